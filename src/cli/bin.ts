@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * The `zhiwei` command. Each subcommand lives in its own file and registers itself here; this
+ * file only catches whatever they throw, prints one clear line (and a hint) and sets the exit code.
+ */
+import { Command } from 'commander';
+import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
+import { registerSynth } from './synth.js';
+
+const program = new Command('zhiwei')
+  .description('Finds suspected illegal construction from drone orthophotos and DSMs (治违)')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerSynth(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = exitCodeFor(err);
+}
+
+function exitCodeFor(err: unknown): number {
+  // commander has already printed its own usage errors and help
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('commander.')) {
+    const code = (err as { exitCode?: number }).exitCode ?? 2;
+    return code === 0 ? 0 : errorKinds.bad_input.exitCode;
+  }
+  const kind = errorKindOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`zhiwei: ${kind === 'internal' ? 'internal error: ' : ''}${message}\n`);
+  if (err instanceof ZhiweiError && err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+  if (kind === 'internal' && err instanceof Error && process.env.ZHIWEI_DEBUG) process.stderr.write(`${err.stack}\n`);
+  return errorKinds[kind].exitCode;
+}

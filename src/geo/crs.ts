@@ -1,0 +1,92 @@
+/**
+ * CRS definitions as proj4 strings: CGCS2000 (geographic and its Gauss-Krüger zones), WGS84,
+ * Web Mercator and UTM. A CRS is named by EPSG code; a user-defined CRS is passed as a proj string.
+ */
+import proj4 from 'proj4';
+import { BadInputError } from '../errors.js';
+
+/** CGCS2000 uses the GRS80 ellipsoid; its datum agrees with WGS84 to centimetres. */
+const cgcs2000 = '+ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs';
+
+function gaussKruger(centralMeridian: number, falseEasting: number): string {
+  return `+proj=tmerc +lat_0=0 +lon_0=${centralMeridian} +k=1 +x_0=${falseEasting} +y_0=0 ${cgcs2000}`;
+}
+
+/** proj4 definition of an EPSG code zhiwei knows, or null. */
+function knownDefinition(epsg: number): string | null {
+  if (epsg === 4326) return '+proj=longlat +datum=WGS84 +no_defs';
+  if (epsg === 4490) return '+proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +no_defs';
+  if (epsg === 3857) {
+    return '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +no_defs';
+  }
+  // CGCS2000 6-degree Gauss-Krüger: zones 13-23 with the zone number in the false easting,
+  // then the same central meridians (75°E-135°E) without it.
+  if (epsg >= 4491 && epsg <= 4501) {
+    const zone = epsg - 4491 + 13;
+    return gaussKruger(zone * 6 - 3, zone * 1e6 + 500000);
+  }
+  if (epsg >= 4502 && epsg <= 4512) return gaussKruger(75 + (epsg - 4502) * 6, 500000);
+  // CGCS2000 3-degree Gauss-Krüger: zones 25-45 with the zone number in the false easting
+  // (EPSG:4513-4533), then central meridians 75°E-135°E without it (EPSG:4534-4554).
+  if (epsg >= 4513 && epsg <= 4533) {
+    const zone = epsg - 4513 + 25;
+    return gaussKruger(zone * 3, zone * 1e6 + 500000);
+  }
+  if (epsg >= 4534 && epsg <= 4554) return gaussKruger(75 + (epsg - 4534) * 3, 500000);
+  if (epsg >= 32601 && epsg <= 32660) return `+proj=utm +zone=${epsg - 32600} +datum=WGS84 +units=m +no_defs`;
+  if (epsg >= 32701 && epsg <= 32760) {
+    return `+proj=utm +zone=${epsg - 32700} +south +datum=WGS84 +units=m +no_defs`;
+  }
+  return null;
+}
+
+/** proj4 definition for an EPSG code; throws a BadInputError that says how to pass a proj string. */
+export function proj4Definition(epsg: number): string {
+  const definition = knownDefinition(epsg);
+  if (definition === null) {
+    throw new BadInputError(
+      `unknown CRS EPSG:${epsg}: zhiwei knows CGCS2000 (EPSG:4490, 4491-4554), WGS84 (4326), Web Mercator (3857) and UTM (32601-32660, 32701-32760)`,
+      `pass the CRS as a proj string instead, e.g. --crs "+proj=tmerc +lat_0=0 +lon_0=117 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs"`,
+    );
+  }
+  return definition;
+}
+
+/** True when zhiwei has a definition for this EPSG code. */
+export function isKnownEpsg(epsg: number): boolean {
+  return knownDefinition(epsg) !== null;
+}
+
+/** A CRS given as an EPSG code or a proj string. */
+export type Crs = number | string;
+
+/** proj4 string of a CRS given as EPSG code, "EPSG:n" or a proj string. */
+export function crsDefinition(crs: Crs): string {
+  if (typeof crs === 'number') return proj4Definition(crs);
+  const match = /^\s*epsg:(\d+)\s*$/i.exec(crs);
+  if (match) return proj4Definition(Number(match[1]));
+  if (!crs.trim().startsWith('+proj=')) {
+    throw new BadInputError(`CRS "${crs}" is neither an EPSG code nor a proj string`, 'use EPSG:4549 or "+proj=... +units=m"');
+  }
+  return crs;
+}
+
+/** A function mapping [x, y] from one CRS to another. */
+export type CoordinateTransform = (point: [number, number]) => [number, number];
+
+/** Coordinate transform between two CRSs; longitude/latitude order for geographic ones. */
+export function crsTransform(from: Crs, to: Crs): CoordinateTransform {
+  const converter = proj4(crsDefinition(from), crsDefinition(to));
+  return (point) => converter.forward(point) as [number, number];
+}
+
+/** Transform from a CRS to WGS84 longitude/latitude (as GeoJSON wants). */
+export function toWgs84(from: Crs): CoordinateTransform {
+  return crsTransform(from, 4326);
+}
+
+/** EPSG code of the CGCS2000 3-degree Gauss-Krüger zone (no zone prefix) whose meridian is nearest. */
+export function gaussKrugerEpsgForLongitude(longitude: number): number {
+  const meridian = Math.min(135, Math.max(75, Math.round(longitude / 3) * 3));
+  return 4534 + (meridian - 75) / 3;
+}
