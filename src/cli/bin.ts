@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
+import { registerEval } from './eval.js';
 import { registerSynth } from './synth.js';
 
 const program = new Command('zhiwei')
@@ -13,6 +14,7 @@ const program = new Command('zhiwei')
   .exitOverride();
 
 registerSynth(program);
+registerEval(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,22 @@
+# zhiwei: the CLI and (later) the verification service, on Node 20.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm ci --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+# fonts-noto-cjk: Chinese text in PDF dossiers and evidence chips
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fonts-noto-cjk ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY --from=build /app/dist ./dist
+COPY fixtures ./fixtures
+RUN chmod +x dist/cli/bin.js && ln -s /app/dist/cli/bin.js /usr/local/bin/zhiwei
+WORKDIR /data
+ENTRYPOINT ["zhiwei"]
+CMD ["--help"]
