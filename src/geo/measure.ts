@@ -3,11 +3,15 @@
  */
 import type { PolygonRings } from './geojson.js';
 
-/** Unsigned area of a ring by the shoelace formula. */
+/**
+ * Unsigned area of a ring by the shoelace formula, relative to its first vertex so that
+ * projected coordinates in the millions keep centimetre-square precision.
+ */
 export function ringArea(ring: [number, number][]): number {
+  const y0 = ring[0][1];
   let twice = 0;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    twice += (ring[j][0] - ring[i][0]) * (ring[j][1] + ring[i][1]);
+    twice += (ring[j][0] - ring[i][0]) * (ring[j][1] - y0 + ring[i][1] - y0);
   }
   return Math.abs(twice) / 2;
 }
