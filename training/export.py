@@ -1,0 +1,54 @@
+"""ONNX export (opset 17, dynamic batch) and the ONNX/PyTorch agreement fixture."""
+import base64
+import io
+import json
+
+import numpy as np
+import torch
+from PIL import Image
+
+from model import ChangeProbability
+
+INPUTS = ('before', 'after')
+OUTPUT = 'change_probability'
+OPSET = 17
+SAMPLE_STRIDE = 8
+
+
+def export_onnx(model, path, tile):
+    """Writes `model` (logits) as an ONNX graph that outputs change probability, batch axis dynamic."""
+    wrapped = ChangeProbability(model).eval()
+    x = torch.zeros(1, 3, tile, tile)
+    axes = {name: {0: 'batch'} for name in (*INPUTS, OUTPUT)}
+    torch.onnx.export(wrapped, (x, x), path, input_names=list(INPUTS), output_names=[OUTPUT],
+                      dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+
+
+def normalize(rgb, mean, std):
+    """H x W x 3 uint8 → 1 x 3 x H x W float32, (pixel - mean) / std with pixel in 0-255."""
+    x = (rgb.astype(np.float32) - np.float32(mean)) / np.float32(std)
+    return torch.from_numpy(x.transpose(2, 0, 1)[None].copy())
+
+
+def png_base64(rgb):
+    """Lossless PNG of an H x W x 3 uint8 array, base64-encoded."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format='PNG', optimize=True)
+    return base64.b64encode(buf.getvalue()).decode('ascii')
+
+
+def write_agreement(model, path, before, after, mean, std):
+    """Records one uint8 tile pair and PyTorch's probabilities on it, for the onnxruntime-node check."""
+    with torch.no_grad():
+        prob = ChangeProbability(model).eval()(normalize(before, mean, std), normalize(after, mean, std))[0, 0].numpy()
+    fixture = {
+        'before_png': png_base64(before),
+        'after_png': png_base64(after),
+        'sample_stride': SAMPLE_STRIDE,
+        'samples': [round(float(v), 6) for v in prob[::SAMPLE_STRIDE, ::SAMPLE_STRIDE].ravel()],
+        'mean': round(float(prob.mean()), 6),
+        'max': round(float(prob.max()), 6),
+        'tolerance': 1e-4,
+    }
+    with open(path, 'w') as f:
+        json.dump(fixture, f)
