@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
 import { registerEval } from './eval.js';
+import { registerEvalCd } from './eval-cd.js';
 import { registerSynth } from './synth.js';
 
 const program = new Command('zhiwei')
@@ -15,6 +16,7 @@ const program = new Command('zhiwei')
 
 registerSynth(program);
 registerEval(program);
+registerEvalCd(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,102 @@
+/**
+ * `zhiwei eval-cd DIR`: pixel-level change-detection scores of a model on a LEVIR-CD / WHU-CD /
+ * DSIFN style folder (`A/`, `B/`, `label/`, PNG or TIFF, 0/255 labels), printed as one JSON line.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { Command } from 'commander';
+import sharp from 'sharp';
+import { BadInputError } from '../errors.js';
+import { addPixelCounts, emptyCounts, pixelScores } from '../eval/pixels.js';
+import { loadChangeModel } from '../model/onnx-change-model.js';
+import { predictImage } from '../model/sliding-window.js';
+import { writeImage } from '../raster/image-file.js';
+import { parseNumber, parsePositiveInteger } from './options.js';
+import { startStage } from './progress.js';
+
+const imageSuffix = /\.(png|tiff?|jpe?g)$/i;
+
+/** Registers `zhiwei eval-cd`. */
+export function registerEvalCd(program: Command): void {
+  program
+    .command('eval-cd <dir>')
+    .description('pixel-level precision, recall, F1 and IoU of the change model on A/, B/, label/ image pairs')
+    .option('--model <name>', 'model name in models/ or path to an .onnx with its .json beside it', 'zhiwei-cd-v1')
+    .option('--threshold <p>', 'change probability threshold (default: the manifest’s)', parseNumber)
+    .option('--threads <n>', 'onnxruntime threads', parsePositiveInteger)
+    .option('--save-pred <dir>', 'write predicted masks (0/255 PNG, same names) here')
+    .action(async (dir: string, options: { model: string; threshold?: number; threads?: number; savePred?: string }) => {
+      const names = await pairedNames(dir);
+      const model = await loadChangeModel(options.model, { threads: options.threads });
+      const threshold = options.threshold ?? model.manifest.threshold;
+      if (options.savePred) await mkdir(options.savePred, { recursive: true });
+      const counts = emptyCounts();
+      const progress = startStage('eval-cd', names.length, 'images');
+      const started = performance.now();
+      let pixels = 0;
+      try {
+        for (const name of names) {
+          const [before, after, label] = await Promise.all([
+            readPixels(join(dir, 'A', name), 3),
+            readPixels(join(dir, 'B', name), 3),
+            readPixels(join(dir, 'label', name), 1),
+          ]);
+          if (before.width !== after.width || before.height !== after.height || label.width !== before.width || label.height !== before.height) {
+            throw new BadInputError(`${name}: A/, B/ and label/ images differ in size`);
+          }
+          const probability = await predictImage(model, before.data, after.data, before.width, before.height);
+          const predicted = Uint8Array.from(probability, (p) => (p >= threshold ? 255 : 0));
+          addPixelCounts(counts, predicted, label.data);
+          pixels += predicted.length;
+          if (options.savePred) {
+            const out = join(options.savePred, `${basename(name, extname(name))}.png`);
+            await writeImage(out, { width: before.width, height: before.height, bandCount: 1, data: predicted });
+          }
+          progress.tick();
+        }
+      } finally {
+        progress.done();
+        await model.close();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const report = {
+        dir,
+        model: model.manifest.name,
+        threshold,
+        images: names.length,
+        ...pixelScores(counts),
+        mpx_per_s: pixels / 1e6 / seconds,
+      };
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    });
+}
+
+/** Image names present in all of A/, B/ and label/; a name missing from one is an error. */
+async function pairedNames(dir: string): Promise<string[]> {
+  const listing = async (part: string) => {
+    try {
+      return (await readdir(join(dir, part))).filter((name) => imageSuffix.test(name)).sort();
+    } catch {
+      throw new BadInputError(`${dir}: no ${part}/ folder`, 'expected the LEVIR-CD layout: A/ (before), B/ (after), label/ (0/255 masks)');
+    }
+  };
+  const [a, b, label] = await Promise.all([listing('A'), listing('B'), listing('label')]);
+  const unpaired = a.filter((name) => !b.includes(name) || !label.includes(name));
+  if (unpaired.length > 0 || a.length !== b.length || a.length !== label.length) {
+    throw new BadInputError(`${dir}: A/, B/ and label/ do not hold the same image names (e.g. ${unpaired[0] ?? 'counts differ'})`);
+  }
+  if (a.length === 0) throw new BadInputError(`${dir}: A/ holds no PNG, TIFF or JPEG images`);
+  return a;
+}
+
+/** Pixels of an image file as 3-band RGB or 1-band grey uint8. */
+async function readPixels(path: string, bands: 1 | 3): Promise<{ data: Uint8Array; width: number; height: number }> {
+  try {
+    const image = sharp(path).removeAlpha();
+    const converted = bands === 1 ? image.toColourspace('b-w') : image.toColourspace('srgb');
+    const { data, info } = await converted.raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch (err) {
+    throw new BadInputError(`${path}: not a readable image (${(err as Error).message})`);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * PNG and JPEG files from pixel-interleaved uint8 rasters (chips, previews, evidence), written
+ * under a temporary name and renamed when complete.
+ */
+import { rename, rm } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { RasterData } from './types.js';
+
+/** Writes a 1, 3 or 4-band uint8 raster as PNG or JPEG, chosen by the file extension. */
+export async function writeImage(path: string, raster: RasterData, quality = 90): Promise<void> {
+  if (!(raster.data instanceof Uint8Array)) throw new RangeError(`${path}: images are written from uint8 pixels`);
+  const pixels = sharp(Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength), {
+    raw: { width: raster.width, height: raster.height, channels: raster.bandCount as 1 | 3 | 4 },
+  });
+  // without this, libvips writes one band as three grey RGB bands
+  const image = raster.bandCount === 1 ? pixels.toColourspace('b-w') : pixels;
+  const encoded = /\.jpe?g$/i.test(path) ? image.jpeg({ quality, mozjpeg: true }) : image.png({ compressionLevel: 6 });
+  const partial = `${path}.${process.pid}.partial`;
+  try {
+    await encoded.toFile(partial);
+    await rename(partial, path);
+  } catch (err) {
+    await rm(partial, { force: true });
+    throw err;
+  }
+}
