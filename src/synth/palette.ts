@@ -1,0 +1,73 @@
+/**
+ * Colours of materials as seen from a drone over a peri-urban Chinese village, in linear-ish sRGB
+ * before lighting: concrete roofs, tiles, steel sheet, vegetation, cars.
+ */
+import type { Random } from './random.js';
+import type { Rgb } from './types.js';
+
+/** Colour of a flat concrete roof: mostly grey, some coated (green, silver) or tiled in brick-red. */
+export function flatRoofColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[158, 156, 150], 30],
+    [[176, 172, 164], 22],
+    [[140, 138, 134], 16],
+    [[128, 150, 132], 8],
+    [[190, 190, 188], 8],
+    [[166, 120, 100], 9],
+    [[150, 142, 124], 7],
+  ]);
+}
+
+/** Colour of clay or cement tiles on a pitched roof. */
+export function tileRoofColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[156, 84, 64], 35],
+    [[130, 74, 60], 15],
+    [[96, 98, 104], 30],
+    [[74, 80, 92], 20],
+  ]);
+}
+
+/** Colour of corrugated steel sheet: the typical blue, white, or faded grey-green. */
+export function steelSheetColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[48, 108, 176], 55],
+    [[60, 128, 190], 15],
+    [[214, 216, 214], 20],
+    [[150, 160, 156], 10],
+  ]);
+}
+
+/** Colour of a car body: mostly white, black and silver. */
+export function carColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[226, 228, 230], 34],
+    [[30, 32, 36], 18],
+    [[170, 174, 178], 18],
+    [[110, 112, 116], 10],
+    [[150, 30, 32], 6],
+    [[36, 70, 140], 7],
+    [[190, 160, 120], 4],
+    [[60, 110, 70], 3],
+  ]);
+}
+
+/** Colour of a tree canopy in summer. */
+export function canopyColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[70, 102, 48], 30],
+    [[58, 88, 46], 25],
+    [[88, 118, 58], 20],
+    [[48, 74, 44], 15],
+    [[96, 112, 66], 10],
+  ]);
+}
+
+/** Colour of a water tank: stainless steel, or blue or white plastic. */
+export function tankColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[205, 208, 212], 50],
+    [[52, 96, 168], 30],
+    [[228, 226, 218], 20],
+  ]);
+}

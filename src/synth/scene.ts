@@ -1,0 +1,61 @@
+/**
+ * Builds the vector model of a scene from a seed: terrain, flights, layout, changes, plans,
+ * zones and grids. The same options always give the same scene.
+ */
+import { SceneBuilder } from './builder.js';
+import { applyChanges } from './changes.js';
+import { chooseFlights } from './flights.js';
+import { layoutScene } from './layout.js';
+import { createRandom, hashInt } from './random.js';
+import type { Scene, SceneObject } from './types.js';
+import { makeGrids, makeZones } from './zones-grids.js';
+
+/** What a scene is generated from. */
+export interface SceneOptions {
+  /** Any integer; the same seed gives the same scene. */
+  seed: number;
+  /** Orthophoto width and height in pixels, a multiple of 256. */
+  size: number;
+  /** Orthophoto ground sample distance, metres (default 0.1). */
+  gsd?: number;
+  /** EPSG code of the projected CRS (default 4549, CGCS2000 3-degree Gauss-Krüger CM 120°E). */
+  epsg?: number;
+}
+
+/** Builds the scene model (no rasters). */
+export function buildScene(options: SceneOptions): Scene {
+  const gsd = options.gsd ?? 0.1;
+  const epsg = options.epsg ?? 4549;
+  const extent = options.size * gsd;
+  const rng = createRandom(options.seed);
+  const origin: [number, number] = [Math.round(500000 + rng.range(-20000, 20000)), Math.round(3350000 + rng.range(-15000, 15000))];
+  const terrain = { seed: hashInt(options.seed, 17, 3) & 0x7fffffff, base: Math.round(rng.range(8, 20) * 10) / 10, relief: Math.round(rng.range(2, 8) * 10) / 10 };
+  const flights = chooseFlights(rng);
+  const builder = new SceneBuilder(extent, terrain, rng);
+  const layout = layoutScene(builder);
+  const { changes, plans } = applyChanges(builder, flights);
+  const objects = builder.finish();
+  return {
+    seed: options.seed,
+    size: options.size,
+    gsd,
+    epsg,
+    origin,
+    extent,
+    terrain,
+    flights,
+    objects,
+    changes,
+    plans,
+    zones: makeZones(layout, extent, rng),
+    grids: makeGrids(extent, rng),
+    maxHeight: objects.reduce((top, o) => Math.max(top, topAboveGround(o)), 0),
+  };
+}
+
+function topAboveGround(object: SceneObject): number {
+  if (object.kind === 'structure') return object.base + object.height + object.rise + 1;
+  if (object.kind === 'tree') return Math.max(...object.height) + 0.5;
+  if (object.kind === 'car') return object.height;
+  return object.raise;
+}

@@ -1,0 +1,101 @@
+/**
+ * The vector outputs: plans, grids, zones and truth as RFC 7946 GeoJSON (WGS84 longitude/latitude,
+ * outer rings counter-clockwise, with a `crs_source` foreign member naming the scene CRS), and
+ * scene.json describing the flights and counts.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toWgs84 } from '../geo/crs.js';
+import { polygonArea, type Ring } from './geometry.js';
+import { measureChange } from './truth.js';
+import type { Scene } from './types.js';
+
+/** Writes plans.geojson, grids.geojson, zones.geojson, truth.geojson and scene.json; returns their paths. */
+export async function writeVectorFiles(scene: Scene, outDir: string): Promise<string[]> {
+  const project = toWgs84(scene.epsg);
+  const [e0, n0] = scene.origin;
+  const [sx, sy] = scene.flights.after.shift;
+  const geometry = (rings: readonly Ring[], dx = 0, dy = 0) => ({
+    type: 'Polygon',
+    coordinates: rings.map((ring) => [...ring, ring[0]].map(([x, y]) => project([e0 + x + dx, n0 + y + dy]).map((v) => Math.round(v * 1e9) / 1e9))),
+  });
+  const collection = (features: object[]) => JSON.stringify({ type: 'FeatureCollection', crs_source: `EPSG:${scene.epsg}`, features }, null, 1) + '\n';
+  const feature = (properties: object, rings: readonly Ring[], dx = 0, dy = 0) => ({ type: 'Feature', properties, geometry: geometry(rings, dx, dy) });
+  const files: Record<string, string> = {
+    'plans.geojson': collection(
+      scene.plans.map((p) =>
+        feature({ permit_no: p.permitNo, kind: p.kind, permitted_height_m: p.permittedHeight, valid_from: p.validFrom, valid_to: p.validTo, area_m2: round(polygonArea(p.rings), 1) }, p.rings),
+      ),
+    ),
+    'grids.geojson': collection(scene.grids.map((g) => feature({ grid_id: g.gridId, street: g.street, community: g.community, officer: g.officer }, g.rings))),
+    'zones.geojson': collection(scene.zones.map((z) => feature({ zone_id: z.zoneId, kind: z.kind, priority_weight: z.priorityWeight, name: z.name }, z.rings))),
+    'truth.geojson': collection(
+      scene.changes.map((c) => {
+        const m = measureChange(scene, c);
+        const small = m.areaM2 < 10 || Math.abs(m.heightChangeM) < 2;
+        return feature(
+          {
+            id: c.id, change_kind: c.changeKind, violation: c.violation, area_m2: round(m.areaM2, 1), height_change_m: round(m.heightChangeM, 2),
+            height_change_max_m: round(m.heightChangeMaxM, 2), height_after_m: round(m.heightAfterM, 2), permit_no: c.permitNo, below_usual_thresholds: small, note: c.note,
+          },
+          c.rings,
+          sx,
+          sy,
+        );
+      }),
+    ),
+    'scene.json': JSON.stringify(sceneDescription(scene), null, 2) + '\n',
+  };
+  const paths: string[] = [];
+  for (const [name, text] of Object.entries(files)) {
+    paths.push(join(outDir, name));
+    await writeFile(join(outDir, name), text);
+  }
+  return paths;
+}
+
+/** The scene.json document: settings, flights and counts. */
+function sceneDescription(scene: Scene): object {
+  const count = <T>(items: readonly T[], key: (item: T) => string) =>
+    items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {});
+  const flight = (epoch: 'before' | 'after') => {
+    const f = scene.flights[epoch];
+    return {
+      date: f.date, season: f.season, sun_azimuth_deg: f.sunAzimuth, sun_elevation_deg: f.sunElevation,
+      misregistration_shift_m: f.shift, dsm_vertical_offset_m: f.dsmOffset, dsm_tilt_m_per_m: f.dsmTilt,
+      colour_gain: f.gain, gamma: f.gamma, haze: f.haze,
+    };
+  };
+  const present = (epoch: 'before' | 'after') => count(scene.objects.filter((o) => o.presence[epoch]), (o) => (o.kind === 'structure' ? o.use : o.kind === 'ground' ? `ground_${o.material}` : o.kind));
+  return {
+    generator: 'zhiwei synth',
+    seed: scene.seed,
+    size_px: scene.size,
+    gsd_m: scene.gsd,
+    dsm_gsd_m: scene.gsd * 2,
+    crs: `EPSG:${scene.epsg}`,
+    origin_sw_easting_northing: scene.origin,
+    extent_m: scene.extent,
+    terrain: scene.terrain,
+    notes: [
+      'truth polygons are where each change appears on the after rasters (shifted by the after misregistration)',
+      'plans are in true ground coordinates; permits are judged against the after flight date',
+      'after DSM = true surface + dsm_vertical_offset_m + tilt x (map x - centre) + tilt y (map y - centre)',
+    ],
+    flights: { before: flight('before'), after: flight('after') },
+    counts: {
+      changes: count(scene.changes, (c) => c.changeKind),
+      violations: count(scene.changes, (c) => c.violation),
+      plans: scene.plans.length,
+      zones: scene.zones.length,
+      grids: scene.grids.length,
+      objects_before: present('before'),
+      objects_after: present('after'),
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
