@@ -156,3 +156,31 @@ describe('GeoTIFF writer', () => {
     ).rejects.toThrow(/rotated.tif: only north-up/);
   });
 });
+
+describe('GeoTIFF writer, tiles written concurrently', () => {
+  it('gives the same bytes whether tiles are awaited one by one or all at once', async () => {
+    const raster = rgbRaster(600, 500);
+    const options = { ...rgbOptions, width: 600, height: 500, tileSize: 128 };
+    const tiles = (writer: Awaited<ReturnType<typeof openGeoTiffWriter>>) =>
+      Array.from({ length: writer.tilesAcross * writer.tilesDown }, (_, i) => {
+        const column = i % writer.tilesAcross;
+        const row = Math.floor(i / writer.tilesAcross);
+        const width = Math.min(128, 600 - column * 128);
+        const height = Math.min(128, 500 - row * 128);
+        const data = new Uint8Array(width * height * 3);
+        for (let y = 0; y < height; y++) {
+          const from = ((row * 128 + y) * 600 + column * 128) * 3;
+          data.set(raster.data.subarray(from, from + width * 3), y * width * 3);
+        }
+        return { column, row, tile: { width, height, bandCount: 3, data } };
+      });
+    const sequential = await openGeoTiffWriter(join(dir, 'sequential.tif'), options);
+    for (const { column, row, tile } of tiles(sequential)) await sequential.writeTile(column, row, tile);
+    await sequential.close();
+    const concurrent = await openGeoTiffWriter(join(dir, 'concurrent.tif'), options);
+    await Promise.all(tiles(concurrent).map(({ column, row, tile }) => concurrent.writeTile(column, row, tile)));
+    await concurrent.close();
+    const [a, b] = await Promise.all([readFile(join(dir, 'sequential.tif')), readFile(join(dir, 'concurrent.tif'))]);
+    expect(Buffer.compare(a, b)).toBe(0);
+  });
+});

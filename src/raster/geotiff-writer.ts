@@ -68,18 +68,29 @@ export async function openGeoTiffWriter(path: string, options: GeoTiffWriteOptio
   let end = headerSize;
   await file.write(new Uint8Array(headerSize), 0, headerSize, 0);
 
-  async function writeTile(column: number, row: number, tile: RasterData): Promise<void> {
+  // Tiles compress concurrently but land in the file in call order, so that the same calls
+  // always give the same bytes.
+  let previousWrite: Promise<void> = Promise.resolve();
+
+  function writeTile(column: number, row: number, tile: RasterData): Promise<void> {
     if (column < 0 || row < 0 || column >= tilesAcross || row >= tilesDown) {
       throw new RangeError(`tile (${column}, ${row}) is outside ${tilesAcross}x${tilesDown} tiles of ${path}`);
     }
     const samples = padTile(tile, tileSize, bandCount, sampleType, options.nodata ?? 0);
-    const encoded = await deflateAsync(applyPredictor(samples, tileSize, bandCount, sampleType));
-    const index = row * tilesAcross + column;
-    const position = end;
-    end += encoded.length + (encoded.length & 1); // keep word alignment
-    offsets[index] = position;
-    byteCounts[index] = encoded.length;
-    await file.write(encoded, 0, encoded.length, position);
+    const compressed = deflateAsync(applyPredictor(samples, tileSize, bandCount, sampleType));
+    const turn = previousWrite;
+    const write = (async () => {
+      const encoded = await compressed;
+      await turn;
+      const index = row * tilesAcross + column;
+      const position = end;
+      end += encoded.length + (encoded.length & 1); // keep word alignment
+      offsets[index] = position;
+      byteCounts[index] = encoded.length;
+      await file.write(encoded, 0, encoded.length, position);
+    })();
+    previousWrite = write.catch(() => undefined);
+    return write;
   }
 
   async function close(): Promise<void> {
