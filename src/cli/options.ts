@@ -16,3 +16,10 @@ export function parsePositiveInteger(value: string): number {
   if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   return number;
 }
+
+/** A whole number of at least 0. */
+export function parseWholeNumber(value: string): number {
+  const number = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number)) throw new InvalidArgumentError(`"${value}" is not a whole number`);
+  return number;
+}

@@ -1,0 +1,46 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../test-support/cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zhiwei-synth-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('zhiwei synth --chips', () => {
+  it('writes LEVIR-CD-style chips at the chip GSD, with labels from the truth, and no scene left behind', async () => {
+    const chips = join(dir, 'chips');
+    const scratch = async () => (await readdir(tmpdir())).filter((name) => /^zhiwei-synth-(?!cli)/.test(name));
+    const scratchBefore = await scratch();
+    const { code, stdout } = await runCli(['synth', '--chips', chips, '--seed', '3', '--size', '1024']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/chips: 4 of 256 px at 0.2 m/);
+    const names = await readdir(join(chips, 'A'));
+    expect(names.sort()).toEqual(['s3_r0_c0.png', 's3_r0_c1.png', 's3_r1_c0.png', 's3_r1_c1.png']);
+    expect((await readdir(join(chips, 'B'))).sort()).toEqual(names.sort());
+    let changed = 0;
+    for (const name of names) {
+      const labelFile = await sharp(join(chips, 'label', name)).metadata();
+      expect([labelFile.width, labelFile.height, labelFile.channels]).toEqual([256, 256, 1]);
+      const label = await sharp(join(chips, 'label', name)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+      expect(label.data.every((v) => v === 0 || v === 255)).toBe(true);
+      changed += label.data.filter((v) => v === 255).length;
+      const after = await sharp(join(chips, 'B', name)).metadata();
+      expect([after.width, after.height, after.channels]).toEqual([256, 256, 3]);
+    }
+    expect(changed).toBeGreaterThan(0);
+    expect(await scratch()).toEqual(scratchBefore);
+  });
+
+  it('needs --out or --chips', async () => {
+    const { code, stderr } = await runCli(['synth', '--seed', '1', '--size', '256']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--out DIR, --chips DIR or both');
+  });
+});
