@@ -28,7 +28,7 @@ export async function writeVectorFiles(scene: Scene, outDir: string): Promise<st
       ),
     ),
     'grids.geojson': collection(scene.grids.map((g) => feature({ grid_id: g.gridId, street: g.street, community: g.community, officer: g.officer }, g.rings))),
-    'zones.geojson': collection(scene.zones.map((z) => feature({ zone_id: z.zoneId, kind: z.kind, priority_weight: z.priorityWeight, name: z.name }, z.rings))),
+    'zones.geojson': collection(scene.zones.map((z) => feature({ zone_id: z.zoneId, kind: z.kind, priority: z.priorityWeight, name: z.name }, z.rings))),
     'truth.geojson': collection(
       scene.changes.map((c) => {
         const m = measureChange(scene, c);
