@@ -1,0 +1,272 @@
+/**
+ * Ingest (DESIGN.md section 4): check that the rasters of a job can be compared, decide the mode
+ * from what was given, and pick the analysis grid. Every problem names the file and a fix.
+ */
+import { BadInputError } from '../errors.js';
+import { crsTransform } from '../geo/crs.js';
+import type { GeoTransform, RasterSource } from '../raster/types.js';
+import type { AnalysisGrid } from './types.js';
+
+/** The rasters of a job, opened by the caller. */
+export interface IngestInputs {
+  beforeOrtho?: RasterSource;
+  afterOrtho?: RasterSource;
+  beforeDsm?: RasterSource;
+  afterDsm?: RasterSource;
+  beforeDtm?: RasterSource;
+}
+
+/** Which evidence decides: model and heights, heights alone, or the model alone. */
+export type IngestMode = 'ortho_dsm' | 'dsm' | 'ortho';
+
+/** What ingest decided. */
+export interface IngestResult {
+  mode: IngestMode;
+  sources: IngestInputs;
+  grid: AnalysisGrid;
+}
+
+/** Options of `ingest`. */
+export interface IngestOptions {
+  /** The model's native ground sample distance (m): the analysis grid's pixel size. */
+  gsd: number;
+}
+
+/** [minX, minY, maxX, maxY] in map units. */
+type Extent = [number, number, number, number];
+
+type Role = keyof IngestInputs;
+const roleNames: Record<Role, string> = {
+  beforeOrtho: 'before orthophoto',
+  afterOrtho: 'after orthophoto',
+  beforeDsm: 'before DSM',
+  afterDsm: 'after DSM',
+  beforeDtm: 'before DTM',
+};
+
+/** Pixels per side of the lattice sampled to check a height model's contents. */
+const latticeSize = 16;
+/** Pixels per strip when a height model must be scanned whole. */
+const scanPixels = 1 << 22;
+
+/** Validates the rasters of a job, decides its mode and picks the analysis grid. */
+export async function ingest(inputs: IngestInputs, options: IngestOptions): Promise<IngestResult> {
+  if (!(options.gsd > 0)) throw new RangeError(`gsd must be a positive number of metres, got ${options.gsd}`);
+  const mode = decideMode(inputs);
+  const given = (Object.keys(roleNames) as Role[]).filter((role) => inputs[role] !== undefined);
+  for (const role of given) await validate(inputs[role] as RasterSource, role);
+  // The after orthophoto (else the after DSM) defines the analysis grid's CRS.
+  const referenceRole: Role = inputs.afterOrtho ? 'afterOrtho' : 'afterDsm';
+  const reference = inputs[referenceRole] as RasterSource;
+  const crs = reference.info.proj4 as string;
+  if (/\+proj=(longlat|latlong|lonlat|latlon)\b/.test(crs)) {
+    throw new BadInputError(
+      `${reference.name} (${roleNames[referenceRole]}) is in a geographic CRS; the analysis grid needs metres`,
+      `reproject it with gdalwarp -t_srs EPSG:4549 (or the Gauss-Krüger zone of the area)`,
+    );
+  }
+  const extent = sharedExtent(inputs, crs, reference.info.epsg);
+  return { mode, sources: inputs, grid: snapGrid(extent, options.gsd, crs, reference.info.epsg) };
+}
+
+/** The mode for the rasters given; a raster without its counterpart is an error. */
+function decideMode(inputs: IngestInputs): IngestMode {
+  const pair = (before: Role, after: Role): boolean => {
+    const hasBefore = inputs[before] !== undefined;
+    const hasAfter = inputs[after] !== undefined;
+    if (hasBefore === hasAfter) return hasBefore;
+    const [present, missing] = hasBefore ? [before, after] : [after, before];
+    throw new BadInputError(
+      `${(inputs[present] as RasterSource).name} is the ${roleNames[present]} but no ${roleNames[missing]} was given`,
+      `pass the ${roleNames[missing]} too (--${flag(missing)}), or leave out --${flag(present)}`,
+    );
+  };
+  const orthos = pair('beforeOrtho', 'afterOrtho');
+  const dsms = pair('beforeDsm', 'afterDsm');
+  if (inputs.beforeDtm && !dsms) {
+    throw new BadInputError(
+      `${inputs.beforeDtm.name} is the before DTM but no DSMs were given`,
+      'a DTM only serves heights: pass --before-dsm and --after-dsm, or leave out --before-dtm',
+    );
+  }
+  if (orthos && dsms) return 'ortho_dsm';
+  if (dsms) return 'dsm';
+  if (orthos) return 'ortho';
+  throw new BadInputError('no rasters given', 'pass --before-ortho and --after-ortho, --before-dsm and --after-dsm, or all four');
+}
+
+function flag(role: Role): string {
+  return role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Checks one raster's CRS, geotransform, band layout and (for heights) its contents. */
+async function validate(source: RasterSource, role: Role): Promise<void> {
+  const { info, name } = source;
+  const what = `${name} (${roleNames[role]})`;
+  if (info.proj4 === null) {
+    throw new BadInputError(
+      `${what} has an unknown CRS${info.epsg === null ? '' : ` (EPSG:${info.epsg})`}`,
+      `pass a proj string for it, or reproject it with gdalwarp -t_srs EPSG:4549`,
+    );
+  }
+  const [, pixelWidth, rowRotation, , columnRotation, pixelHeight] = info.geoTransform;
+  if (rowRotation !== 0 || columnRotation !== 0 || !(pixelWidth > 0) || !(pixelHeight < 0)) {
+    throw new BadInputError(
+      `${what} is not north-up (geotransform ${JSON.stringify(info.geoTransform)})`,
+      `resample it north-up with gdalwarp -t_srs EPSG:${info.epsg ?? 4549}`,
+    );
+  }
+  if (role.endsWith('Ortho')) {
+    if (info.sampleType !== 'uint8' || (info.bandCount !== 3 && info.bandCount !== 4)) {
+      throw new BadInputError(
+        `${what} has ${info.bandCount} band(s) of ${info.sampleType}; an orthophoto must be RGB or RGBA uint8`,
+        'convert it with gdal_translate -ot Byte -scale -b 1 -b 2 -b 3',
+      );
+    }
+    return;
+  }
+  if ((info.sampleType !== 'float32' && info.sampleType !== 'float64') || info.bandCount !== 1) {
+    throw new BadInputError(
+      `${what} has ${info.bandCount} band(s) of ${info.sampleType}; a height model must be one band of float32 or float64 metres`,
+      'convert it with gdal_translate -ot Float32 -b 1',
+    );
+  }
+  await checkHeights(source, what);
+}
+
+/**
+ * Rejects a height model that is all nodata, or whose edges are 0 without a nodata value. Both are
+ * judged on a lattice of single pixels (a whole-raster read would decode a raster without
+ * overviews entirely); only when no sample holds a height is the raster scanned, strip by strip.
+ */
+async function checkHeights(source: RasterSource, what: string): Promise<void> {
+  const { info } = source;
+  const nodata = info.nodata;
+  const isHeight = (v: number): boolean => v === v && v !== nodata && v !== Math.fround(nodata ?? NaN);
+  const { samples, edges } = await sampleLattice(source);
+  if (!samples.some(isHeight) && !(await scanForHeight(source, isHeight))) {
+    throw new BadInputError(
+      `${what} holds no heights: every pixel is nodata${nodata === null ? ' (NaN)' : ` (${nodata})`}`,
+      'check that the photogrammetry export finished, and that this is the right file',
+    );
+  }
+  if (nodata !== null) return;
+  const zeros = edges.filter((v) => v === 0).length;
+  if (zeros * 2 >= edges.length) {
+    throw new BadInputError(
+      `${what} has no nodata value and ${zeros} of ${edges.length} edge samples are 0: the area outside the survey would read as ground at 0 m`,
+      `mark the fill as nodata, e.g. gdal_edit.py -a_nodata 0 ${source.name}`,
+    );
+  }
+}
+
+/** Band-0 values on a lattice of pixels spanning the raster (read one row at a time), and those on its border. */
+async function sampleLattice(source: RasterSource): Promise<{ samples: number[]; edges: number[] }> {
+  const { width, height } = source.info;
+  const columns = Math.min(width, latticeSize);
+  const rows = Math.min(height, latticeSize);
+  const samples: number[] = [];
+  const edges: number[] = [];
+  for (let j = 0; j < rows; j++) {
+    const y = rows === 1 ? 0 : Math.round((j * (height - 1)) / (rows - 1));
+    const { data } = await source.readWindow({ x: 0, y, width, height: 1 }, { bands: [0] });
+    for (let i = 0; i < columns; i++) {
+      const value = data[columns === 1 ? 0 : Math.round((i * (width - 1)) / (columns - 1))];
+      samples.push(value);
+      if (i === 0 || j === 0 || i === columns - 1 || j === rows - 1) edges.push(value);
+    }
+  }
+  return { samples, edges };
+}
+
+/** True when any pixel holds a height, read in strips of rows so that memory stays bounded. */
+async function scanForHeight(source: RasterSource, isHeight: (v: number) => boolean): Promise<boolean> {
+  const { width, height } = source.info;
+  const rows = Math.max(1, Math.floor(scanPixels / width));
+  for (let y = 0; y < height; y += rows) {
+    const { data } = await source.readWindow({ x: 0, y, width, height: Math.min(rows, height - y) }, { bands: [0] });
+    if (data.some(isHeight)) return true;
+  }
+  return false;
+}
+
+/** Intersection of all inputs' extents in `crs`; an empty one names the rasters that do not overlap. */
+function sharedExtent(inputs: IngestInputs, crs: string, epsg: number | null): Extent {
+  const epoch = (roles: Role[]): { extent: Extent; names: string[] } => {
+    let extent: Extent | null = null;
+    const names: string[] = [];
+    for (const role of roles) {
+      const source = inputs[role];
+      if (!source) continue;
+      const own = extentIn(source, crs);
+      const shared: Extent | null = extent === null ? own : intersect(extent, own);
+      if (shared === null) {
+        throw new BadInputError(
+          `${source.name} (${roleNames[role]}) does not overlap ${names.join(', ')}: it covers ${show(own)}, they cover ${show(extent as Extent)} in ${crsLabel(crs, epsg)}`,
+          'check that the files belong to the same flight and that their CRS is right',
+        );
+      }
+      extent = shared;
+      names.push(source.name);
+    }
+    return { extent: extent as Extent, names };
+  };
+  const before = epoch(['beforeOrtho', 'beforeDsm', 'beforeDtm']);
+  const after = epoch(['afterOrtho', 'afterDsm']);
+  const shared = intersect(before.extent, after.extent);
+  if (shared === null) {
+    throw new BadInputError(
+      `the before and after epochs do not overlap: before (${before.names.join(', ')}) covers ${show(before.extent)}, after (${after.names.join(', ')}) covers ${show(after.extent)} in ${crsLabel(crs, epsg)}`,
+      'check that both flights cover the same area and that each file has the right CRS',
+    );
+  }
+  return shared;
+}
+
+/** Bounding box in `crs` of a raster's extent, its edges sampled so that curved edges are covered. */
+function extentIn(source: RasterSource, crs: string): Extent {
+  const { width, height, geoTransform, proj4 } = source.info;
+  const transform = proj4 === crs ? (p: [number, number]) => p : crsTransform(proj4 as string, crs);
+  const steps = 8;
+  const extent: Extent = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let i = 0; i <= steps; i++) {
+    const t = i / steps;
+    for (const [col, row] of [[t * width, 0], [t * width, height], [0, t * height], [width, t * height]]) {
+      const [x, y] = transform(pixelToMap(geoTransform, col, row));
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      extent[0] = Math.min(extent[0], x);
+      extent[1] = Math.min(extent[1], y);
+      extent[2] = Math.max(extent[2], x);
+      extent[3] = Math.max(extent[3], y);
+    }
+  }
+  return extent;
+}
+
+function pixelToMap(gt: GeoTransform, col: number, row: number): [number, number] {
+  return [gt[0] + col * gt[1] + row * gt[2], gt[3] + col * gt[4] + row * gt[5]];
+}
+
+function intersect(a: Extent, b: Extent): Extent | null {
+  const out: Extent = [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])];
+  return out[2] > out[0] && out[3] > out[1] ? out : null;
+}
+
+/** North-up grid of `gsd` pixels whose origin is a multiple of `gsd`, covering `extent`. */
+function snapGrid(extent: Extent, gsd: number, crs: string, epsg: number | null): AnalysisGrid {
+  // A little slack so that an edge at 496594.0000001 m does not add a sliver column.
+  const slack = 1e-6;
+  const x0 = Math.floor(extent[0] / gsd + slack);
+  const x1 = Math.ceil(extent[2] / gsd - slack);
+  const y0 = Math.floor(extent[1] / gsd + slack);
+  const y1 = Math.ceil(extent[3] / gsd - slack);
+  return { crs, epsg, geoTransform: [x0 * gsd, gsd, 0, y1 * gsd, 0, -gsd], width: x1 - x0, height: y1 - y0 };
+}
+
+function show(extent: Extent): string {
+  return `[${extent.map((v) => v.toFixed(2)).join(', ')}]`;
+}
+
+function crsLabel(crs: string, epsg: number | null): string {
+  return epsg === null ? crs : `EPSG:${epsg}`;
+}

@@ -1,0 +1,318 @@
+/**
+ * Read + align (DESIGN.md section 4): the pixels of one window of the analysis grid, taken from a
+ * raster in any CRS and GSD. Only the source window under it is read; a source much finer than the
+ * grid is block-averaged first so that it does not alias; nodata stays nodata.
+ */
+import { BadInputError } from '../errors.js';
+import { crsTransform } from '../geo/crs.js';
+import { allocateSamples } from '../raster/resample.js';
+import type { GeoTransform, PixelWindow, RasterData, RasterInfo, RasterSource } from '../raster/types.js';
+import type { AnalysisGrid } from './types.js';
+
+/** Options of `readAligned`. */
+export interface ReadAlignedOptions {
+  /** `bilinear` for imagery and heights, `nearest` for classes and masks. */
+  resample: 'nearest' | 'bilinear';
+  /** Source bands to return (0-based); defaults to all. */
+  bands?: number[];
+}
+
+/** Pixels of a grid window, with a mask of which have data. */
+export interface AlignedRaster extends RasterData {
+  /** 1 where the pixel has data, 0 where it is nodata (outside the source, nodata, alpha 0). */
+  valid: Uint8Array;
+}
+
+/** Grid pixels between the points transformed exactly when the source is in another CRS. */
+const latticeStep = 16;
+
+/** Source pixel centres under each output pixel centre (continuous pixel coordinates; NaN where unmapped). */
+interface SourceCoordinates {
+  x: Float64Array;
+  y: Float64Array;
+}
+
+/** Source pixels at a (possibly reduced) resolution: each covers `block` x `block` native pixels from (x0, y0). */
+interface SourceImage {
+  x0: number;
+  y0: number;
+  block: number;
+  width: number;
+  height: number;
+  bandCount: number;
+  values: ArrayLike<number>;
+  valid: Uint8Array;
+}
+
+/**
+ * The pixels of `window` of `grid` from `source`, pixel-interleaved with the source's sample type;
+ * pixels without data are the source's nodata value (0 when it has none, so alpha 0 in RGBA) and
+ * 0 in the `valid` mask.
+ */
+export async function readAligned(
+  source: RasterSource,
+  grid: AnalysisGrid,
+  window: PixelWindow,
+  options: ReadAlignedOptions,
+): Promise<AlignedRaster> {
+  const { info } = source;
+  const bands = options.bands ?? Array.from({ length: info.bandCount }, (_, i) => i);
+  // The alpha band of an RGBA orthophoto marks nodata, so it is read even when not asked for.
+  const alpha = info.bandCount === 4 && info.sampleType === 'uint8' ? 3 : null;
+  const readBands = alpha === null || bands.includes(alpha) ? bands : [...bands, alpha];
+  const out = allocateSamples(info.sampleType, window.width * window.height * bands.length);
+  const fill = info.nodata ?? 0;
+  out.fill(fill);
+  const valid = new Uint8Array(window.width * window.height);
+  const result: AlignedRaster = { width: window.width, height: window.height, bandCount: bands.length, data: out, valid };
+
+  const alphaIndex = alpha === null ? null : readBands.indexOf(alpha);
+  const offset = pixelOffset(source, grid);
+  if (offset !== null) {
+    // The source grid is the analysis grid shifted by whole pixels: its pixels are the answer.
+    const x0 = window.x + offset[0];
+    const y0 = window.y + offset[1];
+    const read = await source.readWindow({ x: x0, y: y0, width: window.width, height: window.height }, { bands: readBands });
+    const image = { x0, y0, block: 1, width: read.width, height: read.height, bandCount: readBands.length, values: read.data, valid };
+    markValid(image, info, alphaIndex);
+    for (let p = 0; p < valid.length; p++) {
+      if (valid[p]) for (let b = 0; b < bands.length; b++) out[p * bands.length + b] = read.data[p * readBands.length + b];
+    }
+    return result;
+  }
+  const project = gridToSourcePixel(source, grid);
+  const coords = sourceCoordinates(project, window);
+  const bounds = boundsOf(coords, info);
+  if (bounds === null) return result;
+  const image = await readSource(source, bounds, footprint(project, window), readBands, alphaIndex);
+  sampleInto(image, coords, result, options.resample === 'bilinear', info.sampleType.startsWith('float'));
+  return result;
+}
+
+/** Whole-pixel offset of the grid's origin in the source, when both share CRS, pixel size and alignment. */
+function pixelOffset(source: RasterSource, grid: AnalysisGrid): [number, number] | null {
+  const gt = source.info.geoTransform;
+  const g = grid.geoTransform;
+  if (source.info.proj4 !== grid.crs || gt[1] !== g[1] || gt[5] !== g[5] || gt[2] !== 0 || gt[4] !== 0) return null;
+  const x = (g[0] - gt[0]) / gt[1];
+  const y = (g[3] - gt[3]) / gt[5];
+  // A millionth of a pixel is floating-point noise in the origin, not a shift.
+  const near = (v: number): boolean => Math.abs(v - Math.round(v)) < 1e-6;
+  return near(x) && near(y) ? [Math.round(x), Math.round(y)] : null;
+}
+
+/** Maps grid pixel coordinates (continuous, corner-based) to source pixel coordinates. */
+function gridToSourcePixel(source: RasterSource, grid: AnalysisGrid): (col: number, row: number) => [number, number] {
+  const { proj4, geoTransform } = source.info;
+  if (proj4 === null) {
+    throw new BadInputError(`${source.name} has an unknown CRS`, 'pass a proj string, or reproject it with gdalwarp -t_srs EPSG:4549');
+  }
+  const toSourceMap = proj4 === grid.crs ? null : crsTransform(grid.crs, proj4);
+  const toPixel = inverseGeoTransform(geoTransform);
+  const gt = grid.geoTransform;
+  return (col, row) => {
+    const point: [number, number] = [gt[0] + col * gt[1] + row * gt[2], gt[3] + col * gt[4] + row * gt[5]];
+    return toPixel(toSourceMap ? toSourceMap(point) : point);
+  };
+}
+
+function inverseGeoTransform(gt: GeoTransform): (point: [number, number]) => [number, number] {
+  const det = gt[1] * gt[5] - gt[2] * gt[4];
+  return ([x, y]) => {
+    const dx = x - gt[0];
+    const dy = y - gt[3];
+    return [(gt[5] * dx - gt[2] * dy) / det, (gt[1] * dy - gt[4] * dx) / det];
+  };
+}
+
+/**
+ * Source coordinates of every output pixel centre: points every `latticeStep` pixels are mapped
+ * exactly (through proj4 when the CRSs differ) and interpolated bilinearly in between. Projections
+ * are smooth at this scale, so the error is far below a millimetre; within one CRS the map is
+ * affine and the interpolation exact, with no rounding onto the source grid.
+ */
+function sourceCoordinates(project: (col: number, row: number) => [number, number], window: PixelWindow): SourceCoordinates {
+  const { width, height } = window;
+  const x = new Float64Array(width * height);
+  const y = new Float64Array(width * height);
+  const columns = Math.ceil(width / latticeStep) + 1;
+  const rows = Math.ceil(height / latticeStep) + 1;
+  const lattice = new Float64Array(columns * rows * 2);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const [sx, sy] = project(window.x + c * latticeStep, window.y + r * latticeStep);
+      lattice[(r * columns + c) * 2] = sx;
+      lattice[(r * columns + c) * 2 + 1] = sy;
+    }
+  }
+  for (let j = 0; j < height; j++) {
+    const r = Math.floor((j + 0.5) / latticeStep);
+    const ty = (j + 0.5) / latticeStep - r;
+    for (let i = 0; i < width; i++) {
+      const c = Math.floor((i + 0.5) / latticeStep);
+      const tx = (i + 0.5) / latticeStep - c;
+      const a = (r * columns + c) * 2;
+      const b = a + columns * 2;
+      for (let axis = 0; axis < 2; axis++) {
+        const top = lattice[a + axis] * (1 - tx) + lattice[a + 2 + axis] * tx;
+        const bottom = lattice[b + axis] * (1 - tx) + lattice[b + 2 + axis] * tx;
+        (axis === 0 ? x : y)[j * width + i] = top * (1 - ty) + bottom * ty;
+      }
+    }
+  }
+  return { x, y };
+}
+
+/** How many source pixels one grid pixel spans, at the window's centre (the smaller axis). */
+function footprint(project: (col: number, row: number) => [number, number], window: PixelWindow): number {
+  const col = window.x + window.width / 2;
+  const row = window.y + window.height / 2;
+  const [x, y] = project(col, row);
+  const [xc, yc] = project(col + 1, row);
+  const [xr, yr] = project(col, row + 1);
+  return Math.min(Math.hypot(xc - x, yc - y), Math.hypot(xr - x, yr - y));
+}
+
+/** Bounding box of the mapped coordinates inside the source raster, or null when none fall in it. */
+function boundsOf(coords: SourceCoordinates, info: RasterInfo): [number, number, number, number] | null {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let p = 0; p < coords.x.length; p++) {
+    const x = coords.x[p];
+    const y = coords.y[p];
+    if (!(x >= 0 && y >= 0 && x < info.width && y < info.height)) continue;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  return minX === Infinity ? null : [minX, minY, maxX, maxY];
+}
+
+/**
+ * Reads the source pixels under `bounds`, averaged over blocks of about `factor` pixels when the
+ * source is finer than the grid. Beyond a factor of 8 the first power-of-two step is the source's
+ * own reduced read (its overviews, where the file has them), the rest a nodata-aware block mean.
+ */
+async function readSource(
+  source: RasterSource,
+  bounds: number[],
+  factor: number,
+  bands: number[],
+  alpha: number | null,
+): Promise<SourceImage> {
+  // The slack makes a factor of 3.9999999 count as 4; an unmappable centre reads at native resolution.
+  const f = factor > 0 ? factor * (1 + 1e-6) : 1;
+  const q = f >= 8 ? 2 ** Math.floor(Math.log2(f / 4)) : 1;
+  const k = Math.max(1, Math.floor(f / q));
+  const block = q * k;
+  // One block of margin for the bilinear neighbours, aligned so that blocks match the reduced read.
+  const x0 = Math.floor((bounds[0] - block) / block) * block;
+  const y0 = Math.floor((bounds[1] - block) / block) * block;
+  const x1 = Math.ceil((bounds[2] + block) / block) * block;
+  const y1 = Math.ceil((bounds[3] + block) / block) * block;
+  const window = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  const reduced = q === 1 ? {} : { outWidth: window.width / q, outHeight: window.height / q, resample: 'bilinear' as const };
+  const read = await source.readWindow(window, { bands, ...reduced });
+  const image: SourceImage = {
+    x0, y0, block: q, width: read.width, height: read.height, bandCount: bands.length, values: read.data,
+    valid: new Uint8Array(read.width * read.height),
+  };
+  markValid(image, source.info, alpha);
+  return k === 1 ? image : blockMean(image, k);
+}
+
+/** Sets `valid` where a pixel lies inside the raster and has data (not nodata in every band, not NaN, alpha > 0). */
+function markValid(image: SourceImage, info: RasterInfo, alpha: number | null): void {
+  const { x0, y0, block, width, height, bandCount, values, valid } = image;
+  const nodata = info.nodata === null ? null : allocateSamples(info.sampleType, 1).fill(info.nodata)[0];
+  for (let j = 0; j < height; j++) {
+    const y = y0 + (j + 0.5) * block;
+    if (y < 0 || y >= info.height) continue;
+    for (let i = 0; i < width; i++) {
+      const x = x0 + (i + 0.5) * block;
+      if (x < 0 || x >= info.width) continue;
+      const p = (j * width + i) * bandCount;
+      if (alpha !== null && values[p + alpha] === 0) continue;
+      let allNodata = nodata !== null;
+      let nan = false;
+      for (let b = 0; b < bandCount; b++) {
+        const v = values[p + b];
+        if (v !== nodata) allNodata = false;
+        if (v !== v) nan = true;
+      }
+      if (!allNodata && !nan) valid[j * width + i] = 1;
+    }
+  }
+}
+
+/** Means of `k` x `k` blocks over their valid pixels; a block with fewer than half valid has no data. */
+function blockMean(image: SourceImage, k: number): SourceImage {
+  const width = image.width / k;
+  const height = image.height / k;
+  const n = image.bandCount;
+  const values = new Float64Array(width * height * n);
+  const valid = new Uint8Array(width * height);
+  const sum = new Float64Array(n);
+  for (let J = 0; J < height; J++) {
+    for (let I = 0; I < width; I++) {
+      sum.fill(0);
+      let count = 0;
+      for (let j = J * k; j < (J + 1) * k; j++) {
+        for (let i = I * k; i < (I + 1) * k; i++) {
+          if (!image.valid[j * image.width + i]) continue;
+          count++;
+          for (let b = 0; b < n; b++) sum[b] += image.values[(j * image.width + i) * n + b];
+        }
+      }
+      if (count * 2 < k * k) continue;
+      valid[J * width + I] = 1;
+      for (let b = 0; b < n; b++) values[(J * width + I) * n + b] = sum[b] / count;
+    }
+  }
+  return { ...image, block: image.block * k, width, height, values, valid };
+}
+
+/**
+ * Samples `image` at each output pixel's source coordinates. Pixels whose nearest source pixel
+ * has no data stay nodata; bilinear weights only the neighbours with data, so heights never blend
+ * with -9999 and nodata areas neither grow nor shrink.
+ */
+function sampleInto(image: SourceImage, coords: SourceCoordinates, out: AlignedRaster, bilinear: boolean, isFloat: boolean): void {
+  const n = out.bandCount;
+  const m = image.bandCount;
+  for (let p = 0; p < coords.x.length; p++) {
+    const u = (coords.x[p] - image.x0) / image.block;
+    const v = (coords.y[p] - image.y0) / image.block;
+    const nx = Math.floor(u);
+    const ny = Math.floor(v);
+    if (!(nx >= 0 && ny >= 0 && nx < image.width && ny < image.height) || !image.valid[ny * image.width + nx]) continue;
+    out.valid[p] = 1;
+    if (!bilinear) {
+      for (let b = 0; b < n; b++) out.data[p * n + b] = round(image.values[(ny * image.width + nx) * m + b], isFloat);
+      continue;
+    }
+    const x0 = Math.floor(u - 0.5);
+    const y0 = Math.floor(v - 0.5);
+    const tx = u - 0.5 - x0;
+    const ty = v - 0.5 - y0;
+    for (let b = 0; b < n; b++) {
+      let sum = 0;
+      let weight = 0;
+      for (let dy = 0; dy < 2; dy++) {
+        for (let dx = 0; dx < 2; dx++) {
+          const xx = x0 + dx;
+          const yy = y0 + dy;
+          const w = (dx === 0 ? 1 - tx : tx) * (dy === 0 ? 1 - ty : ty);
+          if (w === 0 || xx < 0 || yy < 0 || xx >= image.width || yy >= image.height || !image.valid[yy * image.width + xx]) continue;
+          sum += w * image.values[(yy * image.width + xx) * m + b];
+          weight += w;
+        }
+      }
+      out.data[p * n + b] = round(sum / weight, isFloat);
+    }
+  }
+}
+
+function round(value: number, isFloat: boolean): number {
+  return isFloat ? value : Math.round(value);
+}
