@@ -17,3 +17,71 @@ export interface AnalysisGrid {
   width: number;
   height: number;
 }
+
+/** Change kinds of DESIGN.md section 3. */
+export const CHANGE_KINDS = Object.freeze([
+  'new_building',
+  'extension',
+  'rooftop_addition',
+  'height_increase',
+  'demolition',
+  'ground_structure',
+] as const);
+
+/** One change kind. */
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/**
+ * A full-width horizontal strip of the analysis grid after fusion: which pixels changed and what
+ * the rasters say there. Strips arrive top to bottom and together cover the grid exactly.
+ */
+export interface ChangeStrip {
+  /** First grid row of the strip. */
+  y0: number;
+  width: number;
+  height: number;
+  /** 1 where the pixel changed, 0 elsewhere. */
+  change: Uint8Array;
+  /** After − before height (m), vertical offset removed; NaN without heights (ortho-only runs, nodata). */
+  heightChange: Float32Array;
+  /** Height above ground before and after (m); NaN without heights. */
+  heightBefore: Float32Array;
+  heightAfter: Float32Array;
+  /** Model change probability 0-1; NaN in DSM-only runs. */
+  probability: Float32Array;
+}
+
+/**
+ * Sums over the pixels of one changed region, from which its measurements follow; sums of two
+ * pieces of one structure (split by a strip border) add up.
+ */
+export interface RegionSums {
+  pixels: number;
+  /** Pixels with a finite height change, and the sums over them. */
+  heightPixels: number;
+  sumHeightChange: number;
+  /** The height change of largest magnitude (m), signed; 0 without heights. */
+  extremeHeightChange: number;
+  sumHeightBefore: number;
+  sumHeightAfter: number;
+  /** Pixels with a finite probability, and its sum over them. */
+  probabilityPixels: number;
+  sumProbability: number;
+  /**
+   * Pixels of the one-pixel ring just outside the region, and how many of them stand on a
+   * building before (height above ground over 2.5 m): a high share means the change is attached
+   * to an existing building (extension).
+   */
+  ringPixels: number;
+  ringOnBuilding: number;
+}
+
+/** A changed region as a polygon in the grid's CRS, with its sums. */
+export interface ChangeRegion {
+  /** Polygons with holes, map coordinates of the analysis grid's CRS, simplified. */
+  polygons: [number, number][][][];
+  /** Area of the pixels (m²) and of the simplified polygons (m²). */
+  pixelAreaM2: number;
+  areaM2: number;
+  sums: RegionSums;
+}
