@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { classifyRegion, type RegionFacts } from './classify.js';
+import { defaultThresholds } from './thresholds.js';
+
+const house: RegionFacts = { areaM2: 120, heightChangeM: 9, heightBeforeM: 0.1, heightAfterM: 9.1, confidence: 0.8, attachedShare: 0 };
+
+describe('classifyRegion', () => {
+  it('calls a tall structure on open ground a new building', () => {
+    expect(classifyRegion(house, defaultThresholds).kind).toBe('new_building');
+  });
+
+  it('calls a low small structure on open ground a ground structure', () => {
+    expect(classifyRegion({ ...house, areaM2: 18, heightChangeM: 2.8, heightAfterM: 2.9 }, defaultThresholds).kind).toBe('ground_structure');
+  });
+
+  it('calls a rise against an existing building an extension', () => {
+    expect(classifyRegion({ ...house, areaM2: 30, attachedShare: 0.4 }, defaultThresholds).kind).toBe('extension');
+  });
+
+  it('tells a rooftop shed from added floors by the area on the roof', () => {
+    const onRoof = { ...house, heightBeforeM: 9, heightChangeM: 3, heightAfterM: 12 };
+    expect(classifyRegion({ ...onRoof, areaM2: 15 }, defaultThresholds).kind).toBe('rooftop_addition');
+    expect(classifyRegion({ ...onRoof, areaM2: 110 }, defaultThresholds).kind).toBe('height_increase');
+  });
+
+  it('calls a fall a demolition', () => {
+    expect(classifyRegion({ ...house, heightChangeM: -8, heightBeforeM: 8, heightAfterM: 0 }, defaultThresholds)).toMatchObject({
+      kind: 'demolition',
+      reason: 'surface fell 8.0 m',
+    });
+  });
+
+  it('rejects regions below the minimum area, and height changes the orthophotos do not confirm', () => {
+    expect(classifyRegion({ ...house, areaM2: 3 }, defaultThresholds)).toEqual({ kind: null, reason: 'smaller than 4 m²' });
+    expect(classifyRegion({ ...house, confidence: 0.05 }, defaultThresholds).kind).toBeNull();
+  });
+
+  it('keeps height-only findings without a model confidence (DSM-only runs)', () => {
+    expect(classifyRegion({ ...house, confidence: null }, defaultThresholds).kind).toBe('new_building');
+  });
+});

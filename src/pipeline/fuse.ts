@@ -1,0 +1,70 @@
+/**
+ * Fusion: the model's change probability and the height change decide which pixels of a strip
+ * changed. With DSMs, a pixel changed when its misregistration-tolerant height change passes the
+ * height threshold (the model then vouches for whole regions, see classify.ts); without DSMs,
+ * when the model's probability passes its threshold.
+ */
+import { NO_HEIGHT, robustHeightChange } from './height-change.js';
+import type { ChangeStrip } from './types.js';
+
+/** The rasters of one strip on the analysis grid, `margin` extra rows above and below. */
+export interface StripRasters {
+  y0: number;
+  width: number;
+  /** Rows of the strip proper, without the margins. */
+  height: number;
+  margin: number;
+  /** Change probability, strip rows only; absent in DSM-only runs. */
+  probability?: Float32Array;
+  /** DSMs (NaN for nodata), vertical offset of the after DSM and ground, margin rows included; absent in ortho-only runs. */
+  dsmBefore?: Float32Array;
+  dsmAfter?: Float32Array;
+  offset?: Float32Array;
+  ground?: Float32Array;
+}
+
+/** Thresholds fusion applies, in grid pixels and metres. */
+export interface FusionRule {
+  heightThresholdM: number;
+  probabilityThreshold: number;
+  misregistrationPx: number;
+}
+
+/** Fuses one strip into changed pixels and the values the measurements need. */
+export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip {
+  const { y0, width, height, margin, probability } = rasters;
+  const size = width * height;
+  const change = new Uint8Array(size);
+  const heightChange = new Float32Array(size).fill(NO_HEIGHT);
+  const heightBefore = new Float32Array(size).fill(NO_HEIGHT);
+  const heightAfter = new Float32Array(size).fill(NO_HEIGHT);
+  const { dsmBefore, dsmAfter, offset, ground } = rasters;
+  if (dsmBefore && dsmAfter && offset) {
+    const fullHeight = height + 2 * margin;
+    const robust = robustHeightChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx);
+    const skip = margin * width;
+    for (let i = 0; i < size; i++) {
+      const j = i + skip;
+      const before = dsmBefore[j];
+      const after = dsmAfter[j] - offset[j];
+      heightChange[i] = after - before;
+      if (ground) {
+        heightBefore[i] = before - ground[j];
+        heightAfter[i] = after - ground[j];
+      }
+      if (Math.abs(robust[j]) >= rule.heightThresholdM) change[i] = 1;
+    }
+  } else if (probability) {
+    for (let i = 0; i < size; i++) if (probability[i] >= rule.probabilityThreshold) change[i] = 1;
+  }
+  return {
+    y0,
+    width,
+    height,
+    change,
+    heightChange,
+    heightBefore,
+    heightAfter,
+    probability: probability ?? new Float32Array(size).fill(Number.NaN),
+  };
+}

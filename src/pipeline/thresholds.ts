@@ -1,0 +1,40 @@
+/**
+ * Detection thresholds, with the documented defaults of DESIGN.md section 3 and issue 4.
+ */
+
+/** What makes a change a candidate. */
+export interface DetectionThresholds {
+  /** Least height change (m) of a changed pixel, widened by the DSMs' residual spread. */
+  minHeightChangeM: number;
+  /** Least area (m²) of a candidate. */
+  minAreaM2: number;
+  /** Model probability above which a pixel changed (ortho-only runs); default: the model's own. */
+  probability: number | null;
+  /**
+   * Least mean model probability over a region found by height, in runs with both orthophotos and
+   * DSMs: below it the orthophotos show no change there (tree growth, DSM artefacts).
+   */
+  minConfidence: number;
+  /** Largest misregistration between the flights (m) that height edges are forgiven. */
+  misregistrationM: number;
+  /** Height above ground (m) from which a surface counts as a building. */
+  buildingHeightM: number;
+}
+
+/** The defaults. */
+export const defaultThresholds: DetectionThresholds = Object.freeze({
+  minHeightChangeM: 2.0,
+  minAreaM2: 4,
+  probability: null,
+  minConfidence: 0.25,
+  misregistrationM: 1.0,
+  buildingHeightM: 2.5,
+});
+
+/**
+ * The height threshold actually applied: the configured one widened by twice the residual spread
+ * of the DSM offset fit, so that a poorly matched pair of DSMs yields fewer, honest detections.
+ */
+export function effectiveHeightThreshold(thresholds: DetectionThresholds, spreadM: number): number {
+  return thresholds.minHeightChangeM + 2 * spreadM;
+}
