@@ -1,0 +1,97 @@
+/**
+ * Infer (DESIGN.md section 4): tiles of both orthophotos through the change model in batches, and
+ * their probabilities blended into full-width rows where tiles overlap, so that seams do not
+ * show. Rows are handed on as soon as no later tile can touch them, which bounds memory to about
+ * two rows of tiles.
+ */
+import { blendWeights } from '../model/sliding-window.js';
+import { toModelInput } from '../model/preprocess.js';
+import type { ChangeModel } from '../model/types.js';
+import type { RasterSource } from '../raster/types.js';
+import { readAligned } from './read-align.js';
+import type { Tile } from './tile-plan.js';
+import type { AnalysisGrid } from './types.js';
+
+/** Weighted sums of tile probabilities per grid row, for the rows still open. */
+export interface ProbabilityRows {
+  /** Adds one tile's probabilities (tileSize² values) over its window. */
+  add(tile: Tile, probability: Float32Array): void;
+  /** Blended probabilities of rows [y0, y1) (NaN where no tile ran), which are then forgotten. */
+  take(y0: number, y1: number): Float32Array;
+}
+
+/** Open rows of blended probability for a grid `width` px wide. */
+export function probabilityRows(width: number, tileSize: number, overlap: number): ProbabilityRows {
+  const weights = blendWeights(tileSize, overlap);
+  const rows = new Map<number, { sum: Float32Array; weight: Float32Array }>();
+  return {
+    add(tile, probability) {
+      const { x: x0, y: y0 } = tile.window;
+      for (let ty = 0; ty < tileSize; ty++) {
+        const y = y0 + ty;
+        if (y < 0) continue;
+        let row = rows.get(y);
+        if (!row) rows.set(y, (row = { sum: new Float32Array(width), weight: new Float32Array(width) }));
+        for (let tx = Math.max(0, -x0); tx < tileSize && x0 + tx < width; tx++) {
+          const w = weights[ty * tileSize + tx];
+          row.sum[x0 + tx] += w * probability[ty * tileSize + tx];
+          row.weight[x0 + tx] += w;
+        }
+      }
+    },
+    take(y0, y1) {
+      const out = new Float32Array((y1 - y0) * width).fill(Number.NaN);
+      for (let y = y0; y < y1; y++) {
+        const row = rows.get(y);
+        rows.delete(y);
+        if (!row) continue;
+        for (let x = 0; x < width; x++) if (row.weight[x] > 0) out[(y - y0) * width + x] = row.sum[x] / row.weight[x];
+      }
+      return out;
+    },
+  };
+}
+
+/** Time spent reading and inferring, for the summary. */
+export interface InferTimings {
+  readMs: number;
+  inferMs: number;
+}
+
+/**
+ * Runs the model over tiles (one row of tiles, say) in batches, adding each tile's probabilities
+ * to `rows`. Pixels without data in either orthophoto get probability 0.
+ */
+export async function inferTiles(
+  model: ChangeModel,
+  orthophotos: { before: RasterSource; after: RasterSource },
+  grid: AnalysisGrid,
+  tiles: Tile[],
+  rows: ProbabilityRows,
+  timings: InferTimings,
+  batchSize = 8,
+): Promise<void> {
+  const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
+  for (let start = 0; start < tiles.length; start += batchSize) {
+    const batch = tiles.slice(start, start + batchSize);
+    let started = performance.now();
+    const pairs = await Promise.all(
+      batch.map((tile) => Promise.all([readAligned(orthophotos.before, grid, tile.window, read), readAligned(orthophotos.after, grid, tile.window, read)])),
+    );
+    timings.readMs += performance.now() - started;
+    started = performance.now();
+    const probability = await model.run(
+      toModelInput(pairs.map(([before]) => before.data as Uint8Array), model.manifest),
+      toModelInput(pairs.map(([, after]) => after.data as Uint8Array), model.manifest),
+      batch.length,
+    );
+    timings.inferMs += performance.now() - started;
+    const plane = model.manifest.tile_size ** 2;
+    batch.forEach((tile, n) => {
+      const tileProbability = probability.subarray(n * plane, (n + 1) * plane);
+      const [before, after] = pairs[n];
+      for (let i = 0; i < plane; i++) if (!before.valid[i] || !after.valid[i]) tileProbability[i] = 0;
+      rows.add(tile, tileProbability);
+    });
+  }
+}
