@@ -62,15 +62,21 @@ export interface RegionSums {
   sumHeightChange: number;
   /** The height change of largest magnitude (m), signed; 0 without heights. */
   extremeHeightChange: number;
+  /**
+   * Pixels with finite heights above ground both before and after, and the sums over them: heights
+   * above ground need a ground surface, so they can be missing where the height change is not.
+   */
+  groundPixels: number;
   sumHeightBefore: number;
   sumHeightAfter: number;
   /** Pixels with a finite probability, and its sum over them. */
   probabilityPixels: number;
   sumProbability: number;
   /**
-   * Pixels of the one-pixel ring just outside the region, and how many of them stand on a
-   * building before (height above ground over 2.5 m): a high share means the change is attached
-   * to an existing building (extension).
+   * The ring just outside the region in pixel edges (an outside pixel beside two of the region's
+   * pixels counts twice, so pieces' counts add up), and how many of those edges face a pixel that
+   * stood on a building before (height above ground over 2.5 m): a high share means the change is
+   * attached to an existing building (extension).
    */
   ringPixels: number;
   ringOnBuilding: number;

@@ -1,0 +1,241 @@
+/**
+ * Vectorization, streaming: the changed pixels of each strip become 4-connected components with
+ * their sums and traced outlines; a component touching the strip's first row joins the component
+ * of the previous strip directly above it (union-find across any number of strips), so pieces of
+ * one structure cut by strip borders become one region. Only the previous strip's last row and
+ * the regions still open at it are kept; a region is finished as soon as a strip passes without
+ * extending it. Outlines of pieces share pixel edges, so their union in pixel coordinates is
+ * exact; it is simplified afterwards, then moved into map coordinates.
+ *
+ * The ring around a region is counted in pixel edges (an outside pixel beside two of the region's
+ * pixels counts twice), edges across strip borders included: edge counts of pieces add up
+ * exactly, so the sums of a region do not depend on where the strips were cut.
+ */
+import polygonClipping from 'polygon-clipping';
+import type { PolygonRings } from '../geo/geojson.js';
+import { polygonsArea } from '../geo/measure.js';
+import { labelComponents, pixelToMap, traceComponents } from '../geo/polygonize.js';
+import { simplifyPolygons } from '../geo/simplify.js';
+import type { AnalysisGrid, ChangeRegion, ChangeStrip, RegionSums } from './types.js';
+
+/** Height above ground (m) over which a ring pixel stands on a building. */
+const buildingHeightM = 2.5;
+
+/** How outlines are simplified: Douglas-Peucker tolerance in grid pixels (0.75 removes the staircase). */
+export interface VectorizeOptions {
+  simplifyTolerancePx: number;
+}
+
+/** All regions of a grid in scan order of their top-left pixel, and the area before and after simplification (m²). */
+export interface VectorizeResult {
+  regions: ChangeRegion[];
+  pixelAreaM2: number;
+  simplifiedAreaM2: number;
+}
+
+/** Takes the strips of a grid top to bottom, then gives the change regions. */
+export interface Vectorizer {
+  addStrip(strip: ChangeStrip): void;
+  finish(): VectorizeResult;
+}
+
+/** The measurements of a region, full precision (writers round); null where the rasters had no values. */
+export interface RegionMeasurements {
+  areaM2: number;
+  /** Mean and signed extreme height change (m). */
+  heightChangeM: number | null;
+  heightChangeMaxM: number | null;
+  /** Mean height above ground before and after (m). */
+  heightBeforeM: number | null;
+  heightAfterM: number | null;
+  /** Mean model probability. */
+  confidence: number | null;
+  /** Share of the ring around the region that stood on a building before (0-1). */
+  attachedShare: number;
+}
+
+/** A region being assembled from pieces of consecutive strips; `mergedInto` links it to its union-find root. */
+interface OpenRegion {
+  sums: RegionSums;
+  /** Traced polygons of each piece, grid pixel coordinates. */
+  pieces: PolygonRings[][];
+  /** Grid index (row × width + column) of the first pixel in scan order. */
+  first: number;
+  mergedInto: OpenRegion | null;
+}
+
+/** Creates a vectorizer for the strips of one analysis grid. */
+export function createVectorizer(grid: AnalysisGrid, options: VectorizeOptions): Vectorizer {
+  const { width, geoTransform } = grid;
+  const pixelAreaM2 = Math.abs(geoTransform[1] * geoTransform[5]);
+  let nextRow = 0;
+  // the previous strip's last row: the open region of each pixel, and its height above ground before
+  let aboveRegions: (OpenRegion | null)[] = new Array<OpenRegion | null>(width).fill(null);
+  let aboveHeightBefore = new Float32Array(width).fill(Number.NaN);
+  let openRegions: OpenRegion[] = [];
+  const finished: { first: number; region: ChangeRegion }[] = [];
+
+  const finishRegion = ({ sums, pieces, first }: OpenRegion) => {
+    const pixelPolygons = pieces.length === 1 ? pieces[0] : polygonClipping.union(pieces[0], ...pieces.slice(1));
+    const polygons = pixelToMap(simplifyPolygons(pixelPolygons, options.simplifyTolerancePx), geoTransform);
+    finished.push({ first, region: { polygons, pixelAreaM2: sums.pixels * pixelAreaM2, areaM2: polygonsArea(polygons), sums } });
+  };
+
+  return {
+    addStrip(strip) {
+      if (strip.width !== width) throw new RangeError(`strip is ${strip.width} px wide, the grid ${width} px`);
+      if (strip.y0 !== nextRow) throw new RangeError(`strip starts at row ${strip.y0}, expected row ${nextRow}`);
+      if (strip.height < 1) throw new RangeError(`strip at row ${strip.y0} has no rows`);
+      const components = labelComponents(strip.change, width, strip.height);
+      const { sums, first } = stripSums(strip, components.labels, components.count);
+      const traced = traceComponents(components, width, strip.height);
+      const regions = sums.map((s, k): OpenRegion => ({
+        sums: s,
+        pieces: [shiftRows(traced[k], strip.y0)],
+        first: strip.y0 * width + first[k],
+        mergedInto: null,
+      }));
+      const { labels } = components;
+      for (let x = 0; x < width; x++) {
+        const above = aboveRegions[x];
+        const below = labels[x] ? regions[labels[x] - 1] : null;
+        if (above && below) merge(above, below);
+        else if (above) addRingEdge(root(above).sums, strip.heightBefore[x]);
+        else if (below) addRingEdge(root(below).sums, aboveHeightBefore[x]);
+      }
+      const lastRow = (strip.height - 1) * width;
+      const open = new Set<OpenRegion>();
+      aboveRegions = Array.from(labels.subarray(lastRow), (label) => {
+        const region = label ? root(regions[label - 1]) : null;
+        if (region) open.add(region);
+        return region;
+      });
+      aboveHeightBefore = strip.heightBefore.slice(lastRow, lastRow + width);
+      const candidates = new Set([...regions, ...openRegions].map(root));
+      openRegions = [...open];
+      for (const region of candidates) if (!open.has(region)) finishRegion(region);
+      nextRow += strip.height;
+    },
+
+    finish() {
+      if (nextRow !== grid.height) throw new RangeError(`strips cover ${nextRow} of the grid's ${grid.height} rows`);
+      for (const region of openRegions) finishRegion(region);
+      openRegions = [];
+      finished.sort((a, b) => a.first - b.first);
+      const regions = finished.map(({ region }) => region);
+      return {
+        regions,
+        pixelAreaM2: regions.reduce((sum, r) => sum + r.pixelAreaM2, 0),
+        simplifiedAreaM2: regions.reduce((sum, r) => sum + r.areaM2, 0),
+      };
+    },
+  };
+}
+
+/** Mean heights, extreme height change, confidence and attached share of a region, from its sums. */
+export function regionMeasurements(region: ChangeRegion): RegionMeasurements {
+  const s = region.sums;
+  const heights = s.heightPixels > 0;
+  const ground = s.groundPixels > 0;
+  return {
+    areaM2: region.areaM2,
+    heightChangeM: heights ? s.sumHeightChange / s.heightPixels : null,
+    heightChangeMaxM: heights ? s.extremeHeightChange : null,
+    heightBeforeM: ground ? s.sumHeightBefore / s.groundPixels : null,
+    heightAfterM: ground ? s.sumHeightAfter / s.groundPixels : null,
+    confidence: s.probabilityPixels > 0 ? s.sumProbability / s.probabilityPixels : null,
+    attachedShare: s.ringPixels > 0 ? s.ringOnBuilding / s.ringPixels : 0,
+  };
+}
+
+/** Sums of every component of a strip, and the strip index of each component's first pixel. */
+function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sums: RegionSums[]; first: number[] } {
+  const { width, height, heightChange, heightBefore, heightAfter, probability } = strip;
+  const sums = Array.from({ length: count }, emptySums);
+  const first = new Array<number>(count).fill(-1);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      const label = labels[i];
+      if (label) {
+        const s = sums[label - 1];
+        if (first[label - 1] < 0) first[label - 1] = i;
+        s.pixels++;
+        const change = heightChange[i];
+        if (Number.isFinite(change)) {
+          s.heightPixels++;
+          s.sumHeightChange += change;
+          if (Math.abs(change) > Math.abs(s.extremeHeightChange)) s.extremeHeightChange = change;
+        }
+        if (Number.isFinite(heightBefore[i]) && Number.isFinite(heightAfter[i])) {
+          s.groundPixels++;
+          s.sumHeightBefore += heightBefore[i];
+          s.sumHeightAfter += heightAfter[i];
+        }
+        if (Number.isFinite(probability[i])) {
+          s.probabilityPixels++;
+          s.sumProbability += probability[i];
+        }
+        continue;
+      }
+      // an unchanged pixel is in the ring of every component beside it, once per shared edge
+      if (y > 0 && labels[i - width]) addRingEdge(sums[labels[i - width] - 1], heightBefore[i]);
+      if (y < height - 1 && labels[i + width]) addRingEdge(sums[labels[i + width] - 1], heightBefore[i]);
+      if (x > 0 && labels[i - 1]) addRingEdge(sums[labels[i - 1] - 1], heightBefore[i]);
+      if (x < width - 1 && labels[i + 1]) addRingEdge(sums[labels[i + 1] - 1], heightBefore[i]);
+    }
+  }
+  return { sums, first };
+}
+
+function emptySums(): RegionSums {
+  return {
+    pixels: 0,
+    heightPixels: 0,
+    sumHeightChange: 0,
+    extremeHeightChange: 0,
+    groundPixels: 0,
+    sumHeightBefore: 0,
+    sumHeightAfter: 0,
+    probabilityPixels: 0,
+    sumProbability: 0,
+    ringPixels: 0,
+    ringOnBuilding: 0,
+  };
+}
+
+function addRingEdge(sums: RegionSums, heightBefore: number): void {
+  sums.ringPixels++;
+  if (heightBefore > buildingHeightM) sums.ringOnBuilding++;
+}
+
+function root(region: OpenRegion): OpenRegion {
+  while (region.mergedInto) region = region.mergedInto;
+  return region;
+}
+
+/** Joins the regions of two pieces: sums add, outlines wait for the union at the end. */
+function merge(a: OpenRegion, b: OpenRegion): void {
+  const into = root(a);
+  const from = root(b);
+  if (into === from) return;
+  const s = into.sums;
+  const t = from.sums;
+  s.pixels += t.pixels;
+  s.heightPixels += t.heightPixels;
+  s.sumHeightChange += t.sumHeightChange;
+  if (Math.abs(t.extremeHeightChange) > Math.abs(s.extremeHeightChange)) s.extremeHeightChange = t.extremeHeightChange;
+  s.groundPixels += t.groundPixels;
+  s.sumHeightBefore += t.sumHeightBefore;
+  s.sumHeightAfter += t.sumHeightAfter;
+  s.probabilityPixels += t.probabilityPixels;
+  s.sumProbability += t.sumProbability;
+  s.ringPixels += t.ringPixels;
+  s.ringOnBuilding += t.ringOnBuilding;
+  into.pieces.push(...from.pieces);
+  into.first = Math.min(into.first, from.first);
+  from.mergedInto = into;
+}
+
+function shiftRows(polygons: PolygonRings[], rows: number): PolygonRings[] {
+  return polygons.map((rings) => rings.map((ring) => ring.map(([x, y]): [number, number] => [x, y + rows])));
+}
