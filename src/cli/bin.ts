@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
+import { registerDetect } from './detect.js';
 import { registerEval } from './eval.js';
 import { registerEvalCd } from './eval-cd.js';
 import { registerSynth } from './synth.js';
@@ -15,6 +16,7 @@ const program = new Command('zhiwei')
   .exitOverride();
 
 registerSynth(program);
+registerDetect(program);
 registerEval(program);
 registerEvalCd(program);
 

@@ -1,0 +1,93 @@
+/**
+ * `zhiwei detect`: the main job, from two flights' orthophotos and DSMs to measured change
+ * polygons (candidates.geojson, summary.json, evidence chips). Inputs come from flags or from a
+ * job spec file (`--job job.json`, the same keys as the flags) that analysts keep under version
+ * control; flags override the file.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { BadInputError } from '../errors.js';
+import { runDetect, type DetectJob, type DetectSummary } from '../pipeline/run-detect.js';
+import { defaultThresholds } from '../pipeline/thresholds.js';
+import { parseNumber, parsePositiveInteger } from './options.js';
+import { startStage } from './progress.js';
+
+const rasterKeys = ['before-ortho', 'after-ortho', 'before-dsm', 'after-dsm', 'before-dtm'] as const;
+const jobKeys = [...rasterKeys, 'out', 'model', 'threads', 'min-height-change', 'min-area'] as const;
+type JobSpec = Partial<Record<(typeof jobKeys)[number], string | number>>;
+
+/** Registers `zhiwei detect`. */
+export function registerDetect(program: Command): void {
+  program
+    .command('detect')
+    .description('find changes between two flights: candidates.geojson, summary.json and evidence chips in --out')
+    .option('--job <file>', 'job spec JSON with the same keys as these flags (paths relative to the file)')
+    .option('--before-ortho <file>', 'orthophoto of the earlier flight (GeoTIFF/COG)')
+    .option('--after-ortho <file>', 'orthophoto of the new flight')
+    .option('--before-dsm <file>', 'DSM of the earlier flight (float32 heights, nodata)')
+    .option('--after-dsm <file>', 'DSM of the new flight')
+    .option('--before-dtm <file>', 'bare-ground DTM (optional; estimated from the DSM otherwise)')
+    .option('--out <dir>', 'output folder (replaced when the run succeeds)')
+    .option('--model <name>', 'change model in models/ or path to an .onnx', 'zhiwei-cd-v1')
+    .option('--threads <n>', 'model threads (default: all cores)', parsePositiveInteger)
+    .option('--min-height-change <m>', `least height change of a change (default ${defaultThresholds.minHeightChangeM})`, parseNumber)
+    .option('--min-area <m2>', `least area of a change (default ${defaultThresholds.minAreaM2})`, parseNumber)
+    .action(async (flags: Record<string, string | number | undefined>) => {
+      const job = await resolveJob(flags);
+      const summary = await runDetect(job, startStage);
+      process.stdout.write(formatSummary(summary, job.out));
+    });
+}
+
+/** The job from the spec file (if any) overridden by flags, validated. */
+async function resolveJob(flags: Record<string, string | number | undefined>): Promise<DetectJob> {
+  const spec: JobSpec = {};
+  if (typeof flags.job === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(flags.job, 'utf8'));
+    } catch (err) {
+      throw new BadInputError(`${flags.job}: not a readable JSON job spec (${(err as Error).message})`);
+    }
+    const base = dirname(flags.job);
+    for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+      if (!(jobKeys as readonly string[]).includes(key)) {
+        throw new BadInputError(`${flags.job}: unknown key "${key}"`, `job spec keys are the detect flags: ${jobKeys.join(', ')}`);
+      }
+      const isPath = (rasterKeys as readonly string[]).includes(key) || key === 'out';
+      spec[key as keyof JobSpec] = isPath && typeof value === 'string' ? resolve(base, value) : (value as string | number);
+    }
+  }
+  const camel = (key: string) => key.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+  const value = (key: (typeof jobKeys)[number]) => flags[camel(key)] ?? spec[key];
+  const out = value('out');
+  if (typeof out !== 'string') throw new BadInputError('detect needs --out DIR (or "out" in the job spec)');
+  const paths = Object.fromEntries(rasterKeys.map((key) => [camel(key), value(key)]).filter(([, v]) => v !== undefined));
+  return {
+    ...(paths as Partial<DetectJob>),
+    out,
+    model: String(value('model') ?? 'zhiwei-cd-v1'),
+    threads: value('threads') === undefined ? undefined : Number(value('threads')),
+    thresholds: {
+      ...defaultThresholds,
+      minHeightChangeM: Number(value('min-height-change') ?? defaultThresholds.minHeightChangeM),
+      minAreaM2: Number(value('min-area') ?? defaultThresholds.minAreaM2),
+    },
+  };
+}
+
+function formatSummary(summary: DetectSummary, out: string): string {
+  const lines = [`\n${summary.candidates} candidates (${summary.mode} mode) written to ${out}`, ''];
+  lines.push(`${'change kind'.padEnd(18)} ${'count'.padStart(6)}`);
+  for (const [kind, count] of Object.entries(summary.byKind)) lines.push(`${kind.padEnd(18)} ${String(count).padStart(6)}`);
+  const rejected = Object.entries(summary.rejected);
+  if (rejected.length > 0) {
+    lines.push('', 'not candidates:');
+    for (const [reason, count] of rejected) lines.push(`  ${String(count).padStart(5)}  ${reason}`);
+  }
+  lines.push('', `${'stage'.padEnd(18)} ${'seconds'.padStart(8)}`);
+  for (const [stage, ms] of Object.entries(summary.stagesMs)) lines.push(`${stage.padEnd(18)} ${(ms / 1000).toFixed(1).padStart(8)}`);
+  lines.push('', `tiles: ${summary.tiles.inferred} of ${summary.tiles.planned} inferred, ${summary.tiles.tilesPerS.toFixed(1)} tiles/s`);
+  return `${lines.join('\n')}\n`;
+}

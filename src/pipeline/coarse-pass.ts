@@ -1,0 +1,121 @@
+/**
+ * The coarse pass (DESIGN.md section 4, height change): one cheap read of the DSMs on a coarse grid
+ * (2 m pixels by default, the analysis grid's CRS and origin), tile by tile, before the fine
+ * tiles run. It yields the vertical offset between the flights, fitted on flat ground, and the
+ * ground surface under everything: the before DTM when given, else estimated from the before DSM.
+ */
+import { BadInputError } from '../errors.js';
+import type { PixelWindow, RasterSource } from '../raster/types.js';
+import { estimateGround, groundSurface, type GroundSurface } from './ground.js';
+import type { IngestResult } from './ingest.js';
+import { readAligned } from './read-align.js';
+import type { AnalysisGrid } from './types.js';
+import { estimateVerticalOffset, type HeightSample, type VerticalOffset } from './vertical-offset.js';
+
+export type { GroundSurface } from './ground.js';
+
+/** Options of `coarsePass`. */
+export interface CoarsePassOptions {
+  /** Coarse pixel size (m); defaults to 2. */
+  coarseGsd?: number;
+  /** Radius (m) of the opening that removes buildings from the DSM; wider than half the widest building. Defaults to 24. */
+  groundRadius?: number;
+}
+
+/** What the coarse pass found; both null when the run has no DSM pair. */
+export interface CoarsePass {
+  offset: VerticalOffset | null;
+  ground: GroundSurface | null;
+}
+
+/** Coarse pixels per side of one read: 256 m at 2 m, so a read stays a few MB even from a 0.1 m DSM. */
+const tileSize = 128;
+/** Most height samples handed to the offset fit; beyond it the coarse grid is sampled on a lattice. */
+const maxSamples = 200_000;
+/**
+ * Largest range (m) of before-DSM heights over a coarse pixel's 3 × 3 neighbourhood for it to count
+ * as flat: block means astride building edges vary far more. Only the before DSM is tested, and
+ * loosely, so that a noisy pair is not judged on its quietest pixels and keeps an honest spread.
+ */
+const flatRange = 1.5;
+
+/** Reads the DSM pair (and DTM) once on a coarse grid: vertical offset and ground surface. */
+export async function coarsePass(ingested: IngestResult, options: CoarsePassOptions = {}): Promise<CoarsePass> {
+  const { beforeDsm, afterDsm, beforeDtm } = ingested.sources;
+  if (!beforeDsm || !afterDsm) return { offset: null, ground: null };
+  const gsd = ingested.grid.geoTransform[1];
+  const coarseGsd = options.coarseGsd ?? 2;
+  if (!(coarseGsd >= gsd)) throw new RangeError(`coarseGsd must be at least the analysis GSD (${gsd} m), got ${coarseGsd}`);
+  const grid = coarseGrid(ingested.grid, coarseGsd);
+  const { width, height } = grid;
+  const stride = Math.max(1, Math.ceil(Math.sqrt((width * height) / maxSamples)));
+  const groundHeights = new Float32Array(width * height).fill(Number.NaN);
+  const samples: HeightSample[] = [];
+  const [originX, , , originY] = grid.geoTransform;
+
+  for (let ty = 0; ty < height; ty += tileSize) {
+    for (let tx = 0; tx < width; tx += tileSize) {
+      const tile = { x: tx, y: ty, width: Math.min(tileSize, width - tx), height: Math.min(tileSize, height - ty) };
+      // One pixel of halo so the flatness test sees every inner pixel's neighbours.
+      const halo = { x: tx - 1, y: ty - 1, width: tile.width + 2, height: tile.height + 2 };
+      const before = await coarseHeights(beforeDsm, grid, halo);
+      const after = await coarseHeights(afterDsm, grid, halo);
+      const dtm = beforeDtm ? await coarseHeights(beforeDtm, grid, tile) : null;
+      for (let j = 0; j < tile.height; j++) {
+        for (let i = 0; i < tile.width; i++) {
+          const h = (j + 1) * halo.width + i + 1;
+          const col = tx + i;
+          const row = ty + j;
+          groundHeights[row * width + col] = dtm ? dtm[j * tile.width + i] : before[h];
+          if (col % stride || row % stride) continue;
+          if (!isFlat(before, halo.width, h) || Number.isNaN(after[h])) continue;
+          samples.push({ x: originX + (col + 0.5) * coarseGsd, y: originY - (row + 0.5) * coarseGsd, dh: after[h] - before[h] });
+        }
+      }
+    }
+  }
+  if (samples.length < 10) {
+    throw new BadInputError(
+      `${beforeDsm.name} and ${afterDsm.name} share only ${samples.length} flat ${coarseGsd} m pixels with data; too few to fit their vertical offset`,
+      'check that both DSMs cover the same area and are not mostly nodata',
+    );
+  }
+  const radius = Math.max(1, Math.round((options.groundRadius ?? 24) / coarseGsd));
+  const ground = beforeDtm ? groundHeights : estimateGround(groundHeights, width, height, radius, Math.ceil(radius / 2));
+  return {
+    offset: estimateVerticalOffset(samples),
+    ground: groundSurface({ width, height, values: ground, scale: gsd / coarseGsd }),
+  };
+}
+
+/** The grid of `coarseGsd` pixels with the analysis grid's CRS and origin, covering it. */
+function coarseGrid(grid: AnalysisGrid, coarseGsd: number): AnalysisGrid {
+  const [originX, gsd, , originY] = grid.geoTransform;
+  return {
+    ...grid,
+    geoTransform: [originX, coarseGsd, 0, originY, 0, -coarseGsd],
+    width: Math.ceil((grid.width * gsd) / coarseGsd),
+    height: Math.ceil((grid.height * gsd) / coarseGsd),
+  };
+}
+
+/** Block-mean heights of a coarse window, NaN where the source has no data. */
+async function coarseHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
+  const read = await readAligned(source, grid, window, { resample: 'bilinear', bands: [0] });
+  return Float32Array.from(read.data, (v, p) => (read.valid[p] ? v : Number.NaN));
+}
+
+/** Whether the 3 × 3 neighbourhood of pixel `p` (not on the border) has data throughout and a small height range. */
+function isFlat(values: Float32Array, width: number, p: number): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let dy = -width; dy <= width; dy += width) {
+    for (let dx = -1; dx <= 1; dx++) {
+      const v = values[p + dy + dx];
+      if (v !== v) return false;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return max - min <= flatRange;
+}

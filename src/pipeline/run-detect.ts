@@ -1,0 +1,258 @@
+/**
+ * The detect job (DESIGN.md section 4): ingest → tile plan → read+align → infer and height change
+ * → fuse → vectorize and merge seams → measure and classify → outputs. Streams one row of tiles
+ * at a time, so memory stays bounded whatever the raster size. The CLI and the service call this
+ * one function.
+ */
+import { availableParallelism } from 'node:os';
+import { loadChangeModel } from '../model/onnx-change-model.js';
+import type { ChangeModel } from '../model/types.js';
+import { openGeoTiff } from '../raster/geotiff-source.js';
+import type { PixelWindow, RasterSource } from '../raster/types.js';
+import type { Candidate } from './candidate.js';
+import { classifyRegion } from './classify.js';
+import { coarsePass, type GroundSurface } from './coarse-pass.js';
+import { fuseStrip, type FusionRule } from './fuse.js';
+import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
+import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
+import { writeDetectOutputs } from './outputs.js';
+import { readAligned } from './read-align.js';
+import { planTiles, skipEmptyTiles, type Tile } from './tile-plan.js';
+import { effectiveHeightThreshold, type DetectionThresholds } from './thresholds.js';
+import type { AnalysisGrid } from './types.js';
+import { createVectorizer, regionMeasurements } from './vectorize.js';
+import { offsetAt, type VerticalOffset } from './vertical-offset.js';
+
+/** The rasters of a job, as file paths or URLs, and where the results go. */
+export interface DetectJob {
+  beforeOrtho?: string;
+  afterOrtho?: string;
+  beforeDsm?: string;
+  afterDsm?: string;
+  beforeDtm?: string;
+  out: string;
+  /** Model name in models/ or path to an .onnx. */
+  model: string;
+  threads?: number;
+  thresholds: DetectionThresholds;
+}
+
+/** Starts progress reporting for a stage of `total` units. */
+export type ProgressFactory = (label: string, total: number, unit: string) => { tick(units?: number): void; done(): void };
+
+/** What a run found and how long each stage took. */
+export interface DetectSummary {
+  mode: IngestResult['mode'];
+  candidates: number;
+  byKind: Record<string, number>;
+  rejected: Record<string, number>;
+  tiles: { planned: number; inferred: number; tilesPerS: number };
+  stagesMs: Record<string, number>;
+  [key: string]: unknown;
+}
+
+/** Grid pixels of the DSM-only strips (no model tiles to follow). */
+const dsmStripRows = 256;
+
+/** Runs a detect job and writes its outputs; returns the summary written to summary.json. */
+export async function runDetect(job: DetectJob, progress: ProgressFactory): Promise<DetectSummary> {
+  const started = performance.now();
+  const stagesMs: Record<string, number> = {};
+  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      stagesMs[stage] = (stagesMs[stage] ?? 0) + performance.now() - t;
+    }
+  };
+  const sources = await time('ingest', () => openSources(job));
+  let model: ChangeModel | null = null;
+  try {
+    const needsModel = Boolean(sources.beforeOrtho && sources.afterOrtho);
+    model = needsModel ? await loadChangeModel(job.model, { threads: job.threads ?? availableParallelism() }) : null;
+    const gsd = model?.manifest.gsd_m ?? 0.2;
+    const ingested = await time('ingest', () => ingest(sources, { gsd }));
+    const { grid, mode } = ingested;
+    const { offset, ground } = await time('height offset', () => coarsePass(ingested));
+    const rule: FusionRule = {
+      heightThresholdM: effectiveHeightThreshold(job.thresholds, offset?.spread ?? 0),
+      probabilityThreshold: job.thresholds.probability ?? model?.manifest.threshold ?? 0.5,
+      misregistrationPx: Math.ceil(job.thresholds.misregistrationM / gsd),
+    };
+    const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75 });
+    const strips = { sources, grid, offset, ground, rule, vectorizer, time };
+    let tiles: Tile[] = [];
+    let inferred: Tile[] = [];
+    if (model) {
+      const plan = planTiles(grid, { tileSize: model.manifest.tile_size, overlap: model.manifest.overlap });
+      tiles = plan;
+      inferred = await time('tile plan', () => skipEmptyTiles(plan, grid, sources));
+      await inferAndFuse(model, inferred, plan, strips, progress, stagesMs);
+    } else {
+      const bar = progress('heights', Math.ceil(grid.height / dsmStripRows), 'strips');
+      for (let y0 = 0; y0 < grid.height; y0 += dsmStripRows) {
+        await fuseAndVectorize(strips, y0, Math.min(grid.height, y0 + dsmStripRows), undefined);
+        bar.tick();
+      }
+      bar.done();
+    }
+    const { regions, pixelAreaM2, simplifiedAreaM2 } = await time('vectorize', async () => vectorizer.finish());
+    const rejected: Record<string, number> = {};
+    const candidates: Candidate[] = [];
+    for (const region of regions) {
+      const m = regionMeasurements(region);
+      const verdict = classifyRegion(m, job.thresholds);
+      if (verdict.kind === null) {
+        const key = verdict.reason.replace(/[\d.]+/g, 'N');
+        rejected[key] = (rejected[key] ?? 0) + 1;
+        continue;
+      }
+      candidates.push({
+        id: `c${String(candidates.length + 1).padStart(5, '0')}`,
+        changeKind: verdict.kind,
+        polygons: region.polygons,
+        areaM2: m.areaM2,
+        heightChangeM: m.heightChangeM,
+        heightChangeMaxM: m.heightChangeMaxM,
+        heightAfterM: m.heightAfterM,
+        confidence: m.confidence,
+        reason: verdict.reason,
+      });
+    }
+    const byKind: Record<string, number> = {};
+    for (const c of candidates) byKind[c.changeKind] = (byKind[c.changeKind] ?? 0) + 1;
+    const seconds = (performance.now() - started) / 1000;
+    const summary: DetectSummary = {
+      mode,
+      inputs: Object.fromEntries(Object.entries(sources).map(([role, source]) => [role, source.name])),
+      model: model ? { name: model.manifest.name, version: model.manifest.version } : null,
+      grid: { crs: grid.epsg ? `EPSG:${grid.epsg}` : grid.crs, gsd_m: gsd, width: grid.width, height: grid.height },
+      vertical_offset: offset && describeOffset(offset),
+      thresholds: { ...job.thresholds, applied_height_change_m: rule.heightThresholdM, applied_probability: rule.probabilityThreshold },
+      candidates: candidates.length,
+      byKind,
+      rejected,
+      simplification: { pixel_area_m2: pixelAreaM2, simplified_area_m2: simplifiedAreaM2, change: (simplifiedAreaM2 - pixelAreaM2) / (pixelAreaM2 || 1) },
+      tiles: { planned: tiles.length, inferred: inferred.length, tilesPerS: inferred.length / seconds },
+      stagesMs,
+    };
+    // summary.json is written before the outputs stage ends, so it times everything but the writing
+    summary.stagesMs = { ...stagesMs, total: performance.now() - started };
+    await time('outputs', () =>
+      writeDetectOutputs(job.out, {
+        grid,
+        candidates,
+        summary,
+        evidence: { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined },
+      }),
+    );
+    return { ...summary, stagesMs: { ...stagesMs, total: performance.now() - started } };
+  } finally {
+    await model?.close();
+    await Promise.all(Object.values(sources).map((source) => source.close()));
+  }
+}
+
+interface StripContext {
+  sources: IngestInputs;
+  grid: AnalysisGrid;
+  offset: VerticalOffset | null;
+  ground: GroundSurface | null;
+  rule: FusionRule;
+  vectorizer: ReturnType<typeof createVectorizer>;
+  time: <T>(stage: string, work: () => Promise<T>) => Promise<T>;
+}
+
+/** Rows of tiles through the model; each run of rows that no later tile touches goes on to fusion. */
+async function inferAndFuse(
+  model: ChangeModel,
+  inferred: Tile[],
+  plan: Tile[],
+  strips: StripContext,
+  progress: ProgressFactory,
+  stagesMs: Record<string, number>,
+): Promise<void> {
+  const { grid, sources } = strips;
+  const rows = probabilityRows(grid.width, model.manifest.tile_size, model.manifest.overlap);
+  const timings: InferTimings = { readMs: 0, inferMs: 0 };
+  const rowCount = Math.max(...plan.map((tile) => tile.row)) + 1;
+  const bar = progress('detect', inferred.length, 'tiles');
+  let emitted = 0;
+  for (let row = 0; row < rowCount; row++) {
+    const rowTiles = inferred.filter((tile) => tile.row === row);
+    await inferTiles(model, { before: sources.beforeOrtho!, after: sources.afterOrtho! }, grid, rowTiles, rows, timings);
+    bar.tick(rowTiles.length);
+    const next = plan.find((tile) => tile.row === row + 1);
+    const final = next ? Math.max(0, next.window.y) : grid.height;
+    if (final > emitted) {
+      await fuseAndVectorize(strips, emitted, final, rows.take(emitted, final));
+      emitted = final;
+    }
+  }
+  bar.done();
+  stagesMs['read+align'] = (stagesMs['read+align'] ?? 0) + timings.readMs;
+  stagesMs.infer = (stagesMs.infer ?? 0) + timings.inferMs;
+}
+
+/** Heights of rows [y0, y1) (with a margin for misregistration), fusion, and vectorization. */
+async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, probability: Float32Array | undefined): Promise<void> {
+  const { sources, grid, offset, ground, rule, vectorizer, time } = strips;
+  const margin = rule.misregistrationPx;
+  const window: PixelWindow = { x: 0, y: y0 - margin, width: grid.width, height: y1 - y0 + 2 * margin };
+  const heights =
+    sources.beforeDsm && sources.afterDsm && offset
+      ? await time('height change', async () => ({
+          dsmBefore: await readHeights(sources.beforeDsm!, grid, window),
+          dsmAfter: await readHeights(sources.afterDsm!, grid, window),
+          offset: offsetRaster(offset, grid, window),
+          ground: ground?.groundAt(window),
+        }))
+      : {};
+  const strip = await time('fuse', async () => fuseStrip({ y0, width: grid.width, height: y1 - y0, margin, probability, ...heights }, rule));
+  await time('vectorize', async () => vectorizer.addStrip(strip));
+}
+
+/** DSM heights of a grid window, NaN where there are none. */
+async function readHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
+  const aligned = await readAligned(source, grid, window, { resample: 'bilinear' });
+  return Float32Array.from(aligned.data, (h, i) => (aligned.valid[i] ? h : Number.NaN));
+}
+
+/** The fitted vertical offset of the after DSM at every pixel of a grid window. */
+function offsetRaster(offset: VerticalOffset, grid: AnalysisGrid, window: PixelWindow): Float32Array {
+  const [originX, gsd, , originY] = grid.geoTransform;
+  const out = new Float32Array(window.width * window.height);
+  for (let row = 0; row < window.height; row++) {
+    const y = originY - (window.y + row + 0.5) * gsd;
+    for (let column = 0; column < window.width; column++) {
+      out[row * window.width + column] = offsetAt(offset, originX + (window.x + column + 0.5) * gsd, y);
+    }
+  }
+  return out;
+}
+
+function describeOffset(offset: VerticalOffset) {
+  return {
+    offset_m: offset.offset,
+    tilt_m_per_m: [offset.tiltX, offset.tiltY],
+    spread_m: offset.spread,
+    stable_samples: offset.stableSamples,
+  };
+}
+
+/** Opens the job's rasters; a missing or unreadable file fails with its name. */
+async function openSources(job: DetectJob): Promise<IngestInputs> {
+  const roles = ['beforeOrtho', 'afterOrtho', 'beforeDsm', 'afterDsm', 'beforeDtm'] as const;
+  const sources: IngestInputs = {};
+  try {
+    for (const role of roles) {
+      const path = job[role];
+      if (path) sources[role] = await openGeoTiff(path);
+    }
+  } catch (err) {
+    await Promise.all(Object.values(sources).map((source) => source.close()));
+    throw err;
+  }
+  return sources;
+}
