@@ -5,6 +5,7 @@
  * Only the tiles or strips a window touches are read, from the overview that suits the requested
  * output size.
  */
+import { open } from 'node:fs/promises';
 import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import sharp from 'sharp';
 import { BadInputError, NotFoundError, ZhiweiError } from '../errors.js';
@@ -107,12 +108,41 @@ function pickDecoder(wanted: TiffDecoder, header: Header, remote: boolean, name:
 
 async function openTiff(pathOrUrl: string, remote: boolean): Promise<GeoTIFF> {
   try {
+    if (!remote) await checkDirectoryInFile(pathOrUrl);
     return remote ? await fromUrl(pathOrUrl) : await fromFile(pathOrUrl);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`raster ${pathOrUrl} does not exist`);
     }
+    if (err instanceof ZhiweiError) throw err;
     throw new BadInputError(`${pathOrUrl} is not a readable TIFF: ${messageOf(err)}`);
+  }
+}
+
+/**
+ * A truncated copy (an interrupted transfer or export) loses its directory when, as GDAL and
+ * zhiwei may write it, the directory follows the pixels; geotiff.js would then read garbage.
+ */
+async function checkDirectoryInFile(path: string): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const { buffer } = await file.read(Buffer.alloc(16), 0, 16, 0);
+    const order = buffer.toString('latin1', 0, 2);
+    if (order !== 'II' && order !== 'MM') return; // not a TIFF: geotiff.js says so
+    const little = order === 'II';
+    const bigTiff = (little ? buffer.readUInt16LE(2) : buffer.readUInt16BE(2)) === 43;
+    const offset = bigTiff
+      ? Number(little ? buffer.readBigUInt64LE(8) : buffer.readBigUInt64BE(8))
+      : little ? buffer.readUInt32LE(4) : buffer.readUInt32BE(4);
+    if (offset >= size) {
+      throw new BadInputError(
+        `${path} is truncated or corrupt: its image directory at byte ${offset} lies past the end of the file (${size} bytes)`,
+        'the copy or export did not finish: copy or export the file again',
+      );
+    }
+  } finally {
+    await file.close();
   }
 }
 
