@@ -23,9 +23,12 @@ export type Verdict = { kind: ChangeKind; reason: string } | { kind: null; reaso
 
 /** Rooftop sheds are small; added floors cover a roof (m²). */
 const largestRooftopShedM2 = 40;
-/** Ground sheds and enclosures stay low and small; above either it is a building. */
-const tallestGroundStructureM = 4.5;
-const largestGroundStructureM2 = 60;
+/**
+ * Ground sheds and enclosures stay under about 3.6 m and 75 m²; a one-floor building is 4 m or
+ * more (measured means come out a little lower: DSM edges are soft).
+ */
+const tallestGroundStructureM = 3.5;
+const largestGroundStructureM2 = 75;
 /** A change whose outline touches an existing building this much is an extension of it. */
 const attachedExtensionShare = 0.2;
 

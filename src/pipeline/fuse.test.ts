@@ -40,3 +40,16 @@ describe('fuseStrip', () => {
     expect(strip.heightChange.every(Number.isNaN)).toBe(true);
   });
 });
+
+describe('fuseStrip with the model', () => {
+  it('takes a plain height change where the model sees change, even next to a taller building', () => {
+    // a 3 m extension (columns 6-7) built against a 9 m house (columns 2-5)
+    const before = dsm(1, 2, 6, 19);
+    const after = Float32Array.from(before, (h, i) => (i % width >= 6 && i % width < 8 ? 13 : h));
+    const probability = Float32Array.from({ length: width }, (_, i) => (i >= 6 && i < 8 ? 0.9 : 0.1));
+    const withModel = fuseStrip({ y0: 0, width, height: 1, margin: 0, probability, dsmBefore: before, dsmAfter: after, offset: new Float32Array(width) }, rule);
+    expect(Array.from(withModel.change)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0]);
+    const heightsOnly = fuseStrip({ y0: 0, width, height: 1, margin: 0, dsmBefore: before, dsmAfter: after, offset: new Float32Array(width) }, rule);
+    expect(heightsOnly.change.filter((v) => v).length).toBeLessThan(2);
+  });
+});

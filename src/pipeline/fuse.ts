@@ -1,8 +1,10 @@
 /**
  * Fusion: the model's change probability and the height change decide which pixels of a strip
  * changed. With DSMs, a pixel changed when its misregistration-tolerant height change passes the
- * height threshold (the model then vouches for whole regions, see classify.ts); without DSMs,
- * when the model's probability passes its threshold.
+ * height threshold, or when the model sees change there and the plain height change passes it
+ * (the tolerant change misses structures built within the tolerance of a taller one: extensions,
+ * sheds against a house); the model then vouches for whole regions (see classify.ts). Without
+ * DSMs, a pixel changed when the model's probability passes its threshold.
  */
 import { NO_HEIGHT, robustHeightChange } from './height-change.js';
 import type { ChangeStrip } from './types.js';
@@ -52,7 +54,8 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
         heightBefore[i] = before - ground[j];
         heightAfter[i] = after - ground[j];
       }
-      if (Math.abs(robust[j]) >= rule.heightThresholdM) change[i] = 1;
+      const seen = probability !== undefined && probability[i] >= rule.probabilityThreshold;
+      if (Math.abs(robust[j]) >= rule.heightThresholdM || (seen && Math.abs(heightChange[i]) >= rule.heightThresholdM)) change[i] = 1;
     }
   } else if (probability) {
     for (let i = 0; i < size; i++) if (probability[i] >= rule.probabilityThreshold) change[i] = 1;
