@@ -69,6 +69,15 @@ export interface RegionSums {
   groundPixels: number;
   sumHeightBefore: number;
   sumHeightAfter: number;
+  /**
+   * The same height sums over the region's interior only (pixels 2 px or more inside its outline
+   * within the strip): DSM edges are soft, so the interior gives the truer heights of a structure.
+   */
+  interiorHeightPixels: number;
+  sumInteriorHeightChange: number;
+  interiorGroundPixels: number;
+  sumInteriorHeightBefore: number;
+  sumInteriorHeightAfter: number;
   /** Pixels with a finite probability, and its sum over them. */
   probabilityPixels: number;
   sumProbability: number;

@@ -137,12 +137,15 @@ export function regionMeasurements(region: ChangeRegion): RegionMeasurements {
   const s = region.sums;
   const heights = s.heightPixels > 0;
   const ground = s.groundPixels > 0;
+  // the interior speaks for the region when it is a fair part of it (not a thin sliver's few pixels)
+  const interior = s.interiorHeightPixels >= Math.max(4, 0.1 * s.heightPixels);
+  const interiorGround = s.interiorGroundPixels >= Math.max(4, 0.1 * s.groundPixels);
   return {
     areaM2: region.areaM2,
-    heightChangeM: heights ? s.sumHeightChange / s.heightPixels : null,
+    heightChangeM: interior ? s.sumInteriorHeightChange / s.interiorHeightPixels : heights ? s.sumHeightChange / s.heightPixels : null,
     heightChangeMaxM: heights ? s.extremeHeightChange : null,
-    heightBeforeM: ground ? s.sumHeightBefore / s.groundPixels : null,
-    heightAfterM: ground ? s.sumHeightAfter / s.groundPixels : null,
+    heightBeforeM: interiorGround ? s.sumInteriorHeightBefore / s.interiorGroundPixels : ground ? s.sumHeightBefore / s.groundPixels : null,
+    heightAfterM: interiorGround ? s.sumInteriorHeightAfter / s.interiorGroundPixels : ground ? s.sumHeightAfter / s.groundPixels : null,
     confidence: s.probabilityPixels > 0 ? s.sumProbability / s.probabilityPixels : null,
     attachedShare: s.ringPixels > 0 ? s.ringOnBuilding / s.ringPixels : 0,
   };
@@ -161,15 +164,25 @@ function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sum
         if (first[label - 1] < 0) first[label - 1] = i;
         s.pixels++;
         const change = heightChange[i];
+        const inside = isInterior(labels, width, height, x, y, label);
         if (Number.isFinite(change)) {
           s.heightPixels++;
           s.sumHeightChange += change;
           if (Math.abs(change) > Math.abs(s.extremeHeightChange)) s.extremeHeightChange = change;
+          if (inside) {
+            s.interiorHeightPixels++;
+            s.sumInteriorHeightChange += change;
+          }
         }
         if (Number.isFinite(heightBefore[i]) && Number.isFinite(heightAfter[i])) {
           s.groundPixels++;
           s.sumHeightBefore += heightBefore[i];
           s.sumHeightAfter += heightAfter[i];
+          if (inside) {
+            s.interiorGroundPixels++;
+            s.sumInteriorHeightBefore += heightBefore[i];
+            s.sumInteriorHeightAfter += heightAfter[i];
+          }
         }
         if (Number.isFinite(probability[i])) {
           s.probabilityPixels++;
@@ -187,6 +200,17 @@ function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sum
   return { sums, first };
 }
 
+/** True when the pixels 1 and 2 px away along the axes (those inside the strip) share the label. */
+function isInterior(labels: Int32Array, width: number, height: number, x: number, y: number, label: number): boolean {
+  for (let d = 1; d <= 2; d++) {
+    if (x - d < 0 || x + d >= width) return false;
+    if (labels[y * width + x - d] !== label || labels[y * width + x + d] !== label) return false;
+    if (y - d >= 0 && labels[(y - d) * width + x] !== label) return false;
+    if (y + d < height && labels[(y + d) * width + x] !== label) return false;
+  }
+  return true;
+}
+
 function emptySums(): RegionSums {
   return {
     pixels: 0,
@@ -196,6 +220,11 @@ function emptySums(): RegionSums {
     groundPixels: 0,
     sumHeightBefore: 0,
     sumHeightAfter: 0,
+    interiorHeightPixels: 0,
+    sumInteriorHeightChange: 0,
+    interiorGroundPixels: 0,
+    sumInteriorHeightBefore: 0,
+    sumInteriorHeightAfter: 0,
     probabilityPixels: 0,
     sumProbability: 0,
     ringPixels: 0,
@@ -227,6 +256,11 @@ function merge(a: OpenRegion, b: OpenRegion): void {
   s.groundPixels += t.groundPixels;
   s.sumHeightBefore += t.sumHeightBefore;
   s.sumHeightAfter += t.sumHeightAfter;
+  s.interiorHeightPixels += t.interiorHeightPixels;
+  s.sumInteriorHeightChange += t.sumInteriorHeightChange;
+  s.interiorGroundPixels += t.interiorGroundPixels;
+  s.sumInteriorHeightBefore += t.sumInteriorHeightBefore;
+  s.sumInteriorHeightAfter += t.sumInteriorHeightAfter;
   s.probabilityPixels += t.probabilityPixels;
   s.sumProbability += t.sumProbability;
   s.ringPixels += t.ringPixels;
