@@ -30,9 +30,15 @@ describe('classifyRegion', () => {
     });
   });
 
-  it('rejects regions below the minimum area, and height changes the orthophotos do not confirm', () => {
+  it('rejects regions below the minimum area, and small height changes the orthophotos do not confirm', () => {
     expect(classifyRegion({ ...house, areaM2: 3 }, defaultThresholds)).toEqual({ kind: null, reason: 'smaller than 4 m²' });
-    expect(classifyRegion({ ...house, confidence: 0.05 }, defaultThresholds).kind).toBeNull();
+    const van = { ...house, areaM2: 12, heightChangeM: 2.6, heightAfterM: 2.6, confidence: 0.01 };
+    expect(classifyRegion(van, defaultThresholds).kind).toBeNull();
+    expect(classifyRegion({ ...van, confidence: 0.6 }, defaultThresholds).kind).toBe('ground_structure');
+  });
+
+  it('keeps a large height change even when the model does not see it', () => {
+    expect(classifyRegion({ ...house, confidence: 0.01 }, defaultThresholds).kind).toBe('new_building');
   });
 
   it('keeps height-only findings without a model confidence (DSM-only runs)', () => {

@@ -36,8 +36,8 @@ const attachedExtensionShare = 0.2;
 export function classifyRegion(facts: RegionFacts, thresholds: DetectionThresholds): Verdict {
   const { areaM2, heightChangeM, heightBeforeM, heightAfterM, confidence, attachedShare } = facts;
   if (areaM2 < thresholds.minAreaM2) return { kind: null, reason: `smaller than ${thresholds.minAreaM2} m²` };
-  if (heightChangeM !== null && confidence !== null && confidence < thresholds.minConfidence) {
-    return { kind: null, reason: `height changed but the orthophotos show no change (confidence ${confidence.toFixed(2)})` };
+  if (heightChangeM !== null && confidence !== null && confidence < thresholds.minConfidence && areaM2 < thresholds.confirmBelowM2) {
+    return { kind: null, reason: `small height change the orthophotos do not show (confidence ${confidence.toFixed(2)}): a vehicle?` };
   }
   if (heightChangeM === null) return { kind: 'new_building', reason: 'changed in the orthophotos; no DSMs to tell the kind' };
   if (heightChangeM < 0) return { kind: 'demolition', reason: `surface fell ${(-heightChangeM).toFixed(1)} m` };

@@ -11,10 +11,16 @@ export interface DetectionThresholds {
   /** Model probability above which a pixel changed (ortho-only runs); default: the model's own. */
   probability: number | null;
   /**
-   * Least mean model probability over a region found by height, in runs with both orthophotos and
-   * DSMs: below it the orthophotos show no change there (tree growth, DSM artefacts).
+   * Least mean model probability over a small region found by height, in runs with both
+   * orthophotos and DSMs: below it the orthophotos show no change there.
    */
   minConfidence: number;
+  /**
+   * Regions found by height up to this area (m²) need the model's confirmation: vans, trucks and
+   * containers move between flights. Larger ones stand on their heights, since the model misses
+   * some real changes outright (added floors under a like roof).
+   */
+  confirmBelowM2: number;
   /** Largest misregistration between the flights (m) that height edges are forgiven. */
   misregistrationM: number;
   /** Height above ground (m) from which a surface counts as a building. */
@@ -27,6 +33,7 @@ export const defaultThresholds: DetectionThresholds = Object.freeze({
   minAreaM2: 4,
   probability: null,
   minConfidence: 0.25,
+  confirmBelowM2: 15,
   misregistrationM: 1.0,
   buildingHeightM: 2.5,
 });
