@@ -9,7 +9,7 @@ import type { PixelWindow, RasterSource } from '../raster/types.js';
 import { estimateGround, groundSurface, type GroundSurface } from './ground.js';
 import type { IngestResult } from './ingest.js';
 import { readAligned } from './read-align.js';
-import type { AnalysisGrid } from './types.js';
+import type { AnalysisGrid, ProgressFactory } from './types.js';
 import { estimateVerticalOffset, type HeightSample, type VerticalOffset } from './vertical-offset.js';
 
 export type { GroundSurface } from './ground.js';
@@ -20,6 +20,7 @@ export interface CoarsePassOptions {
   coarseGsd?: number;
   /** Radius (m) of the opening that removes buildings from the DSM; wider than half the widest building. Defaults to 24. */
   groundRadius?: number;
+  progress?: ProgressFactory;
 }
 
 /** What the coarse pass found; both null when the run has no DSM pair. */
@@ -53,8 +54,10 @@ export async function coarsePass(ingested: IngestResult, options: CoarsePassOpti
   const samples: HeightSample[] = [];
   const [originX, , , originY] = grid.geoTransform;
 
+  const bar = options.progress?.('height offset', Math.ceil(width / tileSize) * Math.ceil(height / tileSize), 'tiles');
   for (let ty = 0; ty < height; ty += tileSize) {
     for (let tx = 0; tx < width; tx += tileSize) {
+      bar?.tick();
       const tile = { x: tx, y: ty, width: Math.min(tileSize, width - tx), height: Math.min(tileSize, height - ty) };
       // One pixel of halo so the flatness test sees every inner pixel's neighbours.
       const halo = { x: tx - 1, y: ty - 1, width: tile.width + 2, height: tile.height + 2 };
@@ -74,6 +77,7 @@ export async function coarsePass(ingested: IngestResult, options: CoarsePassOpti
       }
     }
   }
+  bar?.done();
   if (samples.length < 10) {
     throw new BadInputError(
       `${beforeDsm.name} and ${afterDsm.name} share only ${samples.length} flat ${coarseGsd} m pixels with data; too few to fit their vertical offset`,

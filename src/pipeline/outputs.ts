@@ -9,7 +9,7 @@ import { ConflictError } from '../errors.js';
 import { toWgs84, type CoordinateTransform } from '../geo/crs.js';
 import type { Candidate } from './candidate.js';
 import { writeCandidateEvidence, type EvidenceSources } from './evidence.js';
-import { CHANGE_KINDS, type AnalysisGrid, type ChangeKind } from './types.js';
+import { CHANGE_KINDS, type AnalysisGrid, type ChangeKind, type ProgressFactory } from './types.js';
 
 /** What `writeDetectOutputs` writes. */
 export interface DetectOutputs {
@@ -19,6 +19,7 @@ export interface DetectOutputs {
   summary: Record<string, unknown>;
   /** Rasters to cut evidence chips from; without them no chips are written. */
   evidence?: EvidenceSources;
+  progress?: ProgressFactory;
 }
 
 /** Files a folder must hold to be replaced as an earlier run's output. */
@@ -100,13 +101,16 @@ async function swapIn(partial: string, target: string): Promise<void> {
 }
 
 /** Writes each candidate's chips, one at a time; returns their paths relative to the output folder, by id. */
-async function writeEvidence(root: string, { grid, candidates, evidence }: DetectOutputs): Promise<Map<string, string[]>> {
+async function writeEvidence(root: string, { grid, candidates, evidence, progress }: DetectOutputs): Promise<Map<string, string[]>> {
   const paths = new Map<string, string[]>();
   if (!evidence) return paths;
+  const bar = progress?.('evidence', candidates.length, 'candidates');
   for (const candidate of candidates) {
     const names = await writeCandidateEvidence(join(root, 'evidence', candidate.id), grid, candidate, evidence);
     paths.set(candidate.id, names.map((name) => `evidence/${candidate.id}/${name}`));
+    bar?.tick();
   }
+  bar?.done();
   return paths;
 }
 

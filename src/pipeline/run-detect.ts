@@ -19,7 +19,7 @@ import { writeDetectOutputs } from './outputs.js';
 import { readAligned } from './read-align.js';
 import { planTiles, skipEmptyTiles, type Tile } from './tile-plan.js';
 import { effectiveHeightThreshold, type DetectionThresholds } from './thresholds.js';
-import type { AnalysisGrid } from './types.js';
+import type { AnalysisGrid, ProgressFactory } from './types.js';
 import { createVectorizer, regionMeasurements } from './vectorize.js';
 import { offsetAt, type VerticalOffset } from './vertical-offset.js';
 
@@ -36,9 +36,6 @@ export interface DetectJob {
   threads?: number;
   thresholds: DetectionThresholds;
 }
-
-/** Starts progress reporting for a stage of `total` units. */
-export type ProgressFactory = (label: string, total: number, unit: string) => { tick(units?: number): void; done(): void };
 
 /** What a run found and how long each stage took. */
 export interface DetectSummary {
@@ -74,7 +71,7 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory): Prom
     const gsd = model?.manifest.gsd_m ?? 0.2;
     const ingested = await time('ingest', () => ingest(sources, { gsd }));
     const { grid, mode } = ingested;
-    const { offset, ground } = await time('height offset', () => coarsePass(ingested));
+    const { offset, ground } = await time('height offset', () => coarsePass(ingested, { progress }));
     const rule: FusionRule = {
       heightThresholdM: effectiveHeightThreshold(job.thresholds, offset?.spread ?? 0),
       probabilityThreshold: job.thresholds.probability ?? model?.manifest.threshold ?? 0.5,
@@ -145,6 +142,7 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory): Prom
         candidates,
         summary,
         evidence: { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined },
+        progress,
       }),
     );
     return { ...summary, stagesMs: { ...stagesMs, total: performance.now() - started } };

@@ -100,3 +100,6 @@ export interface ChangeRegion {
   areaM2: number;
   sums: RegionSums;
 }
+
+/** Starts progress reporting for a stage of `total` units (bars on a terminal, lines otherwise). */
+export type ProgressFactory = (label: string, total: number, unit: string) => { tick(units?: number): void; done(): void };

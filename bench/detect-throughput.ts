@@ -1,0 +1,63 @@
+/**
+ * End-to-end tiles/s of `zhiwei detect` (orthophotos + DSMs) beside the bare model's tiles/s on
+ * the same number of tiles, batch size and threads, in one run, and their ratio. The scene is a
+ * generated 4096 px scene at 0.1 m (seed 4001; 2048 x 2048 px on the 0.2 m analysis grid), kept
+ * in bench/out/throughput-scene.
+ *
+ *   npx tsx bench/detect-throughput.ts [--threads 2]
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadChangeModel } from '../src/model/onnx-change-model.js';
+import { runDetect } from '../src/pipeline/run-detect.js';
+import { defaultThresholds } from '../src/pipeline/thresholds.js';
+import { generateScene } from '../src/synth/index.js';
+
+const { values: args } = parseArgs({ options: { threads: { type: 'string', default: '2' } } });
+const threads = Number(args.threads);
+const scene = fileURLToPath(new URL('out/throughput-scene', import.meta.url));
+if (!existsSync(join(scene, 'truth.geojson'))) await generateScene({ outDir: scene, seed: 4001, size: 4096, gsd: 0.1 });
+
+const quiet = () => ({ tick() {}, done() {} });
+const summary = await runDetect(
+  {
+    beforeOrtho: join(scene, 'before/ortho.tif'),
+    afterOrtho: join(scene, 'after/ortho.tif'),
+    beforeDsm: join(scene, 'before/dsm.tif'),
+    afterDsm: join(scene, 'after/dsm.tif'),
+    out: join(scene, 'detect'),
+    model: 'zhiwei-cd-v1',
+    threads,
+    thresholds: defaultThresholds,
+  },
+  quiet,
+);
+const tiles = summary.tiles.inferred;
+const pipelineTilesPerS = tiles / (summary.stagesMs.total / 1000);
+
+// the bare model on as many tiles, in batches of 8 as the pipeline runs them
+const model = await loadChangeModel('zhiwei-cd-v1', { threads });
+const size = model.manifest.tile_size;
+const batch = 8;
+const before = Float32Array.from({ length: batch * 3 * size * size }, (_, i) => Math.sin(i) * 2);
+const after = before.map((v, i) => (i % 7 === 0 ? -v : v));
+await model.run(before, after, batch);
+const started = performance.now();
+for (let done = 0; done < tiles; done += batch) await model.run(before, after, batch);
+const modelTilesPerS = (Math.ceil(tiles / batch) * batch) / ((performance.now() - started) / 1000);
+await model.close();
+console.log(
+  JSON.stringify({
+    bench: 'detect-throughput',
+    scene_px: 4096,
+    grid_px: summary.grid,
+    tiles,
+    threads,
+    pipeline_tiles_per_s: Number(pipelineTilesPerS.toFixed(2)),
+    model_tiles_per_s: Number(modelTilesPerS.toFixed(2)),
+    ratio: Number((pipelineTilesPerS / modelTilesPerS).toFixed(3)),
+    stages_ms: Object.fromEntries(Object.entries(summary.stagesMs).map(([k, v]) => [k, Math.round(v)])),
+  }),
+);
