@@ -60,12 +60,13 @@ export interface InferTimings {
 
 /**
  * Runs the model over tiles (one row of tiles, say) in batches, adding each tile's probabilities
- * to `rows`. Pixels without data in either orthophoto get probability 0.
+ * to `rows`. Each orthophoto is read on its own grid (the before epoch's shifted by the
+ * co-registration). Pixels without data in either orthophoto get probability 0.
  */
 export async function inferTiles(
   model: ChangeModel,
   orthophotos: { before: RasterSource; after: RasterSource },
-  grid: AnalysisGrid,
+  grids: { before: AnalysisGrid; after: AnalysisGrid },
   tiles: Tile[],
   rows: ProbabilityRows,
   timings: InferTimings,
@@ -76,7 +77,9 @@ export async function inferTiles(
     const batch = tiles.slice(start, start + batchSize);
     let started = performance.now();
     const pairs = await Promise.all(
-      batch.map((tile) => Promise.all([readAligned(orthophotos.before, grid, tile.window, read), readAligned(orthophotos.after, grid, tile.window, read)])),
+      batch.map((tile) =>
+        Promise.all([readAligned(orthophotos.before, grids.before, tile.window, read), readAligned(orthophotos.after, grids.after, tile.window, read)]),
+      ),
     );
     timings.readMs += performance.now() - started;
     started = performance.now();

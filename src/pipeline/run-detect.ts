@@ -12,6 +12,7 @@ import type { PixelWindow, RasterSource } from '../raster/types.js';
 import type { Candidate } from './candidate.js';
 import { classifyRegion } from './classify.js';
 import { coarsePass, type GroundSurface } from './coarse-pass.js';
+import { estimateShift, shiftedGrid } from './coregister.js';
 import { fuseStrip, type FusionRule } from './fuse.js';
 import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
 import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
@@ -72,13 +73,18 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory): Prom
     const ingested = await time('ingest', () => ingest(sources, { gsd }));
     const { grid, mode } = ingested;
     const { offset, ground } = await time('height offset', () => coarsePass(ingested, { progress }));
+    const shift =
+      offset && sources.beforeDsm && sources.afterDsm
+        ? await time('co-registration', () => estimateShift(sources.beforeDsm!, sources.afterDsm!, grid, (x, y) => offsetAt(offset, x, y)))
+        : null;
+    const beforeGrid = shift ? shiftedGrid(grid, shift) : grid;
     const rule: FusionRule = {
       heightThresholdM: effectiveHeightThreshold(job.thresholds, offset?.spread ?? 0),
       probabilityThreshold: job.thresholds.probability ?? model?.manifest.threshold ?? 0.5,
       misregistrationPx: Math.ceil(job.thresholds.misregistrationM / gsd),
     };
     const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75 });
-    const strips = { sources, grid, offset, ground, rule, vectorizer, time };
+    const strips = { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time };
     let tiles: Tile[] = [];
     let inferred: Tile[] = [];
     if (model) {
@@ -126,6 +132,7 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory): Prom
       model: model ? { name: model.manifest.name, version: model.manifest.version } : null,
       grid: { crs: grid.epsg ? `EPSG:${grid.epsg}` : grid.crs, gsd_m: gsd, width: grid.width, height: grid.height },
       vertical_offset: offset && describeOffset(offset),
+      coregistration_shift_m: shift && { dx: shift.dx, dy: shift.dy, windows: shift.windows },
       thresholds: { ...job.thresholds, applied_height_change_m: rule.heightThresholdM, applied_probability: rule.probabilityThreshold },
       candidates: candidates.length,
       byKind,
@@ -155,6 +162,8 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory): Prom
 interface StripContext {
   sources: IngestInputs;
   grid: AnalysisGrid;
+  /** The grid the before epoch is read on: the analysis grid moved by the co-registration shift. */
+  beforeGrid: AnalysisGrid;
   offset: VerticalOffset | null;
   ground: GroundSurface | null;
   rule: FusionRule;
@@ -179,7 +188,7 @@ async function inferAndFuse(
   let emitted = 0;
   for (let row = 0; row < rowCount; row++) {
     const rowTiles = inferred.filter((tile) => tile.row === row);
-    await inferTiles(model, { before: sources.beforeOrtho!, after: sources.afterOrtho! }, grid, rowTiles, rows, timings);
+    await inferTiles(model, { before: sources.beforeOrtho!, after: sources.afterOrtho! }, { before: strips.beforeGrid, after: grid }, rowTiles, rows, timings);
     bar.tick(rowTiles.length);
     const next = plan.find((tile) => tile.row === row + 1);
     const final = next ? Math.max(0, next.window.y) : grid.height;
@@ -195,13 +204,13 @@ async function inferAndFuse(
 
 /** Heights of rows [y0, y1) (with a margin for misregistration), fusion, and vectorization. */
 async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, probability: Float32Array | undefined): Promise<void> {
-  const { sources, grid, offset, ground, rule, vectorizer, time } = strips;
+  const { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time } = strips;
   const margin = rule.misregistrationPx;
   const window: PixelWindow = { x: 0, y: y0 - margin, width: grid.width, height: y1 - y0 + 2 * margin };
   const heights =
     sources.beforeDsm && sources.afterDsm && offset
       ? await time('height change', async () => ({
-          dsmBefore: await readHeights(sources.beforeDsm!, grid, window),
+          dsmBefore: await readHeights(sources.beforeDsm!, beforeGrid, window),
           dsmAfter: await readHeights(sources.afterDsm!, grid, window),
           offset: offsetRaster(offset, grid, window),
           ground: ground?.groundAt(window),

@@ -21,7 +21,7 @@ export interface DetectionThresholds {
    * some real changes outright (added floors under a like roof).
    */
   confirmBelowM2: number;
-  /** Largest misregistration between the flights (m) that height edges are forgiven. */
+  /** Misregistration (m) still forgiven at height edges after the flights are co-registered. */
   misregistrationM: number;
   /** Height above ground (m) from which a surface counts as a building. */
   buildingHeightM: number;
@@ -34,7 +34,7 @@ export const defaultThresholds: DetectionThresholds = Object.freeze({
   probability: null,
   minConfidence: 0.25,
   confirmBelowM2: 15,
-  misregistrationM: 1.0,
+  misregistrationM: 0.4,
   buildingHeightM: 2.5,
 });
 
