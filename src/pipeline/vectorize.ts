@@ -249,22 +249,9 @@ function merge(a: OpenRegion, b: OpenRegion): void {
   if (into === from) return;
   const s = into.sums;
   const t = from.sums;
-  s.pixels += t.pixels;
-  s.heightPixels += t.heightPixels;
-  s.sumHeightChange += t.sumHeightChange;
+  // every sum adds up, but the extreme height change, which keeps the larger
+  for (const key of Object.keys(t) as (keyof RegionSums)[]) if (key !== 'extremeHeightChange') s[key] += t[key];
   if (Math.abs(t.extremeHeightChange) > Math.abs(s.extremeHeightChange)) s.extremeHeightChange = t.extremeHeightChange;
-  s.groundPixels += t.groundPixels;
-  s.sumHeightBefore += t.sumHeightBefore;
-  s.sumHeightAfter += t.sumHeightAfter;
-  s.interiorHeightPixels += t.interiorHeightPixels;
-  s.sumInteriorHeightChange += t.sumInteriorHeightChange;
-  s.interiorGroundPixels += t.interiorGroundPixels;
-  s.sumInteriorHeightBefore += t.sumInteriorHeightBefore;
-  s.sumInteriorHeightAfter += t.sumInteriorHeightAfter;
-  s.probabilityPixels += t.probabilityPixels;
-  s.sumProbability += t.sumProbability;
-  s.ringPixels += t.ringPixels;
-  s.ringOnBuilding += t.ringOnBuilding;
   into.pieces.push(...from.pieces);
   into.first = Math.min(into.first, from.first);
   from.mergedInto = into;
