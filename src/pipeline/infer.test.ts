@@ -1,6 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { probabilityRows } from './infer.js';
+import { crsDefinition } from '../geo/crs.js';
+import { loadChangeModel } from '../model/onnx-change-model.js';
+import { memorySource } from '../raster/memory-source.js';
+import type { RasterInfo } from '../raster/types.js';
+import { inferTiles, probabilityRows } from './infer.js';
 import { planTiles } from './tile-plan.js';
+import type { AnalysisGrid } from './types.js';
 
 describe('probabilityRows', () => {
   const grid = { crs: '', epsg: 4549, geoTransform: [0, 0.2, 0, 0, 0, -0.2] as [number, number, number, number, number, number], width: 56, height: 32 };
@@ -26,5 +32,31 @@ describe('probabilityRows', () => {
     expect(rows.take(0, 1)[0]).toBe(1);
     expect(Number.isNaN(rows.take(0, 1)[0])).toBe(true);
     expect(Number.isNaN(rows.take(5, 6)[50])).toBe(true);
+  });
+});
+
+describe('inferTiles', () => {
+  it('runs only the tiles with data in both orthophotos, reading each on its own grid', async () => {
+    const model = await loadChangeModel(fileURLToPath(new URL('../model/testdata/tiny-cd.onnx', import.meta.url)), { threads: 1 });
+    const grid: AnalysisGrid = { crs: crsDefinition(4549), epsg: 4549, geoTransform: [500000, 0.2, 0, 3350000, 0, -0.2], width: 96, height: 24 };
+    // the after orthophoto is transparent east of 9.6 m (grid column 48)
+    const orthophoto = (transparentEastOf: number) => {
+      const info: RasterInfo = { width: 96, height: 24, bandCount: 4, sampleType: 'uint8', epsg: 4549, proj4: crsDefinition(4549), geoTransform: grid.geoTransform, nodata: null };
+      const data = new Uint8Array(96 * 24 * 4);
+      for (let i = 0; i < 96 * 24; i++) data.set(i % 96 < transparentEastOf ? [90, 120 + (i % 7), 80, 255] : [0, 0, 0, 0], i * 4);
+      return memorySource(info, { width: 96, height: 24, bandCount: 4, data });
+    };
+    const tiles = planTiles(grid, { tileSize: 32, overlap: 8 });
+    const rows = probabilityRows(grid.width, 32, 8);
+    const timings = { readMs: 0, inferMs: 0 };
+    const ran = await inferTiles(model, { before: orthophoto(96), after: orthophoto(48) }, { before: grid, after: grid }, tiles, rows, timings);
+    await model.close();
+    // tiles whose window starts at columns -4, 20, 44, 68: the last has no after data
+    expect(tiles.filter((tile) => tile.row === 0).map((tile) => tile.window.x)).toEqual([-4, 20, 44, 68]);
+    expect(ran).toBe(3);
+    const row = rows.take(10, 11);
+    expect(Number.isFinite(row[10])).toBe(true);
+    expect(Number.isNaN(row[90])).toBe(true);
+    expect(row[60]).toBe(0); // transparent after pixels inside a tile that ran
   });
 });

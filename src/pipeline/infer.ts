@@ -60,8 +60,9 @@ export interface InferTimings {
 
 /**
  * Runs the model over tiles (one row of tiles, say) in batches, adding each tile's probabilities
- * to `rows`. Each orthophoto is read on its own grid (the before epoch's shifted by the
- * co-registration). Pixels without data in either orthophoto get probability 0.
+ * to `rows`, and returns how many tiles it ran. Each orthophoto is read on its own grid (the
+ * before epoch's shifted by the co-registration); the next batch is read while the model runs.
+ * A tile with no data in either orthophoto is not run; pixels without data get probability 0.
  */
 export async function inferTiles(
   model: ChangeModel,
@@ -71,30 +72,40 @@ export async function inferTiles(
   rows: ProbabilityRows,
   timings: InferTimings,
   batchSize = 8,
-): Promise<void> {
+): Promise<number> {
   const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
-  for (let start = 0; start < tiles.length; start += batchSize) {
-    const batch = tiles.slice(start, start + batchSize);
-    let started = performance.now();
-    const pairs = await Promise.all(
+  const readBatch = (batch: Tile[]) =>
+    Promise.all(
       batch.map((tile) =>
         Promise.all([readAligned(orthophotos.before, grids.before, tile.window, read), readAligned(orthophotos.after, grids.after, tile.window, read)]),
       ),
     );
+  const plane = model.manifest.tile_size ** 2;
+  let ran = 0;
+  let next = readBatch(tiles.slice(0, batchSize));
+  for (let start = 0; start < tiles.length; start += batchSize) {
+    let started = performance.now();
+    const pairs = await next;
     timings.readMs += performance.now() - started;
+    next = readBatch(tiles.slice(start + batchSize, start + 2 * batchSize));
+    const batch = tiles.slice(start, start + batchSize).filter((_, n) => pairs[n][0].valid.includes(1) && pairs[n][1].valid.includes(1));
+    const withData = pairs.filter(([before, after]) => before.valid.includes(1) && after.valid.includes(1));
+    if (batch.length === 0) continue;
     started = performance.now();
     const probability = await model.run(
-      toModelInput(pairs.map(([before]) => before.data as Uint8Array), model.manifest),
-      toModelInput(pairs.map(([, after]) => after.data as Uint8Array), model.manifest),
+      toModelInput(withData.map(([before]) => before.data as Uint8Array), model.manifest),
+      toModelInput(withData.map(([, after]) => after.data as Uint8Array), model.manifest),
       batch.length,
     );
     timings.inferMs += performance.now() - started;
-    const plane = model.manifest.tile_size ** 2;
     batch.forEach((tile, n) => {
       const tileProbability = probability.subarray(n * plane, (n + 1) * plane);
-      const [before, after] = pairs[n];
+      const [before, after] = withData[n];
       for (let i = 0; i < plane; i++) if (!before.valid[i] || !after.valid[i]) tileProbability[i] = 0;
       rows.add(tile, tileProbability);
     });
+    ran += batch.length;
   }
+  await next;
+  return ran;
 }

@@ -18,7 +18,7 @@ import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
 import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
 import { writeDetectOutputs } from './outputs.js';
 import { readAligned } from './read-align.js';
-import { planTiles, skipEmptyTiles, type Tile } from './tile-plan.js';
+import { planTiles, type Tile } from './tile-plan.js';
 import { effectiveHeightThreshold, type DetectionThresholds } from './thresholds.js';
 import type { AnalysisGrid, ProgressFactory } from './types.js';
 import { createVectorizer, regionMeasurements } from './vectorize.js';
@@ -86,12 +86,10 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory): Prom
     const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75 });
     const strips = { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time };
     let tiles: Tile[] = [];
-    let inferred: Tile[] = [];
+    let inferred = 0;
     if (model) {
-      const plan = planTiles(grid, { tileSize: model.manifest.tile_size, overlap: model.manifest.overlap });
-      tiles = plan;
-      inferred = await time('tile plan', () => skipEmptyTiles(plan, grid, sources));
-      await inferAndFuse(model, inferred, plan, strips, progress, stagesMs);
+      tiles = planTiles(grid, { tileSize: model.manifest.tile_size, overlap: model.manifest.overlap });
+      inferred = await inferAndFuse(model, tiles, strips, progress, stagesMs);
     } else {
       const bar = progress('heights', Math.ceil(grid.height / dsmStripRows), 'strips');
       for (let y0 = 0; y0 < grid.height; y0 += dsmStripRows) {
@@ -138,7 +136,7 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory): Prom
       byKind,
       rejected,
       simplification: { pixel_area_m2: pixelAreaM2, simplified_area_m2: simplifiedAreaM2, change: (simplifiedAreaM2 - pixelAreaM2) / (pixelAreaM2 || 1) },
-      tiles: { planned: tiles.length, inferred: inferred.length, tilesPerS: inferred.length / seconds },
+      tiles: { planned: tiles.length, inferred, tilesPerS: inferred / seconds },
       stagesMs,
     };
     // summary.json is written before the outputs stage ends, so it times everything but the writing
@@ -171,24 +169,22 @@ interface StripContext {
   time: <T>(stage: string, work: () => Promise<T>) => Promise<T>;
 }
 
-/** Rows of tiles through the model; each run of rows that no later tile touches goes on to fusion. */
-async function inferAndFuse(
-  model: ChangeModel,
-  inferred: Tile[],
-  plan: Tile[],
-  strips: StripContext,
-  progress: ProgressFactory,
-  stagesMs: Record<string, number>,
-): Promise<void> {
+/**
+ * Rows of tiles through the model; each run of rows that no later tile touches goes on to fusion.
+ * Returns how many tiles ran (tiles without data in either orthophoto do not).
+ */
+async function inferAndFuse(model: ChangeModel, plan: Tile[], strips: StripContext, progress: ProgressFactory, stagesMs: Record<string, number>): Promise<number> {
   const { grid, sources } = strips;
   const rows = probabilityRows(grid.width, model.manifest.tile_size, model.manifest.overlap);
   const timings: InferTimings = { readMs: 0, inferMs: 0 };
   const rowCount = Math.max(...plan.map((tile) => tile.row)) + 1;
-  const bar = progress('detect', inferred.length, 'tiles');
+  const bar = progress('detect', plan.length, 'tiles');
+  const orthophotos = { before: sources.beforeOrtho!, after: sources.afterOrtho! };
   let emitted = 0;
+  let ran = 0;
   for (let row = 0; row < rowCount; row++) {
-    const rowTiles = inferred.filter((tile) => tile.row === row);
-    await inferTiles(model, { before: sources.beforeOrtho!, after: sources.afterOrtho! }, { before: strips.beforeGrid, after: grid }, rowTiles, rows, timings);
+    const rowTiles = plan.filter((tile) => tile.row === row);
+    ran += await inferTiles(model, orthophotos, { before: strips.beforeGrid, after: grid }, rowTiles, rows, timings);
     bar.tick(rowTiles.length);
     const next = plan.find((tile) => tile.row === row + 1);
     const final = next ? Math.max(0, next.window.y) : grid.height;
@@ -200,6 +196,7 @@ async function inferAndFuse(
   bar.done();
   stagesMs['read+align'] = (stagesMs['read+align'] ?? 0) + timings.readMs;
   stagesMs.infer = (stagesMs.infer ?? 0) + timings.inferMs;
+  return ran;
 }
 
 /** Heights of rows [y0, y1) (with a margin for misregistration), fusion, and vectorization. */
