@@ -5,10 +5,9 @@
  * ground surface under everything: the before DTM when given, else estimated from the before DSM.
  */
 import { BadInputError } from '../errors.js';
-import type { PixelWindow, RasterSource } from '../raster/types.js';
 import { estimateGround, groundSurface, type GroundSurface } from './ground.js';
 import type { IngestResult } from './ingest.js';
-import { readAligned } from './read-align.js';
+import { readHeights } from './read-align.js';
 import type { AnalysisGrid, ProgressFactory } from './types.js';
 import { estimateVerticalOffset, type HeightSample, type VerticalOffset } from './vertical-offset.js';
 
@@ -61,9 +60,9 @@ export async function coarsePass(ingested: IngestResult, options: CoarsePassOpti
       const tile = { x: tx, y: ty, width: Math.min(tileSize, width - tx), height: Math.min(tileSize, height - ty) };
       // One pixel of halo so the flatness test sees every inner pixel's neighbours.
       const halo = { x: tx - 1, y: ty - 1, width: tile.width + 2, height: tile.height + 2 };
-      const before = await coarseHeights(beforeDsm, grid, halo);
-      const after = await coarseHeights(afterDsm, grid, halo);
-      const dtm = beforeDtm ? await coarseHeights(beforeDtm, grid, tile) : null;
+      const before = await readHeights(beforeDsm, grid, halo);
+      const after = await readHeights(afterDsm, grid, halo);
+      const dtm = beforeDtm ? await readHeights(beforeDtm, grid, tile) : null;
       for (let j = 0; j < tile.height; j++) {
         for (let i = 0; i < tile.width; i++) {
           const h = (j + 1) * halo.width + i + 1;
@@ -103,11 +102,6 @@ function coarseGrid(grid: AnalysisGrid, coarseGsd: number): AnalysisGrid {
   };
 }
 
-/** Block-mean heights of a coarse window, NaN where the source has no data. */
-async function coarseHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
-  const read = await readAligned(source, grid, window, { resample: 'bilinear', bands: [0] });
-  return Float32Array.from(read.data, (v, p) => (read.valid[p] ? v : Number.NaN));
-}
 
 /** Whether the 3 × 3 neighbourhood of pixel `p` (not on the border) has data throughout and a small height range. */
 function isFlat(values: Float32Array, width: number, p: number): boolean {

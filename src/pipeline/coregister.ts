@@ -4,7 +4,7 @@
  * before epoch is read shifted, and height edges of unchanged buildings no longer look like change.
  */
 import type { RasterSource } from '../raster/types.js';
-import { readAligned } from './read-align.js';
+import { readHeights } from './read-align.js';
 import type { AnalysisGrid } from './types.js';
 
 /** Shift (m, map axes) to add to a position on the after epoch to find the same ground on the before epoch. */
@@ -114,7 +114,3 @@ function relief(heights: Float32Array): number {
   return n < 2 ? 0 : Math.sqrt(Math.max(0, sumSquares / n - (sum / n) ** 2));
 }
 
-async function readHeights(source: RasterSource, grid: AnalysisGrid, window: { x: number; y: number; width: number; height: number }): Promise<Float32Array> {
-  const aligned = await readAligned(source, grid, window, { resample: 'bilinear' });
-  return Float32Array.from(aligned.data, (h, i) => (aligned.valid[i] ? h : Number.NaN));
-}

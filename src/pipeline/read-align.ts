@@ -316,3 +316,9 @@ function sampleInto(image: SourceImage, coords: SourceCoordinates, out: AlignedR
 function round(value: number, isFloat: boolean): number {
   return isFloat ? value : Math.round(value);
 }
+
+/** Heights (band 0) of a grid window from a DSM or DTM, bilinear, NaN where it has none. */
+export async function readHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
+  const aligned = await readAligned(source, grid, window, { resample: 'bilinear', bands: [0] });
+  return Float32Array.from(aligned.data, (h, i) => (aligned.valid[i] ? h : Number.NaN));
+}

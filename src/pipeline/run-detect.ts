@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { loadChangeModel } from '../model/onnx-change-model.js';
 import type { ChangeModel } from '../model/types.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
-import type { PixelWindow, RasterSource } from '../raster/types.js';
+import type { PixelWindow } from '../raster/types.js';
 import type { Candidate } from './candidate.js';
 import { classifyRegion } from './classify.js';
 import { coarsePass, type GroundSurface } from './coarse-pass.js';
@@ -17,7 +17,7 @@ import { fuseStrip, type FusionRule } from './fuse.js';
 import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
 import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
 import { writeDetectOutputs } from './outputs.js';
-import { readAligned } from './read-align.js';
+import { readHeights } from './read-align.js';
 import { planTiles, type Tile } from './tile-plan.js';
 import { effectiveHeightThreshold, type DetectionThresholds } from './thresholds.js';
 import type { AnalysisGrid, ProgressFactory } from './types.js';
@@ -217,11 +217,6 @@ async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, pr
   await time('vectorize', async () => vectorizer.addStrip(strip));
 }
 
-/** DSM heights of a grid window, NaN where there are none. */
-async function readHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
-  const aligned = await readAligned(source, grid, window, { resample: 'bilinear' });
-  return Float32Array.from(aligned.data, (h, i) => (aligned.valid[i] ? h : Number.NaN));
-}
 
 /** The fitted vertical offset of the after DSM at every pixel of a grid window. */
 function offsetRaster(offset: VerticalOffset, grid: AnalysisGrid, window: PixelWindow): Float32Array {
