@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../errors.js';
 import { requireTool } from '../test-support/tools.js';
 import { buildScene, generateScene, validateSceneOptions } from './index.js';
+import { pointInPolygon, signedArea } from './geometry.js';
 
 interface Feature {
   properties: Record<string, unknown>;
@@ -41,22 +42,6 @@ async function features(dir: string, name: string): Promise<Feature[]> {
   const collection = JSON.parse(await readFile(join(dir, name), 'utf8'));
   expect(collection.crs_source).toBe('EPSG:4549');
   return collection.features;
-}
-
-function signedArea(ring: [number, number][]): number {
-  let sum = 0;
-  for (let i = 0; i < ring.length - 1; i++) sum += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
-  return sum / 2;
-}
-
-function inside(ring: [number, number][], [x, y]: [number, number]): boolean {
-  let hit = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
-  }
-  return hit;
 }
 
 describe('synthetic scene', () => {
@@ -151,7 +136,7 @@ describe('synthetic scene', () => {
       for (let x = Math.min(...xs); x < Math.max(...xs); x += 0.2) {
         for (let y = Math.min(...ys); y < Math.max(...ys); y += 0.2) {
           // Only points a metre inside the polygon: edges are smoothed and the epochs misregistered.
-          if (![[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]].every(([dx, dy]) => inside(ring, [x + dx, y + dy]))) continue;
+          if (![[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]].every(([dx, dy]) => pointInPolygon([ring], x + dx, y + dy))) continue;
           const col = Math.floor((x - before.origin[0]) / before.res[0]);
           const row = Math.floor((y - before.origin[1]) / before.res[1]);
           const a = after.data[row * after.width + col];
@@ -179,7 +164,7 @@ describe('synthetic scene', () => {
       const plan = permitted.plans.find((p) => p.permitNo === change.permitNo);
       expect(plan?.kind).toBe('new_building');
       expect(plan && plan.validFrom <= permitted.flights.after.date.slice(0, 10)).toBe(true);
-      for (const [x, y] of change.rings[0]) expect(inside(plan?.rings[0] ?? [], [x + sx, y + sy])).toBe(true);
+      for (const [x, y] of change.rings[0]) expect(pointInPolygon([plan?.rings[0] ?? []], x + sx, y + sy)).toBe(true);
     }
   });
 
