@@ -1,7 +1,8 @@
 /**
  * The output folder of `zhiwei detect` (DESIGN.md section 3): `candidates.geojson`, `summary.json`
- * and `evidence/<id>/` chips, written atomically: everything goes into a sibling folder that
- * replaces the output folder only when complete, so a run leaves either all of it or nothing new.
+ * and `evidence/<id>/` chips, and `suspects.geojson` when the candidates were judged against plans;
+ * written atomically: everything goes into a sibling folder that replaces the output folder only
+ * when complete, so a run leaves either all of it or nothing new.
  */
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { ConflictError } from '../errors.js';
 import { toWgs84, type CoordinateTransform } from '../geo/crs.js';
 import type { Candidate } from './candidate.js';
 import { writeCandidateEvidence, type EvidenceSources } from './evidence.js';
+import type { OverlayVerdict } from './overlay.js';
 import { CHANGE_KINDS, type AnalysisGrid, type ChangeKind, type ProgressFactory } from './types.js';
 
 /** What `writeDetectOutputs` writes. */
@@ -20,6 +22,18 @@ export interface DetectOutputs {
   /** Rasters to cut evidence chips from; without them no chips are written. */
   evidence?: EvidenceSources;
   progress?: ProgressFactory;
+  /**
+   * Judges the candidates once their evidence is written (the overlay in the database), given the
+   * folder being written and each candidate's evidence paths; returns the verdicts by candidate id
+   * and what to add to the summary. A failure here leaves the output folder untouched.
+   */
+  judge?: (partialDir: string, evidence: Map<string, string[]>) => Promise<Judgement>;
+}
+
+/** What judging the candidates returns. */
+export interface Judgement {
+  verdicts: Map<string, OverlayVerdict>;
+  summary: Record<string, unknown>;
 }
 
 /** Files a folder must hold to be replaced as an earlier run's output. */
@@ -31,8 +45,9 @@ const safeId = /^(?!\.{1,2}$)[\w.-]+$/;
  * Writes the outputs of a run into `outDir`. An existing `outDir` is replaced when it is empty or
  * an earlier run's output (it holds `summary.json` or `candidates.geojson`), and refused otherwise;
  * on any error the temporary folder is removed and an earlier `outDir` is left as it was.
+ * Returns the judgement of the candidates, when there was one.
  */
-export async function writeDetectOutputs(outDir: string, outputs: DetectOutputs): Promise<void> {
+export async function writeDetectOutputs(outDir: string, outputs: DetectOutputs): Promise<Judgement | undefined> {
   checkIds(outputs.candidates);
   const target = resolve(outDir);
   await checkReplaceable(target);
@@ -42,10 +57,17 @@ export async function writeDetectOutputs(outDir: string, outputs: DetectOutputs)
   await mkdir(partial);
   try {
     const evidence = await writeEvidence(partial, outputs);
-    await writeFile(join(partial, 'candidates.geojson'), candidatesGeoJson(outputs.grid, outputs.candidates, evidence));
-    const summary = { ...outputs.summary, candidate_totals: candidateTotals(outputs.candidates) };
+    const judgement = await outputs.judge?.(partial, evidence);
+    const verdicts = judgement?.verdicts;
+    await writeFile(join(partial, 'candidates.geojson'), candidatesGeoJson(outputs.grid, outputs.candidates, evidence, verdicts));
+    if (verdicts) {
+      const suspects = outputs.candidates.filter((c) => verdicts.get(c.id)?.suspect);
+      await writeFile(join(partial, 'suspects.geojson'), candidatesGeoJson(outputs.grid, suspects, evidence, verdicts));
+    }
+    const summary = { ...outputs.summary, ...judgement?.summary, candidate_totals: candidateTotals(outputs.candidates) };
     await writeFile(join(partial, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     await swapIn(partial, target);
+    return judgement;
   } catch (err) {
     await rm(partial, { recursive: true, force: true });
     throw err;
@@ -123,9 +145,9 @@ function round(value: number | null, digits: number): number | null {
 
 /**
  * The candidates as an RFC 7946 FeatureCollection in WGS84, one feature a line, with the grid's
- * CRS noted in the foreign member `crs_source`.
+ * CRS noted in the foreign member `crs_source`; with verdicts, each carries the overlay's too.
  */
-export function candidatesGeoJson(grid: AnalysisGrid, candidates: Candidate[], evidence: Map<string, string[]>): string {
+export function candidatesGeoJson(grid: AnalysisGrid, candidates: Candidate[], evidence: Map<string, string[]>, verdicts?: Map<string, OverlayVerdict>): string {
   const crs = grid.epsg ?? grid.crs;
   const transform = toWgs84(crs);
   const features = candidates.map((candidate) => {
@@ -143,11 +165,27 @@ export function candidatesGeoJson(grid: AnalysisGrid, candidates: Candidate[], e
       confidence: round(candidate.confidence, 3),
       reason: candidate.reason,
       evidence: evidence.get(candidate.id) ?? [],
+      ...verdictProperties(verdicts?.get(candidate.id)),
     };
     return JSON.stringify({ type: 'Feature', properties, geometry });
   });
   const head = `{"type":"FeatureCollection","crs_source":${JSON.stringify(typeof crs === 'number' ? `EPSG:${crs}` : crs)},"features":[`;
   return `${head}\n${features.join(',\n')}\n]}\n`;
+}
+
+/** The overlay's properties of a candidate (none when it was not judged). */
+function verdictProperties(verdict: OverlayVerdict | undefined): Record<string, unknown> {
+  if (!verdict) return {};
+  return {
+    suspect: verdict.suspect,
+    violation: verdict.violation,
+    decision: verdict.decision,
+    permit_no: verdict.permitNo,
+    grid_id: verdict.gridId,
+    zones: verdict.zones,
+    priority: verdict.priority,
+    case_id: verdict.caseId,
+  };
 }
 
 /**

@@ -16,7 +16,9 @@ import { estimateShift, shiftedGrid } from './coregister.js';
 import { fuseStrip, type FusionRule } from './fuse.js';
 import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
 import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
-import { writeDetectOutputs } from './outputs.js';
+import { writeDetectOutputs, type Judgement } from './outputs.js';
+import { overlayAndEmit, type OverlayVerdict } from './overlay.js';
+import type { Database } from '../db/connect.js';
 import { readHeights } from './read-align.js';
 import { planTiles, type Tile } from './tile-plan.js';
 import { effectiveHeightThreshold, type DetectionThresholds } from './thresholds.js';
@@ -36,6 +38,17 @@ export interface DetectJob {
   model: string;
   threads?: number;
   thresholds: DetectionThresholds;
+  /** Flight dates (YYYY-MM-DD); the after date decides which plans are valid. */
+  beforeDate?: string;
+  afterDate?: string;
+}
+
+/** Where the candidates are judged against plans and emitted as cases. */
+export interface OverlayTarget {
+  db: Database;
+  /** Evidence store folder. */
+  evidenceDir: string;
+  afterDate: string;
 }
 
 /** What a run found and how long each stage took. */
@@ -52,8 +65,11 @@ export interface DetectSummary {
 /** Grid pixels of the DSM-only strips (no model tiles to follow). */
 const dsmStripRows = 256;
 
-/** Runs a detect job and writes its outputs; returns the summary written to summary.json. */
-export async function runDetect(job: DetectJob, progress: ProgressFactory): Promise<DetectSummary> {
+/**
+ * Runs a detect job and writes its outputs; with an overlay target the candidates are also stored,
+ * judged against plans and emitted as cases. Returns the summary written to summary.json.
+ */
+export async function runDetect(job: DetectJob, progress: ProgressFactory, overlay?: OverlayTarget): Promise<DetectSummary> {
   const started = performance.now();
   const stagesMs: Record<string, number> = {};
   const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
@@ -141,20 +157,58 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory): Prom
     };
     // summary.json is written before the outputs stage ends, so it times everything but the writing
     summary.stagesMs = { ...stagesMs, total: performance.now() - started };
-    await time('outputs', () =>
+    const judgement = await time('outputs', () =>
       writeDetectOutputs(job.out, {
         grid,
         candidates,
         summary,
         evidence: { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined },
         progress,
+        judge: overlay && ((partialDir, evidence) => time('overlay', () => judge(overlay, job, grid, candidates, summary, partialDir, evidence))),
       }),
     );
-    return { ...summary, stagesMs: { ...stagesMs, total: performance.now() - started } };
+    return { ...summary, ...judgement?.summary, stagesMs: { ...stagesMs, total: performance.now() - started } };
   } finally {
     await model?.close();
     await Promise.all(Object.values(sources).map((source) => source.close()));
   }
+}
+
+/** Stores the candidates, overlays them on plans and emits cases; counts suspects by violation and grid. */
+async function judge(
+  overlay: OverlayTarget,
+  job: DetectJob,
+  grid: AnalysisGrid,
+  candidates: Candidate[],
+  summary: Record<string, unknown>,
+  partialDir: string,
+  evidence: Map<string, string[]>,
+): Promise<Judgement> {
+  const result = await overlayAndEmit(
+    overlay.db,
+    { spec: { ...job, thresholds: job.thresholds }, model: job.model, beforeDate: job.beforeDate ?? null, afterDate: overlay.afterDate, outDir: job.out, summary },
+    grid,
+    candidates.map((candidate) => ({ candidate, evidence: evidence.get(candidate.id) ?? [] })),
+    { outputDir: partialDir, evidenceDir: overlay.evidenceDir },
+  );
+  const suspects = [...result.verdicts.values()].filter((v) => v.suspect);
+  const overlaySummary = {
+    job_id: result.jobId,
+    project_crs: `EPSG:${result.projectEpsg}`,
+    after_date: overlay.afterDate,
+    suspects: suspects.length,
+    suspect_area_m2: Math.round(candidates.filter((c) => result.verdicts.get(c.id)?.suspect).reduce((sum, c) => sum + c.areaM2, 0) * 10) / 10,
+    byViolation: countBy(suspects, (v) => v.violation),
+    byGrid: countBy(suspects, (v) => v.gridId ?? '(outside every grid)'),
+    cases: result.cases,
+  };
+  return { verdicts: result.verdicts, summary: overlaySummary };
+}
+
+function countBy(verdicts: OverlayVerdict[], key: (verdict: OverlayVerdict) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const verdict of verdicts) counts[key(verdict)] = (counts[key(verdict)] ?? 0) + 1;
+  return counts;
 }
 
 interface StripContext {

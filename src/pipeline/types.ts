@@ -31,6 +31,18 @@ export const CHANGE_KINDS = Object.freeze([
 /** One change kind. */
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
+/** Violation types of DESIGN.md section 3 (`none`: legal, or not judged). */
+export const VIOLATIONS = Object.freeze([
+  'no_permit',
+  'outside_permitted_footprint',
+  'exceeds_permitted_height',
+  'permit_expired',
+  'none',
+] as const);
+
+/** One violation type. */
+export type Violation = (typeof VIOLATIONS)[number];
+
 /**
  * A full-width horizontal strip of the analysis grid after fusion: which pixels changed and what
  * the rasters say there. Strips arrive top to bottom and together cover the grid exactly.

@@ -1,0 +1,78 @@
+/**
+ * Case events (DESIGN.md section 7): append-only, each chained to the one before by hash, so that
+ * the record of a case can be shown untouched, and each written with an outbox row in the same
+ * transaction, so that webhooks deliver every event (`outbox` is read by the service).
+ */
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { CaseState } from './states.js';
+
+/** What happened to a case. */
+export interface CaseEventInput {
+  kind: string;
+  fromState: CaseState | null;
+  toState: CaseState | null;
+  /** Who did it: a user name, or `zhiwei detect` for the pipeline. */
+  actor: string;
+  at: Date;
+  lon?: number | null;
+  lat?: number | null;
+  note?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** A stored event. */
+export interface CaseEvent extends CaseEventInput {
+  id: number;
+  caseId: number;
+  seq: number;
+  prevHash: string | null;
+  hash: string;
+}
+
+/** Appends an event to a case inside `trx` (the case row is locked so the chain stays linear). */
+export async function appendCaseEvent(trx: Knex.Transaction, caseId: number, input: CaseEventInput): Promise<CaseEvent> {
+  await trx('cases').where({ id: caseId }).forUpdate().first('id');
+  const last = await trx('case_events').where({ case_id: caseId }).orderBy('seq', 'desc').first('seq', 'hash');
+  const seq = last ? Number(last.seq) + 1 : 1;
+  const prevHash: string | null = last?.hash ?? null;
+  const event = { ...input, caseId, seq, prevHash, hash: '' };
+  event.hash = eventHash(event);
+  const [{ id }] = await trx('case_events')
+    .insert({
+      case_id: caseId, seq, kind: input.kind, from_state: input.fromState, to_state: input.toState, actor: input.actor, at: input.at,
+      lon: input.lon ?? null, lat: input.lat ?? null, note: input.note ?? null, data: JSON.stringify(input.data ?? {}), prev_hash: prevHash, hash: event.hash,
+    })
+    .returning('id');
+  const stored: CaseEvent = { ...event, id: Number(id) };
+  await trx('outbox').insert({ case_id: caseId, event_id: stored.id, topic: `case.${input.kind}`, payload: JSON.stringify(eventPayload(stored)) });
+  return stored;
+}
+
+/**
+ * SHA-256 over the previous hash and the event's fields in a fixed order (timestamps as ISO text,
+ * object keys sorted), so that the same event always hashes the same on either backend.
+ */
+export function eventHash(event: Omit<CaseEvent, 'id' | 'hash'>): string {
+  const fields = [
+    event.caseId, event.seq, event.kind, event.fromState, event.toState, event.actor, event.at.toISOString(),
+    event.lon ?? null, event.lat ?? null, event.note ?? null, sortKeys(event.data ?? {}),
+  ];
+  return createHash('sha256').update(event.prevHash ?? '').update(JSON.stringify(fields)).digest('hex');
+}
+
+/** The event as a webhook receives it. */
+function eventPayload(event: CaseEvent): Record<string, unknown> {
+  return {
+    case_id: event.caseId, seq: event.seq, kind: event.kind, from_state: event.fromState, to_state: event.toState, actor: event.actor,
+    at: event.at.toISOString(), lon: event.lon ?? null, lat: event.lat ?? null, note: event.note ?? null, data: event.data ?? {}, hash: event.hash,
+  };
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+  }
+  return value;
+}

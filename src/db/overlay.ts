@@ -1,0 +1,135 @@
+/**
+ * The plan overlay in PostGIS: one statement judges every candidate of a job against the plans
+ * valid on the after flight's date, the zones and the grids, and writes the verdict into the
+ * candidate row (violation, suspect, decision, permit, grid, zones, priority). The rules and
+ * their defaults are documented in `src/pipeline/overlay-rules.ts`; the spatial joins use the
+ * GiST indexes, so the cost grows with the candidates and the plans near them.
+ */
+import type { Knex } from 'knex';
+import { defaultOverlayRules, violationWeights, type OverlayRules } from '../pipeline/overlay-rules.js';
+
+/** The overlay's inputs besides the candidates already stored for the job. */
+export interface OverlayContext {
+  jobId: number;
+  /** After flight date, YYYY-MM-DD: the plans valid on it count. */
+  afterDate: string;
+  /** Priority factor for how new the changes can be (`recencyFactor`). */
+  recency: number;
+  rules?: OverlayRules;
+}
+
+/** Judges every candidate of the job; returns how many became suspects. */
+export async function overlayCandidates(knex: Knex, context: OverlayContext): Promise<number> {
+  const rules = context.rules ?? defaultOverlayRules;
+  const weights = Object.entries(violationWeights)
+    .map(([violation, weight]) => `WHEN '${violation}' THEN ${weight}`)
+    .join(' ');
+  const rule = (zoneKey: string, value: number) => `coalesce((zf.thresholds->>'${zoneKey}')::float8, ${Number(value)})`;
+  const result = await knex.raw(
+    `WITH c AS (
+      SELECT id, geom, change_kind, height_change_m, height_after_m, ST_Area(geom) AS area
+      FROM candidates WHERE job_id = :jobId
+    ),
+    zone_hits AS (
+      SELECT c.id, z.zone_id, z.kind, z.priority, z.thresholds,
+        ST_Area(ST_Intersection(c.geom, z.geom)) / nullif(c.area, 0) AS share
+      FROM c JOIN zones z ON ST_Intersects(c.geom, z.geom)
+    ),
+    zone_facts AS (
+      SELECT id,
+        array_agg(zone_id ORDER BY priority DESC, zone_id) AS zones,
+        max(priority) FILTER (WHERE kind <> 'exempt') AS weight,
+        (array_agg(zone_id ORDER BY share DESC) FILTER (WHERE kind = 'exempt' AND share >= 0.5))[1] AS exempt_zone,
+        (array_agg(thresholds ORDER BY priority DESC) FILTER (WHERE thresholds <> '{}'::jsonb))[1] AS thresholds
+      FROM zone_hits GROUP BY id
+    ),
+    grid_facts AS (
+      SELECT DISTINCT ON (c.id) c.id, g.grid_id
+      FROM c JOIN grids g ON ST_Intersects(c.geom, g.geom)
+      ORDER BY c.id, ST_Area(ST_Intersection(c.geom, g.geom)) DESC, g.grid_id
+    ),
+    r AS (
+      SELECT c.*, coalesce(zf.zones, '{}') AS zones, coalesce(zf.weight, 1) AS weight, zf.exempt_zone,
+        ${rule('footprint_tolerance_m', rules.footprintToleranceM)} AS tolerance,
+        ${rule('max_outside_share', rules.maxOutsideShare)} AS max_outside,
+        ${rule('height_tolerance_m', rules.heightToleranceM)} AS height_tolerance,
+        ${rule('min_area_m2', rules.minAreaM2)} AS min_area,
+        ${rule('min_height_change_m', rules.minHeightChangeM)} AS min_height
+      FROM c LEFT JOIN zone_facts zf USING (id)
+    ),
+    plan_hits AS (
+      SELECT r.id, p.permit_no, p.valid_from, p.valid_to,
+        CASE WHEN p.valid_from > :afterDate::date THEN 'future' WHEN p.valid_to < :afterDate::date THEN 'expired' ELSE 'valid' END AS status,
+        coalesce(p.permitted_height_m, p.permitted_floors * ${Number(rules.floorHeightM)}) AS permitted_height,
+        ST_Buffer(p.geom, r.tolerance) AS widened,
+        ST_Area(ST_Intersection(r.geom, ST_Buffer(p.geom, r.tolerance))) / nullif(r.area, 0) AS share
+      FROM r JOIN plans p ON ST_DWithin(r.geom, p.geom, r.tolerance)
+    ),
+    permitted AS (
+      SELECT h.id, ST_Area(ST_Intersection(r.geom, ST_Union(h.widened))) / nullif(r.area, 0) AS share
+      FROM plan_hits h JOIN r USING (id) WHERE h.status = 'valid' GROUP BY h.id, r.geom, r.area
+    ),
+    governing AS (
+      SELECT DISTINCT ON (id) id, permit_no, permitted_height
+      FROM plan_hits WHERE status = 'valid'
+      ORDER BY id, round(share * 10) DESC, valid_from DESC NULLS LAST, permit_no
+    ),
+    lapsed AS (
+      SELECT DISTINCT ON (id) id, permit_no, status, valid_from, valid_to
+      FROM plan_hits WHERE status <> 'valid' AND share >= ${Number(rules.planShare)}
+      ORDER BY id, (status = 'expired') DESC, share DESC, permit_no
+    ),
+    facts AS (
+      SELECT r.*, coalesce(pm.share, 0) AS permit_share, g.permit_no AS governing_permit, g.permitted_height,
+        l.permit_no AS lapsed_permit, l.status AS lapsed_status, l.valid_from AS lapsed_from, l.valid_to AS lapsed_to,
+        (coalesce(pm.share, 0) >= ${Number(rules.planShare)} OR (r.change_kind = 'extension' AND coalesce(pm.share, 0) > 0)) AS belongs
+      FROM r LEFT JOIN permitted pm USING (id) LEFT JOIN governing g USING (id) LEFT JOIN lapsed l USING (id)
+    ),
+    judged AS (
+      SELECT f.*,
+        CASE
+          WHEN change_kind = 'demolition' OR exempt_zone IS NOT NULL THEN 'none'
+          WHEN area < min_area OR abs(height_change_m) < min_height THEN 'none'
+          WHEN NOT belongs THEN CASE WHEN lapsed_status = 'expired' THEN 'permit_expired' ELSE 'no_permit' END
+          WHEN permit_share < 1 - max_outside AND change_kind NOT IN ('rooftop_addition', 'height_increase') THEN 'outside_permitted_footprint'
+          WHEN height_after_m > permitted_height + height_tolerance THEN 'exceeds_permitted_height'
+          ELSE 'none'
+        END AS violation
+      FROM facts f
+    ),
+    decided AS (
+      SELECT j.id, j.violation, j.violation <> 'none' AS suspect, j.zones, gf.grid_id,
+        CASE WHEN j.belongs THEN j.governing_permit ELSE j.lapsed_permit END AS permit_no,
+        j.permit_share, CASE WHEN j.belongs THEN j.permitted_height END AS permitted_height,
+        CASE
+          WHEN j.change_kind = 'demolition' THEN 'demolition: evidence for re-inspection, not a new case'
+          WHEN j.exempt_zone IS NOT NULL THEN format('in exempt zone %s', j.exempt_zone)
+          WHEN j.area < j.min_area THEN format('smaller than the zone minimum of %s m²', j.min_area)
+          WHEN abs(j.height_change_m) < j.min_height THEN format('height change under the zone minimum of %s m', j.min_height)
+          WHEN j.violation = 'permit_expired' THEN format('permit %s expired on %s', j.lapsed_permit, j.lapsed_to)
+          WHEN j.violation = 'no_permit' AND j.lapsed_status = 'future' THEN format('permit %s is valid only from %s', j.lapsed_permit, j.lapsed_from)
+          WHEN j.violation = 'no_permit' THEN 'no valid plan covers it'
+          WHEN j.violation = 'outside_permitted_footprint' THEN
+            format('%s%% outside the permitted footprint (permit %s)', round(((1 - j.permit_share) * 100)::numeric), j.governing_permit)
+          WHEN j.violation = 'exceeds_permitted_height' THEN
+            format('%s m high, permit %s allows %s m', round(j.height_after_m::numeric, 1), j.governing_permit, round(j.permitted_height::numeric, 1))
+          WHEN j.permitted_height IS NULL THEN format('within permit %s (no height limit given)', j.governing_permit)
+          WHEN j.height_after_m IS NULL THEN format('within permit %s (height not measured)', j.governing_permit)
+          ELSE format('within permit %s: %s m high, %s m allowed (+%s m tolerance)', j.governing_permit,
+            round(j.height_after_m::numeric, 1), round(j.permitted_height::numeric, 1), j.height_tolerance)
+        END AS decision,
+        CASE WHEN j.violation = 'none' THEN 0 ELSE round((
+          (CASE j.violation ${weights} END) * j.weight * :recency *
+          (10 * log(1 + j.area) + 2 * least(greatest(coalesce(CASE WHEN j.violation = 'exceeds_permitted_height'
+            THEN j.height_after_m - j.permitted_height ELSE j.height_change_m END, 0), 0), 15)))::numeric, 1)
+        END AS priority
+      FROM judged j LEFT JOIN grid_facts gf USING (id)
+    )
+    UPDATE candidates SET violation = d.violation, suspect = d.suspect, decision = d.decision, permit_no = d.permit_no,
+      permit_share = d.permit_share, permitted_height_m = d.permitted_height, grid_id = d.grid_id, zones = d.zones, priority = d.priority
+    FROM decided d WHERE candidates.id = d.id
+    RETURNING d.suspect`,
+    { jobId: context.jobId, afterDate: context.afterDate, recency: context.recency },
+  );
+  return result.rows.filter((row: { suspect: boolean }) => row.suspect).length;
+}

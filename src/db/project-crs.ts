@@ -1,0 +1,34 @@
+/**
+ * The project CRS: every geometry in the database is stored in it (plans, zones, grids,
+ * candidates, cases), so areas and overlaps are measured in metres without transforming per
+ * query. It is fixed by the first data that arrives (a detect run's analysis grid, or the first
+ * imported layer) and never changes afterwards.
+ */
+import type { Knex } from 'knex';
+import { isKnownEpsg } from '../geo/crs.js';
+import { spatialTables } from './migrations.js';
+
+/** The project CRS's EPSG code, or null while the database holds no geometry yet. */
+export async function projectEpsg(knex: Knex): Promise<number | null> {
+  const row = await knex('settings').where({ key: 'project_epsg' }).first();
+  return row ? Number(row.value) : null;
+}
+
+/**
+ * The project CRS, set to `proposed` (a projected EPSG code zhiwei knows) if none is set yet.
+ * Setting it types every geometry column with the SRID, so that GIS clients (QGIS) see it.
+ */
+export async function ensureProjectEpsg(knex: Knex, proposed: number): Promise<number> {
+  if (!isKnownEpsg(proposed)) throw new RangeError(`EPSG:${proposed} cannot be the project CRS: zhiwei has no definition for it`);
+  return knex.transaction(async (trx) => {
+    // lock the settings table so that two first imports cannot each set a CRS
+    await trx.raw('LOCK TABLE settings IN EXCLUSIVE MODE');
+    const current = await projectEpsg(trx);
+    if (current !== null) return current;
+    for (const table of spatialTables) {
+      await trx.raw(`ALTER TABLE ?? ALTER COLUMN geom TYPE geometry(MultiPolygon, ${proposed}) USING ST_SetSRID(geom, ${proposed})`, [table]);
+    }
+    await trx('settings').insert({ key: 'project_epsg', value: JSON.stringify(proposed) });
+    return proposed;
+  });
+}
