@@ -5,9 +5,11 @@
  */
 import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
+import { registerDb } from './db.js';
 import { registerDetect } from './detect.js';
 import { registerEval } from './eval.js';
 import { registerEvalCd } from './eval-cd.js';
+import { registerLayers } from './layers.js';
 import { registerSynth } from './synth.js';
 
 const program = new Command('zhiwei')
@@ -19,6 +21,8 @@ registerSynth(program);
 registerDetect(program);
 registerEval(program);
 registerEvalCd(program);
+registerLayers(program);
+registerDb(program);
 
 try {
   await program.parseAsync(process.argv);

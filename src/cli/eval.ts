@@ -1,6 +1,7 @@
 /**
- * `zhiwei eval --truth truth.geojson --pred suspects.geojson`: object-level precision and recall of
- * detected changes (a match is IoU >= 0.3), per change kind, with area and height errors.
+ * `zhiwei eval --truth truth.geojson --pred candidates.geojson`: object-level precision and recall
+ * of detected changes (a match is IoU >= 0.3), per change kind, with area and height errors; and
+ * for candidates judged against plans, how often the violation type is right.
  */
 import type { Command } from 'commander';
 import { crsTransform, gaussKrugerEpsgForLongitude } from '../geo/crs.js';
@@ -37,12 +38,14 @@ function changeObjects(collection: PolygonCollection, path: string, truth: Polyg
   const projected = truth.crsSource ?? gaussKrugerEpsgForLongitude(firstPosition[0]);
   const toProjected = crsTransform(4326, projected);
   return collection.features.map((feature, index) => {
-    const { change_kind: changeKind, height_change_m: heightChange } = feature.properties;
+    const { change_kind: changeKind, height_change_m: heightChange, violation, suspect } = feature.properties;
     if (typeof changeKind !== 'string') throw new BadInputError(`${path}: feature ${index} has no change_kind property`);
     return {
       polygons: transformPolygons(feature.polygons, toProjected),
       changeKind,
       heightChange: typeof heightChange === 'number' ? heightChange : null,
+      ...(typeof violation === 'string' ? { violation } : {}),
+      ...(typeof suspect === 'boolean' ? { suspect } : {}),
     };
   });
 }
@@ -60,6 +63,16 @@ function formatReport(report: ObjectEvalReport): string {
     lines.push(
       `${kind.padEnd(18)} ${String(s.truth).padStart(6)} ${String(s.truthFound).padStart(6)} ${pct(s.recall).padStart(7)} ${String(s.predicted).padStart(6)} ${pct(s.precision).padStart(9)}`,
     );
+  }
+  const v = report.violations;
+  if (v) {
+    lines.push(
+      '',
+      `violation type right for ${v.violationCorrect} of ${v.suspectsMatched} matched suspects (${pct(v.violationAccuracy).trim()})`,
+      `truth violations found as suspects: ${v.truthViolationsFound} of ${v.truthViolations} (${pct(v.violationRecall).trim()})`,
+      `permitted new buildings flagged: ${v.permittedNewFlagged} of ${v.permittedNew} (${pct(v.permittedNewFlaggedShare).trim()})`,
+    );
+    for (const [pair, count] of Object.entries(v.confusions)) lines.push(`  ${count} × ${pair}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,10 @@ export interface ChangeObject {
   changeKind: string;
   /** Mean height change (m); null where no heights were measured (ortho-only runs). */
   heightChange: number | null;
+  /** Violation type (truth, and predictions judged against plans). */
+  violation?: string;
+  /** Whether the overlay made the prediction a suspect; undefined when it was not judged. */
+  suspect?: boolean;
 }
 
 /** Which objects count and when two match. */
@@ -50,6 +54,26 @@ export interface ObjectEvalReport {
   /** Median of |predicted − true| mean height change (m) over matches with heights. */
   medianHeightErrorM: number | null;
   byKind: Record<string, KindScores>;
+  /** Scores of the plan overlay, when the predictions were judged (they carry `suspect`). */
+  violations?: ViolationScores;
+}
+
+/** How well the overlay judged the matched changes. */
+export interface ViolationScores {
+  /** Matched suspects, and those whose violation type is the true one. */
+  suspectsMatched: number;
+  violationCorrect: number;
+  violationAccuracy: number | null;
+  /** Truth violations (scored, violation other than none), and those found as suspects. */
+  truthViolations: number;
+  truthViolationsFound: number;
+  violationRecall: number | null;
+  /** Permitted new buildings (truth new_building, violation none) and those flagged as suspects. */
+  permittedNew: number;
+  permittedNewFlagged: number;
+  permittedNewFlaggedShare: number | null;
+  /** "truth → predicted" violation pairs of matched suspects that disagree, counted. */
+  confusions: Record<string, number>;
 }
 
 interface Measured extends ChangeObject {
@@ -95,6 +119,35 @@ export function evaluateObjects(truth: ChangeObject[], predicted: ChangeObject[]
       matches.filter(([t, p]) => t.heightChange !== null && p.heightChange !== null).map(([t, p]) => Math.abs(p.heightChange! - t.heightChange!)),
     ),
     byKind: scoresByKind(scoredTruth, scoredPreds, matches),
+    ...(preds.some((p) => p.suspect !== undefined) ? { violations: violationScores(scoredTruth, matches) } : {}),
+  };
+}
+
+/** Overlay scores over scored truth and the matches (a truth change not matched was not found). */
+function violationScores(truths: Measured[], matches: [Measured, Measured][]): ViolationScores {
+  const suspects = matches.filter(([, p]) => p.suspect);
+  const confusions: Record<string, number> = {};
+  for (const [t, p] of suspects) {
+    if (t.violation !== p.violation) confusions[`${t.violation} → ${p.violation}`] = (confusions[`${t.violation} → ${p.violation}`] ?? 0) + 1;
+  }
+  const isViolation = (t: Measured) => t.violation !== undefined && t.violation !== 'none';
+  const isPermittedNew = (t: Measured) => t.changeKind === 'new_building' && t.violation === 'none';
+  const violationCorrect = suspects.filter(([t, p]) => t.violation === p.violation).length;
+  const truthViolations = truths.filter(isViolation).length;
+  const truthViolationsFound = suspects.filter(([t]) => isViolation(t)).length;
+  const permittedNew = truths.filter(isPermittedNew).length;
+  const permittedNewFlagged = suspects.filter(([t]) => isPermittedNew(t)).length;
+  return {
+    suspectsMatched: suspects.length,
+    violationCorrect,
+    violationAccuracy: ratio(violationCorrect, suspects.length),
+    truthViolations,
+    truthViolationsFound,
+    violationRecall: ratio(truthViolationsFound, truthViolations),
+    permittedNew,
+    permittedNewFlagged,
+    permittedNewFlaggedShare: ratio(permittedNewFlagged, permittedNew),
+    confusions,
   };
 }
 

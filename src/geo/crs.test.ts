@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crsDefinition, crsTransform, gaussKrugerEpsgForLongitude, proj4Definition, toWgs84 } from './crs.js';
+import { crsDefinition, crsFromWkt, crsTransform, gaussKrugerEpsgForLongitude, proj4Definition, toWgs84 } from './crs.js';
 import { BadInputError } from '../errors.js';
 
 describe('crs', () => {
@@ -54,4 +54,42 @@ describe('crs', () => {
     expect(gaussKrugerEpsgForLongitude(120.4)).toBe(4549);
     expect(gaussKrugerEpsgForLongitude(116.6)).toBe(4548);
   });
+
+  it('passes WKT through to proj4', () => {
+    const [lon] = crsTransform(esri4549, 4326)([500000, 3350000]);
+    expect(lon).toBeCloseTo(120, 9);
+    expect(crsDefinition(`  ${esri4549}`)).toBe(esri4549);
+  });
+
+  it('turns a .prj back into the EPSG code it names or whose parameters it has', () => {
+    expect(crsFromWkt(esri4549)).toBe(4549);
+    expect(crsFromWkt(ogc4549)).toBe(4549);
+    expect(crsFromWkt(wkt2_4549)).toBe(4549);
+    expect(crsFromWkt(esriWgs84)).toBe(4326);
+    expect(crsFromWkt(esriUtm50)).toBe(32650);
+    expect(crsFromWkt(esri4549.replace('CGCS2000_3_Degree_GK_CM_120E', 'CGCS2000_3_Degree_GK_Zone_40').replace('500000.0', '40500000.0'))).toBe(4528);
+  });
+
+  it('tells a 6-degree zone from the 3-degree zone on the same meridian by its name', () => {
+    const sixDegree = esri4549.replace('CGCS2000_3_Degree_GK_CM_120E', 'CGCS2000_GK_CM_117E').replace('120.0', '117.0');
+    expect(crsFromWkt(sixDegree)).toBe(4509);
+    expect(crsFromWkt(sixDegree.replace('CGCS2000_GK_CM_117E', 'CGCS2000_3_Degree_GK_CM_117E'))).toBe(4548);
+  });
+
+  it('keeps the WKT of a CRS zhiwei has no EPSG code for, and rejects WKT proj4 cannot read', () => {
+    const xian80 = esri4549.replace('6378137.0,298.257222101', '6378140.0,298.257');
+    expect(crsFromWkt(xian80)).toBe(xian80);
+    expect(() => crsFromWkt('PROJCS["broken"')).toThrow(BadInputError);
+  });
 });
+
+const esri4549 =
+  'PROJCS["CGCS2000_3_Degree_GK_CM_120E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",120.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]';
+const ogc4549 =
+  'PROJCS["CGCS2000 / 3-degree Gauss-Kruger CM 120E",GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4490"]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",120],PARAMETER["scale_factor",1],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Northing",NORTH],AXIS["Easting",EAST],AUTHORITY["EPSG","4549"]]';
+const wkt2_4549 =
+  'PROJCRS["CGCS2000 / 3-degree Gauss-Kruger CM 120E",BASEGEOGCRS["China Geodetic Coordinate System 2000",DATUM["China 2000",ELLIPSOID["CGCS2000",6378137,298.257222101,LENGTHUNIT["metre",1]]],PRIMEM["Greenwich",0,ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4490]],CONVERSION["3-degree Gauss-Kruger CM 120E",METHOD["Transverse Mercator",ID["EPSG",9807]],PARAMETER["Latitude of natural origin",0,ANGLEUNIT["degree",0.0174532925199433],ID["EPSG",8801]],PARAMETER["Longitude of natural origin",120,ANGLEUNIT["degree",0.0174532925199433],ID["EPSG",8802]],PARAMETER["Scale factor at natural origin",1,SCALEUNIT["unity",1],ID["EPSG",8805]],PARAMETER["False easting",500000,LENGTHUNIT["metre",1],ID["EPSG",8806]],PARAMETER["False northing",0,LENGTHUNIT["metre",1],ID["EPSG",8807]]],CS[Cartesian,2],AXIS["northing (X)",north,ORDER[1],LENGTHUNIT["metre",1]],AXIS["easting (Y)",east,ORDER[2],LENGTHUNIT["metre",1]],ID["EPSG",4549]]';
+const esriWgs84 =
+  'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]';
+const esriUtm50 =
+  'PROJCS["WGS_1984_UTM_Zone_50N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]';

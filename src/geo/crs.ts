@@ -1,6 +1,7 @@
 /**
  * CRS definitions as proj4 strings: CGCS2000 (geographic and its Gauss-Krüger zones), WGS84,
- * Web Mercator and UTM. A CRS is named by EPSG code; a user-defined CRS is passed as a proj string.
+ * Web Mercator and UTM. A CRS is named by EPSG code; a user-defined CRS is passed as a proj string
+ * or as WKT (a Shapefile's .prj), which `crsFromWkt` turns back into an EPSG code where it can.
  */
 import proj4 from 'proj4';
 import { BadInputError } from '../errors.js';
@@ -57,18 +58,27 @@ export function isKnownEpsg(epsg: number): boolean {
   return knownDefinition(epsg) !== null;
 }
 
-/** A CRS given as an EPSG code or a proj string. */
+/** A CRS given as an EPSG code, a proj string or WKT. */
 export type Crs = number | string;
 
-/** proj4 string of a CRS given as EPSG code, "EPSG:n" or a proj string. */
+/** proj4 definition of a CRS given as EPSG code, "EPSG:n", a proj string or WKT (passed through as is). */
 export function crsDefinition(crs: Crs): string {
   if (typeof crs === 'number') return proj4Definition(crs);
   const match = /^\s*epsg:(\d+)\s*$/i.exec(crs);
   if (match) return proj4Definition(Number(match[1]));
+  if (isWkt(crs)) return crs.trim();
   if (!crs.trim().startsWith('+proj=')) {
-    throw new BadInputError(`CRS "${crs}" is neither an EPSG code nor a proj string`, 'use EPSG:4549 or "+proj=... +units=m"');
+    throw new BadInputError(
+      `CRS "${crs}" is neither an EPSG code nor a proj string nor WKT`,
+      'use EPSG:4549 or "+proj=... +units=m"',
+    );
   }
   return crs;
+}
+
+/** True when the text looks like WKT1 or WKT2 (a .prj file's content). */
+export function isWkt(text: string): boolean {
+  return /^\s*(PROJCS|GEOGCS|PROJCRS|GEOGCRS|GEODCRS)\s*\[/i.test(text);
 }
 
 /** A function mapping [x, y] from one CRS to another. */
@@ -89,4 +99,81 @@ export function toWgs84(from: Crs): CoordinateTransform {
 export function gaussKrugerEpsgForLongitude(longitude: number): number {
   const meridian = Math.min(135, Math.max(75, Math.round(longitude / 3) * 3));
   return 4534 + (meridian - 75) / 3;
+}
+
+/**
+ * EPSG code of a WKT CRS where the WKT names an EPSG code zhiwei knows, or has the parameters of
+ * one (ESRI .prj files carry no authority); otherwise the WKT itself. Throws when proj4 cannot read it.
+ */
+export function crsFromWkt(wkt: string): Crs {
+  const text = wkt.trim();
+  // The authority of the whole CRS is the last element of the outermost bracket.
+  const authority = /(?:AUTHORITY\s*\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*\]|ID\s*\[\s*"EPSG"\s*,\s*(\d+)\s*\])\s*\]\s*$/i.exec(text);
+  const epsg = authority ? Number(authority[1] ?? authority[2]) : null;
+  if (epsg !== null && isKnownEpsg(epsg)) return epsg;
+  let parsed: ProjParameters;
+  try {
+    parsed = new proj4.Proj(text) as unknown as ProjParameters;
+  } catch (err) {
+    throw new BadInputError(`CRS WKT is not readable (${(err as Error).message}): ${text.slice(0, 80)}...`);
+  }
+  if (epsg !== null) return text;
+  // 3-degree and 6-degree CGCS2000 zones share central meridians (75°E, 81°E, ...); the name tells them apart.
+  const sixDegree = !/3[\s_-]*degree/i.test(text) && /GK|Gauss/i.test(text);
+  return knownEpsgCodes(sixDegree).find((code) => sameParameters(parsed, knownProj(code))) ?? text;
+}
+
+/** The parameters of a parsed proj4 definition that decide where a coordinate lands. */
+interface ProjParameters {
+  projName?: string;
+  lat0?: number;
+  long0?: number;
+  k0?: number;
+  x0?: number;
+  y0?: number;
+  a: number;
+  es: number;
+  to_meter?: number;
+  datum?: { datum_params?: number[] };
+}
+
+const knownProjCache = new Map<number, ProjParameters>();
+
+function knownProj(epsg: number): ProjParameters {
+  let parsed = knownProjCache.get(epsg);
+  if (!parsed) {
+    parsed = new proj4.Proj(proj4Definition(epsg)) as unknown as ProjParameters;
+    knownProjCache.set(epsg, parsed);
+  }
+  return parsed;
+}
+
+/** Every EPSG code zhiwei has a definition for, with 3-degree or 6-degree Gauss-Krüger zones first. */
+function knownEpsgCodes(sixDegreeFirst: boolean): number[] {
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const zones = sixDegreeFirst ? [...range(4491, 4512), ...range(4513, 4554)] : [...range(4513, 4554), ...range(4491, 4512)];
+  return [4326, 4490, 3857, ...zones, ...range(32601, 32660), ...range(32701, 32760)];
+}
+
+/** Projection family: proj4 keeps the name the WKT used (Gauss_Kruger, Transverse Mercator, utm...). */
+function projectionFamily(name: string | undefined): string {
+  const key = (name ?? '').toLowerCase().replace(/[^a-z]/g, '');
+  return ['tmerc', 'etmerc', 'utm', 'transversemercator', 'gausskruger'].includes(key) ? 'tmerc' : key;
+}
+
+function sameParameters(a: ProjParameters, b: ProjParameters): boolean {
+  const near = (x: number | undefined, y: number | undefined, tolerance: number) => Math.abs((x ?? 0) - (y ?? 0)) <= tolerance;
+  const noShift = (p: ProjParameters) => (p.datum?.datum_params ?? []).every((v) => v === 0);
+  return (
+    projectionFamily(a.projName) === projectionFamily(b.projName) &&
+    near(a.a, b.a, 1e-3) &&
+    near(a.es, b.es, 1e-13) &&
+    noShift(a) &&
+    near(a.long0, b.long0, 1e-10) &&
+    near(a.lat0, b.lat0, 1e-10) &&
+    near(a.k0 ?? 1, b.k0 ?? 1, 1e-10) &&
+    near(a.x0, b.x0, 1e-3) &&
+    near(a.y0, b.y0, 1e-3) &&
+    (a.projName === 'longlat' || near(a.to_meter ?? 1, 1, 1e-12))
+  );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fuseStrip, type FusionRule } from './fuse.js';
 
-const rule: FusionRule = { heightThresholdM: 2, probabilityThreshold: 0.5, misregistrationPx: 2 };
+const rule: FusionRule = { heightThresholdM: 2, probabilityThreshold: 0.5, misregistrationPx: 2, buildingHeightM: 2.5 };
 const width = 12;
 
 /** A DSM strip of ground at 10 m with `top` m over columns [x0, x1) of every row. */
@@ -51,5 +51,15 @@ describe('fuseStrip with the model', () => {
     expect(Array.from(withModel.change)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0]);
     const heightsOnly = fuseStrip({ y0: 0, width, height: 1, margin: 0, dsmBefore: before, dsmAfter: after, offset: new Float32Array(width) }, rule);
     expect(heightsOnly.change.filter((v) => v).length).toBeLessThan(2);
+  });
+});
+
+describe('fuseStrip near buildings', () => {
+  it('marks where a building stood before within the misregistration tolerance', () => {
+    // a 9 m house (columns 2-5) on ground at 10 m; the tolerance is 2 px
+    const before = dsm(1, 2, 6, 19);
+    const ground = new Float32Array(width).fill(10);
+    const strip = fuseStrip({ y0: 0, width, height: 1, margin: 0, dsmBefore: before, dsmAfter: before, offset: new Float32Array(width), ground }, rule);
+    expect(Array.from(strip.nearBuilding)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
   });
 });

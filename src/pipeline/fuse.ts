@@ -6,7 +6,7 @@
  * sheds against a house); the model then vouches for whole regions (see classify.ts). Without
  * DSMs, a pixel changed when the model's probability passes its threshold.
  */
-import { NO_HEIGHT, robustHeightChange } from './height-change.js';
+import { NO_HEIGHT, neighbourhoodMax, robustHeightChange } from './height-change.js';
 import type { ChangeStrip } from './types.js';
 
 /** The rasters of one strip on the analysis grid, `margin` extra rows above and below. */
@@ -30,6 +30,8 @@ export interface FusionRule {
   heightThresholdM: number;
   probabilityThreshold: number;
   misregistrationPx: number;
+  /** Height above ground (m) from which a surface counts as a building. */
+  buildingHeightM: number;
 }
 
 /** Fuses one strip into changed pixels and the values the measurements need. */
@@ -40,6 +42,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
   const heightChange = new Float32Array(size).fill(NO_HEIGHT);
   const heightBefore = new Float32Array(size).fill(NO_HEIGHT);
   const heightAfter = new Float32Array(size).fill(NO_HEIGHT);
+  const nearBuilding = new Uint8Array(size);
   const { dsmBefore, dsmAfter, offset, ground } = rasters;
   if (dsmBefore && dsmAfter && offset) {
     const fullHeight = height + 2 * margin;
@@ -57,6 +60,11 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
       const seen = probability !== undefined && probability[i] >= rule.probabilityThreshold;
       if (Math.abs(robust[j]) >= rule.heightThresholdM || (seen && Math.abs(heightChange[i]) >= rule.heightThresholdM)) change[i] = 1;
     }
+    if (ground) {
+      const above = Float32Array.from(dsmBefore, (h, j) => h - ground[j]);
+      const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx);
+      for (let i = 0; i < size; i++) nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
+    }
   } else if (probability) {
     for (let i = 0; i < size; i++) if (probability[i] >= rule.probabilityThreshold) change[i] = 1;
   }
@@ -68,6 +76,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
     heightChange,
     heightBefore,
     heightAfter,
+    nearBuilding,
     probability: probability ?? new Float32Array(size).fill(Number.NaN),
   };
 }

@@ -98,6 +98,7 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory, overl
       heightThresholdM: effectiveHeightThreshold(job.thresholds, offset?.spread ?? 0),
       probabilityThreshold: job.thresholds.probability ?? model?.manifest.threshold ?? 0.5,
       misregistrationPx: Math.ceil(job.thresholds.misregistrationM / gsd),
+      buildingHeightM: job.thresholds.buildingHeightM,
     };
     const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75 });
     const strips = { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time };

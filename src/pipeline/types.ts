@@ -59,6 +59,12 @@ export interface ChangeStrip {
   /** Height above ground before and after (m); NaN without heights. */
   heightBefore: Float32Array;
   heightAfter: Float32Array;
+  /**
+   * 1 where a building stood before within the misregistration tolerance: the tolerance keeps a
+   * rise that close to a wall from counting, so an extension stops short of its building by up to
+   * that much, and its outline still touches the building here.
+   */
+  nearBuilding: Uint8Array;
   /** Model change probability 0-1; NaN in DSM-only runs. */
   probability: Float32Array;
 }

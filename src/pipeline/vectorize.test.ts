@@ -34,6 +34,7 @@ function stripsOf(rows: string[], cuts: number[], values: Values = {}): ChangeSt
       heightChange: raster(values.heightChange, from, size),
       heightBefore: raster(values.heightBefore, from, size),
       heightAfter: raster(values.heightAfter, from, size),
+      nearBuilding: Uint8Array.from(raster(values.heightBefore, from, size), (h) => (h > 2.5 ? 1 : 0)),
       probability: raster(values.probability, from, size),
     };
   });

@@ -18,9 +18,6 @@ import { labelComponents, pixelToMap, traceComponents } from '../geo/polygonize.
 import { simplifyPolygons } from '../geo/simplify.js';
 import type { AnalysisGrid, ChangeRegion, ChangeStrip, RegionSums } from './types.js';
 
-/** Height above ground (m) over which a ring pixel stands on a building. */
-const buildingHeightM = 2.5;
-
 /** How outlines are simplified: Douglas-Peucker tolerance in grid pixels (0.75 removes the staircase). */
 export interface VectorizeOptions {
   simplifyTolerancePx: number;
@@ -71,7 +68,7 @@ export function createVectorizer(grid: AnalysisGrid, options: VectorizeOptions):
   let nextRow = 0;
   // the previous strip's last row: the open region of each pixel, and its height above ground before
   let aboveRegions: (OpenRegion | null)[] = new Array<OpenRegion | null>(width).fill(null);
-  let aboveHeightBefore = new Float32Array(width).fill(Number.NaN);
+  let aboveNearBuilding = new Uint8Array(width);
   let openRegions: OpenRegion[] = [];
   const finished: { first: number; region: ChangeRegion }[] = [];
 
@@ -100,8 +97,8 @@ export function createVectorizer(grid: AnalysisGrid, options: VectorizeOptions):
         const above = aboveRegions[x];
         const below = labels[x] ? regions[labels[x] - 1] : null;
         if (above && below) merge(above, below);
-        else if (above) addRingEdge(root(above).sums, strip.heightBefore[x]);
-        else if (below) addRingEdge(root(below).sums, aboveHeightBefore[x]);
+        else if (above) addRingEdge(root(above).sums, strip.nearBuilding[x]);
+        else if (below) addRingEdge(root(below).sums, aboveNearBuilding[x]);
       }
       const lastRow = (strip.height - 1) * width;
       const open = new Set<OpenRegion>();
@@ -110,7 +107,7 @@ export function createVectorizer(grid: AnalysisGrid, options: VectorizeOptions):
         if (region) open.add(region);
         return region;
       });
-      aboveHeightBefore = strip.heightBefore.slice(lastRow, lastRow + width);
+      aboveNearBuilding = strip.nearBuilding.slice(lastRow, lastRow + width);
       const candidates = new Set([...regions, ...openRegions].map(root));
       openRegions = [...open];
       for (const region of candidates) if (!open.has(region)) finishRegion(region);
@@ -153,7 +150,7 @@ export function regionMeasurements(region: ChangeRegion): RegionMeasurements {
 
 /** Sums of every component of a strip, and the strip index of each component's first pixel. */
 function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sums: RegionSums[]; first: number[] } {
-  const { width, height, heightChange, heightBefore, heightAfter, probability } = strip;
+  const { width, height, heightChange, heightBefore, heightAfter, nearBuilding, probability } = strip;
   const sums = Array.from({ length: count }, emptySums);
   const first = new Array<number>(count).fill(-1);
   for (let y = 0, i = 0; y < height; y++) {
@@ -191,10 +188,10 @@ function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sum
         continue;
       }
       // an unchanged pixel is in the ring of every component beside it, once per shared edge
-      if (y > 0 && labels[i - width]) addRingEdge(sums[labels[i - width] - 1], heightBefore[i]);
-      if (y < height - 1 && labels[i + width]) addRingEdge(sums[labels[i + width] - 1], heightBefore[i]);
-      if (x > 0 && labels[i - 1]) addRingEdge(sums[labels[i - 1] - 1], heightBefore[i]);
-      if (x < width - 1 && labels[i + 1]) addRingEdge(sums[labels[i + 1] - 1], heightBefore[i]);
+      if (y > 0 && labels[i - width]) addRingEdge(sums[labels[i - width] - 1], nearBuilding[i]);
+      if (y < height - 1 && labels[i + width]) addRingEdge(sums[labels[i + width] - 1], nearBuilding[i]);
+      if (x > 0 && labels[i - 1]) addRingEdge(sums[labels[i - 1] - 1], nearBuilding[i]);
+      if (x < width - 1 && labels[i + 1]) addRingEdge(sums[labels[i + 1] - 1], nearBuilding[i]);
     }
   }
   return { sums, first };
@@ -232,9 +229,9 @@ function emptySums(): RegionSums {
   };
 }
 
-function addRingEdge(sums: RegionSums, heightBefore: number): void {
+function addRingEdge(sums: RegionSums, nearBuilding: number): void {
   sums.ringPixels++;
-  if (heightBefore > buildingHeightM) sums.ringOnBuilding++;
+  sums.ringOnBuilding += nearBuilding;
 }
 
 function root(region: OpenRegion): OpenRegion {

@@ -8,7 +8,7 @@ import { chooseFlights } from './flights.js';
 import { layoutScene } from './layout.js';
 import { createRandom, hashInt } from './random.js';
 import type { Scene, SceneObject } from './types.js';
-import { makeGrids, makeZones } from './zones-grids.js';
+import { exemptChanges, makeGrids, makeZones } from './zones-grids.js';
 
 /** What a scene is generated from. */
 export interface SceneOptions {
@@ -35,6 +35,8 @@ export function buildScene(options: SceneOptions): Scene {
   const layout = layoutScene(builder);
   const { changes, plans } = applyChanges(builder, flights);
   const objects = builder.finish();
+  const zones = makeZones(layout, extent, rng);
+  const grids = makeGrids(extent, rng);
   return {
     seed: options.seed,
     size: options.size,
@@ -45,10 +47,10 @@ export function buildScene(options: SceneOptions): Scene {
     terrain,
     flights,
     objects,
-    changes,
+    changes: exemptChanges(changes, zones),
     plans,
-    zones: makeZones(layout, extent, rng),
-    grids: makeGrids(extent, rng),
+    zones,
+    grids,
     maxHeight: objects.reduce((top, o) => Math.max(top, topAboveGround(o)), 0),
   };
 }

@@ -2,10 +2,11 @@
  * Zones (a main-road corridor of priority, a historic quarter, an exempt licensed construction
  * site) and the responsibility grid (网格) of the scene, as polygons in scene metres.
  */
-import { boxFootprint, childFrame, footprintRings, makeFrame, rectangle, type Ring } from './geometry.js';
+import polygonClipping, { type Polygon } from 'polygon-clipping';
+import { boxFootprint, childFrame, footprintRings, makeFrame, polygonArea, rectangle, type Ring } from './geometry.js';
 import type { Layout } from './layout.js';
 import type { Random } from './random.js';
-import type { Grid, Zone } from './types.js';
+import type { Grid, SceneChange, Zone } from './types.js';
 
 const streets = ['五常街道', '闲林街道', '仓前街道', '良渚街道', '余杭街道', '中泰街道'];
 const communities = ['文一村', '洪园村', '永福村', '荆山社区', '方家村', '联胜村', '西溪社区', '蒋村', '吴山村', '里山社区', '民丰村', '顺丰社区'];
@@ -60,6 +61,22 @@ export function makeGrids(extent: number, rng: Random): Grid[] {
     }
   }
   return grids;
+}
+
+/**
+ * Changes at least half inside an exempt zone (a licensed construction site) are not violations,
+ * whatever their permits say: the overlay treats them so (DESIGN.md section 2, zones).
+ */
+export function exemptChanges(changes: readonly SceneChange[], zones: readonly Zone[]): SceneChange[] {
+  const exempt = zones.filter((z) => z.kind === 'exempt');
+  return changes.map((change) => {
+    if (change.violation === 'none') return change;
+    const zone = exempt.find((z) => {
+      const shared = polygonClipping.intersection(change.rings as Polygon, z.rings as Polygon);
+      return shared.reduce((sum, rings) => sum + polygonArea(rings as Ring[]), 0) >= 0.5 * polygonArea(change.rings);
+    });
+    return zone ? { ...change, violation: 'none', note: `${change.note}; inside exempt zone ${zone.zoneId} (${zone.name})` } : change;
+  });
 }
 
 function overlapsScene(rings: Ring[], extent: number): boolean {

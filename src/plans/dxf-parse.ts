@@ -1,0 +1,88 @@
+/**
+ * ASCII DXF as group-code/value pairs, grouped into the entities of each section. Text is decoded
+ * as the file says: UTF-8 from AutoCAD 2007 (AC1021) on, the $DWGCODEPAGE code page before.
+ */
+import { BadInputError } from '../errors.js';
+import { encodingForCodePage, isUtf8 } from './encoding.js';
+
+/** One group code and its value, with the 1-based line number of the code. */
+export interface DxfPair {
+  code: number;
+  value: string;
+  line: number;
+}
+
+/** An entity (or table entry): its type (the value of group 0), line, and the pairs after it. */
+export interface DxfEntity {
+  type: string;
+  line: number;
+  pairs: DxfPair[];
+}
+
+/**
+ * Decodes a DXF file (honouring `encoding` over what the file declares) and splits it into
+ * sections of entities, by section name (HEADER, TABLES, ENTITIES...).
+ */
+export function parseDxf(bytes: Uint8Array, name: string, encoding?: string): Map<string, DxfEntity[]> {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 22));
+  if (head.startsWith('AutoCAD Binary DXF')) {
+    throw new BadInputError(`${name}: binary DXF is not supported`, 'save the drawing as ASCII DXF');
+  }
+  const decoder = new TextDecoder(encoding ?? declaredEncoding(bytes, name));
+  return sectionsOf(pairsOf(decoder.decode(bytes), name), name);
+}
+
+/**
+ * The encoding the file declares. Group codes are ASCII, so the header reads the same in any
+ * encoding. Without $DWGCODEPAGE, UTF-8 if the bytes are valid UTF-8, else GBK.
+ */
+function declaredEncoding(bytes: Uint8Array, name: string): string {
+  const text = new TextDecoder('latin1').decode(bytes.subarray(0, 64 * 1024));
+  const version = /\$ACADVER\s*\r?\n\s*1\s*\r?\n\s*(AC\d{4})/.exec(text)?.[1];
+  if (version !== undefined && version >= 'AC1021') return 'utf-8';
+  const codePage = /\$DWGCODEPAGE\s*\r?\n\s*3\s*\r?\n([^\r\n]*)/.exec(text)?.[1].trim();
+  if (codePage === undefined || codePage === '') return isUtf8(bytes) ? 'utf-8' : 'gbk';
+  const label = encodingForCodePage(codePage);
+  if (label === null) throw new BadInputError(`${name}: unknown $DWGCODEPAGE "${codePage}"`, 'pass the text encoding, e.g. --encoding gbk');
+  return label;
+}
+
+function pairsOf(text: string, name: string): DxfPair[] {
+  const lines = text.split(/\r\n|\r|\n/);
+  const pairs: DxfPair[] = [];
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const code = lines[i].trim();
+    if (!/^-?\d+$/.test(code)) {
+      if (code === '' && lines.slice(i).every((line) => line.trim() === '')) break;
+      throw new BadInputError(`${name}: line ${i + 1}: expected a DXF group code, found "${code.slice(0, 40)}"`);
+    }
+    pairs.push({ code: Number(code), value: lines[i + 1], line: i + 1 });
+  }
+  return pairs;
+}
+
+function sectionsOf(pairs: DxfPair[], name: string): Map<string, DxfEntity[]> {
+  const sections = new Map<string, DxfEntity[]>();
+  let current: DxfEntity[] | null = null;
+  for (let i = 0; i < pairs.length; i++) {
+    const { code, value, line } = pairs[i];
+    if (code !== 0) {
+      current?.at(-1)?.pairs.push(pairs[i]);
+      continue;
+    }
+    const type = value.trim();
+    if (type === 'SECTION') {
+      const sectionName = pairs[i + 1]?.code === 2 ? pairs[++i].value.trim() : '';
+      current = [];
+      sections.set(sectionName, current);
+    } else if (type === 'ENDSEC') {
+      current = null;
+    } else if (type === 'EOF') {
+      return sections;
+    } else if (current !== null) {
+      current.push({ type, line, pairs: [] });
+    }
+  }
+  if (sections.size === 0) throw new BadInputError(`${name}: no DXF sections found; is this a DXF file?`);
+  return sections;
+}

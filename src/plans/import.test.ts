@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/connect.js';
+import { openTestDatabase, testBackends } from '../test-support/database.js';
+import { writeDxf } from '../test-support/dxf.js';
+import { requireTool } from '../test-support/tools.js';
+import { importLayer } from './import.js';
+
+const fixture = fileURLToPath(new URL('../../fixtures/scene/', import.meta.url));
+const hasGdal = requireTool('ogr2ogr');
+// WGS84 positions near 120°E 30°N, in the CGCS2000 3-degree zone of EPSG:4549
+const lonLatSquare = (lon: number, lat: number, size = 0.0001) => [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]];
+const collection = (features: object[]) => JSON.stringify({ type: 'FeatureCollection', features });
+const feature = (properties: object, coordinates: unknown) => ({ type: 'Feature', properties, geometry: { type: 'Polygon', coordinates } });
+
+describe.each(testBackends())('importing layers on the %s backend', (backend) => {
+  let db: Database;
+  let dir: string;
+  const count = async (table: string) => (await db.knex(table).pluck('id')).length;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+    dir = await mkdtemp(join(tmpdir(), 'zhiwei-import-'));
+  });
+  afterAll(async () => {
+    await db?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('imports plans from GeoJSON into the project CRS, and the same file again changes nothing', async () => {
+    const first = await importLayer(db, 'plans', join(fixture, 'plans.geojson'));
+    expect(first).toMatchObject({ status: 'imported', features: 50, inserted: 50, updated: 0, projectEpsg: 4549, repairs: [] });
+    const again = await importLayer(db, 'plans', join(fixture, 'plans.geojson'));
+    expect(again).toMatchObject({ status: 'unchanged', inserted: 0, updated: 0 });
+    expect(await count('plans')).toBe(50);
+    const plan = await db.knex('plans').where({ permit_no: '建字第330110200900001号' }).first(db.knex.raw('ST_Area(geom) AS area'), db.knex.raw('ST_SRID(geom) AS srid'), 'valid_from', 'permitted_height_m');
+    expect(plan.srid).toBe(4549);
+    expect(plan.area).toBeCloseTo(95.2, 0);
+    expect(plan.permitted_height_m).toBe(14.2);
+  });
+
+  it('reports each repaired geometry with its row and keeps the rest of the file', async () => {
+    const bowTie = [[120.01, 30.01], [120.0101, 30.0101], [120.0101, 30.01], [120.01, 30.0101], [120.01, 30.01]];
+    const path = join(dir, 'repair.geojson');
+    await writeFile(path, collection([feature({ permit_no: 'R-1', permitted_height_m: 9 }, [lonLatSquare(120.02, 30.02)]), feature({ permit_no: 'R-2' }, [bowTie])]));
+    const report = await importLayer(db, 'plans', path);
+    expect(report.inserted).toBe(2);
+    expect(report.repairs).toHaveLength(1);
+    expect(report.repairs[0]).toMatchObject({ row: 2, key: 'R-2' });
+    expect(report.repairs[0].reason).toMatch(/Self-intersection/i);
+    const repaired = await db.knex('plans').where({ permit_no: 'R-2' }).first(db.knex.raw('ST_IsValid(geom) AS valid'), db.knex.raw('ST_NumGeometries(geom) AS parts'));
+    expect(repaired).toEqual({ valid: true, parts: 2 });
+  });
+
+  it('rejects a file with a bad row whole, naming the row and what is wrong', async () => {
+    const before = await count('plans');
+    const path = join(dir, 'bad.geojson');
+    await writeFile(path, collection([feature({ permit_no: 'B-1' }, [lonLatSquare(120.03, 30.03)]), feature({ permit_no: 'B-2', valid_from: '2024-02-30' }, [lonLatSquare(120.04, 30.03)])]));
+    await expect(importLayer(db, 'plans', path)).rejects.toThrow('bad.geojson: row 2: "valid_from" = "2024-02-30" is not a date (use YYYY-MM-DD)');
+    await writeFile(path, collection([feature({ permit_no: 'B-1' }, [lonLatSquare(120.03, 30.03)]), feature({ kind: 'new_building' }, [lonLatSquare(120.04, 30.03)])]));
+    await expect(importLayer(db, 'plans', path)).rejects.toThrow(/bad.geojson: row 2: the attribute "permit_no" is missing/);
+    await writeFile(path, collection([feature({ permit_no: 'B-1' }, [lonLatSquare(120.03, 30.03)]), feature({ permit_no: 'B-1' }, [lonLatSquare(120.04, 30.03)])]));
+    await expect(importLayer(db, 'plans', path)).rejects.toThrow('bad.geojson: row 2: permit_no "B-1" is used again (first in row 1)');
+    expect(await count('plans')).toBe(before);
+  });
+
+  it('imports zones with their per-zone thresholds and grids with Chinese attributes', async () => {
+    const zones = join(dir, 'zones.geojson');
+    await writeFile(zones, collection([feature({ zone_id: 'Z1', kind: 'historic', 名称: '老街', 备注: '石板路', priority: 1.5, min_area_m2: 2, height_tol: 0.3 }, [lonLatSquare(120.05, 30.05)])]));
+    await importLayer(db, 'zones', zones);
+    const zone = await db.knex('zones').where({ zone_id: 'Z1' }).first('kind', 'name', 'priority', 'thresholds', 'properties');
+    expect(zone).toEqual({ kind: 'historic', name: '老街', priority: 1.5, thresholds: { min_area_m2: 2, height_tolerance_m: 0.3 }, properties: { 备注: '石板路' } });
+    await importLayer(db, 'grids', join(fixture, 'grids.geojson'));
+    expect(await db.knex('grids').orderBy('grid_id').first('grid_id', 'street', 'officer')).toMatchObject({ grid_id: 'WG-01-01' });
+  });
+
+  it('imports plans from a DXF drawing with an attribute mapping and a CRS', async () => {
+    const square = (x: number, y: number, size: number): [number, number][] => [[x, y], [x + size, y], [x + size, y + size], [x, y + size]];
+    const path = join(dir, 'plan.dxf');
+    await writeFile(path, writeDxf({
+      layers: ['规划用地'],
+      polylines: [{ layer: '规划用地', points: square(500600, 3320600, 20) }, { layer: '规划用地', points: square(500700, 3320600, 10) }],
+      labels: [{ layer: '规划用地', at: [500605, 3320610], text: '建字第7号 限高12m' }, { layer: '规划用地', at: [500705, 3320605], text: '建字第8号 限高9m' }],
+    }));
+    const mapping = { crs: 'EPSG:4549', layers: { 规划用地: { kind: 'new_building' } }, text: [{ field: 'permit_no', pattern: '建字第\\d+号' }, { field: 'permitted_height_m', pattern: '限高\\s*([\\d.]+)\\s*m', number: true }] };
+    const report = await importLayer(db, 'plans', path, { dxfMapping: mapping });
+    expect(report).toMatchObject({ status: 'imported', inserted: 2 });
+    const rows = await db.knex('plans').whereIn('permit_no', ['建字第7号', '建字第8号']).orderBy('permit_no').select('permit_no', 'permitted_height_m', db.knex.raw('round(ST_Area(geom)) AS area'));
+    expect(rows.map((r) => [r.permit_no, r.permitted_height_m, Number(r.area)])).toEqual([['建字第7号', 12, 400], ['建字第8号', 9, 100]]);
+  });
+
+  it.skipIf(!hasGdal)('imports grids from a zipped GBK Shapefile without a .cpg', async () => {
+    const source = join(dir, 'grids-in.geojson');
+    await writeFile(source, collection([feature({ grid_id: 'WG-09', street: '五常街道', community: '洪园村', officer: '王芳' }, [lonLatSquare(120.06, 30.06, 0.001)])]));
+    const shp = join(dir, 'shp');
+    await mkdir(shp);
+    execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', '-lco', 'ENCODING=GBK', '-t_srs', 'EPSG:4549', join(shp, 'grids.shp'), source], { stdio: 'pipe' });
+    const files = Object.fromEntries(
+      await Promise.all((await readdir(shp)).filter((f) => !f.endsWith('.cpg')).map(async (f) => [f, new Uint8Array(await readFile(join(shp, f)))] as const)),
+    );
+    const zip = join(dir, 'grids.zip');
+    await writeFile(zip, zipSync(files));
+    expect(await importLayer(db, 'grids', zip)).toMatchObject({ status: 'imported', inserted: 1 });
+    expect(await db.knex('grids').where({ grid_id: 'WG-09' }).first('street', 'community', 'officer')).toEqual({ street: '五常街道', community: '洪园村', officer: '王芳' });
+  });
+});
