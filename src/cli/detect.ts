@@ -103,11 +103,7 @@ async function resolveJob(flags: Record<string, string | number | undefined>): P
   const date = (key: 'before-date' | 'after-date') => {
     const given = value(key);
     if (given === undefined) return {};
-    try {
-      return { [camel(key)]: parseDate(given, key) };
-    } catch (err) {
-      throw new BadInputError(`--${key}: ${(err as Error).message}`);
-    }
+    return { [camel(key)]: parseDate(given, `--${key}`) };
   };
   const layers = layerKeys.flatMap((layer) => (value(layer) === undefined ? [] : [{ layer, file: String(value(layer)) }]));
   const job: DetectJob = {

@@ -2,14 +2,21 @@
  * Runs the real `zhiwei` command (from source, through tsx) and captures what it prints.
  */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../cli/bin.ts', import.meta.url));
 
-/** Exit code, stdout and stderr of `zhiwei ...args`. */
-export function runCli(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Exit code, stdout and stderr of `zhiwei ...args`. Unless `env` says otherwise, the command gets
+ * a data folder of its own that does not exist (so no embedded database is in use unless the
+ * command creates one) and keeps DATABASE_URL as the test run has it.
+ */
+export function runCli(args: string[], cwd?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const dataDir = join(tmpdir(), `zhiwei-cli-none-${process.pid}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd, env: { ...process.env, ZHIWEI_DATA_DIR: dataDir, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
