@@ -37,6 +37,13 @@ describe('classifyRegion', () => {
     expect(classifyRegion({ ...van, confidence: 0.6 }, defaultThresholds).kind).toBe('ground_structure');
   });
 
+  it('keeps small changes the model does not see when they are taller than a vehicle or built against a building', () => {
+    const unseen = { ...house, areaM2: 13, heightChangeM: 6.4, heightAfterM: 6.4, confidence: 0.02 };
+    expect(classifyRegion(unseen, defaultThresholds).kind).toBe('new_building');
+    expect(classifyRegion({ ...unseen, heightChangeM: 3.2, heightAfterM: 3.2, attachedShare: 0.3 }, defaultThresholds).kind).toBe('extension');
+    expect(classifyRegion({ ...unseen, heightChangeM: 3.2, heightAfterM: 3.2 }, defaultThresholds).kind).toBeNull();
+  });
+
   it('keeps a large height change even when the model does not see it', () => {
     expect(classifyRegion({ ...house, confidence: 0.01 }, defaultThresholds).kind).toBe('new_building');
   });

@@ -31,12 +31,19 @@ const tallestGroundStructureM = 3.5;
 const largestGroundStructureM2 = 75;
 /** A change whose outline touches an existing building this much is an extension of it. */
 const attachedExtensionShare = 0.2;
+/**
+ * Vans, trucks and containers stand under this (m). A small change the orthophotos do not confirm
+ * may be one that moved, unless it is taller, or built against a building (a low extension,
+ * carved below the confirmation area by the misregistration tolerance along its wall).
+ */
+const tallestVehicleM = 4.5;
 
 /** Decides whether a region is a candidate and of which kind. */
 export function classifyRegion(facts: RegionFacts, thresholds: DetectionThresholds): Verdict {
   const { areaM2, heightChangeM, heightBeforeM, heightAfterM, confidence, attachedShare } = facts;
   if (areaM2 < thresholds.minAreaM2) return { kind: null, reason: `smaller than ${thresholds.minAreaM2} m²` };
-  if (heightChangeM !== null && confidence !== null && confidence < thresholds.minConfidence && areaM2 < thresholds.confirmBelowM2) {
+  const maybeVehicle = heightChangeM !== null && Math.abs(heightChangeM) <= tallestVehicleM && attachedShare < attachedExtensionShare;
+  if (maybeVehicle && confidence !== null && confidence < thresholds.minConfidence && areaM2 < thresholds.confirmBelowM2) {
     return { kind: null, reason: `small height change the orthophotos do not show (confidence ${confidence.toFixed(2)}): a vehicle?` };
   }
   if (heightChangeM === null) return { kind: 'new_building', reason: 'changed in the orthophotos; no DSMs to tell the kind' };

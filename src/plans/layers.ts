@@ -43,12 +43,13 @@ interface Field {
   required?: boolean;
 }
 
-/** Zone thresholds an analyst may set per zone (see `src/pipeline/overlay-rules.ts`). */
+/** Zone thresholds an analyst may set per zone (see `src/pipeline/overlay-rules.ts`); names as in the overlay SQL. */
 export const zoneThresholdFields: Record<string, Field> = {
   min_area_m2: { type: 'number', names: ['min_area_m2', 'min_area', '最小面积'] },
   min_height_change_m: { type: 'number', names: ['min_height_change_m', 'min_height', 'min_height_', '最小高差'] },
   height_tolerance_m: { type: 'number', names: ['height_tolerance_m', 'height_tol', '高度容差'] },
   max_outside_share: { type: 'number', names: ['max_outside_share', 'outside_sh', 'max_outsid'] },
+  footprint_tolerance_m: { type: 'number', names: ['footprint_tolerance_m', 'footprint_', 'plan_tol'] },
 };
 
 const layerFields: Record<LayerName, Record<string, Field>> = {

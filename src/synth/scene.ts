@@ -47,7 +47,7 @@ export function buildScene(options: SceneOptions): Scene {
     terrain,
     flights,
     objects,
-    changes: exemptChanges(changes, zones),
+    changes: exemptChanges(changes, zones, flights.after.shift),
     plans,
     zones,
     grids,

@@ -65,15 +65,18 @@ export function makeGrids(extent: number, rng: Random): Grid[] {
 
 /**
  * Changes at least half inside an exempt zone (a licensed construction site) are not violations,
- * whatever their permits say: the overlay treats them so (DESIGN.md section 2, zones).
+ * whatever their permits say: the overlay treats them so (DESIGN.md section 2, zones). The share
+ * is taken where the change appears on the after rasters (moved by `shift`), as truth.geojson
+ * has it, so that a change across a zone's edge is judged the same way in truth and by the overlay.
  */
-export function exemptChanges(changes: readonly SceneChange[], zones: readonly Zone[]): SceneChange[] {
+export function exemptChanges(changes: readonly SceneChange[], zones: readonly Zone[], shift: readonly [number, number]): SceneChange[] {
   const exempt = zones.filter((z) => z.kind === 'exempt');
   return changes.map((change) => {
     if (change.violation === 'none') return change;
+    const seen = change.rings.map((ring) => ring.map(([x, y]): [number, number] => [x + shift[0], y + shift[1]]));
     const zone = exempt.find((z) => {
-      const shared = polygonClipping.intersection(change.rings as Polygon, z.rings as Polygon);
-      return shared.reduce((sum, rings) => sum + polygonArea(rings as Ring[]), 0) >= 0.5 * polygonArea(change.rings);
+      const shared = polygonClipping.intersection(seen as Polygon, z.rings as Polygon);
+      return shared.reduce((sum, rings) => sum + polygonArea(rings as Ring[]), 0) >= 0.5 * polygonArea(seen);
     });
     return zone ? { ...change, violation: 'none', note: `${change.note}; inside exempt zone ${zone.zoneId} (${zone.name})` } : change;
   });
