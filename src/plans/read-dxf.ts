@@ -10,7 +10,7 @@ import { polygonsBounds, ringArea } from '../geo/measure.js';
 import { labelsOf, polylinesOf, type DxfLabel, type DxfPolyline } from './dxf-entities.js';
 import type { DxfLayerProperties, DxfMapping } from './dxf-mapping.js';
 import { parseDxf } from './dxf-parse.js';
-import { groupRings, polygonContains, type Ring } from './rings.js';
+import { groupRings, polygonContains, type Ring } from '../geo/rings.js';
 import type { VectorFeature, VectorLayer } from './vector-layer.js';
 
 /** The mapping type, re-exported for callers that import it with the reader. */

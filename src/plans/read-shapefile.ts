@@ -9,7 +9,7 @@ import { crsFromWkt, type Crs } from '../geo/crs.js';
 import { BadInputError } from '../errors.js';
 import { dbfIsUtf8, readDbf } from './dbf.js';
 import { encodingForCodePage } from './encoding.js';
-import { groupRings } from './rings.js';
+import { groupRings } from '../geo/rings.js';
 import { isPolygonType, readShp, shapeTypeName, type ShpRecord } from './shp.js';
 import type { VectorFeature, VectorLayer } from './vector-layer.js';
 

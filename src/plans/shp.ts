@@ -3,7 +3,7 @@
  * it out: a 100-byte header, then records of a big-endian header and little-endian content.
  */
 import { BadInputError } from '../errors.js';
-import type { Ring } from './rings.js';
+import type { Ring } from '../geo/rings.js';
 
 /** One .shp record: its shape type (0 null, 5/15/25 polygon...) and its parts as rings. */
 export interface ShpRecord {

@@ -3,8 +3,8 @@
  * their holes, and point-in-polygon tests.
  */
 import Flatbush from 'flatbush';
-import type { PolygonRings } from '../geo/geojson.js';
-import { polygonsBounds, ringArea } from '../geo/measure.js';
+import type { PolygonRings } from './geojson.js';
+import { polygonsBounds, ringArea } from './measure.js';
 
 /** A closed ring of [x, y] positions (first position repeated at the end). */
 export type Ring = [number, number][];
