@@ -13,7 +13,7 @@ import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { dataDir as defaultDataDir, databaseUrl } from '../config.js';
 import { DependencyMissingError } from '../errors.js';
-import { migrate } from './migrations.js';
+import { migrate } from './migrations/index.js';
 
 /** An open database. */
 export interface Database {

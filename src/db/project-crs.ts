@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { isKnownEpsg } from '../geo/crs.js';
-import { spatialTables } from './migrations.js';
+import { spatialTables } from './migrations/001-initial.js';
 
 /** The project CRS's EPSG code, or null while the database holds no geometry yet. */
 export async function projectEpsg(knex: Knex): Promise<number | null> {
