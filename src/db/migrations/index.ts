@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { initial } from './001-initial.js';
+import { users } from './002-users.js';
 
 /** One migration: SQL statements run in order, in one transaction. */
 export interface Migration {
@@ -14,10 +15,21 @@ export interface Migration {
 }
 
 /** Every migration, oldest first; a new one is a new file added at the end. */
-const migrations: Migration[] = [initial];
+const migrations: Migration[] = [initial, users];
 
 /** Brings the schema up to date; returns the names of the migrations it ran. */
 export async function migrate(knex: Knex, schema: string): Promise<string[]> {
+  const [, ran] = (await knex.migrate.latest(migratorConfig(schema))) as [number, string[]];
+  return ran;
+}
+
+/** Names of the migrations not yet run on this schema (none when it is current). */
+export async function pendingMigrations(knex: Knex, schema: string): Promise<string[]> {
+  const [, pending] = (await knex.migrate.list(migratorConfig(schema))) as [unknown[], Migration[]];
+  return pending.map((migration) => migration.name);
+}
+
+function migratorConfig(schema: string): Knex.MigratorConfig {
   const source: Knex.MigrationSource<Migration> = {
     getMigrations: async () => migrations,
     getMigrationName: (migration) => migration.name,
@@ -30,6 +42,5 @@ export async function migrate(knex: Knex, schema: string): Promise<string[]> {
       },
     }),
   };
-  const [, ran] = (await knex.migrate.latest({ migrationSource: source, schemaName: schema, tableName: 'migrations' })) as [number, string[]];
-  return ran;
+  return { migrationSource: source, schemaName: schema, tableName: 'migrations' };
 }
