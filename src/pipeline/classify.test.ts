@@ -42,6 +42,7 @@ describe('classifyRegion', () => {
     expect(classifyRegion(unseen, defaultThresholds).kind).toBe('new_building');
     expect(classifyRegion({ ...unseen, heightChangeM: 3.2, heightAfterM: 3.2, attachedShare: 0.3 }, defaultThresholds).kind).toBe('extension');
     expect(classifyRegion({ ...unseen, heightChangeM: 3.2, heightAfterM: 3.2 }, defaultThresholds).kind).toBeNull();
+    expect(classifyRegion({ ...unseen, heightChangeM: -6.2, heightBeforeM: 6.5, heightAfterM: 0.3, attachedShare: 0.3 }, defaultThresholds).kind).toBeNull();
   });
 
   it('keeps a large height change even when the model does not see it', () => {

@@ -33,8 +33,9 @@ const largestGroundStructureM2 = 75;
 const attachedExtensionShare = 0.2;
 /**
  * Vans, trucks and containers stand under this (m). A small change the orthophotos do not confirm
- * may be one that moved, unless it is taller, or built against a building (a low extension,
- * carved below the confirmation area by the misregistration tolerance along its wall).
+ * may be a vehicle that moved or a tree that lost its leaves: a fall always, a rise unless it is
+ * taller than a vehicle or built against a building (a low extension, carved below the
+ * confirmation area by the misregistration tolerance along its wall).
  */
 const tallestVehicleM = 4.5;
 
@@ -42,8 +43,8 @@ const tallestVehicleM = 4.5;
 export function classifyRegion(facts: RegionFacts, thresholds: DetectionThresholds): Verdict {
   const { areaM2, heightChangeM, heightBeforeM, heightAfterM, confidence, attachedShare } = facts;
   if (areaM2 < thresholds.minAreaM2) return { kind: null, reason: `smaller than ${thresholds.minAreaM2} m²` };
-  const maybeVehicle = heightChangeM !== null && Math.abs(heightChangeM) <= tallestVehicleM && attachedShare < attachedExtensionShare;
-  if (maybeVehicle && confidence !== null && confidence < thresholds.minConfidence && areaM2 < thresholds.confirmBelowM2) {
+  const unconfirmable = heightChangeM !== null && (heightChangeM < 0 || (heightChangeM <= tallestVehicleM && attachedShare < attachedExtensionShare));
+  if (unconfirmable && confidence !== null && confidence < thresholds.minConfidence && areaM2 < thresholds.confirmBelowM2) {
     return { kind: null, reason: `small height change the orthophotos do not show (confidence ${confidence.toFixed(2)}): a vehicle?` };
   }
   if (heightChangeM === null) return { kind: 'new_building', reason: 'changed in the orthophotos; no DSMs to tell the kind' };

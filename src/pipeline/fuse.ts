@@ -9,7 +9,7 @@
 import { NO_HEIGHT, neighbourhoodMax, robustHeightChange } from './height-change.js';
 import type { ChangeStrip } from './types.js';
 
-/** The rasters of one strip on the analysis grid, `margin` extra rows above and below. */
+/** The rasters of one strip on the analysis grid, `margin` extra rows above and below (at least `nearBuildingRadiusPx`). */
 export interface StripRasters {
   y0: number;
   width: number;
@@ -32,6 +32,14 @@ export interface FusionRule {
   misregistrationPx: number;
   /** Height above ground (m) from which a surface counts as a building. */
   buildingHeightM: number;
+}
+
+/**
+ * How far (px) from a building before a pixel counts as near it: the misregistration tolerance,
+ * plus 2 px for the nodata a photogrammetric DSM leaves along walls (occluded ground).
+ */
+export function nearBuildingRadiusPx(rule: FusionRule): number {
+  return rule.misregistrationPx + 2;
 }
 
 /** Fuses one strip into changed pixels and the values the measurements need. */
@@ -62,7 +70,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
     }
     if (ground) {
       const above = Float32Array.from(dsmBefore, (h, j) => h - ground[j]);
-      const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx);
+      const highest = neighbourhoodMax(above, width, fullHeight, nearBuildingRadiusPx(rule));
       for (let i = 0; i < size; i++) nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
     }
   } else if (probability) {

@@ -60,9 +60,9 @@ export interface ChangeStrip {
   heightBefore: Float32Array;
   heightAfter: Float32Array;
   /**
-   * 1 where a building stood before within the misregistration tolerance: the tolerance keeps a
-   * rise that close to a wall from counting, so an extension stops short of its building by up to
-   * that much, and its outline still touches the building here.
+   * 1 where a building stood before within the misregistration tolerance and 2 px: the tolerance
+   * (and the DSM's nodata along walls) keeps a rise that close to a wall from counting, so an
+   * extension stops short of its building by up to that much, and its outline touches it here.
    */
   nearBuilding: Uint8Array;
   /** Model change probability 0-1; NaN in DSM-only runs. */
