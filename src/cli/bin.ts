@@ -9,6 +9,7 @@ import { registerDb } from './db.js';
 import { registerDetect } from './detect.js';
 import { registerEval } from './eval.js';
 import { registerEvalCd } from './eval-cd.js';
+import { registerExport } from './export.js';
 import { registerLayers } from './layers.js';
 import { registerSynth } from './synth.js';
 
@@ -23,6 +24,7 @@ registerEval(program);
 registerEvalCd(program);
 registerLayers(program);
 registerDb(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

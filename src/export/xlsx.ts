@@ -1,0 +1,23 @@
+/**
+ * XLSX export (exceljs): one sheet, one row per case in the columns of `columns.ts`, numbers as
+ * numbers with their decimals shown, the header row frozen and filterable.
+ */
+import ExcelJS from 'exceljs';
+import type { CaseRecord } from '../cases/record.js';
+import { caseColumns, columnHeaders, type TableOptions } from './columns.js';
+
+/** The cases as an XLSX workbook's bytes. */
+export async function renderXlsx(records: CaseRecord[], options: TableOptions = {}): Promise<Uint8Array> {
+  const chinese = options.chineseHeaders ?? false;
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'zhiwei';
+  const sheet = workbook.addWorksheet(chinese ? '疑似违法建设' : 'cases', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columnHeaders(chinese).map((header, index) => {
+    const { decimals } = caseColumns[index];
+    return { header, width: Math.max(10, header.length * (chinese ? 2.2 : 1.2)), ...(decimals ? { style: { numFmt: `0.${'0'.repeat(decimals)}` } } : {}) };
+  });
+  sheet.getRow(1).font = { bold: true };
+  for (const record of records) sheet.addRow(caseColumns.map((column) => column.value(record, chinese)));
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: caseColumns.length } };
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}
