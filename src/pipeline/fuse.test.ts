@@ -55,11 +55,26 @@ describe('fuseStrip with the model', () => {
 });
 
 describe('fuseStrip near buildings', () => {
-  it('marks where a building stood before within the misregistration tolerance and 2 px', () => {
+  it('grows a rise up to the wall it is built against by its plain height change', () => {
+    // a 3 m extension (columns 6-9) built against a 9 m house (columns 2-5)
+    const before = dsm(1, 2, 6, 19);
+    const after = Float32Array.from(before, (h, i) => (i % width >= 6 && i % width < 10 ? 13 : h));
+    const strip = fuseStrip({ y0: 0, width, height: 1, margin: 0, dsmBefore: before, dsmAfter: after, offset: new Float32Array(width) }, rule);
+    expect(Array.from(strip.change)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0]);
+  });
+
+  it('does not grow along the edge of an unchanged building that moved between flights', () => {
+    const before = dsm(1, 2, 6, 19);
+    const after = dsm(1, 3, 7, 19);
+    const strip = fuseStrip({ y0: 0, width, height: 1, margin: 0, dsmBefore: before, dsmAfter: after, offset: new Float32Array(width) }, rule);
+    expect(Array.from(strip.change)).toEqual(new Array(width).fill(0));
+  });
+
+  it('marks where a building stood before within the misregistration tolerance', () => {
     // a 9 m house (columns 2-5) on ground at 10 m; the tolerance is 2 px
     const before = dsm(1, 2, 6, 19);
     const ground = new Float32Array(width).fill(10);
     const strip = fuseStrip({ y0: 0, width, height: 1, margin: 0, dsmBefore: before, dsmAfter: before, offset: new Float32Array(width), ground }, rule);
-    expect(Array.from(strip.nearBuilding)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    expect(Array.from(strip.nearBuilding)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
   });
 });

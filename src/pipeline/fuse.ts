@@ -1,15 +1,18 @@
 /**
  * Fusion: the model's change probability and the height change decide which pixels of a strip
  * changed. With DSMs, a pixel changed when its misregistration-tolerant height change passes the
- * height threshold, or when the model sees change there and the plain height change passes it
- * (the tolerant change misses structures built within the tolerance of a taller one: extensions,
- * sheds against a house); the model then vouches for whole regions (see classify.ts). Without
- * DSMs, a pixel changed when the model's probability passes its threshold.
+ * height threshold; or when its plain height change passes it and either the model sees change
+ * there or a tolerant change of the same sign lies within the tolerance (the tolerant change
+ * misses the part of a structure built within the tolerance of a taller one: extensions, sheds
+ * against a house; growing from what it found restores that part, while the false edges of an
+ * unchanged building that moved between flights have nothing to grow from). The model then
+ * vouches for whole regions (see classify.ts). Without DSMs, a pixel changed when the model's
+ * probability passes its threshold.
  */
 import { NO_HEIGHT, neighbourhoodMax, robustHeightChange } from './height-change.js';
 import type { ChangeStrip } from './types.js';
 
-/** The rasters of one strip on the analysis grid, `margin` extra rows above and below (at least `nearBuildingRadiusPx`). */
+/** The rasters of one strip on the analysis grid, `margin` extra rows above and below. */
 export interface StripRasters {
   y0: number;
   width: number;
@@ -34,14 +37,6 @@ export interface FusionRule {
   buildingHeightM: number;
 }
 
-/**
- * How far (px) from a building before a pixel counts as near it: the misregistration tolerance,
- * plus 2 px for the nodata a photogrammetric DSM leaves along walls (occluded ground).
- */
-export function nearBuildingRadiusPx(rule: FusionRule): number {
-  return rule.misregistrationPx + 2;
-}
-
 /** Fuses one strip into changed pixels and the values the measurements need. */
 export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip {
   const { y0, width, height, margin, probability } = rasters;
@@ -55,6 +50,8 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
   if (dsmBefore && dsmAfter && offset) {
     const fullHeight = height + 2 * margin;
     const robust = robustHeightChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx);
+    const rises = nearChange(robust, (v) => v >= rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
+    const falls = nearChange(robust, (v) => v <= -rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
     const skip = margin * width;
     for (let i = 0; i < size; i++) {
       const j = i + skip;
@@ -65,12 +62,14 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
         heightBefore[i] = before - ground[j];
         heightAfter[i] = after - ground[j];
       }
+      const plain = heightChange[i];
       const seen = probability !== undefined && probability[i] >= rule.probabilityThreshold;
-      if (Math.abs(robust[j]) >= rule.heightThresholdM || (seen && Math.abs(heightChange[i]) >= rule.heightThresholdM)) change[i] = 1;
+      const grown = (rises[j] > 0 && plain >= rule.heightThresholdM) || (falls[j] > 0 && plain <= -rule.heightThresholdM);
+      if (Math.abs(robust[j]) >= rule.heightThresholdM || grown || (seen && Math.abs(plain) >= rule.heightThresholdM)) change[i] = 1;
     }
     if (ground) {
       const above = Float32Array.from(dsmBefore, (h, j) => h - ground[j]);
-      const highest = neighbourhoodMax(above, width, fullHeight, nearBuildingRadiusPx(rule));
+      const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx);
       for (let i = 0; i < size; i++) nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
     }
   } else if (probability) {
@@ -87,4 +86,9 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
     nearBuilding,
     probability: probability ?? new Float32Array(size).fill(Number.NaN),
   };
+}
+
+/** 1 within `radius` px of a pixel whose robust change passes `passes`, else 0 (NaN where no data around). */
+function nearChange(robust: Float32Array, passes: (value: number) => boolean, width: number, height: number, radius: number): Float32Array {
+  return neighbourhoodMax(Float32Array.from(robust, (v) => (passes(v) ? 1 : 0)), width, height, radius);
 }

@@ -13,7 +13,7 @@ import type { Candidate } from './candidate.js';
 import { classifyRegion } from './classify.js';
 import { coarsePass, type GroundSurface } from './coarse-pass.js';
 import { estimateShift, shiftedGrid } from './coregister.js';
-import { fuseStrip, nearBuildingRadiusPx, type FusionRule } from './fuse.js';
+import { fuseStrip, type FusionRule } from './fuse.js';
 import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
 import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
 import { writeDetectOutputs, type Judgement } from './outputs.js';
@@ -254,10 +254,10 @@ async function inferAndFuse(model: ChangeModel, plan: Tile[], strips: StripConte
   return ran;
 }
 
-/** Heights of rows [y0, y1) (with a margin for misregistration and nearby buildings), fusion, and vectorization. */
+/** Heights of rows [y0, y1) (with a margin for misregistration), fusion, and vectorization. */
 async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, probability: Float32Array | undefined): Promise<void> {
   const { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time } = strips;
-  const margin = nearBuildingRadiusPx(rule);
+  const margin = rule.misregistrationPx;
   const window: PixelWindow = { x: 0, y: y0 - margin, width: grid.width, height: y1 - y0 + 2 * margin };
   const heights =
     sources.beforeDsm && sources.afterDsm && offset

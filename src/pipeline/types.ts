@@ -60,9 +60,8 @@ export interface ChangeStrip {
   heightBefore: Float32Array;
   heightAfter: Float32Array;
   /**
-   * 1 where a building stood before within the misregistration tolerance and 2 px: the tolerance
-   * (and the DSM's nodata along walls) keeps a rise that close to a wall from counting, so an
-   * extension stops short of its building by up to that much, and its outline touches it here.
+   * 1 where a building stood before within the misregistration tolerance: a change's outline
+   * touching such pixels is built against that building (an extension).
    */
   nearBuilding: Uint8Array;
   /** Model change probability 0-1; NaN in DSM-only runs. */
