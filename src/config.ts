@@ -30,3 +30,12 @@ export function databaseSchema(): string {
 export function evidenceDir(): string {
   return join(dataDir(), 'evidence');
 }
+
+/**
+ * Days allowed per case stage, as `ZHIWEI_DEADLINES` gives them (`detected=2,dispatched=7,...`);
+ * null when unset (the defaults of `cases/deadlines.ts` apply).
+ */
+export function stageDeadlinesSetting(): string | null {
+  const text = process.env.ZHIWEI_DEADLINES;
+  return text && text.trim() !== '' ? text : null;
+}

@@ -6,6 +6,7 @@
 /** HTTP status and CLI exit code of each error kind. */
 export const errorKinds = Object.freeze({
   bad_input: { status: 400, exitCode: 2 },
+  unauthorized: { status: 401, exitCode: 7 },
   forbidden: { status: 403, exitCode: 3 },
   not_found: { status: 404, exitCode: 4 },
   conflict: { status: 409, exitCode: 5 },
@@ -48,6 +49,14 @@ export class ConflictError extends ZhiweiError {
   constructor(message: string, hint?: string) {
     super('conflict', message, hint);
     this.name = 'ConflictError';
+  }
+}
+
+/** No valid credentials: a missing, unknown or revoked token, or an inactive user. */
+export class UnauthorizedError extends ZhiweiError {
+  constructor(message: string, hint?: string) {
+    super('unauthorized', message, hint);
+    this.name = 'UnauthorizedError';
   }
 }
 

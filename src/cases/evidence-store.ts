@@ -3,7 +3,7 @@
  * `<data dir>/evidence/<first two hex>/<sha256>`, so that a file is stored once, its name never
  * comes from a client, and any change to it shows when its hash is checked again.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
@@ -23,15 +23,24 @@ export function evidencePath(root: string, sha256: string): string {
 
 /** Copies a file into the store (written whole, then renamed into place); a file already there is kept. */
 export async function storeEvidenceFile(root: string, path: string): Promise<StoredFile> {
-  const content = await readFile(path);
-  const sha256 = createHash('sha256').update(content).digest('hex');
+  return storeEvidenceBytes(root, await readFile(path), mediaTypes[extname(path).toLowerCase()] ?? 'application/octet-stream');
+}
+
+/** Stores bytes (a field photo) under their SHA-256, as `storeEvidenceFile` does. */
+export async function storeEvidenceBytes(root: string, content: Buffer, mediaType: string): Promise<StoredFile> {
+  const sha256 = sha256Of(content);
   const target = evidencePath(root, sha256);
   const present = await stat(target).then(() => true, () => false);
   if (!present) {
     await mkdir(join(root, sha256.slice(0, 2)), { recursive: true });
-    const partial = `${target}.partial-${process.pid}`;
+    const partial = `${target}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
     await writeFile(partial, content);
     await rename(partial, target);
   }
-  return { sha256, bytes: content.length, mediaType: mediaTypes[extname(path).toLowerCase()] ?? 'application/octet-stream' };
+  return { sha256, bytes: content.length, mediaType };
+}
+
+/** SHA-256 of bytes, in hex. */
+export function sha256Of(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
 }

@@ -1,0 +1,84 @@
+/**
+ * One place, one file (一户一档): everything ever found where a case stands, across flights and
+ * jobs: every candidate whose outline overlaps the case's (whether or not it became a suspect),
+ * and every other case there, each with its state and evidence files.
+ */
+import type { Knex } from 'knex';
+import { dateText } from './read.js';
+
+/** An evidence file as the history lists it. */
+export interface PlaceEvidence {
+  kind: string;
+  name: string;
+  sha256: string;
+  mediaType: string;
+}
+
+/** A change found at the place by one job. */
+export interface PlaceCandidate {
+  id: number;
+  jobId: number;
+  flightDate: string | null;
+  model: string | null;
+  changeKind: string;
+  areaM2: number;
+  heightChangeM: number | null;
+  suspect: boolean | null;
+  violation: string | null;
+  decision: string | null;
+  caseId: number | null;
+  caseState: string | null;
+  evidence: PlaceEvidence[];
+}
+
+/** Another case at the place. */
+export interface PlaceCase {
+  id: number;
+  state: string;
+  violation: string;
+  changeKind: string;
+  flightDate: string | null;
+  evidence: PlaceEvidence[];
+}
+
+/** The history of the place where case `caseId` stands. */
+export interface PlaceHistory {
+  candidates: PlaceCandidate[];
+  cases: PlaceCase[];
+}
+
+/** Candidates and other cases overlapping case `caseId` (sharing area, not only an edge), oldest flight first. */
+export async function placeHistory(knex: Knex, caseId: number): Promise<PlaceHistory> {
+  const overlaps = (alias: string) => `ST_Intersects(${alias}.geom, here.geom) AND ST_Area(ST_Intersection(${alias}.geom, here.geom)) > 0`;
+  const candidates = await knex.raw(
+    `SELECT s.id, s.job_id, j.after_date, j.model, s.change_kind, s.area_m2, s.height_change_m, s.suspect, s.violation, s.decision, s.case_id, k.state AS case_state
+     FROM cases here JOIN candidates s ON ${overlaps('s')} JOIN jobs j ON j.id = s.job_id LEFT JOIN cases k ON k.id = s.case_id
+     WHERE here.id = ? ORDER BY j.after_date, s.id`,
+    [caseId],
+  );
+  const cases = await knex.raw(
+    `SELECT k.id, k.state, k.violation, k.change_kind, k.flight_date FROM cases here JOIN cases k ON k.id <> here.id AND ${overlaps('k')}
+     WHERE here.id = ? ORDER BY k.flight_date, k.id`,
+    [caseId],
+  );
+  const candidateIds = candidates.rows.map((r: { id: string }) => Number(r.id));
+  const caseIds = cases.rows.map((r: { id: string }) => Number(r.id));
+  const evidence = await knex('evidence')
+    .whereIn('candidate_id', candidateIds)
+    .orWhere((q) => q.whereIn('case_id', caseIds).whereNull('candidate_id'))
+    .orderBy('id');
+  const files = (rows: Record<string, unknown>[]) => rows.map((e) => ({ kind: String(e.kind), name: String(e.name), sha256: String(e.sha256), mediaType: String(e.media_type) }));
+  return {
+    candidates: candidates.rows.map((r: Record<string, unknown>) => ({
+      id: Number(r.id), jobId: Number(r.job_id), flightDate: dateText(r.after_date), model: (r.model as string | null) ?? null, changeKind: String(r.change_kind),
+      areaM2: Number(r.area_m2), heightChangeM: r.height_change_m === null ? null : Number(r.height_change_m), suspect: (r.suspect as boolean | null) ?? null,
+      violation: (r.violation as string | null) ?? null, decision: (r.decision as string | null) ?? null,
+      caseId: r.case_id === null ? null : Number(r.case_id), caseState: (r.case_state as string | null) ?? null,
+      evidence: files(evidence.filter((e) => Number(e.candidate_id) === Number(r.id))),
+    })),
+    cases: cases.rows.map((r: Record<string, unknown>) => ({
+      id: Number(r.id), state: String(r.state), violation: String(r.violation), changeKind: String(r.change_kind), flightDate: dateText(r.flight_date),
+      evidence: files(evidence.filter((e) => Number(e.case_id) === Number(r.id) && e.candidate_id === null)),
+    })),
+  };
+}

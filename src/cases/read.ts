@@ -1,0 +1,99 @@
+/**
+ * Reading cases from the database as `CaseRecord`s (outline in WGS84 and in the project CRS),
+ * with the clock of their current stage, and a whole dossier (events and evidence files).
+ * A scope limits what an officer sees to the grids assigned to them.
+ */
+import type { Knex } from 'knex';
+import { projectEpsg } from '../db/project-crs.js';
+import { NotFoundError } from '../errors.js';
+import { toWgs84, type CoordinateTransform } from '../geo/crs.js';
+import { transformPolygons, type PolygonRings } from '../geo/geojson.js';
+import { stageClock, type StageClock, type StageDeadlines } from './deadlines.js';
+import type { CaseEvent } from './events.js';
+import { evidencePath } from './evidence-store.js';
+import type { CaseDossier, CaseRecord, EvidenceFile } from './record.js';
+
+/** Which cases a reader may see: every case, or only those in the given grids (an officer's). */
+export type CaseScope = { grids: string[] | null };
+
+/** A case with where it stands against its stage's deadline. */
+export interface CaseWithClock {
+  record: CaseRecord;
+  clock: StageClock;
+  /** The job that first found it. */
+  firstJobId: number;
+}
+
+/** Columns read for a case: the row, its outline as GeoJSON and when it entered its current state. */
+export const caseColumns = `c.*, ST_AsGeoJSON(c.geom) AS geojson,
+  coalesce((SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_state = c.state
+    AND e.from_state IS DISTINCT FROM e.to_state), c.detected_at) AS state_since`;
+
+/** SQL condition (on alias `c`) and bindings that keep a query inside the scope. */
+export function scopeCondition(scope: CaseScope): [string, Knex.RawBinding[]] {
+  return scope.grids === null ? ['true', []] : ['c.grid_id = ANY(?::text[])', [scope.grids]];
+}
+
+/** Turns rows read with `caseColumns` into records, given the project CRS. */
+export function toCasesWithClock(rows: Record<string, unknown>[], epsg: number, deadlines: StageDeadlines, now = new Date()): CaseWithClock[] {
+  const transform = toWgs84(epsg);
+  return rows.map((row) => {
+    const record = toCaseRecord(row, epsg, transform);
+    return { record, clock: stageClock(record.state, new Date(row.state_since as string), deadlines, now), firstJobId: Number(row.first_job_id) };
+  });
+}
+
+/** One case in scope; NotFoundError when there is none (or it is outside the scope). */
+export async function readCase(knex: Knex, id: number, scope: CaseScope, deadlines: StageDeadlines): Promise<CaseWithClock> {
+  const [where, bindings] = scopeCondition(scope);
+  const result = await knex.raw(`SELECT ${caseColumns} FROM cases c WHERE c.id = ? AND ${where}`, [id, ...bindings]);
+  if (result.rows.length === 0) throw new NotFoundError(`no case ${id}`);
+  return toCasesWithClock(result.rows, (await projectEpsg(knex)) ?? 4326, deadlines)[0];
+}
+
+/** The events of a case, oldest first. */
+export async function readCaseEvents(knex: Knex, caseId: number): Promise<CaseEvent[]> {
+  const rows = await knex('case_events').where({ case_id: caseId }).orderBy('seq');
+  return rows.map((row) => ({
+    id: Number(row.id), caseId: Number(row.case_id), seq: Number(row.seq), kind: row.kind, fromState: row.from_state, toState: row.to_state,
+    actor: row.actor, at: new Date(row.at), lon: row.lon, lat: row.lat, note: row.note, data: row.data, prevHash: row.prev_hash, hash: row.hash,
+  }));
+}
+
+/** The evidence files of a case (detection chips, re-inspection evidence, field photos), oldest first. */
+export async function readCaseEvidence(knex: Knex, caseId: number, evidenceDir: string): Promise<EvidenceFile[]> {
+  const rows = await knex('evidence').where({ case_id: caseId }).orderBy('id');
+  return rows.map((row) => ({ kind: row.kind, name: row.name, sha256: row.sha256, mediaType: row.media_type, path: evidencePath(evidenceDir, row.sha256) }));
+}
+
+/** Everything a dossier of the case shows. */
+export async function readCaseDossier(knex: Knex, id: number, evidenceDir: string, scope: CaseScope = { grids: null }): Promise<CaseDossier> {
+  const { record } = await readCase(knex, id, scope, {});
+  return { record, events: await readCaseEvents(knex, id), evidence: await readCaseEvidence(knex, id, evidenceDir) };
+}
+
+function toCaseRecord(row: Record<string, unknown>, epsg: number, transform: CoordinateTransform): CaseRecord {
+  const coordinates = (JSON.parse(row.geojson as string) as { coordinates: PolygonRings[] }).coordinates;
+  return {
+    id: Number(row.id), state: row.state as CaseRecord['state'], violation: row.violation as CaseRecord['violation'],
+    changeKind: row.change_kind as CaseRecord['changeKind'], priority: Number(row.priority), gridId: (row.grid_id as string | null) ?? null,
+    zones: (row.zones as string[]) ?? [], permitNo: (row.permit_no as string | null) ?? null, areaM2: Number(row.area_m2),
+    heightChangeM: numberOrNull(row.height_change_m), heightAfterM: numberOrNull(row.height_after_m), flightDate: dateText(row.flight_date),
+    detectedAt: new Date(row.detected_at as string), updatedAt: new Date(row.updated_at as string),
+    outline: transformPolygons(coordinates, transform), projectOutline: { epsg, coordinates },
+  };
+}
+
+function numberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+/** A `date` column as YYYY-MM-DD, whichever way the driver hands it over. */
+export function dateText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) {
+    const local = new Date(value.getTime() - value.getTimezoneOffset() * 60_000);
+    return local.toISOString().slice(0, 10);
+  }
+  return String(value).slice(0, 10);
+}

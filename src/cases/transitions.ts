@@ -1,0 +1,95 @@
+/**
+ * Case transitions (DESIGN.md section 7): each state a case can move into has one action name
+ * (the sub-route `POST /cases/:id/<action>`) and the roles that may take it; where it may come
+ * from is read off the lifecycle. A transition runs in one transaction: the case is locked, the
+ * move checked, the event appended (with any field photos' SHA-256), the state updated.
+ */
+import type { Knex } from 'knex';
+import type { Role } from '../db/users.js';
+import { ConflictError } from '../errors.js';
+import { appendCaseEvent, type CaseEvent } from './events.js';
+import type { StoredFile } from './evidence-store.js';
+import { caseLifecycle, CASE_STATES, type CaseState } from './states.js';
+
+/** States a case can be moved into by someone (every state but the first). */
+export type TargetState = Exclude<CaseState, 'detected'>;
+
+/** The action that moves a case into each state, and who may take it (an admin may take any). */
+export const caseActions = Object.freeze({
+  triaged: { action: 'triage', roles: ['reviewer'] },
+  dismissed: { action: 'dismiss', roles: ['reviewer'] },
+  dispatched: { action: 'dispatch', roles: ['reviewer'] },
+  verified_illegal: { action: 'verify-illegal', roles: ['officer'] },
+  verified_legal: { action: 'verify-legal', roles: ['officer'] },
+  false_positive: { action: 'false-positive', roles: ['officer'] },
+  disposing: { action: 'start-disposal', roles: ['supervisor'] },
+  reinspected: { action: 'reinspect', roles: ['officer'] },
+  closed: { action: 'close', roles: ['supervisor'] },
+} as const satisfies Record<TargetState, { action: string; roles: readonly Role[] }>);
+
+/** One action, with the state it leads to, the states it may start from and its roles. */
+export interface CaseAction {
+  action: string;
+  to: TargetState;
+  from: CaseState[];
+  roles: Role[];
+}
+
+/** Every action, in lifecycle order. */
+export const CASE_ACTIONS: readonly CaseAction[] = Object.freeze(
+  (Object.keys(caseActions) as TargetState[]).map((to) => ({
+    action: caseActions[to].action,
+    to,
+    from: CASE_STATES.filter((from) => (caseLifecycle[from] as readonly string[]).includes(to)),
+    roles: [...caseActions[to].roles, 'admin'] as Role[],
+  })),
+);
+
+/** What the person in the field or at the desk records with a transition. */
+export interface TransitionInput {
+  actor: string;
+  lon?: number | null;
+  lat?: number | null;
+  note?: string | null;
+  /** Field photos, already in the evidence store. */
+  photos?: StoredFile[];
+}
+
+/**
+ * Moves a case by `action` inside `trx`; ConflictError (listing the states allowed from here)
+ * when the lifecycle does not allow it. The photos get an evidence row each, named by the event.
+ */
+export async function transitionCase(trx: Knex.Transaction, caseId: number, action: CaseAction, input: TransitionInput): Promise<CaseEvent> {
+  const row = await trx('cases').where({ id: caseId }).forUpdate().first('state');
+  const from = row.state as CaseState;
+  const allowed = caseLifecycle[from] as readonly CaseState[];
+  if (!allowed.includes(action.to)) {
+    throw new AllowedStatesConflict(`case ${caseId} is ${from}: it cannot move to ${action.to}`, [...allowed]);
+  }
+  const photos = input.photos ?? [];
+  const event = await appendCaseEvent(trx, caseId, {
+    kind: action.to, fromState: from, toState: action.to, actor: input.actor, at: new Date(),
+    lon: input.lon ?? null, lat: input.lat ?? null, note: input.note ?? null,
+    data: photos.length > 0 ? { photos: photos.map((p) => ({ sha256: p.sha256, media_type: p.mediaType, bytes: p.bytes })) } : {},
+  });
+  await trx('cases').where({ id: caseId }).update({ state: action.to, updated_at: trx.fn.now() });
+  if (photos.length > 0) {
+    await trx('evidence').insert(
+      photos.map((p, i) => ({
+        case_id: caseId, kind: 'photo', name: `event-${event.seq}-photo-${i + 1}${extensions[p.mediaType] ?? ''}`, sha256: p.sha256, media_type: p.mediaType, bytes: p.bytes,
+      })),
+    );
+  }
+  return event;
+}
+
+/** A refused transition, with the states the case may move to instead. */
+export class AllowedStatesConflict extends ConflictError {
+  readonly allowed: CaseState[];
+  constructor(message: string, allowed: CaseState[]) {
+    super(message, allowed.length === 0 ? 'the case is in a final state' : `allowed next states: ${allowed.join(', ')}`);
+    this.allowed = allowed;
+  }
+}
+
+const extensions: Record<string, string> = { 'image/jpeg': '.jpg', 'image/png': '.png', 'image/webp': '.webp' };

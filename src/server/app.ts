@@ -1,0 +1,60 @@
+/**
+ * The verification service as a Fastify plugin (DESIGN.md section 7): problem+json errors, the
+ * OpenAPI document, health and readiness without authentication, and the API under `/api/v1`
+ * behind tokens and roles. `buildApp` makes a ready instance of it; `server.ts` only listens.
+ */
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { stageDeadlines, type StageDeadlines } from '../cases/deadlines.js';
+import { photoMaxBytes, photoMaxCount } from '../cases/photos.js';
+import type { Database } from '../db/connect.js';
+import { requireToken } from './plugins/auth.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { apiRoutes } from './routes/api/v1/index.js';
+import { healthRoutes } from './routes/health.js';
+
+/** What the service runs on. */
+export interface AppOptions {
+  db: Database;
+  /** The evidence store (`<data dir>/evidence`). */
+  evidenceDir: string;
+  /** Days per stage; the defaults with ZHIWEI_DEADLINES over them when not given. */
+  deadlines?: StageDeadlines;
+  /** Writes (transitions) one user may make per minute. */
+  writesPerMinute?: number;
+}
+
+/** What the routes share. */
+export interface AppContext {
+  db: Database;
+  evidenceDir: string;
+  deadlines: StageDeadlines;
+  writesPerMinute: number;
+}
+
+/** The service as a plugin on `app`. */
+export async function zhiweiApp(app: FastifyInstance, options: AppOptions): Promise<void> {
+  const context: AppContext = { db: options.db, evidenceDir: options.evidenceDir, deadlines: options.deadlines ?? stageDeadlines(), writesPerMinute: options.writesPerMinute ?? 60 };
+  registerErrorHandling(app);
+  await registerOpenApi(app);
+  await app.register(rateLimit, { global: false, hook: 'preHandler', keyGenerator: (request) => request.user?.name ?? request.ip });
+  await app.register(multipart, { limits: { fileSize: photoMaxBytes, files: photoMaxCount, fields: 10, fieldSize: 10_000, parts: photoMaxCount + 10 } });
+  await app.register(healthRoutes, context);
+  await app.register(
+    async (api) => {
+      requireToken(api, context.db);
+      await api.register(apiRoutes, context);
+    },
+    { prefix: '/api/v1' },
+  );
+}
+
+/** A ready app instance (for `server.ts` and for tests through `inject`). */
+export async function buildApp(options: AppOptions, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: 1024 * 1024, ...server });
+  await zhiweiApp(app, options);
+  await app.ready();
+  return app;
+}

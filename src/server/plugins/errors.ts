@@ -1,0 +1,64 @@
+/**
+ * Errors as problem+json (RFC 9457): `type`, `title`, `status`, `detail`, and the field at fault
+ * or the allowed next states where they apply. zhiwei's error kinds map to their status through
+ * `errors.ts`; validation and framework errors keep theirs; anything else is a 500 whose detail
+ * stays in the log, never in the response.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { errorKinds, ZhiweiError, type ErrorKind } from '../../errors.js';
+import { AllowedStatesConflict } from '../../cases/transitions.js';
+
+/** A problem as the API sends it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [member: string]: unknown;
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 406: 'Not acceptable', 409: 'Conflict',
+  413: 'Content too large', 415: 'Unsupported media type', 429: 'Too many requests', 500: 'Internal server error', 503: 'Service unavailable',
+};
+
+/** Sends a problem+json response. */
+export function sendProblem(reply: FastifyReply, status: number, detail: string, extra: Record<string, unknown> = {}): FastifyReply {
+  const kind = (Object.keys(errorKinds) as ErrorKind[]).find((k) => errorKinds[k].status === status);
+  const problem: Problem = { type: `urn:zhiwei:problem:${kind ?? status}`, title: titles[status] ?? 'Error', status, detail, ...extra };
+  if (status === 401) reply.header('www-authenticate', 'Bearer');
+  return reply.code(status).type('application/problem+json').send(problem);
+}
+
+/** Installs the error and not-found handlers on the whole app. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ZhiweiError, request, reply) => {
+    if (error instanceof ZhiweiError) {
+      const extra: Record<string, unknown> = {};
+      if (error.hint) extra.hint = error.hint;
+      if (error instanceof AllowedStatesConflict) extra.allowed = error.allowed;
+      return sendProblem(reply, errorKinds[error.kind].status, error.message, extra);
+    }
+    if ('validation' in error && error.validation) {
+      const field = validationField(error);
+      return sendProblem(reply, 400, `${field ? `${field}: ` : ''}${error.validation[0]?.message ?? error.message}`, field ? { field } : {});
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return sendProblem(reply, status === 503 ? 503 : 500, 'the request failed inside the service; the log has the details');
+    }
+    return sendProblem(reply, status, error.message);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+}
+
+/** The request field a validation error is about: `query.bbox`, `body.lon`, `params.id`. */
+function validationField(error: FastifyError): string | null {
+  const [first] = error.validation ?? [];
+  if (!first) return null;
+  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const missing = (first.params as { missingProperty?: string }).missingProperty;
+  const name = [path, missing].filter(Boolean).join('.');
+  return `${error.validationContext ?? 'request'}${name ? `.${name}` : ''}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * Request and response schemas of the case routes (TypeBox), derived from the lifecycle, the
+ * change kinds and the violation types, and the functions that shape a case for the response.
+ */
+import { Type, type Static } from 'typebox';
+import type { StageClock } from '../../../../../cases/deadlines.js';
+import { CASE_SORTS } from '../../../../../cases/list.js';
+import type { CaseWithClock } from '../../../../../cases/read.js';
+import { CASE_STATES } from '../../../../../cases/states.js';
+import { CHANGE_KINDS, VIOLATIONS } from '../../../../../pipeline/types.js';
+
+/** One of the given words. */
+export const oneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value))));
+/** The schema, or null. */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+
+/** `:id` of a case. */
+export const CaseParams = Type.Object({ id: Id });
+
+/** GeoJSON MultiPolygon in WGS84. */
+export const MultiPolygon = Type.Object({
+  type: Type.Literal('MultiPolygon'),
+  coordinates: Type.Array(Type.Array(Type.Array(Type.Array(Type.Number())))),
+});
+
+/** Filters and paging of the case list. */
+export const CaseListQuery = Type.Object({
+  state: Type.Optional(Type.Array(oneOf(CASE_STATES), { maxItems: 20 })),
+  violation: Type.Optional(Type.Array(oneOf(VIOLATIONS), { maxItems: 20 })),
+  change_kind: Type.Optional(Type.Array(oneOf(CHANGE_KINDS), { maxItems: 20 })),
+  grid: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'grid id (网格编号); repeat for several' })),
+  zone: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'zone id; repeat for several' })),
+  priority_min: Type.Optional(Type.Number({ description: 'least priority' })),
+  bbox: Type.Optional(Type.String({ description: 'minLon,minLat,maxLon,maxLat in WGS84', maxLength: 200 })),
+  flown_from: Type.Optional(Type.String({ description: 'earliest flight date, YYYY-MM-DD', maxLength: 10 })),
+  flown_to: Type.Optional(Type.String({ description: 'latest flight date, YYYY-MM-DD', maxLength: 10 })),
+  job: Type.Optional(Id),
+  sort: Type.Optional(oneOf(CASE_SORTS)),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'next_cursor of the previous page' })),
+  format: Type.Optional(oneOf(['json', 'geojson'])),
+});
+
+/** A case as the list and the detail show it. */
+export const CaseSummary = Type.Object({
+  id: Type.Integer(),
+  state: oneOf(CASE_STATES),
+  violation: Type.String(),
+  change_kind: Type.String(),
+  priority: Type.Number(),
+  grid_id: Nullable(Type.String()),
+  zones: Type.Array(Type.String()),
+  permit_no: Nullable(Type.String()),
+  area_m2: Type.Number(),
+  height_change_m: Nullable(Type.Number()),
+  height_after_m: Nullable(Type.Number()),
+  flight_date: Nullable(Type.String()),
+  first_job_id: Type.Integer(),
+  detected_at: Type.String(),
+  updated_at: Type.String(),
+  state_since: Type.String({ description: 'when the case entered its current state' }),
+  due_at: Nullable(Type.String({ description: 'deadline of the current stage' })),
+  overdue: Type.Boolean(),
+  outline: MultiPolygon,
+});
+
+/** A case list as JSON. */
+export const CaseList = Type.Object({ cases: Type.Array(CaseSummary), next_cursor: Nullable(Type.String()) });
+
+const { outline: _outline, ...propertyFields } = CaseSummary.properties;
+
+/** A case list as a GeoJSON FeatureCollection (WGS84). */
+export const CaseFeatureCollection = Type.Object({
+  type: Type.Literal('FeatureCollection'),
+  features: Type.Array(
+    Type.Object({ type: Type.Literal('Feature'), id: Type.Integer(), geometry: MultiPolygon, properties: Type.Object(propertyFields) }),
+  ),
+  next_cursor: Nullable(Type.String()),
+});
+
+/** A case as JSON. */
+export function caseSummary({ record, clock, firstJobId }: CaseWithClock): Static<typeof CaseSummary> {
+  return {
+    id: record.id, state: record.state, violation: record.violation, change_kind: record.changeKind, priority: record.priority, grid_id: record.gridId,
+    zones: record.zones, permit_no: record.permitNo, area_m2: record.areaM2, height_change_m: record.heightChangeM, height_after_m: record.heightAfterM,
+    flight_date: record.flightDate, first_job_id: firstJobId, detected_at: record.detectedAt.toISOString(), updated_at: record.updatedAt.toISOString(),
+    ...clockFields(clock), outline: { type: 'MultiPolygon', coordinates: record.outline },
+  };
+}
+
+/** A case as a GeoJSON Feature. */
+export function caseFeature(entry: CaseWithClock): Static<typeof CaseFeatureCollection>['features'][number] {
+  const { outline, ...properties } = caseSummary(entry);
+  return { type: 'Feature', id: entry.record.id, geometry: outline, properties };
+}
+
+function clockFields(clock: StageClock) {
+  return { state_since: clock.stateSince.toISOString(), due_at: clock.dueAt?.toISOString() ?? null, overdue: clock.overdue };
+}

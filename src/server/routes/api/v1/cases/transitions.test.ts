@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evidencePath } from '../../../../../cases/evidence-store.js';
+import { candidate, jpegBytes, multipart, openTestService, type TestService } from '../../../../../test-support/service.js';
+import { testBackends } from '../../../../../test-support/database.js';
+
+describe.each(testBackends())('case transitions on the %s backend', (backend) => {
+  let service: TestService;
+  let cases: Map<string, number>;
+  const post = (user: keyof TestService['auth'], id: number, action: string, payload: object = {}) =>
+    service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/${action}`, headers: service.auth[user], payload });
+
+  beforeAll(async () => {
+    service = await openTestService(backend);
+    cases = await service.detect('2024-06-01', [
+      candidate('east', 'new_building', [10, 10, 20, 20], 9),
+      candidate('west', 'new_building', [250, 10, 260, 20], 6),
+      candidate('third', 'ground_structure', [50, 50, 56, 56], 3),
+    ]);
+  });
+  afterAll(() => service?.close());
+
+  it('walks one case from detected to closed with the right roles, photos and GPS', async () => {
+    const id = cases.get('east')!;
+    expect((await post('reviewer', id, 'triage', { note: '屋顶加建, 需核实' })).json().case.state).toBe('triaged');
+    expect((await post('reviewer', id, 'dispatch')).json().case.state).toBe('dispatched');
+    const photo = jpegBytes('photo at the door');
+    const body = multipart({ lon: '117.000123', lat: '30.270456', note: '现场确认无证建设' }, [photo]);
+    const verdict = await service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/verify-illegal`, headers: { ...service.auth.officer, ...body.headers }, payload: body.payload });
+    expect(verdict.statusCode).toBe(200);
+    const event = verdict.json().event;
+    expect(event).toMatchObject({ kind: 'verified_illegal', from_state: 'dispatched', to_state: 'verified_illegal', actor: 'officer', lon: 117.000123, lat: 30.270456 });
+    expect(event.data.photos).toHaveLength(1);
+    const sha256 = event.data.photos[0].sha256;
+    expect(await readFile(evidencePath(service.evidenceDir, sha256))).toEqual(photo);
+    expect((await post('supervisor', id, 'start-disposal')).json().case.state).toBe('disposing');
+    expect((await post('officer', id, 'reinspect', { lon: 117.0001, lat: 30.2704, note: '已拆除' })).json().case.state).toBe('reinspected');
+    const closed = await post('supervisor', id, 'close');
+    expect(closed.statusCode).toBe(200);
+    expect(closed.json().case).toMatchObject({ state: 'closed', overdue: false, due_at: null });
+
+    const detail = (await service.app.inject({ url: `/api/v1/cases/${id}`, headers: service.auth.supervisor })).json();
+    expect(detail.events.map((e: { kind: string }) => e.kind)).toEqual(['detected', 'triaged', 'dispatched', 'verified_illegal', 'disposing', 'reinspected', 'closed']);
+    expect(detail.events[6].prev_hash).toBe(detail.events[5].hash);
+    const photoRow = detail.evidence.find((e: { kind: string }) => e.kind === 'photo');
+    expect(photoRow).toMatchObject({ sha256, media_type: 'image/jpeg', name: 'event-4-photo-1.jpg', url: `/api/v1/evidence/${sha256}` });
+    const file = await service.app.inject({ url: photoRow.url, headers: service.auth.officer });
+    expect(file.headers['content-type']).toBe('image/jpeg');
+    expect(file.rawPayload).toEqual(photo);
+  });
+
+  it('refuses a role the action is not for with 403', async () => {
+    const id = cases.get('third')!;
+    const response = await post('officer', id, 'triage');
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status: 403, title: 'Forbidden', type: 'urn:zhiwei:problem:forbidden' });
+    expect((await post('analyst', id, 'triage')).statusCode).toBe(403);
+    expect((await post('reviewer', id, 'close')).statusCode).toBe(403);
+  });
+
+  it('answers 404, not 403, to an officer acting on a case outside their grids', async () => {
+    const id = cases.get('west')!;
+    await post('reviewer', id, 'triage');
+    await post('reviewer', id, 'dispatch');
+    const response = await post('officer', id, 'verify-illegal');
+    expect(response.statusCode).toBe(404);
+    expect(response.json().detail).toBe(`no case ${id}`);
+    expect((await service.app.inject({ url: `/api/v1/cases/${id}`, headers: service.auth.officer })).statusCode).toBe(404);
+    expect((await post('officer2', id, 'false-positive')).json().case.state).toBe('false_positive');
+  });
+
+  it('refuses a move the lifecycle does not allow with 409 listing the allowed next states', async () => {
+    const id = cases.get('third')!;
+    const response = await post('supervisor', id, 'close');
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ status: 409, allowed: ['triaged', 'dismissed'] });
+    expect(response.json().detail).toMatch(/is detected: it cannot move to closed/);
+    expect((await post('admin', id, 'dismiss')).json().case.state).toBe('dismissed');
+    expect((await post('admin', id, 'triage')).json()).toMatchObject({ status: 409, allowed: [] });
+  });
+
+  it('refuses a revoked token and an inactive user with 401', async () => {
+    const { db } = service;
+    const { token } = await (await import('../../../../../db/users.js')).createToken(db.knex, 'reviewer');
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await service.app.inject({ url: '/api/v1/cases', headers })).statusCode).toBe(200);
+    await db.knex('tokens').where({ prefix: token.slice(0, 11) }).update({ revoked_at: new Date() });
+    const revoked = await service.app.inject({ url: '/api/v1/cases', headers });
+    expect(revoked.statusCode).toBe(401);
+    expect(revoked.headers['www-authenticate']).toBe('Bearer');
+    await db.knex('users').where({ name: 'analyst' }).update({ active: false });
+    expect((await service.app.inject({ url: '/api/v1/cases', headers: service.auth.analyst })).statusCode).toBe(401);
+    expect((await service.app.inject({ url: '/api/v1/cases' })).statusCode).toBe(401);
+    expect((await service.app.inject({ url: '/api/v1/cases', headers: { authorization: 'Bearer zw_not-a-token' } })).statusCode).toBe(401);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * `POST /api/v1/cases/:id/<action>`: one sub-route per lifecycle transition (`triage`, `dismiss`,
+ * `dispatch`, `verify-illegal`, ... from `cases/transitions.ts`), each behind its roles and the
+ * write rate limit. The body is JSON (`lon`, `lat`, `note`) or multipart/form-data with the same
+ * fields and up to ten `photo` files (JPEG, PNG or WebP, 10 MB each), which go to the evidence
+ * store by SHA-256 before the transition runs in one transaction.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { storeEvidenceBytes, type StoredFile } from '../../../../../cases/evidence-store.js';
+import { photoMediaType } from '../../../../../cases/photos.js';
+import { readCase } from '../../../../../cases/read.js';
+import { CASE_ACTIONS, transitionCase } from '../../../../../cases/transitions.js';
+import { BadInputError } from '../../../../../errors.js';
+import type { AppContext } from '../../../../app.js';
+import { caller, caseScope } from '../../../../plugins/auth.js';
+import { CaseEventSchema } from './detail.js';
+import { CaseParams, CaseSummary, caseSummary } from './schemas.js';
+
+/** What is recorded with a transition. */
+const TransitionFields = Type.Object(
+  {
+    lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180, description: 'WGS84 longitude where it was recorded' })),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90, description: 'WGS84 latitude where it was recorded' })),
+    note: Type.Optional(Type.String({ maxLength: 4000 })),
+  },
+  { additionalProperties: false },
+);
+
+const checkFields = Compile(TransitionFields);
+
+/** The transition routes. */
+export const transitionRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, context) => {
+  for (const action of CASE_ACTIONS) {
+    app.post(
+      `/cases/:id/${action.action}`,
+      {
+        config: { roles: action.roles, rateLimit: { max: context.writesPerMinute, timeWindow: '1 minute' } },
+        schema: {
+          summary: `move a case from ${action.from.join(' or ')} to ${action.to}`,
+          description: 'JSON, or multipart/form-data with the same fields and `photo` files (JPEG, PNG, WebP; 10 MB each, 10 at most).',
+          params: CaseParams,
+          body: { content: { 'application/json': { schema: TransitionFields } } },
+          response: { 200: Type.Object({ event: CaseEventSchema, case: CaseSummary }) },
+        },
+      },
+      async (request) => {
+        const { knex } = context.db;
+        const scope = caseScope(request);
+        await readCase(knex, request.params.id, scope, context.deadlines);
+        const { fields, photos } = request.isMultipart() ? await readMultipart(request, context.evidenceDir) : { fields: (request.body ?? {}) as Static<typeof TransitionFields>, photos: [] };
+        if ((fields.lon === undefined) !== (fields.lat === undefined)) throw new BadInputError(`${fields.lon === undefined ? 'lon' : 'lat'}: give both lon and lat, or neither`);
+        const event = await knex.transaction((trx) => transitionCase(trx, request.params.id, action, { actor: caller(request).name, ...fields, photos }));
+        return {
+          event: {
+            seq: event.seq, kind: event.kind, from_state: event.fromState, to_state: event.toState, actor: event.actor, at: event.at.toISOString(),
+            lon: event.lon ?? null, lat: event.lat ?? null, note: event.note ?? null, data: event.data ?? {}, prev_hash: event.prevHash, hash: event.hash,
+          },
+          case: caseSummary(await readCase(knex, request.params.id, scope, context.deadlines)),
+        };
+      },
+    );
+  }
+};
+
+/** The fields and photos of a multipart body; each photo checked by its first bytes and stored. */
+async function readMultipart(request: FastifyRequest, evidenceDir: string): Promise<{ fields: Static<typeof TransitionFields>; photos: StoredFile[] }> {
+  const raw: Record<string, unknown> = {};
+  const photos: StoredFile[] = [];
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'photo') throw new BadInputError(`${part.fieldname}: files go in "photo" fields`);
+      const content = await part.toBuffer();
+      photos.push(await storeEvidenceBytes(evidenceDir, content, photoMediaType(content, `photo ${photos.length + 1}`)));
+    } else {
+      raw[part.fieldname] = typeof part.value === 'string' && /^-?\d+(\.\d+)?$/.test(part.value) && part.fieldname !== 'note' ? Number(part.value) : part.value;
+    }
+  }
+  if (!checkFields.Check(raw)) {
+    const [error] = checkFields.Errors(raw);
+    const field = error.instancePath.replace(/^\//, '') || Object.keys(raw).find((key) => !(key in TransitionFields.properties)) || 'body';
+    throw new BadInputError(`${field}: ${error.message}`);
+  }
+  return { fields: raw, photos };
+}

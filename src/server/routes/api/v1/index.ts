@@ -1,0 +1,16 @@
+/**
+ * The API under `/api/v1` (behind tokens and roles, see `plugins/auth.ts`): cases and their
+ * transitions and chain check, evidence files, statistics.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../../app.js';
+import { caseRoutes } from './cases/index.js';
+import { evidenceRoutes } from './evidence.js';
+import { statisticsRoutes } from './statistics.js';
+
+/** Every API route. */
+export const apiRoutes: FastifyPluginAsyncTypebox<AppContext> = async (api, context) => {
+  await api.register(caseRoutes, context);
+  await api.register(evidenceRoutes, context);
+  await api.register(statisticsRoutes, context);
+};

@@ -1,0 +1,107 @@
+/**
+ * The verification service for tests: a fresh database on one backend with two grids (WG-01,
+ * WG-02) side by side in EPSG:4549, a user and token per role (the officer assigned WG-01 only,
+ * a second officer WG-02), cases emitted by the real overlay from hand-made candidates, and the
+ * app built on it for `inject`.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../db/connect.js';
+import { ensureProjectEpsg } from '../db/project-crs.js';
+import { addUser, createToken } from '../db/users.js';
+import { proj4Definition } from '../geo/crs.js';
+import type { Candidate } from '../pipeline/candidate.js';
+import { overlayAndEmit } from '../pipeline/overlay.js';
+import type { AnalysisGrid, ChangeKind } from '../pipeline/types.js';
+import { buildApp, type AppOptions } from '../server/app.js';
+import { openTestDatabase } from './database.js';
+
+/** Easting and northing of the test area's corner (EPSG:4549). */
+export const E = 500000;
+export const N = 3350000;
+
+const analysisGrid: AnalysisGrid = { crs: proj4Definition(4549), epsg: 4549, geoTransform: [E, 0.2, 0, N + 1000, 0, -0.2], width: 5000, height: 5000 };
+
+/** A service under test. */
+export interface TestService {
+  db: Database;
+  app: FastifyInstance;
+  dir: string;
+  evidenceDir: string;
+  /** Bearer header per user: analyst, reviewer, officer (WG-01), officer2 (WG-02), supervisor, admin. */
+  auth: Record<'analyst' | 'reviewer' | 'officer' | 'officer2' | 'supervisor' | 'admin', { authorization: string }>;
+  /** Runs a detect job's overlay on the candidates (each with one JPEG chip); returns case ids by candidate id. */
+  detect(afterDate: string, candidates: Candidate[], model?: string): Promise<Map<string, number>>;
+  close(): Promise<void>;
+}
+
+/** A square change `[x0, y0, x1, y1]` metres from the corner. */
+export function candidate(id: string, changeKind: ChangeKind, [x0, y0, x1, y1]: number[], heightChangeM = 6): Candidate {
+  const ring: [number, number][] = [[E + x0, N + y0], [E + x1, N + y0], [E + x1, N + y1], [E + x0, N + y1], [E + x0, N + y0]];
+  return { id, changeKind, polygons: [[ring]], areaM2: (x1 - x0) * (y1 - y0), heightChangeM, heightChangeMaxM: heightChangeM, heightAfterM: Math.max(heightChangeM, 0), confidence: 0.9, reason: 'test' };
+}
+
+/** The first bytes of a JPEG, enough for the type check. */
+export function jpegBytes(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(text)]);
+}
+
+/** Opens the service on `backend`. */
+export async function openTestService(backend: Database['backend'], options: Partial<AppOptions> = {}): Promise<TestService> {
+  const db = await openTestDatabase(backend);
+  const dir = await mkdtemp(join(tmpdir(), 'zhiwei-service-'));
+  const evidenceDir = join(dir, 'evidence');
+  await ensureProjectEpsg(db.knex, 4549);
+  const square = (x0: number, x1: number) => `ST_GeomFromText('MULTIPOLYGON(((${E + x0} ${N},${E + x1} ${N},${E + x1} ${N + 500},${E + x0} ${N + 500},${E + x0} ${N})))', 4549)`;
+  await db.knex('grids').insert([
+    { grid_id: 'WG-01', street: '东街道', geom: db.knex.raw(square(0, 200)) },
+    { grid_id: 'WG-02', street: '西街道', geom: db.knex.raw(square(200, 400)) },
+  ]);
+  // one plan far away, so that the overlay judges against plans at all
+  await db.knex('plans').insert({ permit_no: 'P-1', kind: 'new_building', geom: db.knex.raw(`ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 4549)`) });
+  const auth = {} as TestService['auth'];
+  for (const [name, role, grids] of [
+    ['analyst', 'analyst', []], ['reviewer', 'reviewer', []], ['officer', 'officer', ['WG-01']], ['officer2', 'officer', ['WG-02']],
+    ['supervisor', 'supervisor', []], ['admin', 'admin', []],
+  ] as const) {
+    await addUser(db.knex, name, role, [...grids]);
+    auth[name] = { authorization: `Bearer ${(await createToken(db.knex, name)).token}` };
+  }
+  const app = await buildApp({ db, evidenceDir, writesPerMinute: 1000, ...options });
+  const detect = async (afterDate: string, candidates: Candidate[], model = 'tiny-cd') => {
+    const outputDir = join(dir, `out-${afterDate}`);
+    const evidence = [];
+    for (const c of candidates) {
+      await mkdir(join(outputDir, 'evidence', c.id), { recursive: true });
+      await writeFile(join(outputDir, 'evidence', c.id, 'after.jpg'), jpegBytes(`chip of ${c.id} on ${afterDate}`));
+      evidence.push({ candidate: c, evidence: [`evidence/${c.id}/after.jpg`] });
+    }
+    const job = { spec: {}, model, beforeDate: null, afterDate, outDir: outputDir, summary: {} };
+    const result = await overlayAndEmit(db, job, analysisGrid, evidence, { outputDir, evidenceDir });
+    return new Map([...result.verdicts].filter(([, v]) => v.caseId !== null).map(([id, v]) => [id, v.caseId as number]));
+  };
+  return {
+    db, app, dir, evidenceDir, auth, detect,
+    close: async () => {
+      await app.close();
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A multipart/form-data body with text fields and `photo` files, for `inject`. */
+export function multipart(fields: Record<string, string>, photos: Buffer[], fileField = 'photo'): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----zhiwei-test-boundary';
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  photos.forEach((content, i) => {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename="../../etc/photo-${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), content, Buffer.from('\r\n'));
+  });
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
