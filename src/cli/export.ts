@@ -28,6 +28,9 @@ interface ExportFlags {
   case?: number[];
 }
 
+/** The flag of each renderer option. */
+const optionFlags: Record<keyof ExportOptions, string> = { chineseHeaders: '--chinese-headers', crs: '--crs' };
+
 /** Registers `zhiwei export`. */
 export function registerExport(program: Command): void {
   program
@@ -46,17 +49,17 @@ export function registerExport(program: Command): void {
       const format: ExportFormat = exportFormats[flags.format];
       const options: ExportOptions = { ...(flags.chineseHeaders ? { chineseHeaders: true } : {}), ...(flags.crs ? { crs: flags.crs } : {}) };
       for (const name of Object.keys(options) as (keyof ExportOptions)[]) {
-        if (!(format.options as string[]).includes(name)) throw new BadInputError(`--${name === 'crs' ? 'crs' : 'chinese-headers'} does not apply to --format ${flags.format}`);
+        if (!format.options.includes(name)) throw new BadInputError(`${optionFlags[name]} does not apply to --format ${flags.format}`);
       }
       const selection = selectionOf(flags);
       if (!databaseInUse()) throw new BadInputError(`no cases to export: no database here (${join(dataDir(), 'db')} or DATABASE_URL)`, 'cases come from `zhiwei detect` with plans');
       const out = resolve(flags.out);
       const count = await withDatabase(async (db) => {
-        const body = format.input === 'records'
-          ? await renderSelected(await readCases(db.knex, selection), (records) => format.render(records, options), selection)
-          : await renderSelected(await readDossiers(db.knex, selection, evidenceDir()), (dossiers) => format.render(dossiers, options), selection);
-        await writeAtomically(out, body.body);
-        return body.count;
+        const records = await readCases(db.knex, selection);
+        refuseIncomplete(records.map((r) => r.id), selection);
+        const body = format.input === 'records' ? await format.render(records, options) : await format.render(await readDossiers(db.knex, records, evidenceDir()), options);
+        await writeAtomically(out, body);
+        return records.length;
       });
       process.stdout.write(`${count} case${count === 1 ? '' : 's'} written to ${out} (${flags.format})\n`);
     });
@@ -80,15 +83,12 @@ function selectionOf(flags: ExportFlags): CaseSelection {
   };
 }
 
-/** Renders what was read, after refusing an empty selection or cases asked for by id that are not in it. */
-async function renderSelected<T extends { id: number } | { record: { id: number } }>(
-  items: T[], render: (items: T[]) => Promise<ExportBody>, selection: CaseSelection,
-): Promise<{ count: number; body: ExportBody }> {
-  const found = new Set(items.map((item) => ('record' in item ? item.record.id : item.id)));
-  const missing = (selection.ids ?? []).filter((id) => !found.has(id));
-  if (missing.length > 0) throw new BadInputError(`case${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not found${describe(selection, false) ? ` among cases ${describe(selection, false)}` : ''}`);
-  if (items.length === 0) throw new BadInputError(`no cases ${describe(selection, true) || 'in the database'}; nothing written`);
-  return { count: items.length, body: await render(items) };
+/** Refuses an empty selection, and cases asked for by id that are not among those found. */
+function refuseIncomplete(found: number[], selection: CaseSelection): void {
+  const missing = (selection.ids ?? []).filter((id) => !found.includes(id));
+  const filters = describe(selection, false);
+  if (missing.length > 0) throw new BadInputError(`case${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not found${filters ? ` among cases ${filters}` : ''}`);
+  if (found.length === 0) throw new BadInputError(`no cases ${describe(selection, true) || 'in the database'}; nothing written`);
 }
 
 /** The filters in words ("with state closed, in grid WG-1"). */

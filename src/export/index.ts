@@ -1,7 +1,7 @@
 /**
  * The export formats by name, each loaded when first used (exceljs and pdfkit are heavy): what a
  * format needs (case records, or full dossiers with events and evidence), its media type and file
- * extension, and its renderer. The CLI (`zhiwei export`) and the service's export routes use this.
+ * extension, and its renderer: one table for `zhiwei export` and for the service's export routes.
  */
 import type { Readable } from 'node:stream';
 import type { CaseDossier, CaseRecord } from '../cases/record.js';

@@ -52,7 +52,7 @@ describe.each(testBackends())('reading cases for export on the %s backend', (bac
   });
 
   it('reads dossiers with the event chain and the evidence files in the store', async () => {
-    const [dossier] = await readDossiers(db.knex, { ids: [ids.c1] }, join(dir, 'store'));
+    const [dossier] = await readDossiers(db.knex, await readCases(db.knex, { ids: [ids.c1] }), join(dir, 'store'));
     expect(dossier.events.map((e) => [e.seq, e.kind, e.toState])).toEqual([[1, 'detected', 'detected']]);
     expect(dossier.events[0].hash).toMatch(/^[0-9a-f]{64}$/);
     expect(dossier.evidence.map((e) => e.name).sort()).toEqual(['after.jpg', 'before.jpg', 'height-change.png']);

@@ -40,9 +40,8 @@ export async function readCases(knex: Knex, selection: CaseSelection = {}): Prom
   return (await query).map(caseRecord);
 }
 
-/** The selected cases with their events (in order) and evidence files in the store at `evidenceRoot`. */
-export async function readDossiers(knex: Knex, selection: CaseSelection, evidenceRoot: string): Promise<CaseDossier[]> {
-  const records = await readCases(knex, selection);
+/** The dossiers of `records`: their events (in order) and evidence files in the store at `evidenceRoot`. */
+export async function readDossiers(knex: Knex, records: CaseRecord[], evidenceRoot: string): Promise<CaseDossier[]> {
   const ids = records.map((r) => r.id);
   const [events, evidence] = await Promise.all([
     knex('case_events').whereIn('case_id', ids).orderBy(['case_id', 'seq']),
