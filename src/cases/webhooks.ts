@@ -20,8 +20,7 @@ export interface Webhook {
 
 /** Adds a subscription; the secret is generated when none is given. Returns its id and secret. */
 export async function addWebhook(knex: Knex, url: string, secret?: string): Promise<{ id: number; secret: string }> {
-  checkUrl(url);
-  if (secret !== undefined && secret.length < 16) throw new BadInputError(`a webhook secret of ${secret.length} characters is too short`, 'use at least 16 characters, or let zhiwei generate one');
+  checkWebhook(url, secret);
   const key = secret ?? randomBytes(32).toString('hex');
   const [{ id }] = await knex('webhooks').insert({ url, secret: key }).returning('id');
   return { id: Number(id), secret: key };
@@ -48,7 +47,9 @@ export async function removeWebhook(knex: Knex, id: number): Promise<void> {
   if (changed === 0) throw new NotFoundError(`no active webhook ${id}`, 'zhiwei webhooks list shows them');
 }
 
-function checkUrl(url: string): void {
+/** Throws BadInputError unless `url` is an http(s) URL and `secret`, when given, has 16 characters or more. */
+export function checkWebhook(url: string, secret?: string): void {
+  if (secret !== undefined && secret.length < 16) throw new BadInputError(`a webhook secret of ${secret.length} characters is too short`, 'use at least 16 characters, or let zhiwei generate one');
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -12,6 +12,7 @@ import { registerEvalCd } from './eval-cd.js';
 import { registerExport } from './export.js';
 import { registerLayers } from './layers.js';
 import { registerSynth } from './synth.js';
+import { registerWebhooks } from './webhooks.js';
 
 const program = new Command('zhiwei')
   .description('Finds suspected illegal construction from drone orthophotos and DSMs (治违)')
@@ -25,6 +26,7 @@ registerEvalCd(program);
 registerLayers(program);
 registerDb(program);
 registerExport(program);
+registerWebhooks(program);
 
 try {
   await program.parseAsync(process.argv);
