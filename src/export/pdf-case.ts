@@ -90,7 +90,7 @@ function planCheck(record: CaseRecord): string {
 
 /** Before and after side by side, then the height change and the outline drawing. */
 function drawImages(doc: PDFKit.PDFDocument, record: CaseRecord, evidence: ReadEvidence[]): void {
-  const cell = { width: (textWidth - 15) / 2, height: 170 };
+  const cell = { width: (textWidth - 15) / 2, height: 150 };
   if (doc.y + 2 * (cell.height + 20) > doc.page.height - margin) doc.addPage();
   const top = doc.y;
   const boxes: Box[] = [0, 1, 2, 3].map((i) => ({ x: margin + (i % 2) * (cell.width + 15), y: top + Math.floor(i / 2) * (cell.height + 20), ...cell }));

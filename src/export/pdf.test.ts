@@ -58,7 +58,6 @@ beforeAll(async () => {
   ];
 });
 afterAll(async () => {
-  if (process.env.KEEP_PDF) return;
   await rm(dir, { recursive: true, force: true });
   delete process.env.ZHIWEI_CJK_FONT;
 });
