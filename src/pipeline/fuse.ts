@@ -2,10 +2,11 @@
  * Fusion: the model's change probability and the height change decide which pixels of a strip
  * changed. With DSMs, a pixel changed when its misregistration-tolerant height change passes the
  * height threshold; or when its plain height change passes it and either the model sees change
- * there or a tolerant change of the same sign lies within the tolerance (the tolerant change
- * misses the part of a structure built within the tolerance of a taller one: extensions, sheds
- * against a house; growing from what it found restores that part, while the false edges of an
- * unchanged building that moved between flights have nothing to grow from). The model then
+ * there or, for a rise, a tolerant rise lies within the tolerance (the tolerant change misses the
+ * part of a structure built within the tolerance of a taller one: extensions, sheds against a
+ * house; growing from what it found restores that part, while the false edges of an unchanged
+ * building that moved between flights have nothing to grow from; falls are not grown, since
+ * demolitions are large and trees shedding leaves would only grow). The model then
  * vouches for whole regions (see classify.ts). Without DSMs, a pixel changed when the model's
  * probability passes its threshold.
  */
@@ -50,8 +51,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
   if (dsmBefore && dsmAfter && offset) {
     const fullHeight = height + 2 * margin;
     const robust = robustHeightChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx);
-    const rises = nearChange(robust, (v) => v >= rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
-    const falls = nearChange(robust, (v) => v <= -rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
+    const rises = nearRise(robust, rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
     const skip = margin * width;
     for (let i = 0; i < size; i++) {
       const j = i + skip;
@@ -64,7 +64,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
       }
       const plain = heightChange[i];
       const seen = probability !== undefined && probability[i] >= rule.probabilityThreshold;
-      const grown = (rises[j] > 0 && plain >= rule.heightThresholdM) || (falls[j] > 0 && plain <= -rule.heightThresholdM);
+      const grown = rises[j] > 0 && plain >= rule.heightThresholdM;
       if (Math.abs(robust[j]) >= rule.heightThresholdM || grown || (seen && Math.abs(plain) >= rule.heightThresholdM)) change[i] = 1;
     }
     if (ground) {
@@ -88,7 +88,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
   };
 }
 
-/** 1 within `radius` px of a pixel whose robust change passes `passes`, else 0 (NaN where no data around). */
-function nearChange(robust: Float32Array, passes: (value: number) => boolean, width: number, height: number, radius: number): Float32Array {
-  return neighbourhoodMax(Float32Array.from(robust, (v) => (passes(v) ? 1 : 0)), width, height, radius);
+/** 1 within `radius` px of a pixel whose robust change rises past `threshold`, else 0. */
+function nearRise(robust: Float32Array, threshold: number, width: number, height: number, radius: number): Float32Array {
+  return neighbourhoodMax(Float32Array.from(robust, (v) => (v >= threshold ? 1 : 0)), width, height, radius);
 }
