@@ -128,14 +128,25 @@ describe.each(testBackends())('webhook delivery on the %s backend', (backend) =>
     expect(rows.map((r) => [r.attempts, r.last_error])).toEqual([[7, null], [1, null]]);
   });
 
+  it('gives up on a receiver that does not answer in time, and sends the event again', async () => {
+    const slow = await receiver({ delayMs: () => (slow.received.length === 1 ? 1000 : 0) });
+    const hook = await addWebhook(db.knex, slow.url);
+    await appendRounds(db.knex, await insertCases(db.knex, 1), 1);
+    expect(await deliverDue(db, new Date(), { timeoutMs: 100 })).toEqual({ claimed: 1, delivered: 0, failed: 1 });
+    expect((await db.knex('webhook_deliveries').where({ webhook_id: hook.id }).first()).last_error).toMatch(/timeout/i);
+    expect(await deliverDue(db, new Date(Date.now() + 2000), { timeoutMs: 100 })).toEqual({ claimed: 1, delivered: 1, failed: 0 });
+    expect(slow.received.map((r) => r.delivery)).toEqual([slow.received[0].delivery, slow.received[0].delivery]);
+  });
+
   it('never sends an event twice from concurrent delivery loops', async () => {
     const bureau = await receiver({ delayMs: () => Math.random() * 5 });
     const hook = await addWebhook(db.knex, bureau.url);
     const cases = await insertCases(db.knex, 10);
-    await appendRounds(db.knex, cases, 10);
+    await appendRounds(db.knex, cases, 5);
     // on the server, each loop has its own connection pool, as separate service processes would
     const others = backend === 'server' ? await Promise.all([1, 2].map(() => openDatabase({ url: process.env.DATABASE_URL, schema: db.schema }))) : [db, db];
     const loops = [db, ...others].map((each) => startWebhookDelivery(each, { ...fast, batchSize: 7 }));
+    await appendRounds(db.knex, cases, 5); // while they deliver
     await waitFor(async () => (await pending(hook.id)) === 0);
     await Promise.all(loops.map((loop) => loop.stop()));
     if (backend === 'server') await Promise.all(others.map((other) => other.close()));
