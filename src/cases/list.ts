@@ -55,7 +55,7 @@ export async function listCases(knex: Knex, filter: CaseFilter, scope: CaseScope
   if (filter.cursor !== undefined) {
     if (filter.offset) throw new BadInputError('give either offset or cursor, not both');
     conditions.push(`(${sort}, c.id) < (?, ?)`);
-    bindings.push(...decodeCursor(filter.cursor));
+    bindings.push(...decodeCursor(filter.cursor, filter.sort ?? 'priority'));
   }
   const result = await knex.raw(
     `SELECT ${caseColumns} FROM (
@@ -121,12 +121,14 @@ function encodeCursor(value: number, id: number): string {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [number, number] {
+function decodeCursor(cursor: string, sort: CaseSort): [number, number] {
+  let parsed: unknown = null;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((n) => typeof n === 'number' && Number.isFinite(n))) return parsed as [number, number];
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     // reported below
   }
-  throw new BadInputError(`cursor "${cursor}" is not one this service gave out`);
+  const valid = Array.isArray(parsed) && parsed.length === 2 && Number.isFinite(parsed[0]) && Number.isSafeInteger(parsed[1]) && (sort !== 'newest' || Number.isSafeInteger(parsed[0]));
+  if (!valid) throw new BadInputError(`cursor "${cursor}" is not one this service gave out for sort=${sort}`);
+  return parsed as [number, number];
 }

@@ -27,7 +27,7 @@ export const caseActions = Object.freeze({
   closed: { action: 'close', roles: ['supervisor'] },
 } as const satisfies Record<TargetState, { action: string; roles: readonly Role[] }>);
 
-/** One action, with the state it leads to, the states it may start from and its roles. */
+/** One action, with the state it leads to, the states it may start from and its roles (an admin's besides). */
 export interface CaseAction {
   action: string;
   to: TargetState;
@@ -41,7 +41,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = Object.freeze(
     action: caseActions[to].action,
     to,
     from: CASE_STATES.filter((from) => (caseLifecycle[from] as readonly string[]).includes(to)),
-    roles: [...caseActions[to].roles, 'admin'] as Role[],
+    roles: [...caseActions[to].roles] as Role[],
   })),
 );
 

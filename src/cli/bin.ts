@@ -5,13 +5,17 @@
  */
 import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
+import { registerCases } from './cases.js';
 import { registerDb } from './db.js';
 import { registerDetect } from './detect.js';
 import { registerEval } from './eval.js';
 import { registerEvalCd } from './eval-cd.js';
 import { registerExport } from './export.js';
 import { registerLayers } from './layers.js';
+import { registerServe } from './serve.js';
 import { registerSynth } from './synth.js';
+import { registerTokens } from './tokens.js';
+import { registerUsers } from './users.js';
 import { registerWebhooks } from './webhooks.js';
 
 const program = new Command('zhiwei')
@@ -25,6 +29,10 @@ registerEval(program);
 registerEvalCd(program);
 registerLayers(program);
 registerDb(program);
+registerServe(program);
+registerUsers(program);
+registerTokens(program);
+registerCases(program);
 registerExport(program);
 registerWebhooks(program);
 

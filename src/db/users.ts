@@ -58,6 +58,12 @@ export async function listUsers(knex: Knex): Promise<User[]> {
   return rows.map((row) => toUser(row, grids.filter((g) => Number(g.user_id) === Number(row.id)).map((g) => g.grid_id)));
 }
 
+/** Marks a user active or inactive; an inactive user's tokens stop working at once. */
+export async function setUserActive(knex: Knex, name: string, active: boolean): Promise<void> {
+  const changed = await knex('users').where({ name }).update({ active });
+  if (changed === 0) throw new NotFoundError(`no user "${name}"`);
+}
+
 /** Makes a token for an active user; the returned token is never stored and cannot be shown again. */
 export async function createToken(knex: Knex, userName: string): Promise<{ token: string; info: TokenInfo }> {
   const user = await knex('users').where({ name: userName }).first('id', 'active');

@@ -45,6 +45,8 @@ export async function zhiweiApp(app: FastifyInstance, options: AppOptions): Prom
   await app.register(
     async (api) => {
       requireToken(api, context.db);
+      // the API takes JSON and multipart/form-data only
+      api.removeContentTypeParser('text/plain');
       await api.register(apiRoutes, context);
     },
     { prefix: '/api/v1' },
@@ -53,7 +55,8 @@ export async function zhiweiApp(app: FastifyInstance, options: AppOptions): Prom
 
 /** A ready app instance (for `server.ts` and for tests through `inject`). */
 export async function buildApp(options: AppOptions, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: 1024 * 1024, ...server });
+  // unknown fields are refused (naming them), not silently dropped as Fastify does by default
+  const app = Fastify({ bodyLimit: 1024 * 1024, ajv: { customOptions: { removeAdditional: false } }, ...server });
   await zhiweiApp(app, options);
   await app.ready();
   return app;

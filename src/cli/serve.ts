@@ -1,0 +1,26 @@
+/**
+ * `zhiwei serve`: the verification service on the same database as the CLI (embedded in the
+ * data folder, or DATABASE_URL), until SIGTERM or Ctrl-C.
+ */
+import type { Command } from 'commander';
+import { evidenceDir } from '../config.js';
+import { startServer } from '../server/server.js';
+import { withDatabase } from './database.js';
+import { parseWholeNumber } from './options.js';
+
+/** Registers `zhiwei serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the verification service: the API under /api/v1, its document at /api/docs')
+    .option('--port <port>', 'TCP port (0 picks a free one)', parseWholeNumber, 8080)
+    .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .action(async (flags: { port: number; host: string }) => {
+      await withDatabase(async (db) => {
+        const server = await startServer({ db, evidenceDir: evidenceDir(), host: flags.host, port: flags.port });
+        process.stdout.write(`zhiwei serve: listening on ${server.address} (${db.backend} database); API documentation at ${server.address}/api/docs\n`);
+        await server.stopped;
+        process.stdout.write('zhiwei serve: stopped\n');
+      });
+    });
+}

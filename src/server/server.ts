@@ -1,0 +1,40 @@
+/**
+ * Runs the service: listens, and on SIGTERM or SIGINT stops taking connections, lets the requests
+ * in flight finish, then settles `stopped` (the caller closes the database after it).
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from './app.js';
+
+/** A listening service. */
+export interface RunningServer {
+  app: FastifyInstance;
+  /** Where it listens, e.g. http://127.0.0.1:8080. */
+  address: string;
+  /** Settles once the service has shut down (after a signal or `stop()`). */
+  stopped: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the service on `host:port` (port 0 picks a free one). */
+export async function startServer(options: AppOptions & { host: string; port: number }): Promise<RunningServer> {
+  const app = await buildApp(options, { logger: { level: 'info' }, return503OnClosing: true });
+  const address = await app.listen({ host: options.host, port: options.port });
+  let markStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  let stopping: Promise<void> | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    app.log.info(`${signal}: finishing the requests in flight, then stopping`);
+    void stop();
+  };
+  const stop = () => {
+    stopping ??= app.close().finally(() => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      markStopped();
+    });
+    return stopping;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return { app, address, stopped, stop };
+}

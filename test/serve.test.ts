@@ -1,0 +1,133 @@
+/**
+ * End to end: `zhiwei users`, `zhiwei tokens`, `zhiwei serve` and `zhiwei cases verify` as a
+ * user runs them, on the embedded database (or the server when DATABASE_URL is set).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendCaseEvent } from '../src/cases/events.js';
+import { openDatabase, type Database } from '../src/db/connect.js';
+import { runCli } from '../src/test-support/cli.js';
+import { testSchemaName } from '../src/test-support/database.js';
+
+const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zhiwei-serve-'));
+  env = { ZHIWEI_DATA_DIR: join(dir, 'data'), ZHIWEI_DB_SCHEMA: testSchemaName() };
+});
+afterAll(async () => {
+  if (process.env.DATABASE_URL) {
+    const db = await openDatabase({ schema: env.ZHIWEI_DB_SCHEMA });
+    await db.knex.raw('DROP SCHEMA ?? CASCADE', [env.ZHIWEI_DB_SCHEMA]);
+    await db.close();
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+function database(): Promise<Database> {
+  return openDatabase({ dataDir: env.ZHIWEI_DATA_DIR, schema: env.ZHIWEI_DB_SCHEMA });
+}
+
+/** Starts `zhiwei serve --port 0` and waits for the address it prints. */
+async function serve(): Promise<{ child: ChildProcess; address: string; output: () => string; exit: Promise<number> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--port', '0'], { env: { ...process.env, NO_COLOR: '1', ...env } });
+  let text = '';
+  child.stdout.on('data', (chunk) => (text += chunk));
+  child.stderr.on('data', (chunk) => (text += chunk));
+  const exit = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]);
+      }
+    }, 100);
+    void exit.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`zhiwei serve exited with ${code}: ${text}`));
+    });
+  });
+  return { child, address, output: () => text, exit };
+}
+
+describe('zhiwei serve, users, tokens and cases verify', () => {
+  it('starts on a fresh data folder, answers health without a token and stops on SIGTERM', async () => {
+    const server = await serve();
+    if (!process.env.DATABASE_URL) expect(server.output()).toMatch(/preparing the embedded database/);
+    expect((await fetch(`${server.address}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${server.address}/readyz`)).json()).toEqual({ status: 'ready' });
+    const anonymous = await fetch(`${server.address}/api/v1/cases`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    expect(server.output()).toMatch(/zhiwei serve: stopped/);
+  });
+
+  it('adds users, shows a token once and serves the API to it until it is revoked', async () => {
+    expect((await runCli(['users', 'add', 'li.wei', '--role', 'reviewer'], undefined, env)).code).toBe(0);
+    const officer = await runCli(['users', 'add', 'zhang', '--role', 'officer', '--grids', 'WG-01,WG-02'], undefined, env);
+    expect(officer.stdout).toMatch(/zhang added as officer for grids WG-01, WG-02/);
+    const created = await runCli(['tokens', 'create', 'li.wei'], undefined, env);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^zw_[\w-]{43}$/);
+    expect(created.stderr).toMatch(/cannot be shown again/);
+
+    const server = await serve();
+    const cases = await fetch(`${server.address}/api/v1/cases`, { headers: { authorization: `Bearer ${token}` } });
+    expect(cases.status).toBe(200);
+    expect(await cases.json()).toEqual({ cases: [], next_cursor: null });
+    server.child.kill('SIGINT');
+    expect(await server.exit).toBe(0);
+
+    const revoked = await runCli(['tokens', 'revoke', token.slice(0, 11)], undefined, env);
+    expect(revoked.stdout).toMatch(/of li\.wei revoked/);
+    expect((await runCli(['tokens', 'list'], undefined, env)).stdout).toMatch(/li\.wei\t.*\trevoked /);
+    const db = await database();
+    try {
+      expect(await db.knex('tokens').pluck('sha256')).not.toContain(token);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+
+  it('verifies a case record and names the event that was changed', async () => {
+    const db = await database();
+    try {
+      const [{ id: jobId }] = await db.knex('jobs').insert({ state: 'succeeded', spec: '{}', after_date: '2024-06-01' }).returning('id');
+      const [{ id }] = await db.knex('cases').insert({
+        state: 'detected', violation: 'no_permit', change_kind: 'new_building', priority: 10, area_m2: 100, first_job_id: jobId, last_job_id: jobId,
+        geom: db.knex.raw(`ST_GeomFromText('MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0)))')`),
+      }).returning('id');
+      await db.knex.transaction(async (trx) => {
+        await appendCaseEvent(trx, id, { kind: 'detected', fromState: null, toState: 'detected', actor: 'zhiwei detect', at: new Date() });
+        await appendCaseEvent(trx, id, { kind: 'triaged', fromState: 'detected', toState: 'triaged', actor: 'li.wei', at: new Date(), note: '需现场核实' });
+      });
+    } finally {
+      await db.close();
+    }
+    const intact = await runCli(['cases', 'verify', '1'], undefined, env);
+    expect(intact.stdout).toMatch(/case 1: record intact \(2 events, 0 evidence files checked\)/);
+    expect(intact.code).toBe(0);
+
+    const tamper = await database();
+    try {
+      await tamper.knex.raw('ALTER TABLE case_events DISABLE TRIGGER case_events_append_only');
+      await tamper.knex('case_events').where({ case_id: 1, seq: 2 }).update({ note: '无需核实' });
+      await tamper.knex.raw('ALTER TABLE case_events ENABLE TRIGGER case_events_append_only');
+    } finally {
+      await tamper.close();
+    }
+    const broken = await runCli(['cases', 'verify', '1'], undefined, env);
+    expect(broken.code).toBe(5);
+    expect(broken.stderr).toMatch(/case 1: record broken at event 2: its hash does not match its contents/);
+    expect((await runCli(['cases', 'verify', '99'], undefined, env)).code).toBe(4);
+  }, 120_000);
+});
