@@ -1,8 +1,10 @@
 /**
  * Runs the service: listens, and on SIGTERM or SIGINT stops taking connections, lets the requests
- * in flight finish, then settles `stopped` (the caller closes the database after it).
+ * in flight finish (their connections then close, keep-alive or not), then settles `stopped`
+ * (the caller closes the database after it).
  */
-import type { FastifyInstance } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 
 /** A listening service. */
@@ -15,10 +17,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the service on `host:port` (port 0 picks a free one). */
-export async function startServer(options: AppOptions & { host: string; port: number }): Promise<RunningServer> {
-  const app = await buildApp(options, { logger: { level: 'info' }, return503OnClosing: true });
+/** Starts the service on `host:port` (port 0 picks a free one); it logs each request unless `server` says otherwise. */
+export async function startServer(options: AppOptions & { host: string; port: number }, server: FastifyServerOptions = {}): Promise<RunningServer> {
+  const app = await buildApp(options, { logger: { level: 'info' }, return503OnClosing: true, ...server });
   const address = await app.listen({ host: options.host, port: options.port });
+  const inFlight = new Set<ServerResponse>();
+  app.server.on('request', (_request, response: ServerResponse) => {
+    inFlight.add(response);
+    response.on('close', () => inFlight.delete(response));
+  });
   let markStopped: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   let stopping: Promise<void> | null = null;
@@ -27,6 +34,8 @@ export async function startServer(options: AppOptions & { host: string; port: nu
     void stop();
   };
   const stop = () => {
+    // a keep-alive connection would otherwise hold the shutdown open after its last response
+    for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
     stopping ??= app.close().finally(() => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);

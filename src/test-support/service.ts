@@ -1,8 +1,8 @@
 /**
  * The verification service for tests: a fresh database on one backend with two grids (WG-01,
- * WG-02) side by side in EPSG:4549, a user and token per role (the officer assigned WG-01 only,
- * a second officer WG-02), cases emitted by the real overlay from hand-made candidates, and the
- * app built on it for `inject`.
+ * WG-02) side by side in EPSG:4549 and a historic zone (HZ-1) in a corner of WG-01, a user and
+ * token per role (the officer assigned WG-01 only, a second officer WG-02), cases emitted by the
+ * real overlay from hand-made candidates, and the app built on it for `inject`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,7 @@ export async function openTestService(backend: Database['backend'], options: Par
     { grid_id: 'WG-01', street: '东街道', geom: db.knex.raw(square(0, 200)) },
     { grid_id: 'WG-02', street: '西街道', geom: db.knex.raw(square(200, 400)) },
   ]);
+  await db.knex('zones').insert({ zone_id: 'HZ-1', kind: 'historic', name: '老街', priority: 1.5, geom: db.knex.raw(`ST_GeomFromText('MULTIPOLYGON(((${E} ${N},${E + 35} ${N},${E + 35} ${N + 35},${E} ${N + 35},${E} ${N})))', 4549)`) });
   // one plan far away, so that the overlay judges against plans at all
   await db.knex('plans').insert({ permit_no: 'P-1', kind: 'new_building', geom: db.knex.raw(`ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 4549)`) });
   const auth = {} as TestService['auth'];

@@ -61,7 +61,7 @@ describe.each(testBackends())('statistics on the %s backend', (backend) => {
     expect(stats.counts.by_state).toEqual({ closed: 2, detected: 1, disposing: 1, false_positive: 1, verified_legal: 1 });
     expect(stats.counts.by_grid).toEqual({ 'WG-01': 4, 'WG-02': 2 });
     expect(stats.counts.by_violation).toEqual({ no_permit: 6 });
-    expect(stats.counts.by_zone).toEqual({});
+    expect(stats.counts.by_zone).toEqual({ 'HZ-1': 1 });
     expect(stats.area_m2).toEqual({ found: 100 + 25 + 100 + 100 + 100 + 100, demolished: 200 });
   });
 

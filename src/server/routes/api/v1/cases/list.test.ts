@@ -44,6 +44,7 @@ describe.each(testBackends())('case list on the %s backend', (backend) => {
     expect((await list('state=triaged')).body.cases).toEqual([]);
     expect((await list('violation=no_permit')).body.cases).toHaveLength(4);
     expect((await list('zone=historic')).body.cases).toEqual([]);
+    expect((await list('zone=HZ-1')).body.cases.map((c: { id: number; zones: string[] }) => [c.id, c.zones])).toEqual([[jobs.first.get('big'), ['HZ-1']]]);
     const top = (await list('limit=1')).body.cases[0];
     expect(ids((await list(`priority_min=${top.priority}`)).body)).toEqual([top.id]);
     expect(ids((await list('flown_from=2024-07-01')).body)).toEqual([jobs.second.get('late')]);
