@@ -24,8 +24,8 @@ export interface CaseWithClock {
   firstJobId: number;
 }
 
-/** Columns read for a case: the row, its outline as GeoJSON and when it entered its current state. */
-export const caseColumns = `c.*, ST_AsGeoJSON(c.geom) AS geojson,
+/** Columns read for a case: the row, its outline as GeoJSON (rings as RFC 7946 wants) and when it entered its current state. */
+export const caseColumns = `c.*, ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom)) AS geojson,
   coalesce((SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_state = c.state
     AND e.from_state IS DISTINCT FROM e.to_state), c.detected_at) AS state_since`;
 

@@ -18,8 +18,9 @@ import type { AnalysisGrid, ChangeKind } from '../pipeline/types.js';
 import { buildApp, type AppOptions } from '../server/app.js';
 import { openTestDatabase } from './database.js';
 
-/** Easting and northing of the test area's corner (EPSG:4549). */
+/** Easting of the test area's corner (EPSG:4549). */
 export const E = 500000;
+/** Northing of the test area's corner (EPSG:4549). */
 export const N = 3350000;
 
 const analysisGrid: AnalysisGrid = { crs: proj4Definition(4549), epsg: 4549, geoTransform: [E, 0.2, 0, N + 1000, 0, -0.2], width: 5000, height: 5000 };

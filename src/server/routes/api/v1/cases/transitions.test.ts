@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidencePath } from '../../../../../cases/evidence-store.js';
+import { readCaseDossier } from '../../../../../cases/read.js';
 import { candidate, jpegBytes, multipart, openTestService, type TestService } from '../../../../../test-support/service.js';
 import { testBackends } from '../../../../../test-support/database.js';
 
@@ -47,6 +48,11 @@ describe.each(testBackends())('case transitions on the %s backend', (backend) =>
     const file = await service.app.inject({ url: photoRow.url, headers: service.auth.officer });
     expect(file.headers['content-type']).toBe('image/jpeg');
     expect(file.rawPayload).toEqual(photo);
+
+    const dossier = await readCaseDossier(service.db.knex, id, service.evidenceDir);
+    expect(dossier.record).toMatchObject({ id, state: 'closed', gridId: 'WG-01', projectOutline: { epsg: 4549 } });
+    expect(dossier.events.map((e) => e.hash)).toEqual(detail.events.map((e: { hash: string }) => e.hash));
+    expect(dossier.evidence.find((e) => e.kind === 'photo')!.path).toBe(evidencePath(service.evidenceDir, sha256));
   });
 
   it('refuses a role the action is not for with 403', async () => {
