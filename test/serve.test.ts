@@ -100,34 +100,36 @@ describe('zhiwei serve, users, tokens and cases verify', () => {
 
   it('verifies a case record and names the event that was changed', async () => {
     const db = await database();
+    let caseId = 0;
     try {
       const [{ id: jobId }] = await db.knex('jobs').insert({ state: 'succeeded', spec: '{}', after_date: '2024-06-01' }).returning('id');
       const [{ id }] = await db.knex('cases').insert({
         state: 'detected', violation: 'no_permit', change_kind: 'new_building', priority: 10, area_m2: 100, first_job_id: jobId, last_job_id: jobId,
         geom: db.knex.raw(`ST_GeomFromText('MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0)))')`),
       }).returning('id');
+      caseId = Number(id);
       await db.knex.transaction(async (trx) => {
-        await appendCaseEvent(trx, id, { kind: 'detected', fromState: null, toState: 'detected', actor: 'zhiwei detect', at: new Date() });
-        await appendCaseEvent(trx, id, { kind: 'triaged', fromState: 'detected', toState: 'triaged', actor: 'li.wei', at: new Date(), note: '需现场核实' });
+        await appendCaseEvent(trx, caseId, { kind: 'detected', fromState: null, toState: 'detected', actor: 'zhiwei detect', at: new Date() });
+        await appendCaseEvent(trx, caseId, { kind: 'triaged', fromState: 'detected', toState: 'triaged', actor: 'li.wei', at: new Date(), note: '需现场核实' });
       });
     } finally {
       await db.close();
     }
-    const intact = await runCli(['cases', 'verify', '1'], undefined, env);
-    expect(intact.stdout).toMatch(/case 1: record intact \(2 events, 0 evidence files checked\)/);
+    const intact = await runCli(['cases', 'verify', String(caseId)], undefined, env);
+    expect(intact.stdout, intact.stderr).toMatch(new RegExp(`case ${caseId}: record intact \\(2 events, 0 evidence files checked\\)`));
     expect(intact.code).toBe(0);
 
     const tamper = await database();
     try {
       await tamper.knex.raw('ALTER TABLE case_events DISABLE TRIGGER case_events_append_only');
-      await tamper.knex('case_events').where({ case_id: 1, seq: 2 }).update({ note: '无需核实' });
+      await tamper.knex('case_events').where({ case_id: caseId, seq: 2 }).update({ note: '无需核实' });
       await tamper.knex.raw('ALTER TABLE case_events ENABLE TRIGGER case_events_append_only');
     } finally {
       await tamper.close();
     }
-    const broken = await runCli(['cases', 'verify', '1'], undefined, env);
+    const broken = await runCli(['cases', 'verify', String(caseId)], undefined, env);
     expect(broken.code).toBe(5);
-    expect(broken.stderr).toMatch(/case 1: record broken at event 2: its hash does not match its contents/);
-    expect((await runCli(['cases', 'verify', '99'], undefined, env)).code).toBe(4);
+    expect(broken.stderr).toMatch(new RegExp(`case ${caseId}: record broken at event 2: its hash does not match its contents`));
+    expect((await runCli(['cases', 'verify', String(caseId + 1)], undefined, env)).code).toBe(4);
   }, 120_000);
 });

@@ -62,10 +62,7 @@ export interface TransitionInput {
 export async function transitionCase(trx: Knex.Transaction, caseId: number, action: CaseAction, input: TransitionInput): Promise<CaseEvent> {
   const row = await trx('cases').where({ id: caseId }).forUpdate().first('state');
   const from = row.state as CaseState;
-  const allowed = caseLifecycle[from] as readonly CaseState[];
-  if (!allowed.includes(action.to)) {
-    throw new AllowedStatesConflict(`case ${caseId} is ${from}: it cannot move to ${action.to}`, [...allowed]);
-  }
+  checkTransition(caseId, from, action);
   const photos = input.photos ?? [];
   const event = await appendCaseEvent(trx, caseId, {
     kind: action.to, fromState: from, toState: action.to, actor: input.actor, at: new Date(),
@@ -81,6 +78,12 @@ export async function transitionCase(trx: Knex.Transaction, caseId: number, acti
     );
   }
   return event;
+}
+
+/** Throws AllowedStatesConflict (listing the states allowed from here) when the lifecycle does not allow `action` from `from`. */
+export function checkTransition(caseId: number, from: CaseState, action: CaseAction): void {
+  const allowed = caseLifecycle[from] as readonly CaseState[];
+  if (!allowed.includes(action.to)) throw new AllowedStatesConflict(`case ${caseId} is ${from}: it cannot move to ${action.to}`, [...allowed]);
 }
 
 /** A refused transition, with the states the case may move to instead. */

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evidencePath, sha256Of } from '../../../../cases/evidence-store.js';
 import { photoMaxBytes } from '../../../../cases/photos.js';
 import { candidate, jpegBytes, multipart, openTestService, type TestService } from '../../../../test-support/service.js';
 import { testBackends } from '../../../../test-support/database.js';
@@ -38,6 +40,15 @@ describe.each(testBackends())('photos and evidence files on the %s backend', (ba
     expect((await upload([], { lon: 'east', lat: '30' })).json()).toMatchObject({ status: 400, detail: expect.stringMatching(/^lon: /) });
     expect((await upload([], { state: 'closed' })).json().detail).toMatch(/^state: /);
     expect(await events()).toBe(3);
+  });
+
+  it('refuses a move the lifecycle does not allow before storing its photos', async () => {
+    const photo = jpegBytes('photo of a refused move');
+    const body = multipart({}, [photo]);
+    const response = await service.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/close`, headers: { ...service.auth.supervisor, ...body.headers }, payload: body.payload });
+    expect(response.json()).toMatchObject({ status: 409, allowed: ['verified_illegal', 'verified_legal', 'false_positive'] });
+    expect(await service.db.knex('evidence').where({ kind: 'photo' })).toEqual([]);
+    expect(existsSync(evidencePath(service.evidenceDir, sha256Of(photo)))).toBe(false);
   });
 
   it('stores photos under their SHA-256, never under the name the client sent, and serves them with their type', async () => {

@@ -12,7 +12,7 @@ import { Compile } from 'typebox/compile';
 import { storeEvidenceBytes, type StoredFile } from '../../../../../cases/evidence-store.js';
 import { photoMediaType } from '../../../../../cases/photos.js';
 import { readCase } from '../../../../../cases/read.js';
-import { CASE_ACTIONS, transitionCase } from '../../../../../cases/transitions.js';
+import { CASE_ACTIONS, checkTransition, transitionCase } from '../../../../../cases/transitions.js';
 import { BadInputError } from '../../../../../errors.js';
 import type { AppContext } from '../../../../app.js';
 import { caller, caseScope } from '../../../../plugins/auth.js';
@@ -49,7 +49,8 @@ export const transitionRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
       async (request) => {
         const { knex } = context.db;
         const scope = caseScope(request);
-        await readCase(knex, request.params.id, scope, context.deadlines);
+        // refused before any upload is read; checked again inside the transaction
+        checkTransition(request.params.id, (await readCase(knex, request.params.id, scope, context.deadlines)).record.state, action);
         const { fields, photos } = request.isMultipart() ? await readMultipart(request, context.evidenceDir) : { fields: (request.body ?? {}) as Static<typeof TransitionFields>, photos: [] };
         if ((fields.lon === undefined) !== (fields.lat === undefined)) throw new BadInputError(`${fields.lon === undefined ? 'lon' : 'lat'}: give both lon and lat, or neither`);
         const event = await knex.transaction((trx) => transitionCase(trx, request.params.id, action, { actor: caller(request).name, ...fields, photos }));
