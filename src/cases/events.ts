@@ -31,7 +31,9 @@ export interface CaseEvent extends CaseEventInput {
 }
 
 /** Appends an event to a case inside `trx` (the case row is locked so the chain stays linear). */
-export async function appendCaseEvent(trx: Knex.Transaction, caseId: number, input: CaseEventInput): Promise<CaseEvent> {
+export async function appendCaseEvent(trx: Knex.Transaction, caseIdGiven: number | string, input: CaseEventInput): Promise<CaseEvent> {
+  // node-postgres returns bigserial ids as text; the hash must see the number either way
+  const caseId = Number(caseIdGiven);
   await trx('cases').where({ id: caseId }).forUpdate().first('id');
   const last = await trx('case_events').where({ case_id: caseId }).orderBy('seq', 'desc').first('seq', 'hash');
   const seq = last ? Number(last.seq) + 1 : 1;

@@ -47,19 +47,23 @@ export interface PlaceHistory {
   cases: PlaceCase[];
 }
 
-/** Candidates and other cases overlapping case `caseId` (sharing area, not only an edge), oldest flight first. */
-export async function placeHistory(knex: Knex, caseId: number): Promise<PlaceHistory> {
+/**
+ * Candidates and other cases overlapping case `caseId` (sharing area, not only an edge), oldest
+ * flight first; with `grids` (an officer's), only those in these grids.
+ */
+export async function placeHistory(knex: Knex, caseId: number, grids: string[] | null): Promise<PlaceHistory> {
   const overlaps = (alias: string) => `ST_Intersects(${alias}.geom, here.geom) AND ST_Area(ST_Intersection(${alias}.geom, here.geom)) > 0`;
+  const inGrids = (alias: string) => (grids === null ? '' : grids.length === 0 ? ' AND false' : ` AND ${alias}.grid_id IN (${grids.map(() => '?').join(', ')})`);
   const candidates = await knex.raw(
     `SELECT s.id, s.job_id, j.after_date, j.model, s.change_kind, s.area_m2, s.height_change_m, s.suspect, s.violation, s.decision, s.case_id, k.state AS case_state
      FROM cases here JOIN candidates s ON ${overlaps('s')} JOIN jobs j ON j.id = s.job_id LEFT JOIN cases k ON k.id = s.case_id
-     WHERE here.id = ? ORDER BY j.after_date, s.id`,
-    [caseId],
+     WHERE here.id = ?${inGrids('s')} ORDER BY j.after_date, s.id`,
+    [caseId, ...(grids ?? [])],
   );
   const cases = await knex.raw(
     `SELECT k.id, k.state, k.violation, k.change_kind, k.flight_date FROM cases here JOIN cases k ON k.id <> here.id AND ${overlaps('k')}
-     WHERE here.id = ? ORDER BY k.flight_date, k.id`,
-    [caseId],
+     WHERE here.id = ?${inGrids('k')} ORDER BY k.flight_date, k.id`,
+    [caseId, ...(grids ?? [])],
   );
   const candidateIds = candidates.rows.map((r: { id: string }) => Number(r.id));
   const caseIds = cases.rows.map((r: { id: string }) => Number(r.id));

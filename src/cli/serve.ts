@@ -1,8 +1,9 @@
 /**
  * `zhiwei serve`: the verification service on the same database as the CLI (embedded in the
- * data folder, or DATABASE_URL), until SIGTERM or Ctrl-C.
+ * data folder, or DATABASE_URL), with webhook delivery from the outbox, until SIGTERM or Ctrl-C.
  */
 import type { Command } from 'commander';
+import { startWebhookDelivery } from '../cases/webhook-delivery.js';
 import { evidenceDir } from '../config.js';
 import { startServer } from '../server/server.js';
 import { withDatabase } from './database.js';
@@ -18,8 +19,10 @@ export function registerServe(program: Command): void {
     .action(async (flags: { port: number; host: string }) => {
       await withDatabase(async (db) => {
         const server = await startServer({ db, evidenceDir: evidenceDir(), host: flags.host, port: flags.port });
+        const delivery = startWebhookDelivery(db, { onError: (err) => server.app.log.error({ err }, 'webhook delivery') });
         process.stdout.write(`zhiwei serve: listening on ${server.address} (${db.backend} database); API documentation at ${server.address}/api/docs\n`);
         await server.stopped;
+        await delivery.stop();
         process.stdout.write('zhiwei serve: stopped\n');
       });
     });

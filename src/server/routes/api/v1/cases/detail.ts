@@ -48,8 +48,9 @@ export const caseDetailRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
     },
     async (request) => {
       const { knex } = context.db;
-      const found = await readCase(knex, request.params.id, caseScope(request), context.deadlines);
-      const place = await placeHistory(knex, found.record.id);
+      const scope = caseScope(request);
+      const found = await readCase(knex, request.params.id, scope, context.deadlines);
+      const place = await placeHistory(knex, found.record.id, scope.grids);
       return {
         ...caseSummary(found),
         evidence: (await readCaseEvidence(knex, found.record.id, context.evidenceDir)).map(evidence),
