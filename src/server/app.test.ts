@@ -31,7 +31,7 @@ describe.each(testBackends())('the service on the %s backend', (backend) => {
     const document = (await service.app.inject({ url: '/api/docs/json' })).json();
     expect(document.openapi).toBe('3.1.0');
     const paths = Object.keys(document.paths);
-    const expected = ['/healthz', '/readyz', '/api/v1/cases', '/api/v1/cases/{id}', '/api/v1/cases/{id}/verify', '/api/v1/evidence/{sha256}', '/api/v1/statistics',
+    const expected = ['/healthz', '/readyz', '/api/v1/cases', '/api/v1/cases/{id}', '/api/v1/cases/{id}/verify', '/api/v1/evidence/{sha256}', '/api/v1/statistics', '/api/v1/exports/{format}',
       ...CASE_ACTIONS.map((a) => `/api/v1/cases/{id}/${a.action}`)];
     expect(paths.sort()).toEqual(expected.sort());
     expect(document.paths['/api/v1/cases/{id}/dispatch'].post.description).toMatch(/Roles: reviewer, admin\./);

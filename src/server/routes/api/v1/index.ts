@@ -1,11 +1,12 @@
 /**
  * The API under `/api/v1` (behind tokens and roles, see `plugins/auth.ts`): cases and their
- * transitions and chain check, evidence files, statistics.
+ * transitions and chain check, evidence files, statistics, exports.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../../app.js';
 import { caseRoutes } from './cases/index.js';
 import { evidenceRoutes } from './evidence.js';
+import { exportRoutes } from './exports.js';
 import { statisticsRoutes } from './statistics.js';
 
 /** Every API route. */
@@ -13,4 +14,5 @@ export const apiRoutes: FastifyPluginAsyncTypebox<AppContext> = async (api, cont
   await api.register(caseRoutes, context);
   await api.register(evidenceRoutes, context);
   await api.register(statisticsRoutes, context);
+  await api.register(exportRoutes, context);
 };

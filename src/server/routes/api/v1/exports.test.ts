@@ -1,0 +1,49 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '../../../../test-support/database.js';
+import { candidate, openTestService, type TestService } from '../../../../test-support/service.js';
+
+describe.each(testBackends())('exports through the API on the %s backend', (backend) => {
+  let service: TestService;
+  let ids: Map<string, number>;
+  const get = (url: string, user: keyof TestService['auth'] = 'reviewer') => service.app.inject({ url, headers: service.auth[user] });
+
+  beforeAll(async () => {
+    service = await openTestService(backend);
+    ids = await service.detect('2024-06-01', [candidate('big', 'new_building', [10, 10, 30, 30], 9), candidate('roof', 'rooftop_addition', [300, 10, 310, 20], 4)]);
+  });
+  afterAll(() => service?.close());
+
+  it('answers an XLSX with Chinese headers that exceljs reads back', async () => {
+    const response = await get('/api/v1/exports/xlsx?chinese_headers=true');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-disposition']).toBe('attachment; filename="zhiwei-cases.xlsx"');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    expect(sheet.getRow(1).getCell(1).value).toBe('编号');
+    expect(sheet.rowCount).toBe(3);
+  });
+
+  it('selects by grid and by case, and answers GeoJSON in WGS84', async () => {
+    const response = await get(`/api/v1/exports/geojson?grid=WG-02`);
+    expect(response.headers['content-type']).toContain('application/geo+json');
+    const features = response.json().features;
+    expect(features.map((f: { properties: { id: number } }) => f.properties.id)).toEqual([ids.get('roof')]);
+    expect(features[0].geometry.coordinates[0][0][0][0]).toBeGreaterThan(116);
+    const csv = await get(`/api/v1/exports/csv?case=${ids.get('big')}`);
+    expect(csv.body.startsWith('\uFEFF')).toBe(true);
+    expect(csv.body.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('refuses an unknown format, an option the format does not take, an empty selection and an officer', async () => {
+    expect((await get('/api/v1/exports/docx')).statusCode).toBe(400);
+    const crs = await get('/api/v1/exports/csv?crs=source');
+    expect(crs.statusCode).toBe(400);
+    expect(crs.json().detail).toContain('csv export does not take crs');
+    const none = await get('/api/v1/exports/csv?state=closed');
+    expect(none.statusCode).toBe(400);
+    expect(none.headers['content-type']).toContain('application/problem+json');
+    expect((await get('/api/v1/exports/csv', 'officer')).statusCode).toBe(403);
+  });
+});
