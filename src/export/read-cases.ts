@@ -8,6 +8,7 @@ import type { CaseEvent } from '../cases/events.js';
 import { evidencePath } from '../cases/evidence-store.js';
 import type { CaseDossier, CaseRecord, EvidenceFile } from '../cases/record.js';
 import type { CaseState } from '../cases/states.js';
+import { BadInputError } from '../errors.js';
 import type { Violation } from '../pipeline/types.js';
 
 /** Which cases to read; every field given must match (ids: any of them). */
@@ -38,6 +39,26 @@ export async function readCases(knex: Knex, selection: CaseSelection = {}): Prom
   if (selection.jobId !== undefined) query.whereIn('id', knex('candidates').where({ job_id: selection.jobId }).whereNotNull('case_id').select('case_id'));
   if (selection.ids) query.whereIn('id', selection.ids);
   return (await query).map(caseRecord);
+}
+
+/** Refuses an empty selection, and cases asked for by id that are not among those found. */
+export function refuseIncomplete(found: number[], selection: CaseSelection): void {
+  const missing = (selection.ids ?? []).filter((id) => !found.includes(id));
+  const filters = describeSelection(selection, false);
+  if (missing.length > 0) throw new BadInputError(`case${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not found${filters ? ` among cases ${filters}` : ''}`);
+  if (found.length === 0) throw new BadInputError(`no cases ${describeSelection(selection, true) || 'in the database'}; nothing written`);
+}
+
+/** The filters in words ("with state closed, in grid WG-1"). */
+export function describeSelection(selection: CaseSelection, withIds: boolean): string {
+  const parts = [
+    selection.state && `with state ${selection.state}`,
+    selection.violation && `with violation ${selection.violation}`,
+    selection.gridId && `in grid ${selection.gridId}`,
+    selection.jobId !== undefined && `found by job ${selection.jobId}`,
+    withIds && selection.ids && `among ids ${selection.ids.join(', ')}`,
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 /** The dossiers of `records`: their events (in order) and evidence files in the store at `evidenceRoot`. */

@@ -103,7 +103,7 @@ async function checkReplaceable(target: string): Promise<void> {
  * earlier output is first moved aside, then deleted; if the second rename fails it is moved back.
  * Only a crash between the two renames leaves no `target`, the earlier output then at `previous`.
  */
-async function swapIn(partial: string, target: string): Promise<void> {
+export async function swapIn(partial: string, target: string): Promise<void> {
   const previous = `${target}.previous-${process.pid}`;
   await rm(previous, { recursive: true, force: true });
   const hadPrevious = await rename(target, previous).then(
