@@ -4,37 +4,24 @@
  * set); a re-run that makes no new case; and refusals that leave nothing behind.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/db/connect.js';
 import { runCli } from '../src/test-support/cli.js';
-import { testSchemaName } from '../src/test-support/database.js';
+import { cliDatabase, type CliDatabase } from '../src/test-support/database.js';
 
 const scene = fileURLToPath(new URL('../fixtures/scene/', import.meta.url));
 const job = join(scene, 'job.json');
+let cli: CliDatabase;
 let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zhiwei-detect-plans-'));
-  env = { ZHIWEI_DATA_DIR: join(dir, 'data'), ZHIWEI_DB_SCHEMA: testSchemaName() };
+  cli = await cliDatabase('detect-plans');
+  ({ dir, env } = cli);
 });
-afterAll(async () => {
-  if (process.env.DATABASE_URL) {
-    const db = await openDatabase({ schema: env.ZHIWEI_DB_SCHEMA });
-    await db.knex.raw('DROP SCHEMA ?? CASCADE', [env.ZHIWEI_DB_SCHEMA]);
-    await db.close();
-  }
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** The database the CLI runs wrote to; closed by the caller. */
-function database(): Promise<Database> {
-  return openDatabase({ dataDir: env.ZHIWEI_DATA_DIR, schema: env.ZHIWEI_DB_SCHEMA });
-}
+afterAll(() => cli?.remove());
 
 async function features(path: string): Promise<{ properties: Record<string, unknown> }[]> {
   return JSON.parse(await readFile(path, 'utf8')).features;
@@ -66,9 +53,7 @@ describe('zhiwei detect with plans', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('bad-plans.geojson: row 4: the attribute "permit_no" is missing or empty');
     expect(existsSync(out)).toBe(false);
-    const db = await database();
-    expect(await db.knex('plans').pluck('id')).toEqual([]);
-    await db.close();
+    expect(await cli.use((db) => db.knex('plans').pluck('id'))).toEqual([]);
   });
 
   it('writes suspects with violation, permit, grid, zones, priority and case, and stores the cases', async () => {
@@ -92,10 +77,10 @@ describe('zhiwei detect with plans', () => {
     expect(candidates.find((c) => c.properties.change_kind === 'demolition')?.properties.decision).toBe('demolition: evidence for re-inspection, not a new case');
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.cases).toEqual({ created: suspects.length, updated: 0, reopened: 0, reinspections: 0 });
-    const db = await database();
-    expect(await db.knex('cases').where({ state: 'detected' }).pluck('id')).toHaveLength(suspects.length);
-    expect((await db.knex('evidence').where({ kind: 'detection' }).pluck('id')).length).toBe(3 * suspects.length);
-    await db.close();
+    await cli.use(async (db) => {
+      expect(await db.knex('cases').where({ state: 'detected' }).pluck('id')).toHaveLength(suspects.length);
+      expect((await db.knex('evidence').where({ kind: 'detection' }).pluck('id')).length).toBe(3 * suspects.length);
+    });
   });
 
   it('makes no new case when run again on the same inputs', async () => {
@@ -107,9 +92,9 @@ describe('zhiwei detect with plans', () => {
     expect(run.stdout).toContain(`cases: 0 new, ${first.length} updated, 0 reopened`);
     const again = await features(join(out, 'suspects.geojson'));
     expect(again.map((f) => f.properties.case_id).sort()).toEqual(first.map((f) => f.properties.case_id).sort());
-    const db = await database();
-    expect(await db.knex('cases').pluck('id')).toHaveLength(first.length);
-    expect(await db.knex('jobs').pluck('id')).toHaveLength(2);
-    await db.close();
+    await cli.use(async (db) => {
+      expect(await db.knex('cases').pluck('id')).toHaveLength(first.length);
+      expect(await db.knex('jobs').pluck('id')).toHaveLength(2);
+    });
   });
 });

@@ -5,40 +5,27 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/connect.js';
 import { runCli } from '../src/test-support/cli.js';
-import { testSchemaName } from '../src/test-support/database.js';
+import { cliDatabase, type CliDatabase } from '../src/test-support/database.js';
 import { emitSampleCases, sampleGrid, samplePermit } from '../src/test-support/emitted-cases.js';
 import { requireTool } from '../src/test-support/tools.js';
 
+let cli: CliDatabase;
 let dir: string;
 let env: Record<string, string>;
 let ids: Record<string, number>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zhiwei-export-'));
-  env = { ZHIWEI_DATA_DIR: join(dir, 'data'), ZHIWEI_DB_SCHEMA: testSchemaName() };
-  const db = await openDatabase({ dataDir: env.ZHIWEI_DATA_DIR, schema: env.ZHIWEI_DB_SCHEMA });
-  try {
-    const result = await emitSampleCases(db, join(dir, 'detect'), join(env.ZHIWEI_DATA_DIR, 'evidence'));
-    ids = Object.fromEntries([...result.verdicts].map(([local, verdict]) => [local, verdict.caseId!]));
-  } finally {
-    await db.close();
-  }
+  cli = await cliDatabase('export');
+  ({ dir, env } = cli);
+  const result = await cli.use((db) => emitSampleCases(db, join(dir, 'detect'), join(env.ZHIWEI_DATA_DIR, 'evidence')));
+  ids = Object.fromEntries([...result.verdicts].map(([local, verdict]) => [local, verdict.caseId!]));
 });
-afterAll(async () => {
-  if (process.env.DATABASE_URL) {
-    const db = await openDatabase({ schema: env.ZHIWEI_DB_SCHEMA });
-    await db.knex.raw('DROP SCHEMA ?? CASCADE', [env.ZHIWEI_DB_SCHEMA]);
-    await db.close();
-  }
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => cli?.remove());
 
 describe('zhiwei export', () => {
   it('writes the cases of a grid as XLSX with Chinese headers', async () => {

@@ -3,41 +3,24 @@
  * (demolished, re-inspected); a later flight that finds the structure standing again (rebuilt
  * after demolition) reopens that case instead of making a new one, and the record stays intact.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_ACTIONS, transitionCase } from '../src/cases/transitions.js';
-import { openDatabase, type Database } from '../src/db/connect.js';
 import { runCli } from '../src/test-support/cli.js';
-import { testSchemaName } from '../src/test-support/database.js';
+import { cliDatabase, type CliDatabase } from '../src/test-support/database.js';
 
 const job = fileURLToPath(new URL('../fixtures/scene/job.json', import.meta.url));
+let cli: CliDatabase;
 let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zhiwei-reopen-'));
-  env = { ZHIWEI_DATA_DIR: join(dir, 'data'), ZHIWEI_DB_SCHEMA: testSchemaName() };
+  cli = await cliDatabase('reopen');
+  ({ dir, env } = cli);
 });
-afterAll(async () => {
-  if (process.env.DATABASE_URL) {
-    const db = await openDatabase({ schema: env.ZHIWEI_DB_SCHEMA });
-    await db.knex.raw('DROP SCHEMA ?? CASCADE', [env.ZHIWEI_DB_SCHEMA]);
-    await db.close();
-  }
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ dataDir: env.ZHIWEI_DATA_DIR, schema: env.ZHIWEI_DB_SCHEMA });
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
+afterAll(() => cli?.remove());
 
 describe('a structure rebuilt after its case was closed', () => {
   it('reopens the closed case on the later flight', async () => {
@@ -46,7 +29,7 @@ describe('a structure rebuilt after its case was closed', () => {
     const suspects = JSON.parse(await readFile(join(dir, 'first', 'suspects.geojson'), 'utf8')).features;
     const building = suspects.find((f: { properties: { change_kind: string } }) => f.properties.change_kind === 'new_building').properties;
     const caseId = Number(building.case_id);
-    await withDatabase((db) =>
+    await cli.use((db) =>
       db.knex.transaction(async (trx) => {
         for (const action of ['triage', 'dispatch', 'verify-illegal', 'start-disposal', 'reinspect', 'close']) {
           await transitionCase(trx, caseId, CASE_ACTIONS.find((a) => a.action === action)!, { actor: 'test', note: action === 'reinspect' ? 'demolished' : null });
@@ -59,7 +42,7 @@ describe('a structure rebuilt after its case was closed', () => {
     expect(later.stdout).toContain(`cases: 0 new, ${suspects.length - 1} updated, 1 reopened`);
     const again = JSON.parse(await readFile(join(dir, 'later', 'suspects.geojson'), 'utf8')).features;
     expect(again.map((f: { properties: { case_id: number } }) => f.properties.case_id)).toContain(caseId);
-    await withDatabase(async (db) => {
+    await cli.use(async (db) => {
       expect((await db.knex('cases').where({ id: caseId }).first('state')).state).toBe('detected');
       const events = await db.knex('case_events').where({ case_id: caseId }).orderBy('seq').pluck('kind');
       expect(events).toEqual(['detected', 'triaged', 'dispatched', 'verified_illegal', 'disposing', 'reinspected', 'closed', 'reopened']);

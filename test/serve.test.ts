@@ -3,36 +3,21 @@
  * user runs them, on the embedded database (or the server when DATABASE_URL is set).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendCaseEvent } from '../src/cases/events.js';
-import { openDatabase, type Database } from '../src/db/connect.js';
 import { runCli } from '../src/test-support/cli.js';
-import { testSchemaName } from '../src/test-support/database.js';
+import { cliDatabase, type CliDatabase } from '../src/test-support/database.js';
 
 const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-let dir: string;
+let cli: CliDatabase;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zhiwei-serve-'));
-  env = { ZHIWEI_DATA_DIR: join(dir, 'data'), ZHIWEI_DB_SCHEMA: testSchemaName() };
+  cli = await cliDatabase('serve');
+  ({ env } = cli);
 });
-afterAll(async () => {
-  if (process.env.DATABASE_URL) {
-    const db = await openDatabase({ schema: env.ZHIWEI_DB_SCHEMA });
-    await db.knex.raw('DROP SCHEMA ?? CASCADE', [env.ZHIWEI_DB_SCHEMA]);
-    await db.close();
-  }
-  await rm(dir, { recursive: true, force: true });
-});
-
-function database(): Promise<Database> {
-  return openDatabase({ dataDir: env.ZHIWEI_DATA_DIR, schema: env.ZHIWEI_DB_SCHEMA });
-}
+afterAll(() => cli?.remove());
 
 /** Starts `zhiwei serve --port 0` and waits for the address it prints. */
 async function serve(): Promise<{ child: ChildProcess; address: string; output: () => string; exit: Promise<number> }> {
@@ -90,43 +75,31 @@ describe('zhiwei serve, users, tokens and cases verify', () => {
     const revoked = await runCli(['tokens', 'revoke', token.slice(0, 11)], undefined, env);
     expect(revoked.stdout).toMatch(/of li\.wei revoked/);
     expect((await runCli(['tokens', 'list'], undefined, env)).stdout).toMatch(/li\.wei\t.*\trevoked /);
-    const db = await database();
-    try {
-      expect(await db.knex('tokens').pluck('sha256')).not.toContain(token);
-    } finally {
-      await db.close();
-    }
+    expect(await cli.use((db) => db.knex('tokens').pluck('sha256'))).not.toContain(token);
   }, 180_000);
 
   it('verifies a case record and names the event that was changed', async () => {
-    const db = await database();
-    let caseId = 0;
-    try {
+    const caseId = await cli.use(async (db) => {
       const [{ id: jobId }] = await db.knex('jobs').insert({ state: 'succeeded', spec: '{}', after_date: '2024-06-01' }).returning('id');
       const [{ id }] = await db.knex('cases').insert({
         state: 'detected', violation: 'no_permit', change_kind: 'new_building', priority: 10, area_m2: 100, first_job_id: jobId, last_job_id: jobId,
         geom: db.knex.raw(`ST_GeomFromText('MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0)))')`),
       }).returning('id');
-      caseId = Number(id);
       await db.knex.transaction(async (trx) => {
-        await appendCaseEvent(trx, caseId, { kind: 'detected', fromState: null, toState: 'detected', actor: 'zhiwei detect', at: new Date() });
-        await appendCaseEvent(trx, caseId, { kind: 'triaged', fromState: 'detected', toState: 'triaged', actor: 'li.wei', at: new Date(), note: '需现场核实' });
+        await appendCaseEvent(trx, id, { kind: 'detected', fromState: null, toState: 'detected', actor: 'zhiwei detect', at: new Date() });
+        await appendCaseEvent(trx, id, { kind: 'triaged', fromState: 'detected', toState: 'triaged', actor: 'li.wei', at: new Date(), note: '需现场核实' });
       });
-    } finally {
-      await db.close();
-    }
+      return Number(id);
+    });
     const intact = await runCli(['cases', 'verify', String(caseId)], undefined, env);
     expect(intact.stdout, intact.stderr).toMatch(new RegExp(`case ${caseId}: record intact \\(2 events, 0 evidence files checked\\)`));
     expect(intact.code).toBe(0);
 
-    const tamper = await database();
-    try {
-      await tamper.knex.raw('ALTER TABLE case_events DISABLE TRIGGER case_events_append_only');
-      await tamper.knex('case_events').where({ case_id: caseId, seq: 2 }).update({ note: '无需核实' });
-      await tamper.knex.raw('ALTER TABLE case_events ENABLE TRIGGER case_events_append_only');
-    } finally {
-      await tamper.close();
-    }
+    await cli.use(async (db) => {
+      await db.knex.raw('ALTER TABLE case_events DISABLE TRIGGER case_events_append_only');
+      await db.knex('case_events').where({ case_id: caseId, seq: 2 }).update({ note: '无需核实' });
+      await db.knex.raw('ALTER TABLE case_events ENABLE TRIGGER case_events_append_only');
+    });
     const broken = await runCli(['cases', 'verify', String(caseId)], undefined, env);
     expect(broken.code).toBe(5);
     expect(broken.stderr).toMatch(new RegExp(`case ${caseId}: record broken at event 2: its hash does not match its contents`));

@@ -4,43 +4,25 @@
  * the server when DATABASE_URL is set); and the refusals that write nothing.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/db/connect.js';
 import { runCli } from '../src/test-support/cli.js';
-import { testSchemaName } from '../src/test-support/database.js';
+import { cliDatabase, type CliDatabase } from '../src/test-support/database.js';
 import { fixtureScene, moveCase, toFalsePositive, toVerifiedIllegal } from '../src/test-support/verdict-cases.js';
 
+let cli: CliDatabase;
 let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zhiwei-training-chips-'));
-  env = { ZHIWEI_DATA_DIR: join(dir, 'data'), ZHIWEI_DB_SCHEMA: testSchemaName() };
+  cli = await cliDatabase('training-chips');
+  ({ dir, env } = cli);
   const run = await runCli(['detect', '--job', join(fixtureScene, 'job.json'), '--out', join(dir, 'detect')], undefined, env);
   if (run.code !== 0) throw new Error(`detect failed: ${run.stderr}`);
 });
-afterAll(async () => {
-  if (process.env.DATABASE_URL) {
-    const db = await openDatabase({ schema: env.ZHIWEI_DB_SCHEMA });
-    await db.knex.raw('DROP SCHEMA ?? CASCADE', [env.ZHIWEI_DB_SCHEMA]);
-    await db.close();
-  }
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Runs `work` on the database the CLI runs wrote to. */
-async function withCliDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ dataDir: env.ZHIWEI_DATA_DIR, schema: env.ZHIWEI_DB_SCHEMA });
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
+afterAll(() => cli?.remove());
 
 describe('zhiwei export training-chips', () => {
   it('refuses a selection without verdicts, options it does not take and a missing --format, writing nothing', async () => {
@@ -59,7 +41,7 @@ describe('zhiwei export training-chips', () => {
   });
 
   it('writes a positive and a hard negative from the job rasters that eval-cd reads back', async () => {
-    const [positive, negative] = await withCliDatabase(async (db) => {
+    const [positive, negative] = await cli.use(async (db) => {
       const cases = await db.knex('cases').orderBy([{ column: 'area_m2', order: 'desc' }, 'id']).select('id', 'area_m2');
       await moveCase(db.knex, Number(cases[0].id), toVerifiedIllegal);
       await moveCase(db.knex, Number(cases[1].id), toFalsePositive);
@@ -93,7 +75,7 @@ describe('zhiwei export training-chips', () => {
   });
 
   it('refuses a case that has no verdict', async () => {
-    const id = await withCliDatabase(async (db) => Number((await db.knex('cases').where({ state: 'detected' }).orderBy('id').first('id')).id));
+    const id = await cli.use(async (db) => Number((await db.knex('cases').where({ state: 'detected' }).orderBy('id').first('id')).id));
     const out = join(dir, 'unjudged');
     const run = await runCli(['export', 'training-chips', '--out', out, '--case', String(id)], undefined, env);
     expect(run.code).toBe(2);

@@ -91,12 +91,16 @@ async function resolveJob(flags: Record<string, string | number | undefined>): P
       if (!(jobKeys as readonly string[]).includes(key)) {
         throw new BadInputError(`${flags.job}: unknown key "${key}"`, `job spec keys are the detect flags: ${jobKeys.join(', ')}`);
       }
-      const isPath = pathKeys.includes(key);
-      spec[key as keyof JobSpec] = isPath && typeof value === 'string' ? resolve(base, value) : (value as string | number);
+      spec[key as keyof JobSpec] = pathKeys.includes(key) ? absolute(base, value as string) : (value as string | number);
     }
   }
   const camel = (key: string) => key.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-  const value = (key: (typeof jobKeys)[number]) => flags[camel(key)] ?? spec[key];
+  // paths are stored with the job, so they are made absolute (a flag's from the working folder)
+  const value = (key: (typeof jobKeys)[number]) => {
+    const flag = flags[camel(key)];
+    if (flag === undefined) return spec[key];
+    return pathKeys.includes(key) && typeof flag === 'string' && flag !== '' ? absolute(process.cwd(), flag) : flag;
+  };
   const out = value('out');
   if (typeof out !== 'string') throw new BadInputError('detect needs --out DIR (or "out" in the job spec)');
   const paths = Object.fromEntries(rasterKeys.map((key) => [camel(key), value(key)]).filter(([, v]) => v !== undefined));
@@ -120,6 +124,11 @@ async function resolveJob(flags: Record<string, string | number | undefined>): P
     },
   };
   return { job, layers };
+}
+
+/** A path made absolute against `base`; URLs (COGs read over HTTP) stay as they are. */
+function absolute(base: string, path: string): string {
+  return typeof path === 'string' && !/^https?:\/\//i.test(path) ? resolve(base, path) : path;
 }
 
 function formatSummary(summary: DetectSummary, out: string): string {

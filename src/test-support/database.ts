@@ -4,6 +4,9 @@
  * schema, dropped at close, so test files never see each other's rows.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDatabase, type Database } from '../db/connect.js';
 
 /** The backends to run database tests on here. */
@@ -29,4 +32,35 @@ export async function openTestDatabase(backend: Database['backend']): Promise<Da
 /** A schema name for a CLI run against the server backend (`ZHIWEI_DB_SCHEMA`). */
 export function testSchemaName(): string {
   return `test_${randomBytes(6).toString('hex')}`;
+}
+
+/** A data folder and schema of its own for the CLI runs of one test file, and the database they write to. */
+export interface CliDatabase {
+  /** A temporary folder for the test's files; the data folder is `data/` inside. */
+  dir: string;
+  /** Environment for `runCli`: ZHIWEI_DATA_DIR and ZHIWEI_DB_SCHEMA. */
+  env: Record<string, string>;
+  /** Runs `work` on the database the CLI runs write to (embedded in `data/`, or the server). */
+  use<T>(work: (db: Database) => Promise<T>): Promise<T>;
+  /** Removes the folder, and the schema on the server backend. */
+  remove(): Promise<void>;
+}
+
+/** A database for CLI runs, in a new temporary folder named after `name`. */
+export async function cliDatabase(name: string): Promise<CliDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), `zhiwei-${name}-`));
+  const env = { ZHIWEI_DATA_DIR: join(dir, 'data'), ZHIWEI_DB_SCHEMA: testSchemaName() };
+  const use = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
+    const db = await openDatabase({ dataDir: env.ZHIWEI_DATA_DIR, schema: env.ZHIWEI_DB_SCHEMA });
+    try {
+      return await work(db);
+    } finally {
+      await db.close();
+    }
+  };
+  const remove = async () => {
+    if (process.env.DATABASE_URL) await use((db) => db.knex.raw('DROP SCHEMA ?? CASCADE', [env.ZHIWEI_DB_SCHEMA]));
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { dir, env, use, remove };
 }
