@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { projectEpsg } from '../db/project-crs.js';
 import { BadInputError } from '../errors.js';
-import { crsTransform } from '../geo/crs.js';
+import { bboxCondition, type Wgs84Bbox } from '../geo/bbox.js';
 import type { StageDeadlines } from './deadlines.js';
 import { caseColumns, scopeCondition, toCasesWithClock, type CaseScope, type CaseWithClock } from './read.js';
 
@@ -24,8 +24,7 @@ export interface CaseFilter {
   grids?: string[];
   zones?: string[];
   priorityMin?: number;
-  /** minLon, minLat, maxLon, maxLat in WGS84. */
-  bbox?: [number, number, number, number];
+  bbox?: Wgs84Bbox;
   /** Flight dates (YYYY-MM-DD), both inclusive. */
   flownFrom?: string;
   flownTo?: string;
@@ -88,33 +87,10 @@ function filterConditions(filter: CaseFilter, scope: CaseScope, epsg: number): [
   if (filter.flownTo) add('c.flight_date <= ?::date', filter.flownTo);
   if (filter.jobId !== undefined) add('EXISTS (SELECT 1 FROM candidates s WHERE s.case_id = c.id AND s.job_id = ?)', filter.jobId);
   if (filter.bbox) {
-    const [x0, y0, x1, y1] = projectEnvelope(filter.bbox, epsg);
-    add(`c.geom && ST_MakeEnvelope(?, ?, ?, ?, ${epsg}) AND ST_Intersects(c.geom, ST_MakeEnvelope(?, ?, ?, ?, ${epsg}))`, x0, y0, x1, y1, x0, y0, x1, y1);
+    const [sql, envelope] = bboxCondition('c.geom', filter.bbox, epsg);
+    add(sql, ...envelope);
   }
   return [conditions, bindings];
-}
-
-/**
- * The envelope in the project CRS around a WGS84 box: its edges sampled, since a box's edges
- * bend once projected.
- */
-function projectEnvelope([minLon, minLat, maxLon, maxLat]: [number, number, number, number], epsg: number): [number, number, number, number] {
-  const toProject = crsTransform(4326, epsg);
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let i = 0; i <= 16; i++) {
-    const lon = minLon + ((maxLon - minLon) * i) / 16;
-    const lat = minLat + ((maxLat - minLat) * i) / 16;
-    for (const point of [[lon, minLat], [lon, maxLat], [minLon, lat], [maxLon, lat]] as [number, number][]) {
-      const [x, y] = toProject(point);
-      if (Number.isFinite(x) && Number.isFinite(y)) {
-        xs.push(x);
-        ys.push(y);
-      }
-    }
-  }
-  if (xs.length === 0) throw new BadInputError(`bbox ${minLon},${minLat},${maxLon},${maxLat} cannot be placed in the project CRS EPSG:${epsg}`);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
 function encodeCursor(value: number, id: number): string {

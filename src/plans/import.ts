@@ -37,9 +37,8 @@ export interface ImportReport {
   projectEpsg: number;
 }
 
-/** Imports a layer file into the database. */
-export async function importLayer(db: Database, layer: LayerName, path: string, options: ImportOptions = {}): Promise<ImportReport> {
-  const name = basename(path);
+/** Imports a layer file into the database; `name` is what reports, errors and the import record call it. */
+export async function importLayer(db: Database, layer: LayerName, path: string, options: ImportOptions = {}, name = basename(path)): Promise<ImportReport> {
   const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
     throw new BadInputError(`${path}: cannot read the ${layer} file (${err.code ?? err.message})`);
   });

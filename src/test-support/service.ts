@@ -94,15 +94,20 @@ export async function openTestService(backend: Database['backend'], options: Par
   };
 }
 
-/** A multipart/form-data body with text fields and `photo` files, for `inject`. */
-export function multipart(fields: Record<string, string>, photos: Buffer[], fileField = 'photo'): { payload: Buffer; headers: Record<string, string> } {
+/** A multipart/form-data body with text fields and `photo` files (named as a hostile client might), for `inject`. */
+export function multipart(
+  fields: Record<string, string>,
+  photos: Buffer[],
+  fileField = 'photo',
+  fileName = (i: number) => `../../etc/photo-${i}.jpg`,
+): { payload: Buffer; headers: Record<string, string> } {
   const boundary = '----zhiwei-test-boundary';
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
   photos.forEach((content, i) => {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename="../../etc/photo-${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), content, Buffer.from('\r\n'));
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename="${fileName(i)}"\r\nContent-Type: image/jpeg\r\n\r\n`), content, Buffer.from('\r\n'));
   });
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
