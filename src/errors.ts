@@ -28,11 +28,13 @@ export class ZhiweiError extends Error {
   }
 }
 
-/** Input that cannot be used: a corrupt file, a missing field, an unknown CRS. */
+/** Input that cannot be used: a corrupt file, a missing field, an unknown CRS; `field` names the input at fault where one is. */
 export class BadInputError extends ZhiweiError {
-  constructor(message: string, hint?: string) {
+  readonly field?: string;
+  constructor(message: string, hint?: string, field?: string) {
     super('bad_input', message, hint);
     this.name = 'BadInputError';
+    this.field = field;
   }
 }
 

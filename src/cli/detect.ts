@@ -10,21 +10,14 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BadInputError } from '../errors.js';
 import { evidenceDir } from '../config.js';
-import type { Database } from '../db/connect.js';
-import { importLayer } from '../plans/import.js';
-import { parseDate } from '../plans/layers.js';
-import { runDetect, type DetectJob, type DetectSummary } from '../pipeline/run-detect.js';
+import { jobSpecKeys, pathKeys, resolveDetectJob, runDetectJob, type JobSpecKey, type ResolvedDetectJob } from '../pipeline/detect-job.js';
+import type { DetectSummary } from '../pipeline/run-detect.js';
+import type { ImportReport } from '../plans/import.js';
 import { defaultThresholds } from '../pipeline/thresholds.js';
 import { databaseInUse, withDatabase } from './database.js';
 import { formatImport } from './layers.js';
 import { parseNumber, parsePositiveInteger } from './options.js';
 import { startStage } from './progress.js';
-
-const rasterKeys = ['before-ortho', 'after-ortho', 'before-dsm', 'after-dsm', 'before-dtm'] as const;
-const layerKeys = ['plans', 'grids', 'zones'] as const;
-const pathKeys: readonly string[] = [...rasterKeys, ...layerKeys, 'out'];
-const jobKeys = [...rasterKeys, ...layerKeys, 'before-date', 'after-date', 'out', 'model', 'threads', 'min-height-change', 'min-area'] as const;
-type JobSpec = Partial<Record<(typeof jobKeys)[number], string | number>>;
 
 /** Registers `zhiwei detect`. */
 export function registerDetect(program: Command): void {
@@ -48,37 +41,23 @@ export function registerDetect(program: Command): void {
     .option('--min-height-change <m>', `least height change of a change (default ${defaultThresholds.minHeightChangeM})`, parseNumber)
     .option('--min-area <m2>', `least area of a change (default ${defaultThresholds.minAreaM2})`, parseNumber)
     .action(async (flags: Record<string, string | number | undefined>) => {
-      const { job, layers } = await resolveJob(flags);
-      const needDate = () => new BadInputError('the after flight date decides which plans are valid: pass --after-date YYYY-MM-DD (or "after-date" in the job spec)');
-      if (layers.length > 0 && !job.afterDate) throw needDate();
-      const overlay = layers.length > 0 || databaseInUse();
-      const summary = overlay
-        ? await withDatabase(async (db) => {
-            await importLayers(db, layers);
-            if (!(await hasPlans(db))) {
-              process.stderr.write('no approved plans in the database: candidates only (import them with --plans or zhiwei plans import)\n');
-              return runDetect(job, startStage);
-            }
-            if (!job.afterDate) throw needDate();
-            return runDetect(job, startStage, { db, evidenceDir: evidenceDir(), afterDate: job.afterDate });
-          })
-        : await runDetect(job, startStage);
-      process.stdout.write(formatSummary(summary, job.out));
+      const resolved = await resolveJob(flags);
+      const options = {
+        progress: startStage,
+        evidenceDir: evidenceDir(),
+        naming: 'flags' as const,
+        onImport: (report: ImportReport) => process.stderr.write(formatImport(report)),
+        onNoPlans: () => process.stderr.write('no approved plans in the database: candidates only (import them with --plans or zhiwei plans import)\n'),
+      };
+      const overlay = resolved.layers.length > 0 || databaseInUse();
+      const summary = overlay ? await withDatabase((db) => runDetectJob(resolved, db, options)) : await runDetectJob(resolved, null, options);
+      process.stdout.write(formatSummary(summary, resolved.job.out));
     });
 }
 
-/** Imports the layers given with the job (an unchanged file is a no-op) and reports each. */
-async function importLayers(db: Database, layers: { layer: (typeof layerKeys)[number]; file: string }[]): Promise<void> {
-  for (const { layer, file } of layers) process.stderr.write(formatImport(await importLayer(db, layer, file)));
-}
-
-async function hasPlans(db: Database): Promise<boolean> {
-  return (await db.knex('plans').first('id')) !== undefined;
-}
-
 /** The job from the spec file (if any) overridden by flags, validated; and the layers to import first. */
-async function resolveJob(flags: Record<string, string | number | undefined>): Promise<{ job: DetectJob; layers: { layer: (typeof layerKeys)[number]; file: string }[] }> {
-  const spec: JobSpec = {};
+async function resolveJob(flags: Record<string, string | number | undefined>): Promise<ResolvedDetectJob> {
+  const spec: Partial<Record<JobSpecKey, string | number>> = {};
   if (typeof flags.job === 'string') {
     let parsed: unknown;
     try {
@@ -88,42 +67,21 @@ async function resolveJob(flags: Record<string, string | number | undefined>): P
     }
     const base = dirname(flags.job);
     for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-      if (!(jobKeys as readonly string[]).includes(key)) {
-        throw new BadInputError(`${flags.job}: unknown key "${key}"`, `job spec keys are the detect flags: ${jobKeys.join(', ')}`);
+      if (!(jobSpecKeys as readonly string[]).includes(key)) {
+        throw new BadInputError(`${flags.job}: unknown key "${key}"`, `job spec keys are the detect flags: ${jobSpecKeys.join(', ')}`);
       }
-      spec[key as keyof JobSpec] = pathKeys.includes(key) ? absolute(base, value as string) : (value as string | number);
+      spec[key as JobSpecKey] = pathKeys.includes(key) ? absolute(base, value as string) : (value as string | number);
     }
   }
   const camel = (key: string) => key.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
   // paths are stored with the job, so they are made absolute (a flag's from the working folder)
-  const value = (key: (typeof jobKeys)[number]) => {
+  for (const key of jobSpecKeys) {
     const flag = flags[camel(key)];
-    if (flag === undefined) return spec[key];
-    return pathKeys.includes(key) && typeof flag === 'string' && flag !== '' ? absolute(process.cwd(), flag) : flag;
-  };
-  const out = value('out');
+    if (flag !== undefined) spec[key] = pathKeys.includes(key) && typeof flag === 'string' && flag !== '' ? absolute(process.cwd(), flag) : flag;
+  }
+  const out = spec.out;
   if (typeof out !== 'string') throw new BadInputError('detect needs --out DIR (or "out" in the job spec)');
-  const paths = Object.fromEntries(rasterKeys.map((key) => [camel(key), value(key)]).filter(([, v]) => v !== undefined));
-  const date = (key: 'before-date' | 'after-date') => {
-    const given = value(key);
-    if (given === undefined) return {};
-    return { [camel(key)]: parseDate(given, `--${key}`) };
-  };
-  const layers = layerKeys.flatMap((layer) => (value(layer) === undefined ? [] : [{ layer, file: String(value(layer)) }]));
-  const job: DetectJob = {
-    ...(paths as Partial<DetectJob>),
-    ...date('before-date'),
-    ...date('after-date'),
-    out,
-    model: String(value('model') ?? 'zhiwei-cd-v1'),
-    threads: value('threads') === undefined ? undefined : Number(value('threads')),
-    thresholds: {
-      ...defaultThresholds,
-      minHeightChangeM: Number(value('min-height-change') ?? defaultThresholds.minHeightChangeM),
-      minAreaM2: Number(value('min-area') ?? defaultThresholds.minAreaM2),
-    },
-  };
-  return { job, layers };
+  return resolveDetectJob({ ...spec, out }, 'flags');
 }
 
 /** A path made absolute against `base`; URLs (COGs read over HTTP) stay as they are. */

@@ -3,6 +3,7 @@
  * judges them against plans, zones and grids in PostGIS, and emits the suspects as cases, all in
  * one transaction: a failure leaves the database as it was.
  */
+import type { Knex } from 'knex';
 import type { Database } from '../db/connect.js';
 import { overlayCandidates } from '../db/overlay.js';
 import { ensureProjectEpsg } from '../db/project-crs.js';
@@ -27,6 +28,8 @@ export interface OverlayVerdict {
 
 /** The job as the database records it. */
 export interface OverlayJob {
+  /** A submitted job's row, updated (its state stays with the job runner); without one a finished job's row is inserted. */
+  id?: number;
   spec: Record<string, unknown>;
   model: string | null;
   beforeDate: string | null;
@@ -60,13 +63,7 @@ export async function overlayAndEmit(
   const projectEpsg = await ensureProjectEpsg(db.knex, grid.epsg ?? gaussKrugerEpsgForLongitude(toWgs84(gridCrs)([cx, cy])[0]));
   const toProject = crsTransform(gridCrs, projectEpsg);
   return db.knex.transaction(async (trx) => {
-    const [{ id }] = await trx('jobs')
-      .insert({
-        state: 'succeeded', spec: JSON.stringify(job.spec), before_date: job.beforeDate, after_date: job.afterDate, model: job.model,
-        summary: JSON.stringify(job.summary), out_dir: job.outDir, finished_at: new Date(),
-      })
-      .returning('id');
-    const jobId = Number(id);
+    const jobId = await recordJob(trx, job);
     for (let start = 0; start < candidates.length; start += 200) {
       const rows = candidates.slice(start, start + 200).map(({ candidate: c, evidence }) => ({
         job_id: jobId, local_id: c.id, change_kind: c.changeKind, area_m2: c.areaM2, height_change_m: c.heightChangeM,
@@ -94,4 +91,16 @@ export async function overlayAndEmit(
     );
     return { jobId, projectEpsg, verdicts, cases };
   });
+}
+
+/** Inserts the job's row, or updates the submitted one (which must still be running). */
+async function recordJob(trx: Knex.Transaction, job: OverlayJob): Promise<number> {
+  const fields = { before_date: job.beforeDate, after_date: job.afterDate, model: job.model, summary: JSON.stringify(job.summary), out_dir: job.outDir };
+  if (job.id === undefined) {
+    const [{ id }] = await trx('jobs').insert({ ...fields, state: 'succeeded', spec: JSON.stringify(job.spec), finished_at: new Date() }).returning('id');
+    return Number(id);
+  }
+  const updated = await trx('jobs').where({ id: job.id, state: 'running' }).update(fields);
+  if (updated !== 1) throw new Error(`job ${job.id} is not running: its overlay is refused`);
+  return job.id;
 }

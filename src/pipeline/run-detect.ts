@@ -49,6 +49,8 @@ export interface OverlayTarget {
   /** Evidence store folder. */
   evidenceDir: string;
   afterDate: string;
+  /** The queued `jobs` row to fill (service jobs); without one a row is inserted. */
+  jobId?: number;
 }
 
 /** What a run found and how long each stage took. */
@@ -187,7 +189,7 @@ async function judge(
 ): Promise<Judgement> {
   const result = await overlayAndEmit(
     overlay.db,
-    { spec: { ...job, thresholds: job.thresholds }, model: job.model, beforeDate: job.beforeDate ?? null, afterDate: overlay.afterDate, outDir: job.out, summary },
+    { id: overlay.jobId, spec: { ...job, thresholds: job.thresholds }, model: job.model, beforeDate: job.beforeDate ?? null, afterDate: overlay.afterDate, outDir: job.out, summary },
     grid,
     candidates.map((candidate) => ({ candidate, evidence: evidence.get(candidate.id) ?? [] })),
     { outputDir: partialDir, evidenceDir: overlay.evidenceDir },

@@ -5,10 +5,12 @@
  */
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
+import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { stageDeadlines, type StageDeadlines } from '../cases/deadlines.js';
 import { photoMaxBytes, photoMaxCount } from '../cases/photos.js';
 import type { Database } from '../db/connect.js';
+import { startJobQueue, type JobQueue } from '../pipeline/job-queue.js';
 import { requireToken } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
@@ -20,6 +22,8 @@ export interface AppOptions {
   db: Database;
   /** The evidence store (`<data dir>/evidence`). */
   evidenceDir: string;
+  /** Where submitted jobs write their outputs unless they say (default: `jobs/` beside the evidence store). */
+  jobsDir?: string;
   /** Days per stage; the defaults with ZHIWEI_DEADLINES over them when not given. */
   deadlines?: StageDeadlines;
   /** Writes (transitions) one user may make per minute. */
@@ -30,13 +34,22 @@ export interface AppOptions {
 export interface AppContext {
   db: Database;
   evidenceDir: string;
+  jobsDir: string;
+  /** The queue that runs submitted jobs, one at a time. */
+  jobs: JobQueue;
   deadlines: StageDeadlines;
   writesPerMinute: number;
 }
 
-/** The service as a plugin on `app`. */
+/** The service as a plugin on `app`; its job queue runs until the app closes. */
 export async function zhiweiApp(app: FastifyInstance, options: AppOptions): Promise<void> {
-  const context: AppContext = { db: options.db, evidenceDir: options.evidenceDir, deadlines: options.deadlines ?? stageDeadlines(), writesPerMinute: options.writesPerMinute ?? 60 };
+  const jobs = startJobQueue(options.db, { evidenceDir: options.evidenceDir, onError: (err, message) => app.log.error({ err }, message) });
+  // closing interrupts the running job cleanly and puts it back in the queue (see job-queue.ts)
+  app.addHook('onClose', () => jobs.stop());
+  const context: AppContext = {
+    db: options.db, evidenceDir: options.evidenceDir, jobsDir: options.jobsDir ?? join(dirname(options.evidenceDir), 'jobs'), jobs,
+    deadlines: options.deadlines ?? stageDeadlines(), writesPerMinute: options.writesPerMinute ?? 60,
+  };
   registerErrorHandling(app);
   await registerOpenApi(app);
   await app.register(rateLimit, { global: false, hook: 'preHandler', keyGenerator: (request) => request.user?.name ?? request.ip });

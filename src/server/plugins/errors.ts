@@ -5,7 +5,7 @@
  * stays in the log, never in the response.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { errorKinds, ZhiweiError, type ErrorKind } from '../../errors.js';
+import { BadInputError, errorKinds, ZhiweiError, type ErrorKind } from '../../errors.js';
 import { AllowedStatesConflict } from '../../cases/transitions.js';
 
 /** A problem as the API sends it. */
@@ -37,6 +37,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const extra: Record<string, unknown> = {};
       if (error.hint) extra.hint = error.hint;
       if (error instanceof AllowedStatesConflict) extra.allowed = error.allowed;
+      if (error instanceof BadInputError && error.field) extra.field = error.field;
       return sendProblem(reply, errorKinds[error.kind].status, error.message, extra);
     }
     if ('validation' in error && error.validation) {
@@ -58,7 +59,7 @@ function validationField(error: FastifyError): string | null {
   const [first] = error.validation ?? [];
   if (!first) return null;
   const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const missing = (first.params as { missingProperty?: string }).missingProperty;
-  const name = [path, missing].filter(Boolean).join('.');
+  const { missingProperty, additionalProperty } = first.params as { missingProperty?: string; additionalProperty?: string };
+  const name = [path, missingProperty ?? additionalProperty].filter(Boolean).join('.');
   return `${error.validationContext ?? 'request'}${name ? `.${name}` : ''}`;
 }

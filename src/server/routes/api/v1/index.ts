@@ -1,14 +1,13 @@
 /**
  * The API under `/api/v1` (behind tokens and roles, see `plugins/auth.ts`): cases and their
- * transitions and chain check, evidence files, statistics, exports, and the reference layers
- * (plans, zones, grids: list and import).
+ * transitions and chain check, evidence files, statistics, exports, detect jobs.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../../app.js';
 import { caseRoutes } from './cases/index.js';
 import { evidenceRoutes } from './evidence.js';
 import { exportRoutes } from './exports.js';
-import { layerRoutes } from './layers/index.js';
+import { jobRoutes } from './jobs/index.js';
 import { statisticsRoutes } from './statistics.js';
 
 /** Every API route. */
@@ -17,5 +16,5 @@ export const apiRoutes: FastifyPluginAsyncTypebox<AppContext> = async (api, cont
   await api.register(evidenceRoutes, context);
   await api.register(statisticsRoutes, context);
   await api.register(exportRoutes, context);
-  await api.register(layerRoutes, context);
+  await api.register(jobRoutes, context);
 };

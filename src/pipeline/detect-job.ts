@@ -1,0 +1,120 @@
+/**
+ * A detect job from its spec (the keys of `zhiwei detect`'s flags and job files, and of the body
+ * of `POST /api/v1/jobs`) to its run: the spec is validated into a `DetectJob` and the layers to
+ * import first; the run imports them, and overlays the candidates on plans when the database
+ * has any. The CLI and the service call these same functions (DESIGN.md section 9).
+ */
+import type { Database } from '../db/connect.js';
+import { BadInputError } from '../errors.js';
+import { importLayer, type ImportReport } from '../plans/import.js';
+import { parseDate, type LayerName } from '../plans/layers.js';
+import { runDetect, type DetectJob, type DetectSummary } from './run-detect.js';
+import { defaultThresholds } from './thresholds.js';
+import type { ProgressFactory } from './types.js';
+
+/** Spec keys naming rasters. */
+export const rasterKeys = ['before-ortho', 'after-ortho', 'before-dsm', 'after-dsm', 'before-dtm'] as const;
+/** Spec keys naming layers imported before the run. */
+export const layerSpecKeys = ['plans', 'grids', 'zones'] as const;
+/** Spec keys that are paths (files or folders). */
+export const pathKeys: readonly string[] = [...rasterKeys, ...layerSpecKeys, 'out'];
+/** Every key of a job spec. */
+export const jobSpecKeys = [...rasterKeys, ...layerSpecKeys, 'before-date', 'after-date', 'out', 'model', 'threads', 'min-height-change', 'min-area'] as const;
+
+/** One key of a job spec. */
+export type JobSpecKey = (typeof jobSpecKeys)[number];
+/** A job spec with its paths absolute (or URLs) and its output folder decided. */
+export type JobSpec = Partial<Record<JobSpecKey, string | number>> & { out: string };
+/** How messages name a spec key: as a CLI flag (`--after-date`) or as a field of a request body. */
+export type SpecNaming = 'flags' | 'fields';
+
+/** A layer file to import before the run. */
+export interface LayerFile {
+  layer: LayerName;
+  file: string;
+}
+
+/** A validated job and the layers to import before it runs. */
+export interface ResolvedDetectJob {
+  job: DetectJob;
+  layers: LayerFile[];
+}
+
+/** How a run reports and where it records its results. */
+export interface DetectRunOptions {
+  progress: ProgressFactory;
+  /** The evidence store (`<data dir>/evidence`). */
+  evidenceDir: string;
+  naming: SpecNaming;
+  /** The queued `jobs` row the run fills (service jobs); without one the overlay inserts a row. */
+  jobId?: number;
+  /** Told what each layer import did. */
+  onImport?: (report: ImportReport) => void;
+  /** Told when the database holds no plans, so the run finds candidates only. */
+  onNoPlans?: () => void;
+}
+
+/** The name of a spec key in messages. */
+export function specKeyName(key: JobSpecKey, naming: SpecNaming): string {
+  return naming === 'flags' ? `--${key}` : key;
+}
+
+/** Plans are judged on the after flight date: the error when it is missing. */
+export function needAfterDate(naming: SpecNaming): BadInputError {
+  const how = naming === 'flags' ? 'pass --after-date YYYY-MM-DD (or "after-date" in the job spec)' : 'give "after-date" (YYYY-MM-DD)';
+  return new BadInputError(`the after flight date decides which plans are valid: ${how}`, undefined, 'after-date');
+}
+
+/** Validates a spec into a detect job and the layers to import; layers need the after flight date. */
+export function resolveDetectJob(spec: JobSpec, naming: SpecNaming): ResolvedDetectJob {
+  const camel = (key: string) => key.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+  const paths = Object.fromEntries(rasterKeys.map((key) => [camel(key), spec[key]]).filter(([, v]) => v !== undefined));
+  const date = (key: 'before-date' | 'after-date') => {
+    const given = spec[key];
+    if (given === undefined) return {};
+    try {
+      return { [camel(key)]: parseDate(given, specKeyName(key, naming)) };
+    } catch (err) {
+      throw new BadInputError((err as Error).message, undefined, key);
+    }
+  };
+  const layers = layerSpecKeys.flatMap((layer) => (spec[layer] === undefined ? [] : [{ layer, file: String(spec[layer]) }]));
+  const job: DetectJob = {
+    ...(paths as Partial<DetectJob>),
+    ...date('before-date'),
+    ...date('after-date'),
+    out: spec.out,
+    model: String(spec.model ?? 'zhiwei-cd-v1'),
+    threads: spec.threads === undefined ? undefined : Number(spec.threads),
+    thresholds: {
+      ...defaultThresholds,
+      minHeightChangeM: Number(spec['min-height-change'] ?? defaultThresholds.minHeightChangeM),
+      minAreaM2: Number(spec['min-area'] ?? defaultThresholds.minAreaM2),
+    },
+  };
+  if (layers.length > 0 && !job.afterDate) throw needAfterDate(naming);
+  return { job, layers };
+}
+
+/**
+ * Runs a resolved job. Without a database it finds candidates only; with one it imports the
+ * job's layers first and, when the database holds plans, judges the candidates and emits cases.
+ */
+export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Database | null, options: DetectRunOptions): Promise<DetectSummary> {
+  if (!db) return runDetect(job, options.progress);
+  for (const { layer, file } of layers) {
+    const report = await importLayer(db, layer, file);
+    options.onImport?.(report);
+  }
+  if (!(await hasPlans(db))) {
+    options.onNoPlans?.();
+    return runDetect(job, options.progress);
+  }
+  if (!job.afterDate) throw needAfterDate(options.naming);
+  return runDetect(job, options.progress, { db, evidenceDir: options.evidenceDir, afterDate: job.afterDate, jobId: options.jobId });
+}
+
+/** True when the database holds approved plans. */
+export async function hasPlans(db: Database): Promise<boolean> {
+  return (await db.knex('plans').first('id')) !== undefined;
+}

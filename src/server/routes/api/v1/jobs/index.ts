@@ -1,0 +1,60 @@
+/**
+ * `POST /api/v1/jobs` queues a detect job (checked first: a bad spec is 400 naming the field and
+ * queues nothing); `GET /api/v1/jobs` and `GET /api/v1/jobs/:id` show jobs, newest first, with
+ * their progress, summary or error. Jobs run in the service process one at a time
+ * (`pipeline/job-queue.ts`).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { findJob, insertQueuedJob, listJobs, nextJobId } from '../../../../../db/jobs.js';
+import { NotFoundError } from '../../../../../errors.js';
+import type { AppContext } from '../../../../app.js';
+import { caller } from '../../../../plugins/auth.js';
+import { Job, JobList, JobListQuery, JobParams, JobSubmissionBody, jobView } from './schemas.js';
+import { checkSubmission } from './submit.js';
+
+const readers = ['analyst', 'reviewer', 'supervisor'] as const;
+
+/** The job routes. */
+export const jobRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, context) => {
+  app.post(
+    '/jobs',
+    {
+      config: { roles: ['analyst'], rateLimit: { max: context.writesPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        summary: 'queue a detect job on files the service can read',
+        description: 'The body holds the keys of a `zhiwei detect` job spec. Jobs run one at a time, oldest first; poll the job for its progress.',
+        body: JobSubmissionBody,
+        response: { 202: Job },
+      },
+    },
+    async (request, reply) => {
+      const id = await nextJobId(context.db.knex);
+      const { job, layers } = await checkSubmission(context.db, request.body, { id, jobsDir: context.jobsDir });
+      await insertQueuedJob(context.db.knex, {
+        id, spec: { ...job, layers }, submittedBy: caller(request).name, beforeDate: job.beforeDate ?? null, afterDate: job.afterDate ?? null,
+        model: job.model, outDir: job.out,
+      });
+      context.jobs.wake();
+      const queued = await findJob(context.db.knex, id);
+      return reply.code(202).header('location', `/api/v1/jobs/${id}`).send(jobView(queued!));
+    },
+  );
+  app.get(
+    '/jobs',
+    { config: { roles: [...readers] }, schema: { summary: 'list jobs, newest first', querystring: JobListQuery, response: { 200: JobList } } },
+    async (request) => {
+      const { limit, offset, state } = request.query;
+      const jobs = await listJobs(context.db.knex, { limit: limit + 1, offset, state });
+      return { jobs: jobs.slice(0, limit).map(jobView), next_offset: jobs.length > limit ? offset + limit : null };
+    },
+  );
+  app.get(
+    '/jobs/:id',
+    { config: { roles: [...readers] }, schema: { summary: 'a job: state, progress, timings, summary or error', params: JobParams, response: { 200: Job } } },
+    async (request) => {
+      const job = await findJob(context.db.knex, request.params.id);
+      if (!job) throw new NotFoundError(`no job ${request.params.id}`);
+      return jobView(job);
+    },
+  );
+};
