@@ -13,8 +13,6 @@ import { parseDxf } from './dxf-parse.js';
 import { groupRings, polygonContains, type Ring } from '../geo/rings.js';
 import type { VectorFeature, VectorLayer } from './vector-layer.js';
 
-/** The mapping type, re-exported for callers that import it with the reader. */
-
 /** Reads a DXF drawing's outlines as polygon features; CRS from the mapping (or none). */
 export async function readDxfLayer(path: string, mapping: DxfMapping = {}, encoding?: string): Promise<VectorLayer> {
   const sections = parseDxf(await readFile(path), path, encoding);
