@@ -1,6 +1,7 @@
 /**
  * The API under `/api/v1` (behind tokens and roles, see `plugins/auth.ts`): cases and their
- * transitions and chain check, evidence files, statistics, exports, detect jobs.
+ * transitions and chain check, evidence files, statistics, exports, and the reference layers
+ * (plans, zones, grids: list and import).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../../app.js';
@@ -8,6 +9,7 @@ import { caseRoutes } from './cases/index.js';
 import { evidenceRoutes } from './evidence.js';
 import { exportRoutes } from './exports.js';
 import { jobRoutes } from './jobs/index.js';
+import { layerRoutes } from './layers/index.js';
 import { statisticsRoutes } from './statistics.js';
 
 /** Every API route. */
@@ -17,4 +19,5 @@ export const apiRoutes: FastifyPluginAsyncTypebox<AppContext> = async (api, cont
   await api.register(statisticsRoutes, context);
   await api.register(exportRoutes, context);
   await api.register(jobRoutes, context);
+  await api.register(layerRoutes, context);
 };
