@@ -1,5 +1,5 @@
 /**
- * Time of the plan overlay (src/db/overlay.ts) for 1,000, 3,000 and 10,000 candidates against
+ * Time of the plan overlay (src/pipeline/overlay-sql.ts) for 1,000, 3,000 and 10,000 candidates against
  * 100,000 approved plans, with 500 zones and 400 grids, in one database: the embedded one, and
  * the server too when DATABASE_URL is set. Plans are a city of 10 m-35 m lots over 10 km × 10 km
  * (EPSG:4549), candidates fall on them and between them (seeded). Prints one JSON line per run
@@ -10,7 +10,7 @@
 import type { Knex } from 'knex';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../src/db/connect.js';
-import { overlayCandidates } from '../src/db/overlay.js';
+import { overlayCandidates } from '../src/pipeline/overlay-sql.js';
 import { ensureProjectEpsg } from '../src/db/project-crs.js';
 
 const { values: args } = parseArgs({ options: { plans: { type: 'string', default: '100000' } } });

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { importLayer, type ImportOptions, type ImportReport } from '../plans/import.js';
-import type { LayerName } from '../plans/layers.js';
+import type { LayerName } from '../db/layers.js';
 import { readDxfMapping } from '../plans/dxf-mapping.js';
 import { withDatabase } from './database.js';
 

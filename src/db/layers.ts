@@ -5,7 +5,6 @@
  */
 import type { Knex } from 'knex';
 import type { PolygonRings } from '../geo/geojson.js';
-import { layerKeys, type LayerName } from '../plans/layers.js';
 
 /** One feature ready to store: its row number in the file, attributes, and polygons in the project CRS. */
 export interface LayerRecord {
@@ -14,6 +13,12 @@ export interface LayerRecord {
   properties: Record<string, unknown>;
   polygons: PolygonRings[];
 }
+
+/** A layer name as the CLI and the database use it: each is a table. */
+export type LayerName = 'plans' | 'zones' | 'grids';
+
+/** Primary key of each layer's table: a re-import updates the row with the same key. */
+export const layerKeys: Record<LayerName, string> = { plans: 'permit_no', zones: 'zone_id', grids: 'grid_id' };
 
 /** A geometry that was not valid as given and how PostGIS repaired it. */
 export interface Repair {

@@ -7,7 +7,8 @@
 import type { Database } from '../db/connect.js';
 import { BadInputError } from '../errors.js';
 import { importLayer, type ImportReport } from '../plans/import.js';
-import { parseDate, type LayerName } from '../plans/layers.js';
+import type { LayerName } from '../db/layers.js';
+import { parseDate } from '../plans/layers.js';
 import { runDetect, type DetectJob, type DetectSummary } from './run-detect.js';
 import { defaultThresholds } from './thresholds.js';
 import type { ProgressFactory } from './types.js';

@@ -1,6 +1,6 @@
 /**
  * The rules of the plan overlay (DESIGN.md section 3): when a candidate is a suspect, of which
- * violation, and how urgent. The decision itself runs in PostGIS (`src/db/overlay.ts`); these are
+ * violation, and how urgent. The decision itself runs in PostGIS (`src/pipeline/overlay-sql.ts`); these are
  * its documented defaults, each overridable per zone (zone attributes of the same names).
  *
  * A candidate is judged against the plans valid on the after flight's date, each widened by the
@@ -77,5 +77,5 @@ export function recencyFactor(beforeDate: string | null, afterDate: string): num
  * where height is the excess over the permitted height for `exceeds_permitted_height` and the
  * height change otherwise, and the zone weight is the largest priority of the zones it touches
  * (1 outside every zone; historic quarters and main-road corridors weigh more). The SQL in
- * `src/db/overlay.ts` computes it.
+ * `src/pipeline/overlay-sql.ts` computes it.
  */

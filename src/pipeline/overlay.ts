@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Database } from '../db/connect.js';
-import { overlayCandidates } from '../db/overlay.js';
+import { overlayCandidates } from './overlay-sql.js';
 import { ensureProjectEpsg } from '../db/project-crs.js';
 import { emitCases, type EmitResult } from '../cases/emit.js';
 import { crsTransform, gaussKrugerEpsgForLongitude, toWgs84 } from '../geo/crs.js';

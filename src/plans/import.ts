@@ -13,7 +13,8 @@ import { ensureProjectEpsg, projectEpsg } from '../db/project-crs.js';
 import { BadInputError } from '../errors.js';
 import { crsTransform, gaussKrugerEpsgForLongitude, isKnownEpsg, toWgs84, type Crs } from '../geo/crs.js';
 import { transformPolygons } from '../geo/geojson.js';
-import { layerKeys, layerRow, type LayerName } from './layers.js';
+import { layerKeys, type LayerName } from '../db/layers.js';
+import { layerRow } from './layers.js';
 import { readVectorLayer, type VectorLayer } from './vector-layer.js';
 import type { DxfMapping } from './dxf-mapping.js';
 

@@ -4,10 +4,9 @@
  * (网格). Attribute names are matched case-insensitively against a few usual spellings, Chinese
  * ones and the 10-character names a Shapefile truncates to; anything else is kept as is.
  */
+import type { LayerName } from '../db/layers.js';
 import { BadInputError } from '../errors.js';
 
-/** A layer name as the CLI and the database use it. */
-export type LayerName = 'plans' | 'zones' | 'grids';
 
 /** An approved plan row. */
 export interface PlanRow {
@@ -75,8 +74,6 @@ const layerFields: Record<LayerName, Record<string, Field>> = {
   },
 };
 
-/** Primary key attribute of each layer: a re-import updates the row with the same key. */
-export const layerKeys: Record<LayerName, string> = { plans: 'permit_no', zones: 'zone_id', grids: 'grid_id' };
 
 /** Zone kinds with a meaning in the overlay; others are allowed and weigh by their priority. */
 export const exemptZoneKind = 'exempt';

@@ -8,7 +8,7 @@ import { projectEpsg } from '../db/project-crs.js';
 import { bboxCondition, type Wgs84Bbox } from '../geo/bbox.js';
 import { toWgs84 } from '../geo/crs.js';
 import { transformPolygons, type PolygonRings } from '../geo/geojson.js';
-import { layerKeys, type LayerName } from './layers.js';
+import { layerKeys, type LayerName } from '../db/layers.js';
 
 /** What to list; every filter is optional. */
 export interface LayerFilter {

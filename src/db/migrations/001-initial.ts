@@ -1,6 +1,8 @@
 /**
  * 001: the tables of DESIGN.md section 6 for plans, zones, grids, jobs, candidates, cases, case
- * events (append-only), evidence and the webhook outbox, with GiST indexes.
+ * events (append-only), evidence and the webhook outbox, with GiST indexes. A case's state,
+ * violation and change kind are checked against the lists of their day, written out (a migration
+ * never changes); src/cases/states.test.ts holds them to the frozen consts the code uses.
  */
 import type { Migration } from './index.js';
 
@@ -89,9 +91,10 @@ export const initial: Migration = {
       UNIQUE (job_id, local_id))`,
     `CREATE TABLE cases (
       id bigserial PRIMARY KEY,
-      state text NOT NULL,
-      violation text NOT NULL,
-      change_kind text NOT NULL,
+      state text NOT NULL CHECK (state IN ('detected', 'triaged', 'dispatched', 'verified_illegal', 'disposing', 'reinspected',
+        'dismissed', 'verified_legal', 'false_positive', 'closed')),
+      violation text NOT NULL CHECK (violation IN ('no_permit', 'outside_permitted_footprint', 'exceeds_permitted_height', 'permit_expired', 'none')),
+      change_kind text NOT NULL CHECK (change_kind IN ('new_building', 'extension', 'rooftop_addition', 'height_increase', 'demolition', 'ground_structure')),
       priority double precision NOT NULL,
       grid_id text,
       zones text[] NOT NULL DEFAULT '{}',

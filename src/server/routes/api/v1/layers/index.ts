@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../../../../db/users.js';
 import { listLayer, type LayerFilter, type LayerPage } from '../../../../../plans/list.js';
-import type { LayerName } from '../../../../../plans/layers.js';
+import type { LayerName } from '../../../../../db/layers.js';
 import type { AppContext } from '../../../../app.js';
 import { caseScope } from '../../../../plugins/auth.js';
 import { calendarDate, parseBbox, wantsGeoJson } from '../query.js';

@@ -5,7 +5,7 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox';
 import type { ImportReport } from '../../../../../plans/import.js';
 import type { LayerFeature } from '../../../../../plans/list.js';
-import { layerKeys, type LayerName } from '../../../../../plans/layers.js';
+import { layerKeys, type LayerName } from '../../../../../db/layers.js';
 import { MultiPolygon, Nullable, oneOf } from '../cases/schemas.js';
 
 /** The layers, in the order the API lists them. */
