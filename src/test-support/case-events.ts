@@ -8,7 +8,7 @@ import { appendCaseEvent } from '../cases/events.js';
 export async function insertCases(knex: Knex, count: number): Promise<number[]> {
   const [{ id: jobId }] = await knex('jobs').insert({ state: 'succeeded', spec: '{}' }).returning('id');
   const rows = Array.from({ length: count }, (_, i) => ({
-    state: 'detected', violation: 'unpermitted', change_kind: 'new_building', priority: 1, area_m2: 1, first_job_id: jobId, last_job_id: jobId,
+    state: 'detected', violation: 'no_permit', change_kind: 'new_building', priority: 1, area_m2: 1, first_job_id: jobId, last_job_id: jobId,
     geom: knex.raw('ST_Multi(ST_MakeEnvelope(?, 0, ? + 1, 1))', [i, i]),
   }));
   const ids: number[] = [];
