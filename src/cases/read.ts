@@ -53,11 +53,16 @@ export async function readCase(knex: Knex, id: number, scope: CaseScope, deadlin
 
 /** The events of a case, oldest first. */
 export async function readCaseEvents(knex: Knex, caseId: number): Promise<CaseEvent[]> {
-  const rows = await knex('case_events').where({ case_id: caseId }).orderBy('seq');
-  return rows.map((row) => ({
-    id: Number(row.id), caseId: Number(row.case_id), seq: Number(row.seq), kind: row.kind, fromState: row.from_state, toState: row.to_state,
-    actor: row.actor, at: new Date(row.at), lon: row.lon, lat: row.lat, note: row.note, data: row.data, prevHash: row.prev_hash, hash: row.hash,
-  }));
+  return (await knex('case_events').where({ case_id: caseId }).orderBy('seq')).map(toCaseEvent);
+}
+
+/** A `case_events` row as a CaseEvent. */
+export function toCaseEvent(row: Record<string, unknown>): CaseEvent {
+  return {
+    id: Number(row.id), caseId: Number(row.case_id), seq: Number(row.seq), kind: String(row.kind), fromState: row.from_state as CaseEvent['fromState'],
+    toState: row.to_state as CaseEvent['toState'], actor: String(row.actor), at: new Date(row.at as string), lon: numberOrNull(row.lon), lat: numberOrNull(row.lat),
+    note: (row.note as string | null) ?? null, data: row.data as Record<string, unknown>, prevHash: (row.prev_hash as string | null) ?? null, hash: String(row.hash),
+  };
 }
 
 /** The evidence files of a case (detection chips, re-inspection evidence, field photos), oldest first. */
@@ -70,6 +75,12 @@ export async function readCaseEvidence(knex: Knex, caseId: number, evidenceDir: 
 export async function readCaseDossier(knex: Knex, id: number, evidenceDir: string, scope: CaseScope = { grids: null }): Promise<CaseDossier> {
   const { record } = await readCase(knex, id, scope, {});
   return { record, events: await readCaseEvents(knex, id), evidence: await readCaseEvidence(knex, id, evidenceDir) };
+}
+
+/** Rows read with `caseColumns` as records, given the project CRS. */
+export function toCaseRecords(rows: Record<string, unknown>[], epsg: number): CaseRecord[] {
+  const transform = toWgs84(epsg);
+  return rows.map((row) => toCaseRecord(row, epsg, transform));
 }
 
 function toCaseRecord(row: Record<string, unknown>, epsg: number, transform: CoordinateTransform): CaseRecord {

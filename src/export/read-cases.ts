@@ -1,13 +1,13 @@
 /**
- * Reads the cases an export shows: by optional filters, with their outlines in WGS84 and in the
- * project CRS, and for dossiers their events and evidence files. Small on purpose; the service's
- * case queries may take it over.
+ * Reads the cases an export shows: by optional filters, as the service reads them
+ * (`cases/read.ts`), and for dossiers their events and evidence files, all cases at once.
  */
 import type { Knex } from 'knex';
-import type { CaseEvent } from '../cases/events.js';
 import { evidencePath } from '../cases/evidence-store.js';
+import { caseColumns, toCaseEvent, toCaseRecords } from '../cases/read.js';
 import type { CaseDossier, CaseRecord, EvidenceFile } from '../cases/record.js';
 import type { CaseState } from '../cases/states.js';
+import { projectEpsg } from '../db/project-crs.js';
 import { BadInputError } from '../errors.js';
 import type { Violation } from '../pipeline/types.js';
 
@@ -23,22 +23,13 @@ export interface CaseSelection {
 
 /** The selected cases, by id. */
 export async function readCases(knex: Knex, selection: CaseSelection = {}): Promise<CaseRecord[]> {
-  const query = knex('cases')
-    .select(
-      'id', 'state', 'violation', 'change_kind', 'priority', 'grid_id', 'zones', 'permit_no', 'area_m2', 'height_change_m', 'height_after_m',
-      'detected_at', 'updated_at',
-      knex.raw(`to_char(flight_date, 'YYYY-MM-DD') AS flight_date`),
-      knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform(geom, 4326)), 8) AS outline'),
-      knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 3) AS project_outline'),
-      knex.raw('ST_SRID(geom) AS srid'),
-    )
-    .orderBy('id');
-  if (selection.state) query.where({ state: selection.state });
-  if (selection.violation) query.where({ violation: selection.violation });
-  if (selection.gridId) query.where({ grid_id: selection.gridId });
-  if (selection.jobId !== undefined) query.whereIn('id', knex('candidates').where({ job_id: selection.jobId }).whereNotNull('case_id').select('case_id'));
-  if (selection.ids) query.whereIn('id', selection.ids);
-  return (await query).map(caseRecord);
+  const query = knex('cases as c').select(knex.raw(caseColumns)).orderBy('c.id');
+  if (selection.state) query.where('c.state', selection.state);
+  if (selection.violation) query.where('c.violation', selection.violation);
+  if (selection.gridId) query.where('c.grid_id', selection.gridId);
+  if (selection.jobId !== undefined) query.whereIn('c.id', knex('candidates').where({ job_id: selection.jobId }).whereNotNull('case_id').select('case_id'));
+  if (selection.ids) query.whereIn('c.id', selection.ids);
+  return toCaseRecords(await query, (await projectEpsg(knex)) ?? 4326);
 }
 
 /** Refuses an empty selection, and cases asked for by id that are not among those found. */
@@ -70,32 +61,9 @@ export async function readDossiers(knex: Knex, records: CaseRecord[], evidenceRo
   ]);
   return records.map((record) => ({
     record,
-    events: events.filter((e) => Number(e.case_id) === record.id).map(caseEvent),
+    events: events.filter((e) => Number(e.case_id) === record.id).map(toCaseEvent),
     evidence: evidence.filter((e) => Number(e.case_id) === record.id).map((e): EvidenceFile => ({
       kind: e.kind, name: e.name, sha256: e.sha256, mediaType: e.media_type, path: evidencePath(evidenceRoot, e.sha256),
     })),
   }));
-}
-
-function caseRecord(row: Record<string, any>): CaseRecord {
-  return {
-    id: Number(row.id), state: row.state, violation: row.violation, changeKind: row.change_kind, priority: Number(row.priority),
-    gridId: row.grid_id, zones: row.zones, permitNo: row.permit_no, areaM2: Number(row.area_m2),
-    heightChangeM: numberOrNull(row.height_change_m), heightAfterM: numberOrNull(row.height_after_m), flightDate: row.flight_date,
-    detectedAt: new Date(row.detected_at), updatedAt: new Date(row.updated_at),
-    outline: JSON.parse(row.outline).coordinates,
-    projectOutline: { epsg: Number(row.srid), coordinates: JSON.parse(row.project_outline).coordinates },
-  };
-}
-
-function caseEvent(row: Record<string, any>): CaseEvent {
-  return {
-    id: Number(row.id), caseId: Number(row.case_id), seq: Number(row.seq), kind: row.kind, fromState: row.from_state, toState: row.to_state,
-    actor: row.actor, at: new Date(row.at), lon: numberOrNull(row.lon), lat: numberOrNull(row.lat), note: row.note, data: row.data,
-    prevHash: row.prev_hash, hash: row.hash,
-  };
-}
-
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
 }
