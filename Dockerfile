@@ -1,4 +1,4 @@
-# zhiwei: the CLI and (later) the verification service, on Node 20.
+# zhiwei: the CLI and the verification service (`zhiwei serve --host 0.0.0.0`), on Node 20.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
@@ -18,6 +18,8 @@ COPY --from=build /app/dist ./dist
 COPY models ./models
 COPY fixtures ./fixtures
 RUN chmod +x dist/cli/bin.js && ln -s /app/dist/cli/bin.js /usr/local/bin/zhiwei
+# the embedded database and evidence store live in /data/.zhiwei unless DATABASE_URL is set
 WORKDIR /data
+EXPOSE 8080
 ENTRYPOINT ["zhiwei"]
 CMD ["--help"]
