@@ -57,6 +57,8 @@ export async function storeLayer(
   const [{ id: importId }] = await trx('imports').insert({ layer, file_name: file.name, sha256: file.sha256, features: records.length }).returning('id');
   const key = layerKeys[layer];
   const columns = Object.keys(records[0]?.fields ?? {});
+  const typed = columns.map((c) => (c === 'thresholds' ? `x.fields->'${c}'` : `(x.fields->>'${c}')${columnCasts[c] ?? ''}`)).join(', ');
+  const updates = [...columns.filter((c) => c !== key), 'properties', 'import_id', 'geom'].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
   const result: StoredLayer = { inserted: 0, updated: 0, repairs: [], empty: [] };
   for (let start = 0; start < records.length; start += chunkSize) {
     const chunk = records.slice(start, start + chunkSize).map((r) => ({
@@ -65,33 +67,29 @@ export async function storeLayer(
       properties: r.properties,
       geometry: JSON.stringify({ type: 'MultiPolygon', coordinates: r.polygons }),
     }));
-    const input = `SELECT (r->>'row')::int AS row, r->'fields' AS fields, r->'properties' AS properties,
-        ST_SetSRID(ST_GeomFromGeoJSON(r->>'geometry'), ${srid}) AS given
-      FROM jsonb_array_elements(?::jsonb) AS r`;
-    const checked = await trx.raw(
-      `WITH input AS (${input})
-       SELECT row, fields->>'${key}' AS key, ST_IsValidReason(given) AS reason, ST_Area(given) AS before,
-         ST_Area(ST_CollectionExtract(ST_MakeValid(given), 3)) AS after,
-         ST_IsEmpty(ST_CollectionExtract(ST_MakeValid(given), 3)) AS empty
-       FROM input WHERE NOT ST_IsValid(given) OR ST_IsEmpty(ST_CollectionExtract(ST_MakeValid(given), 3))`,
-      [JSON.stringify(chunk)],
-    );
-    for (const r of checked.rows) {
-      if (r.empty) result.empty.push({ row: r.row, key: r.key });
-      else result.repairs.push({ row: r.row, key: r.key, reason: r.reason, areaBeforeM2: Number(r.before), areaAfterM2: Number(r.after) });
-    }
-    const typed = columns.map((c) => (c === 'thresholds' ? `x.fields->'${c}'` : `(x.fields->>'${c}')${columnCasts[c] ?? ''}`)).join(', ');
-    const updates = [...columns.filter((c) => c !== key), 'properties', 'import_id', 'geom'].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+    // one statement: each geometry is repaired once, stored, and reported when it needed it
     const stored = await trx.raw(
-      `WITH input AS (${input})
-       INSERT INTO ${layer} (${columns.join(', ')}, properties, import_id, geom)
-       SELECT ${typed}, x.properties, ${Number(importId)}, ST_Multi(ST_CollectionExtract(ST_MakeValid(x.given), 3))
-       FROM input x
-       ON CONFLICT (${key}) DO UPDATE SET ${updates}
-       RETURNING (xmax = 0) AS inserted`,
+      `WITH input AS (
+         SELECT (r->>'row')::int AS row, r->'fields' AS fields, r->'properties' AS properties,
+           ST_SetSRID(ST_GeomFromGeoJSON(r->>'geometry'), ${srid}) AS given
+         FROM jsonb_array_elements(?::jsonb) AS r),
+       shaped AS (SELECT x.*, ST_Multi(ST_CollectionExtract(ST_MakeValid(x.given), 3)) AS repaired FROM input x),
+       stored AS (
+         INSERT INTO ${layer} (${columns.join(', ')}, properties, import_id, geom)
+         SELECT ${typed}, x.properties, ${Number(importId)}, x.repaired FROM shaped x
+         ON CONFLICT (${key}) DO UPDATE SET ${updates}
+         RETURNING ${key} AS key, (xmax = 0) AS inserted)
+       SELECT x.row, st.key, st.inserted, ST_IsValid(x.given) AS valid, ST_IsValidReason(x.given) AS reason,
+         ST_Area(x.given) AS before, ST_Area(x.repaired) AS after, ST_IsEmpty(x.repaired) AS empty
+       FROM shaped x JOIN stored st ON st.key = x.fields->>'${key}'
+       ORDER BY x.row`,
       [JSON.stringify(chunk)],
     );
-    for (const r of stored.rows) r.inserted ? result.inserted++ : result.updated++;
+    for (const r of stored.rows) {
+      r.inserted ? result.inserted++ : result.updated++;
+      if (r.empty) result.empty.push({ row: r.row, key: r.key });
+      else if (!r.valid) result.repairs.push({ row: r.row, key: r.key, reason: r.reason, areaBeforeM2: Number(r.before), areaAfterM2: Number(r.after) });
+    }
   }
   await trx('imports').where({ id: importId }).update({ repairs: JSON.stringify(result.repairs) });
   return result;

@@ -66,6 +66,9 @@ describe.each(testBackends())('importing layers on the %s backend', (backend) =>
     await expect(importLayer(db, 'plans', path)).rejects.toThrow(/bad.geojson: row 2: the attribute "permit_no" is missing/);
     await writeFile(path, collection([feature({ permit_no: 'B-1' }, [lonLatSquare(120.03, 30.03)]), feature({ permit_no: 'B-1' }, [lonLatSquare(120.04, 30.03)])]));
     await expect(importLayer(db, 'plans', path)).rejects.toThrow('bad.geojson: row 2: permit_no "B-1" is used again (first in row 1)');
+    const point = [[120.03, 30.04], [120.03, 30.04], [120.03, 30.04], [120.03, 30.04]];
+    await writeFile(path, collection([feature({ permit_no: 'B-1' }, [lonLatSquare(120.03, 30.03)]), feature({ permit_no: 'B-2' }, [point])]));
+    await expect(importLayer(db, 'plans', path)).rejects.toThrow('bad.geojson: row 2 (permit_no B-2): the polygon has no area, even after repair');
     expect(await count('plans')).toBe(before);
   });
 
