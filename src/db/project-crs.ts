@@ -5,7 +5,7 @@
  * imported layer) and never changes afterwards.
  */
 import type { Knex } from 'knex';
-import { isKnownEpsg } from '../geo/crs.js';
+import { gaussKrugerEpsgForLongitude, isKnownEpsg, toWgs84, type Crs } from '../geo/crs.js';
 import { spatialTables } from './migrations/001-initial.js';
 
 /** The project CRS's EPSG code, or null while the database holds no geometry yet. */
@@ -31,4 +31,15 @@ export async function ensureProjectEpsg(knex: Knex, proposed: number): Promise<n
     await trx('settings').insert({ key: 'project_epsg', value: JSON.stringify(proposed) });
     return proposed;
   });
+}
+
+/**
+ * The project CRS that data in `crs` proposes: that CRS when it is a projected EPSG code zhiwei
+ * knows, otherwise the CGCS2000 3-degree Gauss-Krüger zone (the usual choice in China) of
+ * `position`, a point of the data in `crs`; null when that point cannot be placed on the earth.
+ */
+export function proposedProjectEpsg(crs: Crs, position: [number, number]): number | null {
+  if (typeof crs === 'number' && isKnownEpsg(crs) && crs !== 4326 && crs !== 4490) return crs;
+  const [longitude] = toWgs84(crs)(position);
+  return Number.isFinite(longitude) ? gaussKrugerEpsgForLongitude(longitude) : null;
 }

@@ -6,9 +6,9 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/connect.js';
 import { overlayCandidates } from './overlay-sql.js';
-import { ensureProjectEpsg } from '../db/project-crs.js';
+import { ensureProjectEpsg, proposedProjectEpsg } from '../db/project-crs.js';
 import { emitCases, type EmitResult } from '../cases/emit.js';
-import { crsTransform, gaussKrugerEpsgForLongitude, toWgs84 } from '../geo/crs.js';
+import { crsTransform } from '../geo/crs.js';
 import { transformPolygons } from '../geo/geojson.js';
 import type { Candidate } from './candidate.js';
 import { recencyFactor, type OverlayRules } from './overlay-rules.js';
@@ -60,7 +60,8 @@ export async function overlayAndEmit(
 ): Promise<OverlayResult> {
   const gridCrs = grid.epsg ?? grid.crs;
   const [cx, cy] = [grid.geoTransform[0] + (grid.width * grid.geoTransform[1]) / 2, grid.geoTransform[3] + (grid.height * grid.geoTransform[5]) / 2];
-  const projectEpsg = await ensureProjectEpsg(db.knex, grid.epsg ?? gaussKrugerEpsgForLongitude(toWgs84(gridCrs)([cx, cy])[0]));
+  // a grid always lies on the earth, so a CRS is always proposed
+  const projectEpsg = await ensureProjectEpsg(db.knex, proposedProjectEpsg(gridCrs, [cx, cy]) as number);
   const toProject = crsTransform(gridCrs, projectEpsg);
   return db.knex.transaction(async (trx) => {
     const jobId = await recordJob(trx, job);

@@ -8,12 +8,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Database } from '../db/connect.js';
-import { findImport, storeLayer, type LayerRecord, type Repair } from '../db/layers.js';
-import { ensureProjectEpsg, projectEpsg } from '../db/project-crs.js';
+import { findImport, layerKeys, storeLayer, type LayerName, type LayerRecord, type Repair } from '../db/layers.js';
+import { ensureProjectEpsg, projectEpsg, proposedProjectEpsg } from '../db/project-crs.js';
 import { BadInputError } from '../errors.js';
-import { crsTransform, gaussKrugerEpsgForLongitude, isKnownEpsg, toWgs84, type Crs } from '../geo/crs.js';
+import { crsTransform, type Crs } from '../geo/crs.js';
 import { transformPolygons } from '../geo/geojson.js';
-import { layerKeys, type LayerName } from '../db/layers.js';
 import { layerRow } from './layers.js';
 import { readVectorLayer, type VectorLayer } from './vector-layer.js';
 import type { DxfMapping } from './dxf-mapping.js';
@@ -52,7 +51,9 @@ export async function importLayer(db: Database, layer: LayerName, path: string, 
   const source = await readVectorLayer(path, options);
   if (source.features.length === 0) throw new BadInputError(`${name}: no features to import`);
   const records = layerRecords(layer, source, name);
-  const epsg = await ensureProjectEpsg(db.knex, (await projectEpsg(db.knex)) ?? proposeEpsg(source, name));
+  const proposed = (await projectEpsg(db.knex)) ?? proposedProjectEpsg(source.crs as Crs, source.features[0].polygons[0][0][0]);
+  if (proposed === null) throw new BadInputError(`${name}: coordinates cannot be placed on the earth in the file's CRS`);
+  const epsg = await ensureProjectEpsg(db.knex, proposed);
   const transform = crsTransform(source.crs as Crs, epsg);
   for (const record of records) record.polygons = transformPolygons(record.polygons, transform);
 
@@ -88,17 +89,4 @@ function layerRecords(layer: LayerName, source: VectorLayer, name: string): Laye
     seen.set(id, feature.row);
     return { row: feature.row, fields: parsed.row, properties: parsed.rest, polygons: feature.polygons };
   });
-}
-
-/**
- * The project CRS a first import proposes: the file's own when it is a projected CRS zhiwei knows,
- * otherwise the CGCS2000 3-degree Gauss-Krüger zone of the data (the usual choice in China).
- */
-function proposeEpsg(source: VectorLayer, name: string): number {
-  const crs = source.crs as Crs;
-  if (typeof crs === 'number' && isKnownEpsg(crs) && crs !== 4326 && crs !== 4490) return crs;
-  const [x, y] = source.features[0].polygons[0][0][0];
-  const [longitude] = toWgs84(crs)([x, y]);
-  if (!Number.isFinite(longitude)) throw new BadInputError(`${name}: coordinates cannot be placed on the earth in the file's CRS`);
-  return gaussKrugerEpsgForLongitude(longitude);
 }
