@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BadInputError } from '../errors.js';
 import { evidenceDir } from '../config.js';
-import { jobSpecKeys, pathKeys, resolveDetectJob, runDetectJob, type JobSpecKey, type ResolvedDetectJob } from '../pipeline/detect-job.js';
+import { camelCase, jobSpecKeys, pathKeys, resolveDetectJob, runDetectJob, type JobSpecKey, type ResolvedDetectJob } from '../pipeline/detect-job.js';
 import type { DetectSummary } from '../pipeline/run-detect.js';
 import type { ImportReport } from '../plans/import.js';
 import { defaultThresholds } from '../pipeline/thresholds.js';
@@ -73,10 +73,9 @@ async function resolveJob(flags: Record<string, string | number | undefined>): P
       spec[key as JobSpecKey] = pathKeys.includes(key) ? absolute(base, value as string) : (value as string | number);
     }
   }
-  const camel = (key: string) => key.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
   // paths are stored with the job, so they are made absolute (a flag's from the working folder)
   for (const key of jobSpecKeys) {
-    const flag = flags[camel(key)];
+    const flag = flags[camelCase(key)];
     if (flag !== undefined) spec[key] = pathKeys.includes(key) && typeof flag === 'string' && flag !== '' ? absolute(process.cwd(), flag) : flag;
   }
   const out = spec.out;

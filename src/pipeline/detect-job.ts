@@ -55,6 +55,11 @@ export interface DetectRunOptions {
   onNoPlans?: () => void;
 }
 
+/** A spec key as a JavaScript name (`after-date` → `afterDate`), as commander and `DetectJob` spell it. */
+export function camelCase(key: string): string {
+  return key.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+}
+
 /** The name of a spec key in messages. */
 export function specKeyName(key: JobSpecKey, naming: SpecNaming): string {
   return naming === 'flags' ? `--${key}` : key;
@@ -68,13 +73,12 @@ export function needAfterDate(naming: SpecNaming): BadInputError {
 
 /** Validates a spec into a detect job and the layers to import; layers need the after flight date. */
 export function resolveDetectJob(spec: JobSpec, naming: SpecNaming): ResolvedDetectJob {
-  const camel = (key: string) => key.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-  const paths = Object.fromEntries(rasterKeys.map((key) => [camel(key), spec[key]]).filter(([, v]) => v !== undefined));
+  const paths = Object.fromEntries(rasterKeys.map((key) => [camelCase(key), spec[key]]).filter(([, v]) => v !== undefined));
   const date = (key: 'before-date' | 'after-date') => {
     const given = spec[key];
     if (given === undefined) return {};
     try {
-      return { [camel(key)]: parseDate(given, specKeyName(key, naming)) };
+      return { [camelCase(key)]: parseDate(given, specKeyName(key, naming)) };
     } catch (err) {
       throw new BadInputError((err as Error).message, undefined, key);
     }

@@ -189,7 +189,7 @@ async function judge(
 ): Promise<Judgement> {
   const result = await overlayAndEmit(
     overlay.db,
-    { id: overlay.jobId, spec: { ...job, thresholds: job.thresholds }, model: job.model, beforeDate: job.beforeDate ?? null, afterDate: overlay.afterDate, outDir: job.out, summary },
+    { id: overlay.jobId, spec: { ...job }, model: job.model, beforeDate: job.beforeDate ?? null, afterDate: overlay.afterDate, outDir: job.out, summary },
     grid,
     candidates.map((candidate) => ({ candidate, evidence: evidence.get(candidate.id) ?? [] })),
     { outputDir: partialDir, evidenceDir: overlay.evidenceDir },
