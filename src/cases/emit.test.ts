@@ -4,22 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.js';
 import { ensureProjectEpsg } from '../db/project-crs.js';
-import { proj4Definition } from '../geo/crs.js';
 import type { Candidate } from '../pipeline/candidate.js';
 import { overlayAndEmit } from '../pipeline/overlay.js';
-import type { AnalysisGrid, ChangeKind } from '../pipeline/types.js';
+import { candidate, testGrid } from '../test-support/candidates.js';
 import { openTestDatabase, testBackends } from '../test-support/database.js';
 import { eventHash } from './events.js';
 import { evidencePath } from './evidence-store.js';
 
-const E = 500000;
-const N = 3350000;
-const grid: AnalysisGrid = { crs: proj4Definition(4549), epsg: 4549, geoTransform: [E, 0.2, 0, N + 1000, 0, -0.2], width: 5000, height: 5000 };
-
-function candidate(id: string, changeKind: ChangeKind, [x0, y0, x1, y1]: number[], heightChangeM: number): Candidate {
-  const ring: [number, number][] = [[E + x0, N + y0], [E + x1, N + y0], [E + x1, N + y1], [E + x0, N + y1], [E + x0, N + y0]];
-  return { id, changeKind, polygons: [[ring]], areaM2: (x1 - x0) * (y1 - y0), heightChangeM, heightChangeMaxM: heightChangeM, heightAfterM: Math.max(heightChangeM, 0), confidence: 0.9, reason: 'test' };
-}
 
 describe.each(testBackends())('case emission on the %s backend', (backend) => {
   let db: Database;
@@ -33,7 +24,7 @@ describe.each(testBackends())('case emission on the %s backend', (backend) => {
       evidence.push({ candidate: c, evidence: [`evidence/${c.id}/after.jpg`] });
     }
     const job = { spec: {}, model: null, beforeDate: null, afterDate, outDir: outputDir, summary: {} };
-    return overlayAndEmit(db, job, grid, evidence, { outputDir, evidenceDir: join(dir, 'store') });
+    return overlayAndEmit(db, job, testGrid, evidence, { outputDir, evidenceDir: join(dir, 'store') });
   };
   const caseCount = async () => Number((await db.knex('cases').count({ n: '*' }))[0].n);
 

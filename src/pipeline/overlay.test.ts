@@ -1,27 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.js';
 import { ensureProjectEpsg } from '../db/project-crs.js';
-import { proj4Definition } from '../geo/crs.js';
+import { candidate as square, E, N, testGrid } from '../test-support/candidates.js';
 import { openTestDatabase, testBackends } from '../test-support/database.js';
 import type { Candidate } from './candidate.js';
 import { overlayAndEmit, type OverlayResult } from './overlay.js';
-import type { AnalysisGrid, ChangeKind } from './types.js';
+import type { ChangeKind } from './types.js';
 
-// Everything in EPSG:4549 metres around (500000, 3350000); each situation 100 m from the next.
-const E = 500000;
-const N = 3350000;
-const grid: AnalysisGrid = { crs: proj4Definition(4549), epsg: 4549, geoTransform: [E, 0.2, 0, N + 1000, 0, -0.2], width: 10000, height: 10000 };
+// Everything in EPSG:4549 metres from the test corner; each situation 100 m from the next.
 const afterDate = '2024-10-01';
 
 type Box = [number, number, number, number];
 const ring = ([x0, y0, x1, y1]: Box): [number, number][] => [[E + x0, N + y0], [E + x1, N + y0], [E + x1, N + y1], [E + x0, N + y1], [E + x0, N + y0]];
 const multi = (box: Box) => JSON.stringify({ type: 'MultiPolygon', coordinates: [[ring(box)]] });
-const area = ([x0, y0, x1, y1]: Box) => (x1 - x0) * (y1 - y0);
 
-function candidate(id: string, changeKind: ChangeKind, box: Box, heightAfterM: number | null, heightChangeM = heightAfterM): Candidate {
-  return {
-    id, changeKind, polygons: [[ring(box)]], areaM2: area(box), heightChangeM, heightChangeMaxM: heightChangeM, heightAfterM, confidence: 0.9, reason: 'test',
-  };
+/** A square change standing `heightAfterM` above ground after a change of `heightChangeM`. */
+function candidate(id: string, changeKind: ChangeKind, box: Box, heightAfterM: number, heightChangeM = heightAfterM): Candidate {
+  return { ...square(id, changeKind, box, heightChangeM), heightAfterM };
 }
 
 async function addPlan(db: Database, permit: string, box: Box, fields: Record<string, unknown>): Promise<void> {
@@ -79,7 +74,7 @@ describe.each(testBackends())('the plan overlay on the %s backend', (backend) =>
     result = await overlayAndEmit(
       db,
       { spec: {}, model: null, beforeDate: null, afterDate, outDir: 'out', summary: {} },
-      grid,
+      testGrid,
       situations.map((c) => ({ candidate: c, evidence: [] })),
       { outputDir: 'out', evidenceDir: 'evidence' },
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_ACTIONS } from '../cases/transitions.js';
-import { candidate, openTestService, type TestService } from '../test-support/service.js';
+import { candidate } from '../test-support/candidates.js';
+import { openTestService, type TestService } from '../test-support/service.js';
 import { testBackends } from '../test-support/database.js';
 import { buildApp } from './app.js';
 

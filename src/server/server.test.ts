@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidate, openTestService } from '../test-support/service.js';
+import { candidate } from '../test-support/candidates.js';
+import { openTestService } from '../test-support/service.js';
 import { testBackends } from '../test-support/database.js';
 import { startServer } from './server.js';
 

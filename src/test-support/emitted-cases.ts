@@ -8,23 +8,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Database } from '../db/connect.js';
 import { ensureProjectEpsg } from '../db/project-crs.js';
-import { proj4Definition } from '../geo/crs.js';
-import type { Candidate } from '../pipeline/candidate.js';
 import { overlayAndEmit, type OverlayResult } from '../pipeline/overlay.js';
-import type { AnalysisGrid, ChangeKind } from '../pipeline/types.js';
+import { candidate, E, N, testGrid } from './candidates.js';
 
-const E = 500000;
-const N = 3350000;
-const grid: AnalysisGrid = { crs: proj4Definition(4549), epsg: 4549, geoTransform: [E, 0.2, 0, N + 1000, 0, -0.2], width: 5000, height: 5000 };
 
 /** The permit the second candidate exceeds, and the grid holding the first two. */
 export const samplePermit = 'GH-2024-017';
 export const sampleGrid = 'WG-东湖-01';
-
-function candidate(id: string, changeKind: ChangeKind, [x0, y0, x1, y1]: number[], heightChangeM: number): Candidate {
-  const ring: [number, number][] = [[E + x0, N + y0], [E + x1, N + y0], [E + x1, N + y1], [E + x0, N + y1], [E + x0, N + y0]];
-  return { id, changeKind, polygons: [[ring]], areaM2: (x1 - x0) * (y1 - y0), heightChangeM, heightChangeMaxM: heightChangeM, heightAfterM: heightChangeM, confidence: 0.9, reason: 'test' };
-}
 
 function squareWkt([x0, y0, x1, y1]: number[]): string {
   return `MULTIPOLYGON(((${E + x0} ${N + y0},${E + x1} ${N + y0},${E + x1} ${N + y1},${E + x0} ${N + y1},${E + x0} ${N + y0})))`;
@@ -50,5 +40,5 @@ export async function emitSampleCases(db: Database, workDir: string, evidenceDir
     evidence.push({ candidate: c, evidence: ['before.jpg', 'after.jpg', 'height-change.png'].map((name) => `evidence/${c.id}/${name}`) });
   }
   const job = { spec: {}, model: null, beforeDate: '2024-06-01', afterDate: '2024-10-01', outDir: workDir, summary: {} };
-  return overlayAndEmit(db, job, grid, evidence, { outputDir: workDir, evidenceDir });
+  return overlayAndEmit(db, job, testGrid, evidence, { outputDir: workDir, evidenceDir });
 }

@@ -11,19 +11,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/connect.js';
 import { ensureProjectEpsg } from '../db/project-crs.js';
 import { addUser, createToken } from '../db/users.js';
-import { proj4Definition } from '../geo/crs.js';
 import type { Candidate } from '../pipeline/candidate.js';
 import { overlayAndEmit } from '../pipeline/overlay.js';
-import type { AnalysisGrid, ChangeKind } from '../pipeline/types.js';
 import { buildApp, type AppOptions } from '../server/app.js';
+import { E, N, testGrid } from './candidates.js';
 import { openTestDatabase } from './database.js';
 
-/** Easting of the test area's corner (EPSG:4549). */
-export const E = 500000;
-/** Northing of the test area's corner (EPSG:4549). */
-export const N = 3350000;
-
-const analysisGrid: AnalysisGrid = { crs: proj4Definition(4549), epsg: 4549, geoTransform: [E, 0.2, 0, N + 1000, 0, -0.2], width: 5000, height: 5000 };
 
 /** A service under test. */
 export interface TestService {
@@ -36,12 +29,6 @@ export interface TestService {
   /** Runs a detect job's overlay on the candidates (each with one JPEG chip); returns case ids by candidate id. */
   detect(afterDate: string, candidates: Candidate[], model?: string): Promise<Map<string, number>>;
   close(): Promise<void>;
-}
-
-/** A square change `[x0, y0, x1, y1]` metres from the corner. */
-export function candidate(id: string, changeKind: ChangeKind, [x0, y0, x1, y1]: number[], heightChangeM = 6): Candidate {
-  const ring: [number, number][] = [[E + x0, N + y0], [E + x1, N + y0], [E + x1, N + y1], [E + x0, N + y1], [E + x0, N + y0]];
-  return { id, changeKind, polygons: [[ring]], areaM2: (x1 - x0) * (y1 - y0), heightChangeM, heightChangeMaxM: heightChangeM, heightAfterM: Math.max(heightChangeM, 0), confidence: 0.9, reason: 'test' };
 }
 
 /** The first bytes of a JPEG, enough for the type check. */
@@ -81,7 +68,7 @@ export async function openTestService(backend: Database['backend'], options: Par
       evidence.push({ candidate: c, evidence: [`evidence/${c.id}/after.jpg`] });
     }
     const job = { spec: {}, model, beforeDate: null, afterDate, outDir: outputDir, summary: {} };
-    const result = await overlayAndEmit(db, job, analysisGrid, evidence, { outputDir, evidenceDir });
+    const result = await overlayAndEmit(db, job, testGrid, evidence, { outputDir, evidenceDir });
     return new Map([...result.verdicts].filter(([, v]) => v.caseId !== null).map(([id, v]) => [id, v.caseId as number]));
   };
   return {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidencePath, sha256Of } from '../../../../cases/evidence-store.js';
 import { photoMaxBytes } from '../../../../cases/photos.js';
-import { candidate, jpegBytes, multipart, openTestService, type TestService } from '../../../../test-support/service.js';
+import { candidate } from '../../../../test-support/candidates.js';
+import { jpegBytes, multipart, openTestService, type TestService } from '../../../../test-support/service.js';
 import { testBackends } from '../../../../test-support/database.js';
 
 describe.each(testBackends())('photos and evidence files on the %s backend', (backend) => {

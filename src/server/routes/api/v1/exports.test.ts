@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../../../../test-support/database.js';
-import { candidate, openTestService, type TestService } from '../../../../test-support/service.js';
+import { candidate } from '../../../../test-support/candidates.js';
+import { openTestService, type TestService } from '../../../../test-support/service.js';
 
 describe.each(testBackends())('exports through the API on the %s backend', (backend) => {
   let service: TestService;

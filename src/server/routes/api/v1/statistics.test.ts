@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendCaseEvent } from '../../../../cases/events.js';
 import type { CaseState } from '../../../../cases/states.js';
-import { candidate, openTestService, type TestService } from '../../../../test-support/service.js';
+import { candidate } from '../../../../test-support/candidates.js';
+import { openTestService, type TestService } from '../../../../test-support/service.js';
 import { testBackends } from '../../../../test-support/database.js';
 
 const day = 86_400_000;

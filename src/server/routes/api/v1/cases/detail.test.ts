@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../../../../../test-support/database.js';
-import { candidate, openTestService, type TestService } from '../../../../../test-support/service.js';
+import { candidate } from '../../../../../test-support/candidates.js';
+import { openTestService, type TestService } from '../../../../../test-support/service.js';
 
 describe.each(testBackends())('case detail on the %s backend', (backend) => {
   let service: TestService;

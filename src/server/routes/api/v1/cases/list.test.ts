@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toWgs84 } from '../../../../../geo/crs.js';
-import { candidate, E, N, openTestService, type TestService } from '../../../../../test-support/service.js';
+import { candidate, E, N } from '../../../../../test-support/candidates.js';
+import { openTestService, type TestService } from '../../../../../test-support/service.js';
 import { testBackends } from '../../../../../test-support/database.js';
 
 describe.each(testBackends())('case list on the %s backend', (backend) => {

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidencePath } from '../../../../../cases/evidence-store.js';
 import { readCaseDossier } from '../../../../../cases/read.js';
-import { candidate, jpegBytes, multipart, openTestService, type TestService } from '../../../../../test-support/service.js';
+import { candidate } from '../../../../../test-support/candidates.js';
+import { jpegBytes, multipart, openTestService, type TestService } from '../../../../../test-support/service.js';
 import { testBackends } from '../../../../../test-support/database.js';
 
 describe.each(testBackends())('case transitions on the %s backend', (backend) => {
