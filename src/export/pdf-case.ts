@@ -3,8 +3,8 @@
  * after and height-change chips, the outline drawing, the evidence files with their SHA-256 (each
  * checked against the file) and the event history with each event's hash.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { sha256Of } from '../cases/evidence-store.js';
 import type { CaseDossier, CaseRecord, EvidenceFile } from '../cases/record.js';
 import { caseColumns, isoSeconds } from './columns.js';
 import { changeKindLabels, stateLabels, violationLabels } from './labels.js';
@@ -153,5 +153,5 @@ function formatValue(value: string | number | null, decimals: number | undefined
 async function readEvidence(file: EvidenceFile): Promise<ReadEvidence> {
   const bytes = await readFile(file.path).catch(() => null);
   if (!bytes) return { file, bytes, status: '文件缺失' };
-  return { file, bytes, status: createHash('sha256').update(bytes).digest('hex') === file.sha256 ? '一致' : '哈希不符' };
+  return { file, bytes, status: sha256Of(bytes) === file.sha256 ? '一致' : '哈希不符' };
 }
