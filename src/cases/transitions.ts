@@ -9,6 +9,7 @@ import type { Role } from '../db/users.js';
 import { ConflictError } from '../errors.js';
 import { appendCaseEvent, type CaseEvent } from './events.js';
 import type { StoredFile } from './evidence-store.js';
+import { toCaseEvent } from './read.js';
 import { caseLifecycle, CASE_STATES, type CaseState } from './states.js';
 
 /** States a case can be moved into by someone (every state but the first). */
@@ -53,21 +54,34 @@ export interface TransitionInput {
   note?: string | null;
   /** Field photos, already in the evidence store. */
   photos?: StoredFile[];
+  /**
+   * The client's id for this submission: a retry of one that was recorded returns the recorded
+   * event instead of a conflict (the field page retries submissions made while offline).
+   */
+  submissionId?: string;
+  /** When the device recorded it, if it was sent later. */
+  recordedAt?: Date;
 }
 
 /**
  * Moves a case by `action` inside `trx`; ConflictError (listing the states allowed from here)
  * when the lifecycle does not allow it. The photos get an evidence row each, named by the event.
+ * A submission already recorded returns its event and changes nothing.
  */
 export async function transitionCase(trx: Knex.Transaction, caseId: number, action: CaseAction, input: TransitionInput): Promise<CaseEvent> {
   const row = await trx('cases').where({ id: caseId }).forUpdate().first('state');
+  const recorded = input.submissionId === undefined ? null : await submittedEvent(trx, caseId, input.submissionId);
+  if (recorded) return recorded;
   const from = row.state as CaseState;
   checkTransition(caseId, from, action);
   const photos = input.photos ?? [];
+  const data: Record<string, unknown> = {};
+  if (photos.length > 0) data.photos = photos.map((p) => ({ sha256: p.sha256, media_type: p.mediaType, bytes: p.bytes }));
+  if (input.submissionId !== undefined) data.submission_id = input.submissionId;
+  if (input.recordedAt !== undefined) data.recorded_at = input.recordedAt.toISOString();
   const event = await appendCaseEvent(trx, caseId, {
     kind: action.to, fromState: from, toState: action.to, actor: input.actor, at: new Date(),
-    lon: input.lon ?? null, lat: input.lat ?? null, note: input.note ?? null,
-    data: photos.length > 0 ? { photos: photos.map((p) => ({ sha256: p.sha256, media_type: p.mediaType, bytes: p.bytes })) } : {},
+    lon: input.lon ?? null, lat: input.lat ?? null, note: input.note ?? null, data,
   });
   await trx('cases').where({ id: caseId }).update({ state: action.to, updated_at: trx.fn.now() });
   if (photos.length > 0) {
@@ -78,6 +92,12 @@ export async function transitionCase(trx: Knex.Transaction, caseId: number, acti
     );
   }
   return event;
+}
+
+/** The event recorded for a client's submission to the case, or null. */
+export async function submittedEvent(knex: Knex, caseId: number, submissionId: string): Promise<CaseEvent | null> {
+  const row = await knex('case_events').where({ case_id: caseId }).whereRaw("data->>'submission_id' = ?", [submissionId]).first();
+  return row ? toCaseEvent(row) : null;
 }
 
 /** Throws AllowedStatesConflict (listing the states allowed from here) when the lifecycle does not allow `action` from `from`. */

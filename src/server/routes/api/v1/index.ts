@@ -1,7 +1,7 @@
 /**
  * The API under `/api/v1` (behind tokens and roles, see `plugins/auth.ts`): cases and their
  * transitions and chain check, evidence files, statistics, exports, and the reference layers
- * (plans, zones, grids: list and import).
+ * (plans, zones, grids: list and import), and the signed-in user (`/me`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../../app.js';
@@ -10,6 +10,7 @@ import { evidenceRoutes } from './evidence.js';
 import { exportRoutes } from './exports.js';
 import { jobRoutes } from './jobs/index.js';
 import { layerRoutes } from './layers/index.js';
+import { meRoutes } from './me.js';
 import { statisticsRoutes } from './statistics.js';
 
 /** Every API route. */
@@ -20,4 +21,5 @@ export const apiRoutes: FastifyPluginAsyncTypebox<AppContext> = async (api, cont
   await api.register(exportRoutes, context);
   await api.register(jobRoutes, context);
   await api.register(layerRoutes, context);
+  await api.register(meRoutes, context);
 };

@@ -18,6 +18,7 @@ describe.each(testBackends())('case transitions on the %s backend', (backend) =>
       candidate('east', 'new_building', [10, 10, 20, 20], 9),
       candidate('west', 'new_building', [250, 10, 260, 20], 6),
       candidate('third', 'ground_structure', [50, 50, 56, 56], 3),
+      candidate('retried', 'new_building', [100, 100, 110, 110], 5),
     ]);
   });
   afterAll(() => service?.close());
@@ -85,6 +86,29 @@ describe.each(testBackends())('case transitions on the %s backend', (backend) =>
     expect(response.json().detail).toMatch(/is detected: it cannot move to closed/);
     expect((await post('admin', id, 'dismiss')).json().case.state).toBe('dismissed');
     expect((await post('admin', id, 'triage')).json()).toMatchObject({ status: 409, allowed: [] });
+  });
+
+  it('records a retried submission once: the same Idempotency-Key returns the recorded event, with the time the device recorded it', async () => {
+    const id = cases.get('retried')!;
+    await post('reviewer', id, 'triage');
+    await post('reviewer', id, 'dispatch');
+    const recordedAt = '2024-06-02T08:30:00.000Z';
+    const send = () => {
+      const body = multipart({ lon: '117.0002', lat: '30.2705', note: '离线时记录', recorded_at: recordedAt }, [jpegBytes('offline photo')]);
+      const headers = { ...service.auth.officer, ...body.headers, 'idempotency-key': 'field-3f9c2a71' };
+      return service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/verify-illegal`, headers, payload: body.payload });
+    };
+    const first = await send();
+    expect(first.statusCode).toBe(200);
+    expect(first.json().event.data).toMatchObject({ submission_id: 'field-3f9c2a71', recorded_at: recordedAt });
+    const again = await send();
+    expect(again.statusCode).toBe(200);
+    expect(again.json().event.hash).toBe(first.json().event.hash);
+    const detail = (await service.app.inject({ url: `/api/v1/cases/${id}`, headers: service.auth.officer })).json();
+    expect(detail.events.map((e: { kind: string }) => e.kind)).toEqual(['detected', 'triaged', 'dispatched', 'verified_illegal']);
+    expect(detail.evidence.filter((e: { kind: string }) => e.kind === 'photo')).toHaveLength(1);
+    const other = await service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/verify-legal`, headers: { ...service.auth.officer, 'idempotency-key': 'field-other-key' }, payload: {} });
+    expect(other.statusCode).toBe(409);
   });
 
   it('refuses a revoked token and an inactive user with 401', async () => {

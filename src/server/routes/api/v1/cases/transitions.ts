@@ -3,7 +3,8 @@
  * `dispatch`, `verify-illegal`, ... from `cases/transitions.ts`), each behind its roles and the
  * write rate limit. The body is JSON (`lon`, `lat`, `note`) or multipart/form-data with the same
  * fields and up to ten `photo` files (JPEG, PNG or WebP, 10 MB each), which go to the evidence
- * store by SHA-256 before the transition runs in one transaction.
+ * store by SHA-256 before the transition runs in one transaction. An `Idempotency-Key` header
+ * makes a retry safe: the same key again returns the event it recorded instead of a conflict.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -12,7 +13,7 @@ import { Compile } from 'typebox/compile';
 import { storeEvidenceBytes, type StoredFile } from '../../../../../cases/evidence-store.js';
 import { photoMediaType } from '../../../../../cases/photos.js';
 import { readCase } from '../../../../../cases/read.js';
-import { CASE_ACTIONS, checkTransition, transitionCase } from '../../../../../cases/transitions.js';
+import { CASE_ACTIONS, checkTransition, submittedEvent, transitionCase } from '../../../../../cases/transitions.js';
 import { BadInputError } from '../../../../../errors.js';
 import type { AppContext } from '../../../../app.js';
 import { caller, caseScope } from '../../../../plugins/auth.js';
@@ -25,9 +26,13 @@ const TransitionFields = Type.Object(
     lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180, description: 'WGS84 longitude where it was recorded' })),
     lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90, description: 'WGS84 latitude where it was recorded' })),
     note: Type.Optional(Type.String({ maxLength: 4000 })),
+    recorded_at: Type.Optional(Type.String({ format: 'date-time', description: 'when the device recorded it, for a submission sent later' })),
   },
   { additionalProperties: false },
 );
+
+/** The client's id for a submission (the field page retries what it sent while offline). */
+const TransitionHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })) });
 
 const checkFields = Compile(TransitionFields);
 
@@ -42,6 +47,7 @@ export const transitionRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
           summary: `move a case from ${action.from.join(' or ')} to ${action.to}`,
           description: 'JSON, or multipart/form-data with the same fields and `photo` files (JPEG, PNG, WebP; 10 MB each, 10 at most).',
           params: CaseParams,
+          headers: TransitionHeaders,
           body: { content: { 'application/json': { schema: TransitionFields } } },
           response: { 200: Type.Object({ event: CaseEventSchema, case: CaseSummary }) },
         },
@@ -49,11 +55,15 @@ export const transitionRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
       async (request) => {
         const { knex } = context.db;
         const scope = caseScope(request);
-        // refused before any upload is read; checked again inside the transaction
-        checkTransition(request.params.id, (await readCase(knex, request.params.id, scope, context.deadlines)).record.state, action);
+        const { state } = (await readCase(knex, request.params.id, scope, context.deadlines)).record;
+        // refused before any upload is read (a retried submission excepted); checked again inside the transaction
+        const submissionId = request.headers['idempotency-key'];
+        if (submissionId === undefined || !(await submittedEvent(knex, request.params.id, submissionId))) checkTransition(request.params.id, state, action);
         const { fields, photos } = request.isMultipart() ? await readMultipart(request, context.evidenceDir) : { fields: (request.body ?? {}) as Static<typeof TransitionFields>, photos: [] };
         if ((fields.lon === undefined) !== (fields.lat === undefined)) throw new BadInputError(`${fields.lon === undefined ? 'lon' : 'lat'}: give both lon and lat, or neither`);
-        const event = await knex.transaction((trx) => transitionCase(trx, request.params.id, action, { actor: caller(request).name, ...fields, photos }));
+        const { recorded_at, ...recorded } = fields;
+        const input = { actor: caller(request).name, ...recorded, photos, submissionId, recordedAt: recorded_at === undefined ? undefined : new Date(recorded_at) };
+        const event = await knex.transaction((trx) => transitionCase(trx, request.params.id, action, input));
         return {
           event: {
             seq: event.seq, kind: event.kind, from_state: event.fromState, to_state: event.toState, actor: event.actor, at: event.at.toISOString(),
