@@ -2,14 +2,12 @@
  * End to end: `zhiwei users`, `zhiwei tokens`, `zhiwei serve` and `zhiwei cases verify` as a
  * user runs them, on the embedded database (or the server when DATABASE_URL is set).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendCaseEvent } from '../src/cases/events.js';
 import { runCli } from '../src/test-support/cli.js';
 import { cliDatabase, type CliDatabase } from '../src/test-support/database.js';
+import { serve as serveOn } from '../src/test-support/serve.js';
 
-const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 let cli: CliDatabase;
 let env: Record<string, string>;
 
@@ -18,29 +16,7 @@ beforeAll(async () => {
   ({ env } = cli);
 });
 afterAll(() => cli?.remove());
-
-/** Starts `zhiwei serve --port 0` and waits for the address it prints. */
-async function serve(): Promise<{ child: ChildProcess; address: string; output: () => string; exit: Promise<number> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--port', '0'], { env: { ...process.env, NO_COLOR: '1', ...env } });
-  let text = '';
-  child.stdout.on('data', (chunk) => (text += chunk));
-  child.stderr.on('data', (chunk) => (text += chunk));
-  const exit = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]);
-      }
-    }, 100);
-    void exit.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`zhiwei serve exited with ${code}: ${text}`));
-    });
-  });
-  return { child, address, output: () => text, exit };
-}
+const serve = () => serveOn(env);
 
 describe('zhiwei serve, users, tokens and cases verify', () => {
   it('starts on a fresh data folder, answers health without a token and stops on SIGTERM', async () => {

@@ -1,7 +1,8 @@
 /**
  * The verification service as a Fastify plugin (DESIGN.md section 7): problem+json errors, the
- * OpenAPI document, health and readiness without authentication, and the API under `/api/v1`
- * behind tokens and roles. `buildApp` makes a ready instance of it; `server.ts` only listens.
+ * OpenAPI document, health and readiness without authentication, the web pages (which sign in
+ * like any client), and the API under `/api/v1` behind tokens and roles. `buildApp` makes a
+ * ready instance of it; `server.ts` only listens.
  */
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -16,6 +17,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { apiRoutes } from './routes/api/v1/index.js';
 import { healthRoutes } from './routes/health.js';
+import { webRoutes } from './routes/web.js';
 
 /** What the service runs on. */
 export interface AppOptions {
@@ -55,6 +57,7 @@ export async function zhiweiApp(app: FastifyInstance, options: AppOptions): Prom
   await app.register(rateLimit, { global: false, hook: 'preHandler', keyGenerator: (request) => request.user?.name ?? request.ip });
   await app.register(multipart, { limits: { fileSize: photoMaxBytes, files: photoMaxCount, fields: 10, fieldSize: 10_000, parts: photoMaxCount + 10 } });
   await app.register(healthRoutes, context);
+  await app.register(webRoutes);
   await app.register(
     async (api) => {
       requireToken(api, context.db);
