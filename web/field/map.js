@@ -1,0 +1,51 @@
+// @ts-check
+/**
+ * The small map of a case on the field page: the after-flight orthophoto (when the job's imagery
+ * is served), the case outline and the device position. No basemap is needed.
+ */
+import { LngLatBounds, Map as MapLibreMap } from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { api, sessionToken } from '../shared/session.js';
+
+/**
+ * Draws the case in `container`; returns a way to move the device dot.
+ * @param {HTMLElement} container @param {any} found @param {[number, number]} centre
+ */
+export async function caseMap(container, found, centre) {
+  const imagery = await api(`/api/v1/jobs/${found.last_job_id ?? found.first_job_id}/tiles`).catch(() => null);
+  /** @type {Record<string, any>} */
+  const sources = {
+    case: { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: found.outline } },
+    device: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+  };
+  const after = imagery?.layers?.find((/** @type {any} */ layer) => layer.name === 'after');
+  if (after) sources.after = { type: 'raster', tiles: [new URL(after.tiles[0], location.origin).href], tileSize: 256, maxzoom: imagery.maxzoom };
+  const map = new MapLibreMap({
+    container,
+    center: centre,
+    zoom: 18,
+    attributionControl: false,
+    transformRequest: (url) => (url.startsWith(`${location.origin}/api/`) ? { url, headers: { authorization: `Bearer ${sessionToken()}` } } : { url }),
+    style: {
+      version: 8,
+      sources,
+      layers: [
+        { id: 'background', type: 'background', paint: { 'background-color': '#e8ebef' } },
+        ...(after ? [{ id: 'after', type: 'raster', source: 'after' }] : []),
+        { id: 'case-outline', type: 'line', source: 'case', paint: { 'line-color': '#e53935', 'line-width': 3 } },
+        { id: 'device', type: 'circle', source: 'device', paint: { 'circle-radius': 7, 'circle-color': '#1b5fc1', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
+      ],
+    },
+  });
+  await new Promise((resolve) => map.once('load', resolve));
+  let framed = false;
+  return {
+    /** Moves the device dot; the first fix within walking distance frames the case and the officer together. @param {[number, number] | null} position */
+    showDevice(position) {
+      const source = /** @type {any} */ (map.getSource('device'));
+      source.setData({ type: 'FeatureCollection', features: position ? [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: position } }] : [] });
+      if (!position || framed || Math.abs(position[0] - centre[0]) + Math.abs(position[1] - centre[1]) > 0.02) return;
+      framed = true;
+      map.fitBounds(new LngLatBounds(centre, centre).extend(position), { padding: 40, maxZoom: 19, animate: false });
+    },
+  };
+}
