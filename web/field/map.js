@@ -12,29 +12,27 @@ import { api, sessionToken } from '../shared/session.js';
  */
 export async function caseMap(container, found, centre) {
   const imagery = await api(`/api/v1/jobs/${found.last_job_id ?? found.first_job_id}/tiles`).catch(() => null);
-  /** @type {Record<string, any>} */
+  /** @type {Record<string, import('maplibre-gl').SourceSpecification>} */
   const sources = {
     case: { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: found.outline } },
     device: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
   };
   const after = imagery?.layers?.find((/** @type {any} */ layer) => layer.name === 'after');
   if (after) sources.after = { type: 'raster', tiles: [new URL(after.tiles[0], location.origin).href], tileSize: 256, maxzoom: imagery.maxzoom };
+  /** @type {import('maplibre-gl').LayerSpecification[]} */
+  const layers = [
+    { id: 'background', type: 'background', paint: { 'background-color': '#e8ebef' } },
+    ...(after ? [/** @type {const} */ ({ id: 'after', type: 'raster', source: 'after' })] : []),
+    { id: 'case-outline', type: 'line', source: 'case', paint: { 'line-color': '#e53935', 'line-width': 3 } },
+    { id: 'device', type: 'circle', source: 'device', paint: { 'circle-radius': 7, 'circle-color': '#1b5fc1', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
+  ];
   const map = new MapLibreMap({
     container,
     center: centre,
     zoom: 18,
     attributionControl: false,
     transformRequest: (url) => (url.startsWith(`${location.origin}/api/`) ? { url, headers: { authorization: `Bearer ${sessionToken()}` } } : { url }),
-    style: {
-      version: 8,
-      sources,
-      layers: [
-        { id: 'background', type: 'background', paint: { 'background-color': '#e8ebef' } },
-        ...(after ? [{ id: 'after', type: 'raster', source: 'after' }] : []),
-        { id: 'case-outline', type: 'line', source: 'case', paint: { 'line-color': '#e53935', 'line-width': 3 } },
-        { id: 'device', type: 'circle', source: 'device', paint: { 'circle-radius': 7, 'circle-color': '#1b5fc1', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
-      ],
-    },
+    style: { version: 8, sources, layers },
   });
   await new Promise((resolve) => map.once('load', resolve));
   let framed = false;

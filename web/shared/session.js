@@ -35,6 +35,7 @@ export function sessionToken() {
  * @returns {Promise<any>} the parsed JSON, or null for 204
  */
 export async function api(path, options = {}) {
+  /** @type {Record<string, string>} */
   const headers = { ...options.headers, authorization: `Bearer ${sessionToken() ?? ''}` };
   /** @type {BodyInit | undefined} */
   let body;
