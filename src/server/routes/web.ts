@@ -22,5 +22,5 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/review'));
   app.get('/review', { schema: { hide: true } }, page('review.html'));
   app.get('/field', { schema: { hide: true } }, page('field.html'));
-  app.get('/field/:caseId', { schema: { hide: true } }, page('field.html'));
+  app.get('/field/:caseId(^\\d+$)', { schema: { hide: true } }, page('field.html'));
 };
