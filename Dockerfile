@@ -17,6 +17,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY --from=build /app/dist ./dist
 COPY models ./models
 COPY fixtures ./fixtures
+# the map review and field pages, served by `zhiwei serve` as they are (no build step)
+COPY web ./web
 RUN chmod +x dist/cli/bin.js && ln -s /app/dist/cli/bin.js /usr/local/bin/zhiwei
 # the embedded database and evidence store live in /data/.zhiwei unless DATABASE_URL is set
 WORKDIR /data
