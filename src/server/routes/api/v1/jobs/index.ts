@@ -2,7 +2,7 @@
  * `POST /api/v1/jobs` queues a detect job (checked first: a bad spec is 400 naming the field and
  * queues nothing); `GET /api/v1/jobs` and `GET /api/v1/jobs/:id` show jobs, newest first, with
  * their progress, summary or error. Jobs run in the service process one at a time
- * (`pipeline/job-queue.ts`).
+ * (`pipeline/job-queue.ts`). A job's map tiles are in `tiles.ts`.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findJob, insertQueuedJob, listJobs, nextJobId } from '../../../../../db/jobs.js';
@@ -11,11 +11,13 @@ import type { AppContext } from '../../../../app.js';
 import { caller } from '../../../../plugins/auth.js';
 import { Job, JobList, JobListQuery, JobParams, JobSubmissionBody, jobView } from './schemas.js';
 import { checkSubmission } from './submit.js';
+import { jobTileRoutes } from './tiles.js';
 
 const readers = ['analyst', 'reviewer', 'supervisor'] as const;
 
 /** The job routes. */
 export const jobRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, context) => {
+  await app.register(jobTileRoutes, context);
   app.post(
     '/jobs',
     {
