@@ -11,14 +11,15 @@ import { api, sessionToken } from '../shared/session.js';
  * @param {HTMLElement} container @param {any} found @param {[number, number]} centre
  */
 export async function caseMap(container, found, centre) {
-  const imagery = await api(`/api/v1/jobs/${found.last_job_id ?? found.first_job_id}/tiles`).catch(() => null);
+  // the imagery of the flight that found it; without it the map still shows outline and position
+  const imagery = await api(`/api/v1/jobs/${found.first_job_id}/tiles`).catch(() => null);
   /** @type {Record<string, import('maplibre-gl').SourceSpecification>} */
   const sources = {
     case: { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: found.outline } },
     device: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
   };
-  const after = imagery?.layers?.find((/** @type {any} */ layer) => layer.name === 'after');
-  if (after) sources.after = { type: 'raster', tiles: [new URL(after.tiles[0], location.origin).href], tileSize: 256, maxzoom: imagery.maxzoom };
+  const after = imagery?.layers.find((/** @type {any} */ layer) => layer.id === 'after');
+  if (after) sources.after = { type: 'raster', tiles: [location.origin + after.tiles[0]], tileSize: imagery.tile_size, bounds: after.bounds, maxzoom: after.maxzoom };
   /** @type {import('maplibre-gl').LayerSpecification[]} */
   const layers = [
     { id: 'background', type: 'background', paint: { 'background-color': '#e8ebef' } },
