@@ -8,23 +8,21 @@
  *   DATABASE_URL=postgres://... npx tsx bench/case-list.ts [--cases 100000] [--seconds 10] [--connections 10]
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/connect.js';
-import { ensureProjectEpsg } from '../src/db/project-crs.js';
 import { addUser, createToken } from '../src/db/users.js';
 import { toWgs84 } from '../src/geo/crs.js';
+import { district, fillCases, serveBench } from './service-load.js';
 
 const { values: args } = parseArgs({
   options: { cases: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' } },
 });
 const caseCount = Number(args.cases);
-const [e0, n0, side] = [490000, 3340000, 10000];
+const { e0, n0, side } = district;
 
 if (!process.env.DATABASE_URL) {
   process.stderr.write('bench/case-list.ts runs on the server backend: set DATABASE_URL\n');
@@ -36,11 +34,11 @@ const db = await openDatabase({ url: process.env.DATABASE_URL, schema });
 const dir = await mkdtemp(join(tmpdir(), 'zhiwei-bench-'));
 try {
   const started = performance.now();
-  await fill();
+  await fillCases(db.knex, caseCount);
   process.stdout.write(`${JSON.stringify({ bench: 'case-list', step: 'fill', cases: caseCount, seconds: round((performance.now() - started) / 1000) })}\n`);
   await addUser(db.knex, 'bench', 'reviewer');
   const { token } = await createToken(db.knex, 'bench');
-  const server = await serve();
+  const server = await serveBench({ ZHIWEI_DB_SCHEMA: schema, ZHIWEI_DATA_DIR: join(dir, 'data') });
   const toLonLat = toWgs84(4549);
   const bboxPath = () => {
     const [x, y] = [e0 + Math.random() * (side - 500), n0 + Math.random() * (side - 500)];
@@ -72,58 +70,6 @@ try {
   await db.knex.raw('DROP SCHEMA ?? CASCADE', [schema]);
   await db.close();
   await rm(dir, { recursive: true, force: true });
-}
-
-/** `zhiwei serve` on this schema, once it says where it listens. */
-async function serve(): Promise<{ child: ChildProcess; address: string; exited: Promise<void> }> {
-  const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--port', '0'], {
-    env: { ...process.env, ZHIWEI_DB_SCHEMA: schema, ZHIWEI_DATA_DIR: join(dir, 'data') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const address = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    const read = (chunk: Buffer) => {
-      text += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (!match) return;
-      // from here on the request log is only drained
-      child.stdout!.off('data', read).resume();
-      resolve(match[1]);
-    };
-    child.stdout!.on('data', read);
-    void exited.then(() => reject(new Error(`zhiwei serve stopped before listening: ${text}`)));
-  });
-  return { child, address, exited };
-}
-
-/** Cases of 4-20 m squares anywhere in the area, in 400 grids of 500 m, each with a detected event. */
-async function fill(): Promise<void> {
-  await ensureProjectEpsg(db.knex, 4549);
-  const [{ id: jobId }] = await db.knex('jobs').insert({ state: 'succeeded', spec: '{}', after_date: '2024-10-01', model: 'bench' }).returning('id');
-  await db.knex.transaction(async (trx) => {
-    await trx.raw('SELECT setseed(0.42)');
-    await trx.raw(
-      `INSERT INTO grids (grid_id, geom)
-       SELECT 'G' || i || '-' || j, ST_Multi(ST_MakeEnvelope(${e0} + i * 500, ${n0} + j * 500, ${e0} + (i + 1) * 500, ${n0} + (j + 1) * 500, 4549))
-       FROM generate_series(0, 19) i, generate_series(0, 19) j`,
-    );
-    await trx.raw(
-      `INSERT INTO cases (state, violation, change_kind, priority, grid_id, area_m2, height_change_m, first_job_id, last_job_id, flight_date, geom)
-       SELECT (ARRAY['detected', 'triaged', 'dispatched', 'closed'])[1 + (i % 4)], 'no_permit',
-         (ARRAY['new_building', 'extension', 'rooftop_addition', 'ground_structure'])[1 + (i % 4)], random() * 100,
-         'G' || floor((x - ${e0}) / 500)::int || '-' || floor((y - ${n0}) / 500)::int, s * s, 2 + random() * 10, ?, ?, DATE '2024-10-01',
-         ST_Multi(ST_MakeEnvelope(x, y, x + s, y + s, 4549))
-       FROM (SELECT i, ${e0} + random() * ${side - 20} AS x, ${n0} + random() * ${side - 20} AS y, 2 + random() * 18 AS s FROM generate_series(1, ?) i) c`,
-      [jobId, jobId, caseCount],
-    );
-    await trx.raw(
-      `INSERT INTO case_events (case_id, seq, kind, from_state, to_state, actor, at, hash)
-       SELECT id, 1, 'detected', NULL, 'detected', 'zhiwei detect', now() - interval '3 days', md5(id::text) FROM cases`,
-    );
-  });
-  await db.knex.raw('ANALYZE');
 }
 
 function round(value: number): number {

@@ -16,8 +16,8 @@ export const CASE_SORTS = Object.freeze(['priority', 'area', 'newest'] as const)
 /** One of `CASE_SORTS`. */
 export type CaseSort = (typeof CASE_SORTS)[number];
 
-/** What to list; every filter is optional. */
-export interface CaseFilter {
+/** Which cases: the filters the list and the map tiles share; every one is optional. */
+export interface CaseSelection {
   states?: string[];
   violations?: string[];
   changeKinds?: string[];
@@ -29,6 +29,10 @@ export interface CaseFilter {
   flownFrom?: string;
   flownTo?: string;
   jobId?: number;
+}
+
+/** What to list: a selection, in an order, a page at a time. */
+export interface CaseFilter extends CaseSelection {
   sort?: CaseSort;
   limit: number;
   offset?: number;
@@ -69,7 +73,8 @@ export async function listCases(knex: Knex, filter: CaseFilter, scope: CaseScope
   return { cases, nextCursor: more ? encodeCursor(Number(last[sort.slice(2)]), Number(last.id)) : null };
 }
 
-function filterConditions(filter: CaseFilter, scope: CaseScope, epsg: number): [string[], Knex.RawBinding[]] {
+/** SQL conditions (on alias `c`) and their bindings for the selection inside the scope. */
+export function filterConditions(filter: CaseSelection, scope: CaseScope, epsg: number): [string[], Knex.RawBinding[]] {
   const [scopeSql, scopeBindings] = scopeCondition(scope);
   const conditions = [scopeSql];
   const bindings: Knex.RawBinding[] = [...scopeBindings];

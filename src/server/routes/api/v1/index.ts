@@ -12,6 +12,7 @@ import { jobRoutes } from './jobs/index.js';
 import { layerRoutes } from './layers/index.js';
 import { meRoutes } from './me.js';
 import { statisticsRoutes } from './statistics.js';
+import { tileRoutes } from './tiles.js';
 
 /** Every API route. */
 export const apiRoutes: FastifyPluginAsyncTypebox<AppContext> = async (api, context) => {
@@ -21,5 +22,6 @@ export const apiRoutes: FastifyPluginAsyncTypebox<AppContext> = async (api, cont
   await api.register(exportRoutes, context);
   await api.register(jobRoutes, context);
   await api.register(layerRoutes, context);
+  await api.register(tileRoutes, context);
   await api.register(meRoutes, context);
 };

@@ -8,9 +8,9 @@ import type { Static } from 'typebox';
 import { listCases, type CaseFilter } from '../../../../../cases/list.js';
 import type { AppContext } from '../../../../app.js';
 import { caseScope } from '../../../../plugins/auth.js';
-import { calendarDate, parseBbox, wantsGeoJson } from '../query.js';
+import { wantsGeoJson } from '../query.js';
 import { caseDetailRoutes } from './detail.js';
-import { caseFeature, CaseFeatureCollection, CaseList, CaseListQuery, caseSummary } from './schemas.js';
+import { caseFeature, CaseFeatureCollection, CaseList, CaseListQuery, caseSelection, caseSummary } from './schemas.js';
 import { transitionRoutes } from './transitions.js';
 import { verifyRoutes } from './verify.js';
 
@@ -38,9 +38,5 @@ export const caseRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, con
 };
 
 function caseFilter(query: Static<typeof CaseListQuery>): CaseFilter {
-  return {
-    states: query.state, violations: query.violation, changeKinds: query.change_kind, grids: query.grid, zones: query.zone, priorityMin: query.priority_min,
-    bbox: query.bbox === undefined ? undefined : parseBbox(query.bbox), flownFrom: calendarDate(query.flown_from, 'flown_from'),
-    flownTo: calendarDate(query.flown_to, 'flown_to'), jobId: query.job, sort: query.sort, limit: query.limit, offset: query.offset, cursor: query.cursor,
-  };
+  return { ...caseSelection(query), sort: query.sort, limit: query.limit, offset: query.offset, cursor: query.cursor };
 }

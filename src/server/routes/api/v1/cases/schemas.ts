@@ -4,10 +4,11 @@
  */
 import { Type, type Static } from 'typebox';
 import type { StageClock } from '../../../../../cases/deadlines.js';
-import { CASE_SORTS } from '../../../../../cases/list.js';
+import { CASE_SORTS, type CaseSelection } from '../../../../../cases/list.js';
 import type { CaseWithClock } from '../../../../../cases/read.js';
 import { CASE_STATES } from '../../../../../cases/states.js';
 import { CHANGE_KINDS, VIOLATIONS } from '../../../../../pipeline/types.js';
+import { calendarDate, parseBbox } from '../query.js';
 
 /** One of the given words. */
 export const oneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value))));
@@ -25,8 +26,8 @@ export const MultiPolygon = Type.Object({
   coordinates: Type.Array(Type.Array(Type.Array(Type.Array(Type.Number())))),
 });
 
-/** Filters and paging of the case list. */
-export const CaseListQuery = Type.Object({
+/** Filters of the case list, which the case tiles take too. */
+export const CaseFilterQuery = Type.Object({
   state: Type.Optional(Type.Array(oneOf(CASE_STATES), { maxItems: 20 })),
   violation: Type.Optional(Type.Array(oneOf(VIOLATIONS), { maxItems: 20 })),
   change_kind: Type.Optional(Type.Array(oneOf(CHANGE_KINDS), { maxItems: 20 })),
@@ -37,6 +38,20 @@ export const CaseListQuery = Type.Object({
   flown_from: Type.Optional(Type.String({ description: 'earliest flight date, YYYY-MM-DD', maxLength: 10 })),
   flown_to: Type.Optional(Type.String({ description: 'latest flight date, YYYY-MM-DD', maxLength: 10 })),
   job: Type.Optional(Id),
+});
+
+/** The cases the filters select (the bounding box and dates checked). */
+export function caseSelection(query: Static<typeof CaseFilterQuery>): CaseSelection {
+  return {
+    states: query.state, violations: query.violation, changeKinds: query.change_kind, grids: query.grid, zones: query.zone, priorityMin: query.priority_min,
+    bbox: query.bbox === undefined ? undefined : parseBbox(query.bbox), flownFrom: calendarDate(query.flown_from, 'flown_from'),
+    flownTo: calendarDate(query.flown_to, 'flown_to'), jobId: query.job,
+  };
+}
+
+/** Filters and paging of the case list. */
+export const CaseListQuery = Type.Object({
+  ...CaseFilterQuery.properties,
   sort: Type.Optional(oneOf(CASE_SORTS)),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
