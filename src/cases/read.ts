@@ -24,10 +24,12 @@ export interface CaseWithClock {
   firstJobId: number;
 }
 
+/** SQL (on alias `c`) for when a case entered its current state: its last move there, else its detection. */
+export const stateSinceSql = `coalesce((SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_state = c.state
+    AND e.from_state IS DISTINCT FROM e.to_state), c.detected_at)`;
+
 /** Columns read for a case: the row, its outline as GeoJSON (rings as RFC 7946 wants) and when it entered its current state. */
-export const caseColumns = `c.*, ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom)) AS geojson,
-  coalesce((SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_state = c.state
-    AND e.from_state IS DISTINCT FROM e.to_state), c.detected_at) AS state_since`;
+export const caseColumns = `c.*, ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom)) AS geojson, ${stateSinceSql} AS state_since`;
 
 /** SQL condition (on alias `c`) and bindings that keep a query inside the scope. */
 export function scopeCondition(scope: CaseScope): [string, Knex.RawBinding[]] {

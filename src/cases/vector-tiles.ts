@@ -21,7 +21,7 @@ import { mercatorToLonLat, tileBounds, type TileAddress } from '../geo/web-merca
 import { readWkb } from '../geo/wkb.js';
 import { stageClock, type StageDeadlines } from './deadlines.js';
 import { filterConditions, type CaseSelection } from './list.js';
-import type { CaseScope } from './read.js';
+import { stateSinceSql, type CaseScope } from './read.js';
 import type { CaseState } from './states.js';
 
 /** Layers served as vector tiles. */
@@ -78,8 +78,7 @@ function layerQuery(layer: VectorTileLayer, selection: CaseSelection, scope: Cas
       properties: {
         state: 'c.state', violation: 'c.violation', change_kind: 'c.change_kind', priority: 'round(c.priority)', grid_id: 'c.grid_id', area_m2: 'round(c.area_m2)',
       },
-      stateSince: `coalesce((SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_state = c.state
-        AND e.from_state IS DISTINCT FROM e.to_state), c.detected_at)`,
+      stateSince: stateSinceSql,
       conditions: filterConditions(selection, scope, epsg),
     };
   }
