@@ -1,0 +1,215 @@
+// @ts-check
+/**
+ * The review map: three MapLibre maps stacked in one area and moved as one. At the bottom the
+ * after-flight orthophoto over the optional basemap; above it the before-flight orthophoto,
+ * clipped by the swipe divider (`swipe.js`); on top a transparent map with the height change and
+ * the vector layers, which takes the pointer and the keyboard. MapLibre cannot clip one layer of
+ * a map, and stacking whole maps keeps the suspects visible on both sides of the divider.
+ */
+import { LngLatBounds, Map as MapLibreMap } from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { t } from '../shared/i18n.js';
+import { sessionToken } from '../shared/session.js';
+import { caseLayers, layersOf, vectorLayers } from './layers.js';
+
+const apiRoot = `${location.origin}/api/`;
+/** @typedef {import('maplibre-gl').SourceSpecification} SourceSpecification */
+/** @typedef {import('maplibre-gl').RasterSourceSpecification} RasterSourceSpecification */
+/** @typedef {import('maplibre-gl').LayerSpecification} LayerSpecification */
+
+const heightChangePaint = { 'raster-opacity': 0.8 };
+/** @type {LayerSpecification} */
+const background = { id: 'background', type: 'background', paint: { 'background-color': '#dfe3e8' } };
+
+/**
+ * A job's imagery as `GET /api/v1/jobs/:id/tiles` describes it: the layers it has (`before`,
+ * `after`, `height-change`), each with its tile URL template, WGS84 bounds and zooms.
+ * @typedef {{ id: string, tiles: string[], bounds: [number, number, number, number], minzoom: number, maxzoom: number }} ImageryLayer
+ * @typedef {{ bounds: [number, number, number, number] | null, layers: ImageryLayer[] }} Imagery
+ */
+
+/**
+ * A basemap as `web/config.json` gives it: the tile URL templates of a raster source in Web
+ * Mercator, and what the provider asks to be credited.
+ * @typedef {{ tiles: string[], tileSize?: number, maxzoom?: number, attribution?: string }} Basemap
+ */
+
+/** Sends the session's token with the API's own requests (tiles), never to a basemap's server. @param {string} url */
+function transformRequest(url) {
+  return url.startsWith(apiRoot) ? { url, headers: { authorization: `Bearer ${sessionToken()}` } } : { url };
+}
+
+/** The MVT URL template of a layer, with the case filters for `cases`. @param {string} layer @param {URLSearchParams} [query] */
+function vectorTiles(layer, query) {
+  const search = query?.toString();
+  return `${apiRoot}v1/tiles/${layer}/{z}/{x}/{y}.mvt${search ? `?${search}` : ''}`;
+}
+
+/**
+ * The raster source of one of a job's imagery layers, or null when the job has none.
+ * @param {Imagery | null} imagery @param {string} name @returns {RasterSourceSpecification | null}
+ */
+function imagerySource(imagery, name) {
+  const layer = imagery?.layers.find((l) => l.id === name);
+  if (!layer) return null;
+  const { bounds, minzoom, maxzoom } = layer;
+  // joined as text: URL() would escape the {z}/{x}/{y} placeholders
+  return { type: 'raster', tiles: layer.tiles.map((url) => (url.startsWith('/') ? `${location.origin}${url}` : url)), tileSize: 256, bounds, minzoom, maxzoom };
+}
+
+/**
+ * Raster layer `id` on source `id` if the source exists. Tiles appear without fading in: a fade
+ * redraws all three maps for every tile that arrives.
+ * @param {Record<string, SourceSpecification>} sources @param {string} id
+ * @param {{ layout?: object, paint?: object }} [extra] @returns {LayerSpecification[]}
+ */
+function rasterLayers(sources, id, extra = {}) {
+  return sources[id] ? [{ id, type: 'raster', source: id, ...extra, paint: { 'raster-fade-duration': 0, ...extra.paint } }] : [];
+}
+
+/** The bounds of a MultiPolygon. @param {{ coordinates: number[][][][] }} outline */
+export function outlineBounds(outline) {
+  const bounds = new LngLatBounds();
+  for (const polygon of outline.coordinates) for (const [lon, lat] of polygon[0]) bounds.extend([lon, lat]);
+  return bounds;
+}
+
+/**
+ * Draws the map in `area` (which holds `#map-after`, `#map-before` and `#map-overlay`), fitted to
+ * `bounds`. While any of the three maps is loading or moving, the area is `aria-busy`; each time
+ * all are idle the count of suspects in view is shown and, the first time, the `review:first-view`
+ * performance mark is set.
+ * @param {HTMLElement} area
+ * @param {{ imagery: Imagery | null, basemap: Basemap | null, caseQuery: URLSearchParams, bounds?: LngLatBounds, visible: Set<string>,
+ *   onCaseClick: (id: number) => void, onIdle: (casesInView: number) => void }} options
+ */
+export function createReviewMap(area, options) {
+  const common = { transformRequest, bounds: options.bounds, fitBoundsOptions: { padding: 40 }, attributionControl: /** @type {false} */ (false), maxZoom: 22 };
+  const style = mapStyles(options);
+  const container = (/** @type {string} */ id) => /** @type {HTMLElement} */ (area.querySelector(id));
+  const after = new MapLibreMap({ ...common, container: container('#map-after'), interactive: false, style: style.after });
+  const before = new MapLibreMap({ ...common, container: container('#map-before'), interactive: false, style: style.before });
+  const overlay = new MapLibreMap({
+    ...common, container: container('#map-overlay'), style: style.overlay, dragRotate: false, pitchWithRotate: false, touchPitch: false,
+    locale: { 'Map.Title': t('map.label') },
+    attributionControl: options.basemap?.attribution ? { compact: true, customAttribution: options.basemap.attribution } : false,
+  });
+  overlay.touchZoomRotate.disableRotation();
+  overlay.keyboard.disableRotation();
+  overlay.on('move', () => {
+    const view = { center: overlay.getCenter(), zoom: overlay.getZoom() };
+    after.jumpTo(view);
+    before.jumpTo(view);
+  });
+  overlay.on('click', [...caseLayers], (event) => {
+    const id = event.features?.[0]?.id;
+    if (id !== undefined) options.onCaseClick(Number(id));
+  });
+  overlay.on('mouseenter', [...caseLayers], () => (overlay.getCanvas().style.cursor = 'pointer'));
+  overlay.on('mouseleave', [...caseLayers], () => (overlay.getCanvas().style.cursor = ''));
+  document.addEventListener('zhiwei:language', () => overlay.getCanvas().setAttribute('aria-label', t('map.label')));
+  watchIdle(area, [after, before, overlay], () => options.onIdle(casesInView(overlay)));
+
+  /** @type {number | null} */
+  let selected = null;
+  const caseFeatures = (/** @type {number} */ id) => ['cases', 'case_points'].map((sourceLayer) => ({ source: 'cases', sourceLayer, id }));
+  return {
+    /** (Re)loads the case tiles with the case list's filters `query`. @param {URLSearchParams} query */
+    showCases(query) {
+      /** @type {import('maplibre-gl').VectorTileSource} */ (overlay.getSource('cases')).setTiles([vectorTiles('cases', query)]);
+    },
+    /** Replaces the imagery by another job's. @param {Imagery | null} imagery */
+    showImagery(imagery) {
+      replaceRaster(after, 'after', imagerySource(imagery, 'after'));
+      replaceRaster(before, 'before', imagerySource(imagery, 'before'));
+      const visibility = options.visible.has('height-change') ? 'visible' : 'none';
+      replaceRaster(overlay, 'height-change', imagerySource(imagery, 'height-change'), 'zones-fill', { layout: { visibility }, paint: heightChangePaint });
+    },
+    /** Highlights case `id` (none for null) and, given its outline, brings it into view. @param {number | null} id @param {{ coordinates: number[][][][] }} [outline] */
+    select(id, outline) {
+      if (selected !== null) for (const feature of caseFeatures(selected)) overlay.setFeatureState(feature, { selected: false });
+      selected = id;
+      if (id !== null) for (const feature of caseFeatures(id)) overlay.setFeatureState(feature, { selected: true });
+      if (outline) overlay.fitBounds(outlineBounds(outline), { padding: 80, maxZoom: 20, duration: 500 });
+    },
+    /** Shows or hides the layers behind a toggle of the layer menu. @param {string} name @param {boolean} visible */
+    setVisible(name, visible) {
+      if (visible) options.visible.add(name);
+      else options.visible.delete(name);
+      for (const id of layersOf(name)) if (overlay.getLayer(id)) overlay.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+    },
+  };
+}
+
+/**
+ * The styles of the three maps: basemap and after orthophoto; before orthophoto alone; height
+ * change and the vector layers, with the layers whose toggles are off hidden.
+ * @param {{ imagery: Imagery | null, basemap: Basemap | null, caseQuery: URLSearchParams, visible: Set<string> }} options
+ * @returns {Record<'after' | 'before' | 'overlay', import('maplibre-gl').StyleSpecification>}
+ */
+function mapStyles({ imagery, basemap, caseQuery, visible }) {
+  const visibility = (/** @type {string} */ name) => ({ layout: { visibility: visible.has(name) ? 'visible' : 'none' } });
+  const afterSources = { ...withSource('basemap', basemap && { type: 'raster', tileSize: 256, ...basemap }), ...withSource('after', imagerySource(imagery, 'after')) };
+  const beforeSources = withSource('before', imagerySource(imagery, 'before'));
+  /** @type {Record<string, SourceSpecification>} */
+  const overlaySources = {
+    ...withSource('height-change', imagerySource(imagery, 'height-change')),
+    ...Object.fromEntries(['zones', 'grids', 'plans', 'cases'].map((layer) => [layer, { type: 'vector', tiles: [vectorTiles(layer, layer === 'cases' ? caseQuery : undefined)] }])),
+  };
+  return {
+    after: { version: 8, sources: afterSources, layers: [background, ...rasterLayers(afterSources, 'basemap'), ...rasterLayers(afterSources, 'after')] },
+    before: { version: 8, sources: beforeSources, layers: rasterLayers(beforeSources, 'before') },
+    overlay: {
+      version: 8, sources: overlaySources,
+      layers: [
+        ...rasterLayers(overlaySources, 'height-change', { ...visibility('height-change'), paint: heightChangePaint }),
+        ...vectorLayers().map((layer) => (layer.source === 'cases' ? layer : { ...layer, ...visibility(layer.source) })),
+      ],
+    },
+  };
+}
+
+/** @param {string} id @param {SourceSpecification | null} source @returns {Record<string, SourceSpecification>} */
+function withSource(id, source) {
+  return source ? { [id]: source } : {};
+}
+
+/**
+ * @param {MapLibreMap} map @param {string} id @param {RasterSourceSpecification | null} source @param {string} [beforeId]
+ * @param {{ layout?: object, paint?: object }} [extra]
+ */
+function replaceRaster(map, id, source, beforeId, extra = {}) {
+  if (map.getLayer(id)) map.removeLayer(id);
+  if (map.getSource(id)) map.removeSource(id);
+  if (!source) return;
+  map.addSource(id, source);
+  for (const layer of rasterLayers({ [id]: source }, id, extra)) map.addLayer(layer, beforeId);
+}
+
+/** Suspects drawn in the current view (a feature cut by tile borders counts once). @param {MapLibreMap} map */
+function casesInView(map) {
+  return new Set(map.queryRenderedFeatures({ layers: [...caseLayers] }).map((f) => f.id)).size;
+}
+
+/**
+ * Keeps `aria-busy` on `area` while any map renders, and calls `onSettled` when all are idle.
+ * `render` precedes every `idle`, so a map that has not drawn since its last `idle` is still idle.
+ * @param {HTMLElement} area @param {MapLibreMap[]} maps @param {() => void} onSettled
+ */
+function watchIdle(area, maps, onSettled) {
+  const idle = new Set();
+  let settledOnce = false;
+  for (const map of maps) {
+    map.on('render', () => {
+      idle.delete(map);
+      if (area.getAttribute('aria-busy') !== 'true') area.setAttribute('aria-busy', 'true');
+    });
+    map.on('idle', () => {
+      idle.add(map);
+      if (idle.size < maps.length) return;
+      onSettled();
+      area.setAttribute('aria-busy', 'false');
+      if (!settledOnce) performance.mark('review:first-view');
+      settledOnce = true;
+    });
+  }
+}
