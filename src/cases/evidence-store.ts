@@ -3,9 +3,10 @@
  * `<data dir>/evidence/<first two hex>/<sha256>`, so that a file is stored once, its name never
  * comes from a client, and any change to it shows when its hash is checked again.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { writeAtomically } from '../files.js';
 
 /** A stored file. */
 export interface StoredFile {
@@ -33,9 +34,7 @@ export async function storeEvidenceBytes(root: string, content: Buffer, mediaTyp
   const present = await stat(target).then(() => true, () => false);
   if (!present) {
     await mkdir(join(root, sha256.slice(0, 2)), { recursive: true });
-    const partial = `${target}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
-    await writeFile(partial, content);
-    await rename(partial, target);
+    await writeAtomically(target, (partial) => writeFile(partial, content));
   }
   return { sha256, bytes: content.length, mediaType };
 }

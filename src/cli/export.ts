@@ -4,13 +4,14 @@
  * `zhiwei export training-chips` writes their verdicts as training chips instead.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import { CASE_STATES, type CaseState } from '../cases/states.js';
 import { dataDir, evidenceDir } from '../config.js';
 import { BadInputError } from '../errors.js';
+import { writeAtomically } from '../files.js';
 import { exportFormats, type ExportBody, type ExportFormat, type ExportFormatName, type ExportOptions } from '../export/index.js';
 import { readCases, readDossiers, refuseIncomplete, type CaseSelection } from '../export/read-cases.js';
 import { VIOLATIONS, type Violation } from '../pipeline/types.js';
@@ -67,7 +68,7 @@ export function registerExport(program: Command): void {
         const records = await readCases(db.knex, selection);
         refuseIncomplete(records.map((r) => r.id), selection);
         const body = format.input === 'records' ? await format.render(records, options) : await format.render(await readDossiers(db.knex, records, evidenceDir()), options);
-        await writeAtomically(out, body);
+        await writeExport(out, body);
         return records.length;
       });
       process.stdout.write(`${count} case${count === 1 ? '' : 's'} written to ${out} (${flags.format})\n`);
@@ -102,16 +103,10 @@ function selectionOf(flags: ExportFlags): CaseSelection {
   };
 }
 
-/** Writes `body` to a temporary file beside `path`, then renames it over `path`; nothing is left on failure. */
-async function writeAtomically(path: string, body: ExportBody): Promise<void> {
+/** Writes `body` whole to `path` (its folder made first); nothing is left on failure. */
+async function writeExport(path: string, body: ExportBody): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.partial-${process.pid}`;
-  try {
-    if (typeof body === 'string' || body instanceof Uint8Array) await writeFile(partial, body);
-    else await pipeline(body, createWriteStream(partial));
-    await rename(partial, path);
-  } catch (err) {
-    await rm(partial, { force: true });
-    throw err;
-  }
+  await writeAtomically(path, (partial) =>
+    typeof body === 'string' || body instanceof Uint8Array ? writeFile(partial, body) : pipeline(body, createWriteStream(partial)),
+  );
 }

@@ -2,8 +2,8 @@
  * PNG and JPEG files from pixel-interleaved uint8 rasters (chips, previews, evidence), written
  * under a temporary name and renamed when complete.
  */
-import { rename, rm } from 'node:fs/promises';
 import sharp from 'sharp';
+import { writeAtomically } from '../files.js';
 import type { RasterData } from './types.js';
 
 /** Writes a 1, 3 or 4-band uint8 raster as PNG or JPEG, chosen by the file extension. */
@@ -15,12 +15,5 @@ export async function writeImage(path: string, raster: RasterData, quality = 90)
   // without this, libvips writes one band as three grey RGB bands
   const image = raster.bandCount === 1 ? pixels.toColourspace('b-w') : pixels;
   const encoded = /\.jpe?g$/i.test(path) ? image.jpeg({ quality, mozjpeg: true }) : image.png({ compressionLevel: 6 });
-  const partial = `${path}.${process.pid}.partial`;
-  try {
-    await encoded.toFile(partial);
-    await rename(partial, path);
-  } catch (err) {
-    await rm(partial, { force: true });
-    throw err;
-  }
+  await writeAtomically(path, (partial) => encoded.toFile(partial));
 }

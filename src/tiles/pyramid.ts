@@ -6,10 +6,11 @@
  * the raster size), down to a level under 256 px. The folder appears under its name only when
  * complete.
  */
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromFile, fromUrl } from 'geotiff';
 import { BadInputError } from '../errors.js';
+import { writeAtomically } from '../files.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
 import { openGeoTiffWriter, type GeoTiffWriteOptions } from '../raster/geotiff-writer.js';
 import { allocateSamples } from '../raster/resample.js';
@@ -42,30 +43,23 @@ export async function hasPyramid(dir: string): Promise<boolean> {
 
 /** Builds the pyramid of `source` in `dir`, each level from the one before. */
 export async function buildPyramid(source: RasterSource, dir: string): Promise<void> {
-  const partial = `${dir}.${process.pid}.partial`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
-  const opened: RasterSource[] = [];
-  try {
-    let previous = source;
-    for (const level of pyramidLevels(partial, source.info.width, source.info.height)) {
-      await writeHalf(previous, level.path, levelOptions(source, level.factor));
-      previous = await openGeoTiff(level.path);
-      opened.push(previous);
+  await writeAtomically(dir, async (partial) => {
+    await mkdir(partial, { recursive: true });
+    const opened: RasterSource[] = [];
+    try {
+      let previous = source;
+      for (const level of pyramidLevels(partial, source.info.width, source.info.height)) {
+        await writeHalf(previous, level.path, levelOptions(source, level.factor));
+        previous = await openGeoTiff(level.path);
+        opened.push(previous);
+      }
+    } finally {
+      await Promise.all(opened.map((level) => level.close()));
     }
-  } catch (err) {
-    await rm(partial, { recursive: true, force: true });
-    throw err;
-  } finally {
-    await Promise.all(opened.map((level) => level.close()));
-  }
-  try {
-    await rename(partial, dir);
-  } catch (err) {
+  }).catch(async (err) => {
     // another process finished the same pyramid first: keep theirs
-    await rm(partial, { recursive: true, force: true });
     if (!(await hasPyramid(dir))) throw err;
-  }
+  });
 }
 
 /** Factors (to full resolution) of the reduced-resolution images inside a GeoTIFF, finest first. */

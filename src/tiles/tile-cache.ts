@@ -6,9 +6,9 @@
  * requests for one tile render it once. When a layer's first tile of a new version is written,
  * the older versions' folders are removed.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeAtomically } from '../files.js';
 import type { TileAddress } from '../geo/web-mercator.js';
 
 /** Where a tile lives in the cache. */
@@ -36,15 +36,10 @@ export function tileCache(dir: string): TileCache {
     const created = await mkdir(versionDir, { recursive: true });
     if (created !== undefined) await removeOtherVersions(layerDir, key.version);
     await mkdir(join(versionDir, String(key.z), String(key.x)), { recursive: true });
-    const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
-    try {
-      await writeFile(partial, bytes);
-      await rename(partial, path);
-    } catch (err) {
-      await rm(partial, { force: true });
+    await writeAtomically(path, (partial) => writeFile(partial, bytes)).catch((err: NodeJS.ErrnoException) => {
       // the version was superseded while this tile rendered: serve it, keep nothing
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+      if (err.code !== 'ENOENT') throw err;
+    });
     return bytes;
   };
 
