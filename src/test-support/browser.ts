@@ -33,3 +33,20 @@ export function consoleErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
 }
+
+/**
+ * The visible buttons, fields, menus and links of the page that have no accessible name (no
+ * label, aria-label or text), as HTML snippets: keyboard and screen-reader users cannot tell
+ * what they do.
+ */
+export function unlabelledControls(page: Page): Promise<string[]> {
+  return page.locator('button, input, select, textarea, a[href], [role=slider]').evaluateAll((elements) =>
+    elements
+      .filter((element) => (element as HTMLElement).offsetParent !== null || element.getAttribute('type') === 'file')
+      .filter((element) => {
+        const labels = (element as HTMLInputElement).labels;
+        return !(labels && labels.length > 0) && !element.getAttribute('aria-label') && !element.getAttribute('aria-labelledby') && !element.textContent?.trim();
+      })
+      .map((element) => element.outerHTML.slice(0, 120)),
+  );
+}

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, consoleErrors, launchBrowser, screenshotsDir } from '../../src/test-support/browser.js';
+import { browserAvailable, consoleErrors, launchBrowser, screenshotsDir, unlabelledControls } from '../../src/test-support/browser.js';
 import { openWebScene, type WebScene } from '../../src/test-support/web-scene.js';
 
 describe.skipIf(!browserAvailable())('the field page', () => {
@@ -77,6 +77,7 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     await page.getByLabel('备注').fill('现场确认：院内新建两层砖房');
     expect(await page.locator('#actions button').allTextContents()).toEqual(['确认违建', '确认合法', '误报']);
     await page.screenshot({ path: join(screenshotsDir, 'field-case.png'), fullPage: true });
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.getByRole('button', { name: '确认违建' }).click();
     await expect.poll(() => page.locator('#submit-status').textContent()).toBe('已提交：核实违建');
 

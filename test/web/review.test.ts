@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, consoleErrors, launchBrowser, screenshotsDir } from '../../src/test-support/browser.js';
+import { browserAvailable, consoleErrors, launchBrowser, screenshotsDir, unlabelledControls } from '../../src/test-support/browser.js';
 import { openWebScene, type WebScene } from '../../src/test-support/web-scene.js';
 
 describe.skipIf(!browserAvailable())('the map review page', () => {
@@ -142,6 +142,7 @@ describe.skipIf(!browserAvailable())('the map review page', () => {
     expect(await page.locator('#stats').textContent()).toContain('Open cases');
     expect(await page.getByRole('slider').getAttribute('aria-label')).toBe('Before/after divider');
     await page.screenshot({ path: join(screenshotsDir, 'review-case-en.png') });
+    expect(await unlabelledControls(page)).toEqual([]);
   });
 
   it('wrote nothing to the console', () => {
