@@ -5,14 +5,11 @@
  * the case tiles, which take the same parameters.
  */
 import { t } from '../shared/i18n.js';
+import { CASE_STATES, CHANGE_KINDS, VIOLATIONS } from '../shared/lifecycle.js';
 import { api } from '../shared/session.js';
 
-/** The values the API takes, in lifecycle order (as src/cases/states.ts and src/pipeline/types.ts have them). */
-const choices = {
-  state: ['detected', 'triaged', 'dispatched', 'verified_illegal', 'verified_legal', 'false_positive', 'disposing', 'reinspected', 'closed', 'dismissed'],
-  violation: ['no_permit', 'outside_permitted_footprint', 'exceeds_permitted_height', 'permit_expired', 'none'],
-  change_kind: ['new_building', 'extension', 'rooftop_addition', 'height_increase', 'demolition', 'ground_structure'],
-};
+/** The values the API takes. */
+const choices = { state: CASE_STATES, violation: VIOLATIONS, change_kind: CHANGE_KINDS };
 const labelKeys = { state: 'state.', violation: 'violation.', change_kind: 'kind.' };
 
 /**

@@ -5,9 +5,8 @@
  * precision: the share of field verdicts that confirmed a suspect.
  */
 import { t } from '../shared/i18n.js';
+import { OPEN_STATES } from '../shared/lifecycle.js';
 
-/** States in which a case still waits for someone, in lifecycle order (the rest are final). */
-const openStates = ['detected', 'triaged', 'dispatched', 'verified_illegal', 'disposing', 'reinspected'];
 
 /**
  * Fills `strip` (a `<dl>`).
@@ -17,7 +16,7 @@ const openStates = ['detected', 'triaged', 'dispatched', 'verified_illegal', 'di
  */
 export function showStatistics(strip, statistics, overdueListed) {
   const { by_state: byState } = statistics.counts;
-  const open = openStates.filter((state) => byState[state] > 0);
+  const open = OPEN_STATES.filter((state) => byState[state] > 0);
   const total = open.reduce((sum, state) => sum + byState[state], 0);
   const precision = statistics.field_precision.overall.precision;
   /** @type {[string, string, boolean?][]} */
