@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { StageDeadlines } from './deadlines.js';
+import { stateSinceSql } from './read.js';
 
 /** Closure figures of a group of cases. */
 export interface Closure {
@@ -33,7 +34,11 @@ export interface Precision {
 
 /** Every figure of the statistics page. */
 export interface CaseStatistics {
-  counts: { byState: Record<string, number>; byViolation: Record<string, number>; byGrid: Record<string, number>; byZone: Record<string, number> };
+  counts: {
+    byState: Record<string, number>; byViolation: Record<string, number>; byGrid: Record<string, number>; byZone: Record<string, number>;
+    /** Cases past their current stage's deadline, by state. */
+    overdueByState: Record<string, number>;
+  };
   areaM2: { found: number; demolished: number };
   closure: { overall: Closure; byGrid: Record<string, Closure> };
   fieldPrecision: { overall: Precision; byGrid: Record<string, Precision>; byViolation: Record<string, Precision>; byChangeKind: Record<string, Precision>; byModel: Record<string, Precision> };
@@ -44,15 +49,19 @@ export const noneKey = '(none)';
 
 /** Computes the statistics over every case. */
 export async function caseStatistics(knex: Knex, deadlines: StageDeadlines): Promise<CaseStatistics> {
-  const count = async (key: string) => {
-    const rows = (await knex.raw(`SELECT ${key} AS key, count(*) AS n FROM cases c GROUP BY 1 ORDER BY 1`)).rows as { key: string | null; n: string }[];
+  const count = async (key: string, where = 'true', bindings: Knex.RawBinding[] = []) => {
+    const rows = (await knex.raw(`SELECT ${key} AS key, count(*) AS n FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`, bindings)).rows as { key: string | null; n: string }[];
     return Object.fromEntries(rows.map((r) => [r.key ?? noneKey, Number(r.n)]));
   };
   const area = (await knex.raw(`SELECT coalesce(sum(area_m2), 0) AS found, coalesce(sum(area_m2) FILTER (WHERE state IN ('reinspected', 'closed')), 0) AS demolished FROM cases`)).rows[0];
   const closure = await closureByGrid(knex, deadlines);
   const precision = await precisionByGroup(knex);
   return {
-    counts: { byState: await count('c.state'), byViolation: await count('c.violation'), byGrid: await count('c.grid_id'), byZone: await count('unnest(c.zones)') },
+    counts: {
+      byState: await count('c.state'), byViolation: await count('c.violation'), byGrid: await count('c.grid_id'), byZone: await count('unnest(c.zones)'),
+      // a state without a deadline has none in the JSON, so its cases are never overdue
+      overdueByState: await count('c.state', `${stateSinceSql} + (?::jsonb ->> c.state)::float8 * interval '1 day' < now()`, [JSON.stringify(deadlines)]),
+    },
     areaM2: { found: Number(area.found), demolished: Number(area.demolished) },
     closure: { overall: closure.get(null) ?? toClosure({}), byGrid: Object.fromEntries([...closure].filter(([k]) => k !== null) as [string, Closure][]) },
     fieldPrecision: {

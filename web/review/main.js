@@ -62,7 +62,7 @@ panel.addEventListener('keydown', (event) => {
 });
 document.addEventListener('zhiwei:language', () => {
   showCount();
-  if (statistics) showStatistics(element('stats'), statistics, overdueListed());
+  if (statistics) showStatistics(element('stats'), statistics);
   if (selectedId !== null) void selectCase(selectedId, false);
 });
 
@@ -80,7 +80,6 @@ async function loadCases(cursor = null) {
   list.show(cases);
   list.select(selectedId);
   showCount();
-  if (statistics) showStatistics(element('stats'), statistics, overdueListed());
 }
 
 function showCount() {
@@ -89,13 +88,9 @@ function showCount() {
   element('more-cases').hidden = nextCursor === null;
 }
 
-function overdueListed() {
-  return cases.filter((c) => c.overdue).length;
-}
-
 async function refreshStatistics() {
   statistics = await api('/api/v1/statistics');
-  showStatistics(element('stats'), statistics, overdueListed());
+  showStatistics(element('stats'), statistics);
 }
 
 async function applyFilters() {

@@ -90,6 +90,8 @@ describe.each(testBackends())('statistics on the %s backend', (backend) => {
     expect(waiting).toMatchObject({ state: 'detected', overdue: true });
     const listed = (await service.app.inject({ url: '/api/v1/cases?state=detected', headers: service.auth.reviewer })).json();
     expect(listed.cases.map((c: { overdue: boolean }) => c.overdue)).toEqual([true]);
+    // the one detected ten days ago (2 allowed); the case in disposal since today has 30 days
+    expect((await service.app.inject({ url: '/api/v1/statistics', headers: service.auth.reviewer })).json().counts.overdue_by_state).toEqual({ detected: 1 });
     expect((await service.app.inject({ url: '/api/v1/statistics', headers: service.auth.officer })).statusCode).toBe(403);
   });
 });

@@ -23,7 +23,10 @@ const PrecisionSchema = Type.Object({
   precision: Nullable(Type.Number({ description: 'verified_illegal / all verdicts' })),
 });
 const Statistics = Type.Object({
-  counts: Type.Object({ by_state: Counts, by_violation: Counts, by_grid: Counts, by_zone: Counts }),
+  counts: Type.Object({
+    by_state: Counts, by_violation: Counts, by_grid: Counts, by_zone: Counts,
+    overdue_by_state: Type.Record(Type.String(), Type.Integer(), { description: 'cases past their current stage\'s deadline' }),
+  }),
   area_m2: Type.Object({ found: Type.Number({ description: 'all cases' }), demolished: Type.Number({ description: 'cases re-inspected or closed after disposal' }) }),
   closure: Type.Object({ overall: ClosureSchema, by_grid: Type.Record(Type.String(), ClosureSchema) }),
   field_precision: Type.Object({
@@ -46,7 +49,9 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
     async () => {
       const s = await caseStatistics(context.db.knex, context.deadlines);
       return {
-        counts: { by_state: s.counts.byState, by_violation: s.counts.byViolation, by_grid: s.counts.byGrid, by_zone: s.counts.byZone },
+        counts: {
+          by_state: s.counts.byState, by_violation: s.counts.byViolation, by_grid: s.counts.byGrid, by_zone: s.counts.byZone, overdue_by_state: s.counts.overdueByState,
+        },
         area_m2: s.areaM2,
         closure: { overall: closure(s.closure.overall), by_grid: mapValues(s.closure.byGrid, closure) },
         field_precision: {
