@@ -28,6 +28,15 @@ describe('the web pages and their files', () => {
     expect((await get('/vendor/maplibre-gl/maplibre-gl.css')).statusCode).toBe(200);
   });
 
+  it('gzips scripts and JSON for a client that accepts it, and sends them plain to one that does not', async () => {
+    const zipped = await service.app.inject({ url: '/vendor/maplibre-gl/maplibre-gl.mjs', headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.rawPayload.length).toBeLessThan((await get('/vendor/maplibre-gl/maplibre-gl.mjs')).rawPayload.length / 3);
+    expect((await get('/vendor/maplibre-gl/maplibre-gl.mjs')).headers['content-encoding']).toBeUndefined();
+    const document = await service.app.inject({ url: '/api/docs/json', headers: { 'accept-encoding': 'gzip' } });
+    expect(document.headers['content-encoding']).toBe('gzip');
+  });
+
   it('serves nothing outside web/ and only the browser files of MapLibre', async () => {
     expect((await get('/web/../package.json')).statusCode).toBe(404);
     expect((await get('/web/%2e%2e/package.json')).statusCode).toBeGreaterThanOrEqual(400);
