@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuseStrip, type FusionRule } from './fuse.js';
+import { fuseStrip, fusionMargin, type FusionRule } from './fuse.js';
 
 const rule: FusionRule = { heightThresholdM: 2, probabilityThreshold: 0.5, misregistrationPx: 2, buildingHeightM: 2.5 };
 const width = 12;
@@ -76,5 +76,25 @@ describe('fuseStrip near buildings', () => {
     const ground = new Float32Array(width).fill(10);
     const strip = fuseStrip({ y0: 0, width, height: 1, margin: 0, dsmBefore: before, dsmAfter: before, offset: new Float32Array(width), ground }, rule);
     expect(Array.from(strip.nearBuilding)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
+  });
+});
+
+describe('fuseStrip across strip cuts', () => {
+  it('marks the same pixels whether a window is fused whole or cut in two, with the fusion margin', () => {
+    // an annex of 3 m (rows 14-17) between two 9 m houses (rows 10-13 and 18-21): misregistration
+    // tolerance hides its every pixel; a strip that ends before the second house would not know it
+    const rows = 30;
+    const margin = fusionMargin(rule);
+    const full = rows + 2 * margin;
+    const rowOf = (i: number) => Math.floor(i / width) - margin;
+    const before = Float32Array.from({ length: full * width }, (_, i) => ((rowOf(i) >= 10 && rowOf(i) <= 13) || (rowOf(i) >= 18 && rowOf(i) <= 21) ? 19 : 10));
+    const after = Float32Array.from(before, (h, i) => (rowOf(i) >= 14 && rowOf(i) <= 17 ? 13 : h));
+    const offset = new Float32Array(full * width);
+    const fuse = (y0: number, height: number) => {
+      const part = (values: Float32Array) => values.subarray(y0 * width, (y0 + height + 2 * margin) * width);
+      return [...fuseStrip({ y0, width, height, margin, dsmBefore: part(before), dsmAfter: part(after), offset: part(offset) }, rule).change];
+    };
+    const whole = fuse(0, rows);
+    for (const cut of [14, 15, 16, 17]) expect([...fuse(0, cut), ...fuse(cut, rows - cut)], `cut at row ${cut}`).toEqual(whole);
   });
 });

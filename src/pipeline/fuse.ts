@@ -38,6 +38,15 @@ export interface FusionRule {
   buildingHeightM: number;
 }
 
+/**
+ * Rows a strip's rasters need above and below it: the robust height change looks
+ * `misregistrationPx` around each pixel, and the rise grown from it as far again, so with this
+ * margin a pixel's fusion does not depend on where the strips were cut.
+ */
+export function fusionMargin(rule: FusionRule): number {
+  return 2 * rule.misregistrationPx;
+}
+
 /** Fuses one strip into changed pixels and the values the measurements need. */
 export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip {
   const { y0, width, height, margin, probability } = rasters;

@@ -5,7 +5,7 @@ import { memorySource } from '../raster/memory-source.js';
 import { allocateSamples } from '../raster/resample.js';
 import type { RasterSource, SampleType } from '../raster/types.js';
 import { ingest } from './ingest.js';
-import { readAligned } from './read-align.js';
+import { readAligned, readHeights } from './read-align.js';
 import type { AnalysisGrid } from './types.js';
 
 interface RasterSpec {
@@ -176,5 +176,19 @@ describe('readAligned', () => {
     } finally {
       await Promise.all([afterOrtho, afterDsm, beforeOrtho, beforeDsm].map((s) => s.close()));
     }
+  });
+});
+
+describe('readHeights', () => {
+  it('reads a window wider than one read piece by piece into the same heights as one read, NaN at nodata', async () => {
+    // 2600 grid columns: three pieces, the last one narrow; a source offset by a fraction of a pixel, so every pixel is interpolated
+    const source = raster({ epsg: 4549, origin: [499999.93, 3350000.07], pixel: 0.2, width: 2700, height: 12, nodata: -9999, value: (x, y, _b, col) => (col === 1500 ? -9999 : ramp(x, y)) });
+    const g = grid(4549, [500000, 3350000], 0.2, 2600, 10);
+    const window = { x: 0, y: 1, width: 2600, height: 8 };
+    const heights = await readHeights(source, g, window);
+    const whole = await readAligned(source, g, window, { resample: 'bilinear', bands: [0] });
+    expect(heights).toEqual(Float32Array.from(whole.data, (h, i) => (whole.valid[i] ? h : Number.NaN)));
+    expect(heights.filter(Number.isNaN).length).toBeGreaterThan(0);
+    expect(heights[3 * 2600 + 2000]).toBeCloseTo(ramp(500000 + 2000.5 * 0.2, 3350000 - 4.5 * 0.2), 2);
   });
 });

@@ -317,8 +317,21 @@ function round(value: number, isFloat: boolean): number {
   return isFloat ? value : Math.round(value);
 }
 
+/**
+ * Widest piece of a window read at once: a read's source pixels and resampling coordinates grow
+ * with its width, so full-width strips of a wide raster are read a piece at a time.
+ */
+const readColumns = 1024;
+
 /** Heights (band 0) of a grid window from a DSM or DTM, bilinear, NaN where it has none. */
 export async function readHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
-  const aligned = await readAligned(source, grid, window, { resample: 'bilinear', bands: [0] });
-  return Float32Array.from(aligned.data, (h, i) => (aligned.valid[i] ? h : Number.NaN));
+  const heights = new Float32Array(window.width * window.height);
+  for (let x = 0; x < window.width; x += readColumns) {
+    const width = Math.min(readColumns, window.width - x);
+    const aligned = await readAligned(source, grid, { ...window, x: window.x + x, width }, { resample: 'bilinear', bands: [0] });
+    for (let row = 0; row < window.height; row++) {
+      for (let column = 0, i = row * width; column < width; column++, i++) heights[row * window.width + x + column] = aligned.valid[i] ? aligned.data[i] : Number.NaN;
+    }
+  }
+  return heights;
 }

@@ -13,7 +13,7 @@ import type { Candidate } from './candidate.js';
 import { classifyRegion } from './classify.js';
 import { coarsePass, type GroundSurface } from './coarse-pass.js';
 import { estimateShift, shiftedGrid } from './coregister.js';
-import { fuseStrip, type FusionRule } from './fuse.js';
+import { fuseStrip, fusionMargin, type FusionRule } from './fuse.js';
 import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
 import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
 import { writeDetectOutputs, type Judgement } from './outputs.js';
@@ -22,7 +22,7 @@ import type { Database } from '../db/connect.js';
 import { readHeights } from './read-align.js';
 import { planTiles, type Tile } from './tile-plan.js';
 import { effectiveHeightThreshold, type DetectionThresholds } from './thresholds.js';
-import type { AnalysisGrid, ProgressFactory } from './types.js';
+import type { AnalysisGrid, ChangeRegion, ProgressFactory } from './types.js';
 import { createVectorizer, regionMeasurements } from './vectorize.js';
 import { offsetAt, type VerticalOffset } from './vertical-offset.js';
 
@@ -102,7 +102,26 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory, overl
       misregistrationPx: Math.ceil(job.thresholds.misregistrationM / gsd),
       buildingHeightM: job.thresholds.buildingHeightM,
     };
-    const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75 });
+    // each region is judged as soon as it is finished; only candidates are kept, in scan order of their first pixel
+    const rejected: Record<string, number> = {};
+    const found: { first: number; candidate: Omit<Candidate, 'id'> }[] = [];
+    const onRegion = (region: ChangeRegion, first: number) => {
+      const m = regionMeasurements(region);
+      const verdict = classifyRegion(m, job.thresholds);
+      if (verdict.kind === null) {
+        const key = verdict.reason.replace(/[\d.]+/g, 'N');
+        rejected[key] = (rejected[key] ?? 0) + 1;
+        return;
+      }
+      found.push({
+        first,
+        candidate: {
+          changeKind: verdict.kind, polygons: region.polygons, areaM2: m.areaM2, heightChangeM: m.heightChangeM, heightChangeMaxM: m.heightChangeMaxM,
+          heightAfterM: m.heightAfterM, confidence: m.confidence, reason: verdict.reason,
+        },
+      });
+    };
+    const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75, onRegion });
     const strips = { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time };
     let tiles: Tile[] = [];
     let inferred = 0;
@@ -117,29 +136,10 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory, overl
       }
       bar.done();
     }
-    const { regions, pixelAreaM2, simplifiedAreaM2 } = await time('vectorize', async () => vectorizer.finish());
-    const rejected: Record<string, number> = {};
-    const candidates: Candidate[] = [];
-    for (const region of regions) {
-      const m = regionMeasurements(region);
-      const verdict = classifyRegion(m, job.thresholds);
-      if (verdict.kind === null) {
-        const key = verdict.reason.replace(/[\d.]+/g, 'N');
-        rejected[key] = (rejected[key] ?? 0) + 1;
-        continue;
-      }
-      candidates.push({
-        id: `c${String(candidates.length + 1).padStart(5, '0')}`,
-        changeKind: verdict.kind,
-        polygons: region.polygons,
-        areaM2: m.areaM2,
-        heightChangeM: m.heightChangeM,
-        heightChangeMaxM: m.heightChangeMaxM,
-        heightAfterM: m.heightAfterM,
-        confidence: m.confidence,
-        reason: verdict.reason,
-      });
-    }
+    const { pixelAreaM2, simplifiedAreaM2 } = await time('vectorize', async () => vectorizer.finish());
+    const candidates: Candidate[] = found
+      .sort((a, b) => a.first - b.first)
+      .map(({ candidate }, i) => ({ id: `c${String(i + 1).padStart(5, '0')}`, ...candidate }));
     const byKind: Record<string, number> = {};
     for (const c of candidates) byKind[c.changeKind] = (byKind[c.changeKind] ?? 0) + 1;
     const seconds = (performance.now() - started) / 1000;
@@ -256,12 +256,16 @@ async function inferAndFuse(model: ChangeModel, plan: Tile[], strips: StripConte
   return ran;
 }
 
-/** Heights of rows [y0, y1) (with a margin for misregistration), fusion, and vectorization. */
+/** Rows fused at once: fusion's working arrays grow with a strip's width times its rows. */
+const fuseRows = 64;
+
+/** Heights of rows [y0, y1) (with a margin for misregistration), then fusion and vectorization a few rows at a time. */
 async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, probability: Float32Array | undefined): Promise<void> {
   const { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time } = strips;
-  const margin = rule.misregistrationPx;
-  const window: PixelWindow = { x: 0, y: y0 - margin, width: grid.width, height: y1 - y0 + 2 * margin };
-  const heights =
+  const margin = fusionMargin(rule);
+  const { width } = grid;
+  const window: PixelWindow = { x: 0, y: y0 - margin, width, height: y1 - y0 + 2 * margin };
+  const heights: Partial<Record<'dsmBefore' | 'dsmAfter' | 'offset' | 'ground', Float32Array>> =
     sources.beforeDsm && sources.afterDsm && offset
       ? await time('height change', async () => ({
           dsmBefore: await readHeights(sources.beforeDsm!, beforeGrid, window),
@@ -270,10 +274,18 @@ async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, pr
           ground: ground?.groundAt(window),
         }))
       : {};
-  const strip = await time('fuse', async () => fuseStrip({ y0, width: grid.width, height: y1 - y0, margin, probability, ...heights }, rule));
-  await time('vectorize', async () => vectorizer.addStrip(strip));
+  for (let a = y0; a < y1; a += fuseRows) {
+    const b = Math.min(y1, a + fuseRows);
+    // rows [a - margin, b + margin) of the arrays read for [y0 - margin, y1 + margin)
+    const rows = (values: Float32Array | undefined) => values?.subarray((a - y0) * width, (b - y0 + 2 * margin) * width);
+    const part = {
+      y0: a, width, height: b - a, margin, probability: probability?.subarray((a - y0) * width, (b - y0) * width),
+      dsmBefore: rows(heights.dsmBefore), dsmAfter: rows(heights.dsmAfter), offset: rows(heights.offset), ground: rows(heights.ground),
+    };
+    const strip = await time('fuse', async () => fuseStrip(part, rule));
+    await time('vectorize', async () => vectorizer.addStrip(strip));
+  }
 }
-
 
 /** The fitted vertical offset of the after DSM at every pixel of a grid window. */
 function offsetRaster(offset: VerticalOffset, grid: AnalysisGrid, window: PixelWindow): Float32Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signedArea } from '../geo/polygonize.js';
-import type { AnalysisGrid, ChangeStrip } from './types.js';
+import type { AnalysisGrid, ChangeRegion, ChangeStrip } from './types.js';
 import { createVectorizer, regionMeasurements } from './vectorize.js';
 
 /** Per-pixel rasters of a scene, by grid index; NaN where a function is not given. */
@@ -40,10 +40,13 @@ function stripsOf(rows: string[], cuts: number[], values: Values = {}): ChangeSt
   });
 }
 
+/** The regions in scan order of their first pixel, and the area totals. */
 function vectorize(rows: string[], cuts: number[], values: Values = {}, simplifyTolerancePx = 0.75) {
-  const vectorizer = createVectorizer(gridOf(rows), { simplifyTolerancePx });
+  const found: { region: ChangeRegion; first: number }[] = [];
+  const vectorizer = createVectorizer(gridOf(rows), { simplifyTolerancePx, onRegion: (region, first) => found.push({ region, first }) });
   for (const strip of stripsOf(rows, cuts, values)) vectorizer.addStrip(strip);
-  return vectorizer.finish();
+  const totals = vectorizer.finish();
+  return { ...totals, regions: found.sort((a, b) => a.first - b.first).map(({ region }) => region) };
 }
 
 const rectangle = ['......', '.####.', '.####.', '.####.', '.####.', '......'];
@@ -219,7 +222,7 @@ describe('vectorize', () => {
   });
 
   it('rejects strips out of order and a grid left uncovered', () => {
-    const vectorizer = createVectorizer(gridOf(rectangle), { simplifyTolerancePx: 0.75 });
+    const vectorizer = createVectorizer(gridOf(rectangle), { simplifyTolerancePx: 0.75, onRegion: () => {} });
     const [first, second] = stripsOf(rectangle, [3]);
     expect(() => vectorizer.addStrip(second)).toThrow('strip starts at row 3, expected row 0');
     vectorizer.addStrip(first);

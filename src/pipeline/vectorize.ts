@@ -4,7 +4,8 @@
  * of the previous strip directly above it (union-find across any number of strips), so pieces of
  * one structure cut by strip borders become one region. Only the previous strip's last row and
  * the regions still open at it are kept; a region is finished as soon as a strip passes without
- * extending it. Outlines of pieces share pixel edges, so their union in pixel coordinates is
+ * extending it, and handed on at once (memory holds the open regions, never all of a scene's).
+ * Outlines of pieces share pixel edges, so their union in pixel coordinates is
  * exact; it is simplified afterwards, then moved into map coordinates.
  *
  * The ring around a region is counted in pixel edges (an outside pixel beside two of the region's
@@ -18,21 +19,24 @@ import { labelComponents, pixelToMap, traceComponents } from '../geo/polygonize.
 import { simplifyPolygons } from '../geo/simplify.js';
 import type { AnalysisGrid, ChangeRegion, ChangeStrip, RegionSums } from './types.js';
 
-/** How outlines are simplified: Douglas-Peucker tolerance in grid pixels (0.75 removes the staircase). */
+/** How outlines are simplified, and where finished regions go. */
 export interface VectorizeOptions {
+  /** Douglas-Peucker tolerance in grid pixels (0.75 removes the staircase). */
   simplifyTolerancePx: number;
+  /** Called once per region when it is finished, with the grid index (row × width + column) of its first pixel in scan order. */
+  onRegion(region: ChangeRegion, firstPixel: number): void;
 }
 
-/** All regions of a grid in scan order of their top-left pixel, and the area before and after simplification (m²). */
+/** The area of all regions before and after simplification (m²). */
 export interface VectorizeResult {
-  regions: ChangeRegion[];
   pixelAreaM2: number;
   simplifiedAreaM2: number;
 }
 
-/** Takes the strips of a grid top to bottom, then gives the change regions. */
+/** Takes the strips of a grid top to bottom; each region goes to `onRegion` once no later strip can extend it. */
 export interface Vectorizer {
   addStrip(strip: ChangeStrip): void;
+  /** Finishes the regions still open at the last row. */
   finish(): VectorizeResult;
 }
 
@@ -70,12 +74,15 @@ export function createVectorizer(grid: AnalysisGrid, options: VectorizeOptions):
   let aboveRegions: (OpenRegion | null)[] = new Array<OpenRegion | null>(width).fill(null);
   let aboveNearBuilding = new Uint8Array(width);
   let openRegions: OpenRegion[] = [];
-  const finished: { first: number; region: ChangeRegion }[] = [];
+  const totals: VectorizeResult = { pixelAreaM2: 0, simplifiedAreaM2: 0 };
 
   const finishRegion = ({ sums, pieces, first }: OpenRegion) => {
     const pixelPolygons = pieces.length === 1 ? pieces[0] : polygonClipping.union(pieces[0], ...pieces.slice(1));
     const polygons = pixelToMap(simplifyPolygons(pixelPolygons, options.simplifyTolerancePx), geoTransform);
-    finished.push({ first, region: { polygons, pixelAreaM2: sums.pixels * pixelAreaM2, areaM2: polygonsArea(polygons), sums } });
+    const region = { polygons, pixelAreaM2: sums.pixels * pixelAreaM2, areaM2: polygonsArea(polygons), sums };
+    totals.pixelAreaM2 += region.pixelAreaM2;
+    totals.simplifiedAreaM2 += region.areaM2;
+    options.onRegion(region, first);
   };
 
   return {
@@ -118,13 +125,7 @@ export function createVectorizer(grid: AnalysisGrid, options: VectorizeOptions):
       if (nextRow !== grid.height) throw new RangeError(`strips cover ${nextRow} of the grid's ${grid.height} rows`);
       for (const region of openRegions) finishRegion(region);
       openRegions = [];
-      finished.sort((a, b) => a.first - b.first);
-      const regions = finished.map(({ region }) => region);
-      return {
-        regions,
-        pixelAreaM2: regions.reduce((sum, r) => sum + r.pixelAreaM2, 0),
-        simplifiedAreaM2: regions.reduce((sum, r) => sum + r.areaM2, 0),
-      };
+      return totals;
     },
   };
 }
