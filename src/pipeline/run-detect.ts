@@ -10,20 +10,20 @@ import type { ChangeModel } from '../model/types.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
 import type { PixelWindow } from '../raster/types.js';
 import type { Candidate } from './candidate.js';
-import { classifyRegion } from './classify.js';
 import { coarsePass, type GroundSurface } from './coarse-pass.js';
 import { estimateShift, shiftedGrid } from './coregister.js';
 import { fuseStrip, fusionMargin, type FusionRule } from './fuse.js';
 import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
 import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
+import { regionJudge } from './judge-regions.js';
 import { writeDetectOutputs, type Judgement } from './outputs.js';
 import { overlayAndEmit, type OverlayVerdict } from './overlay.js';
 import type { Database } from '../db/connect.js';
 import { readHeights } from './read-align.js';
 import { planTiles, type Tile } from './tile-plan.js';
 import { effectiveHeightThreshold, type DetectionThresholds } from './thresholds.js';
-import type { AnalysisGrid, ChangeRegion, ProgressFactory } from './types.js';
-import { createVectorizer, regionMeasurements } from './vectorize.js';
+import type { AnalysisGrid, ProgressFactory } from './types.js';
+import { createVectorizer } from './vectorize.js';
 import { offsetAt, type VerticalOffset } from './vertical-offset.js';
 
 /** The rasters of a job, as file paths or URLs, and where the results go. */
@@ -102,26 +102,8 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory, overl
       misregistrationPx: Math.ceil(job.thresholds.misregistrationM / gsd),
       buildingHeightM: job.thresholds.buildingHeightM,
     };
-    // each region is judged as soon as it is finished; only candidates are kept, in scan order of their first pixel
-    const rejected: Record<string, number> = {};
-    const found: { first: number; candidate: Omit<Candidate, 'id'> }[] = [];
-    const onRegion = (region: ChangeRegion, first: number) => {
-      const m = regionMeasurements(region);
-      const verdict = classifyRegion(m, job.thresholds);
-      if (verdict.kind === null) {
-        const key = verdict.reason.replace(/[\d.]+/g, 'N');
-        rejected[key] = (rejected[key] ?? 0) + 1;
-        return;
-      }
-      found.push({
-        first,
-        candidate: {
-          changeKind: verdict.kind, polygons: region.polygons, areaM2: m.areaM2, heightChangeM: m.heightChangeM, heightChangeMaxM: m.heightChangeMaxM,
-          heightAfterM: m.heightAfterM, confidence: m.confidence, reason: verdict.reason,
-        },
-      });
-    };
-    const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75, onRegion });
+    const regions = regionJudge(job.thresholds);
+    const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75, onRegion: regions.judge });
     const strips = { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time };
     let tiles: Tile[] = [];
     let inferred = 0;
@@ -137,9 +119,8 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory, overl
       bar.done();
     }
     const { pixelAreaM2, simplifiedAreaM2 } = await time('vectorize', async () => vectorizer.finish());
-    const candidates: Candidate[] = found
-      .sort((a, b) => a.first - b.first)
-      .map(({ candidate }, i) => ({ id: `c${String(i + 1).padStart(5, '0')}`, ...candidate }));
+    const candidates = regions.candidates();
+    const { rejected } = regions;
     const byKind: Record<string, number> = {};
     for (const c of candidates) byKind[c.changeKind] = (byKind[c.changeKind] ?? 0) + 1;
     const seconds = (performance.now() - started) / 1000;
