@@ -115,6 +115,12 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     await page.close();
   }, 240_000);
 
+  it('sends an officer who opens the review page to the field page', async () => {
+    const page = await signedIn('/review');
+    await page.waitForURL(/\/field$/);
+    await page.close();
+  }, 60_000);
+
   it('offers English labels and has no console errors besides the refused connections while the service was down', async () => {
     const page = await signedIn('/field');
     await page.getByLabel('语言').selectOption('en');

@@ -22,6 +22,11 @@ const pageSize = 500;
 
 setUpPage();
 const user = await signIn();
+// an officer's work is on the field page (plans and zones are not theirs to see)
+if (user.role === 'officer') {
+  location.replace('/field');
+  await new Promise(() => {}); // nothing more to do here while the browser leaves
+}
 element('review').hidden = false;
 
 const panel = element('case-panel');

@@ -58,6 +58,9 @@ describe.each(testBackends())('GET /api/v1/tiles on the %s backend', (backend) =
     expect(await caseIds(`cases/${both}.mvt`, 'officer')).toEqual([cases.get('east')]);
     expect(await caseIds(`cases/${both}.mvt`, 'officer2')).toEqual([cases.get('west')]);
     expect(await caseIds(`grids/${both}.mvt`, 'officer2')).toHaveLength(1);
+    const plans = await get(`plans/${both}.mvt`, 'officer');
+    expect(plans.statusCode).toBe(403);
+    expect(plans.json().detail).toMatch(/plans tiles are for analysts, reviewers and supervisors/);
   });
 
   it('serves plans, zones and grids tiles', async () => {

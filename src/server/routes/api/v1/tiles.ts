@@ -1,16 +1,16 @@
 /**
  * `GET /api/v1/tiles/:layer/:z/:x/:y.mvt`: Mapbox Vector Tiles of cases, plans, zones and grids
  * for the map review page (`cases/vector-tiles.ts` says what each tile holds). Case tiles take the
- * case list's filters; an officer's tiles hold the cases and grids assigned to them only. A tile
- * with nothing in it is 204.
+ * case list's filters; an officer's tiles hold the cases and grids assigned to them only, and plans
+ * and zones are for the office roles, as their lists are. A tile with nothing in it is 204.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { VECTOR_TILE_LAYERS, vectorTile } from '../../../../cases/vector-tiles.js';
-import { BadInputError } from '../../../../errors.js';
+import { BadInputError, ForbiddenError } from '../../../../errors.js';
 import { isTileInRange } from '../../../../geo/web-mercator.js';
 import type { AppContext } from '../../../app.js';
-import { caseScope } from '../../../plugins/auth.js';
+import { caller, caseScope } from '../../../plugins/auth.js';
 import { CaseFilterQuery, caseSelection, oneOf } from './cases/schemas.js';
 
 /** Deepest zoom served: about 4 cm a pixel, finer than any orthophoto. */
@@ -43,6 +43,7 @@ export const tileRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, con
     async (request, reply) => {
       const { layer, z, x, y } = request.params;
       if (!isTileInRange({ z, x, y })) throw new BadInputError(`tile ${z}/${x}/${y} does not exist: x and y run from 0 to ${2 ** z - 1} at zoom ${z}`);
+      if (caller(request).role === 'officer' && (layer === 'plans' || layer === 'zones')) throw new ForbiddenError(`${layer} tiles are for analysts, reviewers and supervisors, as the ${layer} list is`);
       const filters = Object.keys(request.query);
       if (layer !== 'cases' && filters.length > 0) throw new BadInputError(`${filters.join(', ')}: filters apply to the cases layer only, not to ${layer}`);
       const tile = await vectorTile(context.db.knex, layer, { z, x, y }, caseSelection(request.query), caseScope(request), context.deadlines);
