@@ -4,7 +4,8 @@
  * is served), the case outline and the device position. No basemap is needed.
  */
 import { LngLatBounds, Map as MapLibreMap } from '/vendor/maplibre-gl/maplibre-gl.mjs';
-import { api, sessionToken } from '../shared/session.js';
+import { imagerySource, transformRequest } from '../shared/map-sources.js';
+import { api } from '../shared/session.js';
 
 /**
  * Draws the case in `container`; returns a way to move the device dot.
@@ -18,8 +19,8 @@ export async function caseMap(container, found, centre) {
     case: { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: found.outline } },
     device: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
   };
-  const after = imagery?.layers.find((/** @type {any} */ layer) => layer.id === 'after');
-  if (after) sources.after = { type: 'raster', tiles: [location.origin + after.tiles[0]], tileSize: imagery.tile_size, bounds: after.bounds, maxzoom: after.maxzoom };
+  const after = imagerySource(imagery, 'after');
+  if (after) sources.after = after;
   /** @type {import('maplibre-gl').LayerSpecification[]} */
   const layers = [
     { id: 'background', type: 'background', paint: { 'background-color': '#e8ebef' } },
@@ -32,7 +33,7 @@ export async function caseMap(container, found, centre) {
     center: centre,
     zoom: 18,
     attributionControl: false,
-    transformRequest: (url) => (url.startsWith(`${location.origin}/api/`) ? { url, headers: { authorization: `Bearer ${sessionToken()}` } } : { url }),
+    transformRequest,
     style: { version: 8, sources, layers },
   });
   await new Promise((resolve) => map.once('load', resolve));

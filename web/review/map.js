@@ -8,10 +8,9 @@
  */
 import { LngLatBounds, Map as MapLibreMap } from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { t } from '../shared/i18n.js';
-import { sessionToken } from '../shared/session.js';
+import { apiRoot, imagerySource, transformRequest } from '../shared/map-sources.js';
 import { caseLayers, layersOf, vectorLayers } from './layers.js';
 
-const apiRoot = `${location.origin}/api/`;
 /** @typedef {import('maplibre-gl').SourceSpecification} SourceSpecification */
 /** @typedef {import('maplibre-gl').RasterSourceSpecification} RasterSourceSpecification */
 /** @typedef {import('maplibre-gl').LayerSpecification} LayerSpecification */
@@ -20,12 +19,7 @@ const heightChangePaint = { 'raster-opacity': 0.8 };
 /** @type {LayerSpecification} */
 const background = { id: 'background', type: 'background', paint: { 'background-color': '#dfe3e8' } };
 
-/**
- * A job's imagery as `GET /api/v1/jobs/:id/tiles` describes it: the layers it has (`before`,
- * `after`, `height-change`), each with its tile URL template, WGS84 bounds and zooms.
- * @typedef {{ id: string, tiles: string[], bounds: [number, number, number, number], minzoom: number, maxzoom: number }} ImageryLayer
- * @typedef {{ bounds: [number, number, number, number] | null, layers: ImageryLayer[] }} Imagery
- */
+/** @typedef {import('../shared/map-sources.js').Imagery} Imagery */
 
 /**
  * A basemap as `web/config.json` gives it: the tile URL templates of a raster source in Web
@@ -33,27 +27,10 @@ const background = { id: 'background', type: 'background', paint: { 'background-
  * @typedef {{ tiles: string[], tileSize?: number, maxzoom?: number, attribution?: string }} Basemap
  */
 
-/** Sends the session's token with the API's own requests (tiles), never to a basemap's server. @param {string} url */
-function transformRequest(url) {
-  return url.startsWith(apiRoot) ? { url, headers: { authorization: `Bearer ${sessionToken()}` } } : { url };
-}
-
 /** The MVT URL template of a layer, with the case filters for `cases`. @param {string} layer @param {URLSearchParams} [query] */
 function vectorTiles(layer, query) {
   const search = query?.toString();
   return `${apiRoot}v1/tiles/${layer}/{z}/{x}/{y}.mvt${search ? `?${search}` : ''}`;
-}
-
-/**
- * The raster source of one of a job's imagery layers, or null when the job has none.
- * @param {Imagery | null} imagery @param {string} name @returns {RasterSourceSpecification | null}
- */
-function imagerySource(imagery, name) {
-  const layer = imagery?.layers.find((l) => l.id === name);
-  if (!layer) return null;
-  const { bounds, minzoom, maxzoom } = layer;
-  // joined as text: URL() would escape the {z}/{x}/{y} placeholders
-  return { type: 'raster', tiles: layer.tiles.map((url) => (url.startsWith('/') ? `${location.origin}${url}` : url)), tileSize: 256, bounds, minzoom, maxzoom };
 }
 
 /**
