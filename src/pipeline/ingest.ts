@@ -3,8 +3,8 @@
  * from what was given, and pick the analysis grid. Every problem names the file and a fix.
  */
 import { BadInputError } from '../errors.js';
-import { crsTransform } from '../geo/crs.js';
-import type { GeoTransform, RasterSource } from '../raster/types.js';
+import { intersectExtents, rasterExtent, type Extent } from '../raster/extent.js';
+import type { RasterInfo, RasterSource } from '../raster/types.js';
 import type { AnalysisGrid } from './types.js';
 
 /** The rasters of a job, opened by the caller. */
@@ -33,7 +33,6 @@ export interface IngestOptions {
 }
 
 /** [minX, minY, maxX, maxY] in map units. */
-type Extent = [number, number, number, number];
 
 type Role = keyof IngestInputs;
 const roleNames: Record<Role, string> = {
@@ -198,8 +197,8 @@ function sharedExtent(inputs: IngestInputs, crs: string, epsg: number | null): E
     for (const role of roles) {
       const source = inputs[role];
       if (!source) continue;
-      const own = extentIn(source, crs);
-      const shared: Extent | null = extent === null ? own : intersect(extent, own);
+      const own = rasterExtent(source.info as RasterInfo & { proj4: string }, crs);
+      const shared: Extent | null = extent === null ? own : intersectExtents([extent, own]);
       if (shared === null) {
         throw new BadInputError(
           `${source.name} (${roleNames[role]}) does not overlap ${names.join(', ')}: it covers ${show(own)}, they cover ${show(extent as Extent)} in ${crsLabel(crs, epsg)}`,
@@ -213,7 +212,7 @@ function sharedExtent(inputs: IngestInputs, crs: string, epsg: number | null): E
   };
   const before = epoch(['beforeOrtho', 'beforeDsm', 'beforeDtm']);
   const after = epoch(['afterOrtho', 'afterDsm']);
-  const shared = intersect(before.extent, after.extent);
+  const shared = intersectExtents([before.extent, after.extent]);
   if (shared === null) {
     throw new BadInputError(
       `the before and after epochs do not overlap: before (${before.names.join(', ')}) covers ${show(before.extent)}, after (${after.names.join(', ')}) covers ${show(after.extent)} in ${crsLabel(crs, epsg)}`,
@@ -221,35 +220,6 @@ function sharedExtent(inputs: IngestInputs, crs: string, epsg: number | null): E
     );
   }
   return shared;
-}
-
-/** Bounding box in `crs` of a raster's extent, its edges sampled so that curved edges are covered. */
-function extentIn(source: RasterSource, crs: string): Extent {
-  const { width, height, geoTransform, proj4 } = source.info;
-  const transform = proj4 === crs ? (p: [number, number]) => p : crsTransform(proj4 as string, crs);
-  const steps = 8;
-  const extent: Extent = [Infinity, Infinity, -Infinity, -Infinity];
-  for (let i = 0; i <= steps; i++) {
-    const t = i / steps;
-    for (const [col, row] of [[t * width, 0], [t * width, height], [0, t * height], [width, t * height]]) {
-      const [x, y] = transform(pixelToMap(geoTransform, col, row));
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      extent[0] = Math.min(extent[0], x);
-      extent[1] = Math.min(extent[1], y);
-      extent[2] = Math.max(extent[2], x);
-      extent[3] = Math.max(extent[3], y);
-    }
-  }
-  return extent;
-}
-
-function pixelToMap(gt: GeoTransform, col: number, row: number): [number, number] {
-  return [gt[0] + col * gt[1] + row * gt[2], gt[3] + col * gt[4] + row * gt[5]];
-}
-
-function intersect(a: Extent, b: Extent): Extent | null {
-  const out: Extent = [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])];
-  return out[2] > out[0] && out[3] > out[1] ? out : null;
 }
 
 /** North-up grid of `gsd` pixels whose origin is a multiple of `gsd`, covering `extent`. */
