@@ -1,10 +1,12 @@
 """LEVIR-CD-style change-detection chips: `A/` (before), `B/` (after), `label/` (0/255) with matching names.
 
-Reads PNG or GeoTIFF (uint8 RGB) tiles from one or more folders. Training samples are augmented:
-random crop to the tile size, flips and 90-degree rotations, colour jitter drawn separately for
-each epoch, and a small random shift between the epochs (real flights are misregistered by
-0.2-0.8 m, a few pixels at the model's GSD).
+Reads PNG, GeoTIFF or JPEG (uint8 RGB; labels PNG or GeoTIFF) tiles from one or more folders,
+decoded once and kept in memory. Training samples are augmented per sample on the CPU (random crop
+to the tile size, flips and 90-degree rotations, a small random shift between the epochs: real
+flights are misregistered by 0.2-0.8 m, a few pixels at the model's GSD) and per batch on the
+training device (`jitter_colour`: brightness, contrast, saturation and hue drawn for each epoch).
 """
+import math
 import os
 
 import numpy as np
@@ -14,25 +16,28 @@ from PIL import Image
 # Per-channel normalization in 0-255 pixel units: (pixel - MEAN) / STD (ImageNet statistics).
 MEAN = (123.675, 116.28, 103.53)
 STD = (58.395, 57.12, 57.375)
-SUFFIXES = ('.png', '.tif', '.tiff')
+IMAGE_SUFFIXES = ('.png', '.tif', '.tiff', '.jpg', '.jpeg')
+# Labels must be lossless: a JPEG mask has grey edges and speckle.
+LABEL_SUFFIXES = ('.png', '.tif', '.tiff')
 # Model inputs must be multiples of this (four stride-2 stages).
 STRIDE = 16
 
 
-def chip_names(folder):
-    """Names of the chips present in all of `folder`'s A/, B/ and label/; error if any is unpaired."""
+def chip_files(folder):
+    """(A, B, label) file names of the chips in `folder`, paired by name without suffix; error if any is unpaired."""
     parts = {}
-    for part in ('A', 'B', 'label'):
+    for part, suffixes in (('A', IMAGE_SUFFIXES), ('B', IMAGE_SUFFIXES), ('label', LABEL_SUFFIXES)):
         path = os.path.join(folder, part)
         if not os.path.isdir(path):
             raise SystemExit(f'{folder}: missing {part}/ (expected LEVIR-CD layout A/, B/, label/)')
-        parts[part] = {n for n in os.listdir(path) if n.lower().endswith(SUFFIXES)}
-    unpaired = parts['A'] ^ parts['B'] | parts['A'] ^ parts['label']
+        parts[part] = {os.path.splitext(n)[0]: n for n in os.listdir(path) if n.lower().endswith(suffixes)}
+    stems = [set(p) for p in parts.values()]
+    unpaired = (stems[0] ^ stems[1]) | (stems[0] ^ stems[2])
     if unpaired:
-        raise SystemExit(f'{folder}: {len(unpaired)} chips lack a partner in A/, B/ or label/, e.g. {sorted(unpaired)[0]}')
-    if not parts['A']:
-        raise SystemExit(f'{folder}: no PNG or TIFF chips in A/')
-    return sorted(parts['A'])
+        raise SystemExit(f'{folder}: {len(unpaired)} chips lack a partner in A/, B/ or label/ (PNG/TIFF labels), e.g. {sorted(unpaired)[0]}')
+    if not stems[0]:
+        raise SystemExit(f'{folder}: no PNG, TIFF or JPEG chips in A/')
+    return [(parts['A'][s], parts['B'][s], parts['label'][s]) for s in sorted(stems[0])]
 
 
 def read_rgb(path):
@@ -47,26 +52,38 @@ def read_label(path):
         return (np.asarray(im.convert('L')) > 0).astype(np.float32)
 
 
-def to_tensor(rgb):
-    """H x W x 3 float (0-255) → normalized 3 x H x W float32 tensor."""
-    x = (rgb.astype(np.float32) - np.float32(MEAN)) / np.float32(STD)
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
+def normalize(x):
+    """N x 3 x H x W pixels (0-255, any device) → normalized float32 model input."""
+    mean = torch.tensor(MEAN, device=x.device).view(1, 3, 1, 1)
+    std = torch.tensor(STD, device=x.device).view(1, 3, 1, 1)
+    return (x.float() - mean) / std
 
 
-def jitter_colour(rgb, rng):
-    """Random brightness, contrast, saturation and hue change of one epoch (float 0-255 out)."""
-    x = rgb.astype(np.float32)
-    x *= rng.uniform(0.75, 1.25)
-    mean = x.mean()
-    x = (x - mean) * rng.uniform(0.75, 1.25) + mean
-    grey = x @ np.float32([0.299, 0.587, 0.114])
-    x = grey[..., None] + (x - grey[..., None]) * rng.uniform(0.7, 1.3)
-    # Hue: rotate the chroma plane of YIQ.
-    to_yiq = np.float32([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
-    a = rng.uniform(-0.1, 0.1) * np.pi
-    rot = np.float32([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
-    x = x @ (np.linalg.inv(to_yiq) @ rot @ to_yiq).T.astype(np.float32)
-    return np.clip(x, 0, 255)
+# RGB → YIQ; hue is a rotation of the I/Q chroma plane.
+TO_YIQ = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+
+
+def jitter_colour(x):
+    """Random brightness, contrast, saturation and hue change per tile of an N x 3 x H x W batch of
+    0-255 pixels (float 0-255 out), drawn from torch's random state on the batch's device."""
+    n, device = x.shape[0], x.device
+
+    def uniform(low, high):
+        return torch.empty(n, 1, 1, 1, device=device).uniform_(low, high)
+
+    x = x.float() * uniform(0.75, 1.25)
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = (x - mean) * uniform(0.75, 1.25) + mean
+    grey = (x * torch.tensor([0.299, 0.587, 0.114], device=device).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    x = grey + (x - grey) * uniform(0.7, 1.3)
+    angle = uniform(-0.1, 0.1).view(n) * math.pi
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    rotation = torch.zeros(n, 3, 3, device=device)
+    rotation[:, 0, 0] = 1
+    rotation[:, 1, 1], rotation[:, 1, 2], rotation[:, 2, 1], rotation[:, 2, 2] = cos, -sin, sin, cos
+    to_yiq = TO_YIQ.to(device)
+    matrix = torch.linalg.inv(to_yiq) @ rotation @ to_yiq
+    return torch.einsum('nij,njhw->nihw', matrix, x).clamp(0, 255)
 
 
 def shift(rgb, dy, dx):
@@ -77,26 +94,34 @@ def shift(rgb, dy, dx):
     return padded[m - dy:m - dy + h, m - dx:m - dx + w]
 
 
-class ChangeChips(torch.utils.data.Dataset):
-    """Chips of several LEVIR-CD-style folders; `augment` for training, else centre-cropped to a multiple of 16."""
+def to_chw(rgb):
+    """H x W x 3 uint8 → 3 x H x W uint8 tensor."""
+    return torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)))
 
-    def __init__(self, folders, tile, augment, max_shift=4, seed=0):
-        self.items = [(f, n) for f in folders for n in chip_names(f)]
+
+class ChangeChips(torch.utils.data.Dataset):
+    """Chips of several LEVIR-CD-style folders as uint8 A, B and float 0/1 label tensors;
+    `augment` for training, else centre-cropped to a multiple of 16."""
+
+    def __init__(self, folders, tile, augment, max_shift=4):
+        self.items = [(f, names) for f in folders for names in chip_files(f)]
         self.tile, self.augment, self.max_shift = tile, augment, max_shift
-        self.rng = np.random.default_rng(seed)
+        self.chips = [self.read(folder, names) for folder, names in self.items]
+
+    @staticmethod
+    def read(folder, names):
+        a, b, label = (reader(os.path.join(folder, part, name)) for reader, part, name in
+                       zip((read_rgb, read_rgb, read_label), ('A', 'B', 'label'), names))
+        if a.shape != b.shape or a.shape[:2] != label.shape:
+            raise SystemExit(f'{folder}: {names[0]} differs in size between A/, B/ and label/')
+        return a, b, label
 
     def __len__(self):
         return len(self.items)
 
     def __getitem__(self, i):
-        folder, name = self.items[i]
-        a = read_rgb(os.path.join(folder, 'A', name))
-        b = read_rgb(os.path.join(folder, 'B', name))
-        label = read_label(os.path.join(folder, 'label', name))
-        if a.shape != b.shape or a.shape[:2] != label.shape:
-            raise SystemExit(f'{folder}: {name} differs in size between A/, B/ and label/')
-        a, b, label = self.augmented(a, b, label) if self.augment else self.cropped(a, b, label)
-        return to_tensor(a), to_tensor(b), torch.from_numpy(np.ascontiguousarray(label))[None]
+        a, b, label = self.augmented(*self.chips[i]) if self.augment else self.cropped(*self.chips[i])
+        return to_chw(a), to_chw(b), torch.from_numpy(np.ascontiguousarray(label))[None]
 
     def cropped(self, a, b, label):
         """Centre crop to the largest multiple of 16 (validation runs on whole chips)."""
@@ -105,8 +130,10 @@ class ChangeChips(torch.utils.data.Dataset):
         return a[y:y + h, x:x + w], b[y:y + h, x:x + w], label[y:y + h, x:x + w]
 
     def augmented(self, a, b, label):
-        """Random crop, flip, rotation, per-epoch colour jitter and a small shift of A against B."""
-        rng, t = self.rng, self.tile
+        """Random crop, flip, rotation and a small shift of A against B."""
+        # Drawn from torch's state, which DataLoader seeds differently in each worker and epoch.
+        rng = np.random.default_rng(int(torch.randint(2 ** 62, ())))
+        t = self.tile
         h, w = label.shape
         if h < t or w < t:
             raise SystemExit(f'chips must be at least {t}x{t} pixels, got {w}x{h}')
@@ -118,4 +145,4 @@ class ChangeChips(torch.utils.data.Dataset):
         a, b, label = (np.rot90(v, k) for v in (a, b, label))
         if flip:
             a, b, label = (v[:, ::-1] for v in (a, b, label))
-        return jitter_colour(a, rng), jitter_colour(b, rng), label
+        return a, b, label

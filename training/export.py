@@ -1,5 +1,6 @@
 """ONNX export (opset 17, dynamic batch) and the ONNX/PyTorch agreement fixture."""
 import base64
+import inspect
 import io
 import json
 
@@ -20,8 +21,11 @@ def export_onnx(model, path, tile):
     wrapped = ChangeProbability(model).eval()
     x = torch.zeros(1, 3, tile, tile)
     axes = {name: {0: 'batch'} for name in (*INPUTS, OUTPUT)}
+    # PyTorch 2.9 and later export through torch.export by default; the TorchScript exporter keeps
+    # the graph the same whichever PyTorch trained the model.
+    legacy = {'dynamo': False} if 'dynamo' in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(wrapped, (x, x), path, input_names=list(INPUTS), output_names=[OUTPUT],
-                      dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+                      dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True, **legacy)
 
 
 def normalize(rgb, mean, std):

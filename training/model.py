@@ -77,12 +77,14 @@ class ChangeProbability(nn.Module):
 
 
 CANDIDATES = {
+    'siamdiff-plain-32': dict(widths=(32, 64, 128, 192), block='plain'),
+    'siamdiff-plain-24': dict(widths=(24, 48, 96, 128), block='plain'),
     'siamdiff-plain-16': dict(widths=(16, 32, 64, 96), block='plain'),
     'siamdiff-plain-12': dict(widths=(12, 24, 48, 64), block='plain'),
     'siamdiff-sep-24': dict(widths=(24, 48, 96, 128), block='separable'),
     'siamdiff-sep-16': dict(widths=(16, 32, 64, 96), block='separable'),
 }
-ARCHITECTURE = 'siamdiff-plain-16'
+ARCHITECTURE = 'siamdiff-plain-24'
 
 
 def build(name=ARCHITECTURE):

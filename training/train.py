@@ -11,6 +11,7 @@ import copy
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -46,7 +47,10 @@ def parse_args():
     p.add_argument('--overlap', type=int, default=32, help='tile overlap the pipeline should use (manifest only)')
     p.add_argument('--gsd', type=float, default=0.2, help='ground sample distance of the chips in metres (manifest only)')
     p.add_argument('--threshold', type=float, default=0.5)
-    p.add_argument('--threads', type=int, default=os.cpu_count())
+    p.add_argument('--threads', type=int, default=os.cpu_count(), help='CPU threads of PyTorch')
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='cpu or cuda (default: cuda when there is one)')
+    p.add_argument('--workers', type=int, default=min(8, os.cpu_count() // 2), help='processes that augment chips beside the training loop')
+    p.add_argument('--max-minutes', type=float, help='end training after the epoch that passes this many minutes')
     p.add_argument('--seed', type=int, default=0)
     return p.parse_args()
 
@@ -58,13 +62,14 @@ def loss_fn(logits, label):
     return F.binary_cross_entropy_with_logits(logits, label) + dice
 
 
-def evaluate(net, loader, threshold):
+def evaluate(net, loader, threshold, device):
     """Pixel-level precision, recall, F1 and IoU of the change class over a whole loader."""
     net.eval()
     tp = fp = fn = 0
     with torch.no_grad():
         for a, b, label in loader:
-            pred = torch.sigmoid(net(a, b)) >= threshold
+            a, b, label = (v.to(device) for v in (a, b, label))
+            pred = torch.sigmoid(net(dataset.normalize(a), dataset.normalize(b))) >= threshold
             truth = label > 0.5
             tp += int((pred & truth).sum())
             fp += int((pred & ~truth).sum())
@@ -90,42 +95,51 @@ def load_init(net, path, arch):
 def agreement_pair(val_set, tile):
     """Before/after uint8 tiles for the agreement fixture: a window of tile/2 pixels around the change
     in the first validation chip that has some, on a flat grey surround that keeps the PNGs small."""
-    labels = ((f, n, dataset.read_label(os.path.join(f, 'label', n))[:tile, :tile]) for f, n in val_set.items)
-    folder, name, label = next((item for item in labels if item[2].any()), (*val_set.items[0], np.ones((tile, tile))))
+    chips = ((a[:tile, :tile], b[:tile, :tile], label[:tile, :tile]) for a, b, label in val_set.chips)
+    first = val_set.chips[0]
+    a, b, label = next((chip for chip in chips if chip[2].any()), (first[0], first[1], np.ones((tile, tile))))
     half = tile // 2
     y, x = (int(np.clip(np.mean(c) - half / 2, 0, tile - half)) for c in np.nonzero(label))
     pair = []
-    for part in ('A', 'B'):
-        rgb = np.full((tile, tile, 3), 128, np.uint8)
-        rgb[y:y + half, x:x + half] = dataset.read_rgb(os.path.join(folder, part, name))[y:y + half, x:x + half]
-        pair.append(rgb)
+    for rgb in (a, b):
+        grey = np.full((tile, tile, 3), 128, np.uint8)
+        grey[y:y + half, x:x + half] = rgb[y:y + half, x:x + half]
+        pair.append(grey)
     return pair
 
 
 def train(args, net, train_set, val_loader):
     """Epochs with early stopping; leaves the best epoch's weights in `net`. Returns (best metrics, epochs run)."""
-    loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch, shuffle=True, drop_last=len(train_set) > args.batch)
+    loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch, shuffle=True, drop_last=len(train_set) > args.batch,
+                                         num_workers=args.workers, persistent_workers=args.workers > 0)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs * len(loader))
-    best, best_state, stale = None, None, 0
+    # bfloat16 matrix work on a GPU; float32 on the CPU, where it would be slower.
+    device_type = torch.device(args.device).type
+    autocast = torch.autocast(device_type, torch.bfloat16, enabled=device_type == 'cuda')
+    best, best_state, stale, began = None, None, 0, time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         net.train()
         start, losses = time.perf_counter(), []
         for a, b, label in loader:
-            loss = loss_fn(net(a, b), label)
+            a, b, label = (v.to(args.device, non_blocking=True) for v in (a, b, label))
+            with autocast:
+                loss = loss_fn(net(dataset.normalize(dataset.jitter_colour(a)), dataset.normalize(dataset.jitter_colour(b))).float(), label)
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
-            losses.append(loss.item())
-        metrics = evaluate(net, val_loader, args.threshold)
-        print(json.dumps({'epoch': epoch, 'loss': round(float(np.mean(losses)), 4), 'seconds': round(time.perf_counter() - start, 1), **metrics}), flush=True)
+            losses.append(loss.detach())
+        metrics = evaluate(net, val_loader, args.threshold, args.device)
+        print(json.dumps({'epoch': epoch, 'loss': round(float(torch.stack(losses).mean()), 4), 'seconds': round(time.perf_counter() - start, 1), **metrics}), flush=True)
         if best is None or metrics['f1'] > best['f1']:
             best, best_state, stale = {**metrics, 'epoch': epoch}, copy.deepcopy(net.state_dict()), 0
         else:
             stale += 1
             if stale >= args.patience:
                 break
+        if args.max_minutes and time.perf_counter() - began > args.max_minutes * 60:
+            break
     net.load_state_dict(best_state)
     return best, epoch
 
@@ -177,8 +191,13 @@ def manifest(args, net, train_set, val_set, best, epochs_run, init):
 
 
 def check_agreement(onnx_path):
-    """Runs the agreement fixture through onnxruntime-node (training/check_agreement.ts); raises if it fails."""
-    subprocess.run(['node', '--import', 'tsx', os.path.join(ROOT, 'training', 'check_agreement.ts'), onnx_path], check=True, cwd=ROOT)
+    """Runs the agreement fixture through onnxruntime-node (training/check_agreement.ts); raises if it fails.
+    Where there is no Node (a GPU machine, say), says how to run the check where there is."""
+    command = ['node', '--import', 'tsx', os.path.join('training', 'check_agreement.ts'), os.path.relpath(onnx_path, ROOT)]
+    if shutil.which('node') is None:
+        print(json.dumps({'agreement': 'not checked: no node here', 'run': ' '.join(command)}), flush=True)
+        return
+    subprocess.run(command, check=True, cwd=ROOT)
 
 
 def main():
@@ -187,7 +206,7 @@ def main():
     torch.manual_seed(args.seed)
     if args.tile % dataset.STRIDE:
         raise SystemExit(f'--tile must be a multiple of {dataset.STRIDE}, got {args.tile}')
-    train_set = dataset.ChangeChips(args.train, args.tile, augment=True, seed=args.seed)
+    train_set = dataset.ChangeChips(args.train, args.tile, augment=True)
     val_set = dataset.ChangeChips(args.val, args.tile, augment=False)
     val_loader = torch.utils.data.DataLoader(val_set, batch_size=1)
     overlap = {f for f, _ in train_set.items} & {f for f, _ in val_set.items}
@@ -195,10 +214,11 @@ def main():
         raise SystemExit(f'validation folders must not be training folders: {sorted(overlap)}')
     net = models.build(args.arch)
     init = load_init(net, args.init, args.arch) if args.init else None
+    net.to(args.device)
     out = os.path.join(ROOT, 'models', args.name)
-    print(json.dumps({'train_chips': len(train_set), 'val_chips': len(val_set), 'arch': args.arch, 'threads': args.threads}), flush=True)
+    print(json.dumps({'train_chips': len(train_set), 'val_chips': len(val_set), 'arch': args.arch, 'device': args.device}), flush=True)
     best, epochs_run = train(args, net, train_set, val_loader)
-    net.eval()
+    net.cpu().eval()
     torch.save({'arch': args.arch, 'state_dict': net.state_dict()}, out + '.pt')
     export.export_onnx(net, out + '.onnx', args.tile)
     before, after = agreement_pair(val_set, args.tile)
