@@ -1,13 +1,14 @@
 /**
  * Change-model accuracy on held-out generated scenes: writes the chips of 20 scenes whose seeds
  * are never trained on (2001-2020, 2048 px, as `zhiwei synth --chips`), then scores the shipped
- * model on them with `zhiwei eval-cd`, and prints its JSON line (pixel precision, recall, F1, IoU).
- * Chips are kept in bench/out/heldout-chips; pass --rebuild to write them again.
+ * model on them with `zhiwei eval-cd`, and prints its JSON line (pixel precision, recall, F1, IoU,
+ * recall by change kind). Chips are kept in bench/out/heldout-chips; pass --rebuild to write them again.
  *
  *   npx tsx bench/eval-cd.ts [--model zhiwei-cd-v1] [--rebuild]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -19,7 +20,8 @@ const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 const zhiwei = (...cliArgs: string[]) =>
   execFileSync(process.execPath, ['--import', 'tsx', bin, ...cliArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 
-if (args.rebuild) rmSync(chips, { recursive: true, force: true });
+// Chips written before kind/ existed are written again.
+if (args.rebuild || !existsSync(join(chips, 'kind'))) rmSync(chips, { recursive: true, force: true });
 if (!existsSync(chips)) {
   for (let seed = 2001; seed <= 2020; seed++) zhiwei('synth', '--chips', chips, '--seed', String(seed), '--size', '2048');
 }

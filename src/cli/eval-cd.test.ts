@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadChangeModel } from '../model/onnx-change-model.js';
 import { predictImage } from '../model/sliding-window.js';
 import { writeImage } from '../raster/image-file.js';
+import { changeKindCode } from '../synth/chips.js';
 import { runCli } from '../test-support/cli.js';
 
 // The 32 px test model with random weights: its answers are whatever it predicts, so the labels
@@ -15,6 +16,9 @@ const tinyModel = fileURLToPath(new URL('../model/testdata/tiny-cd.onnx', import
 let dir: string;
 let changedPixels: number;
 let halfLabelled: number;
+let missedByKind: number;
+let foundByKind: number;
+let medianProbability: number;
 
 /** A 48 x 40 RGB image (not a multiple of the tile, so tiles overlap and pad) with a bright block. */
 function image(seed: number, block: boolean): Uint8Array {
@@ -26,7 +30,9 @@ function image(seed: number, block: boolean): Uint8Array {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'zhiwei-eval-cd-'));
-  for (const part of ['A', 'B', 'label', 'half/A', 'half/B', 'half/label']) await mkdir(join(dir, part), { recursive: true });
+  for (const part of ['A', 'B', 'label', 'half/A', 'half/B', 'half/label', 'kinds/A', 'kinds/B', 'kinds/label', 'kinds/kind']) {
+    await mkdir(join(dir, part), { recursive: true });
+  }
   const model = await loadChangeModel(tinyModel, { threads: 1 });
   const raster = (data: Uint8Array, bandCount = 3) => ({ width: 48, height: 40, bandCount, data });
   const before = image(1, false);
@@ -38,7 +44,15 @@ beforeAll(async () => {
   // the same pair labelled with only the top half of the predicted change
   const half = predicted.map((v, i) => (i < 20 * 48 ? v : 0));
   halfLabelled = half.filter((v) => v).length;
-  for (const [root, label] of [[dir, predicted], [join(dir, 'half'), half]] as const) {
+  // At the median probability as threshold, half the pixels are predicted: those labelled as new
+  // buildings, plus every fifth of the others as added floors (all missed).
+  medianProbability = [...probability].sort((a, b) => a - b)[probability.length >> 1];
+  const kinds = probability.map((p, i) => (p >= medianProbability ? changeKindCode('new_building') : i % 5 === 0 ? changeKindCode('height_increase') : 0));
+  missedByKind = kinds.filter((v) => v === changeKindCode('height_increase')).length;
+  foundByKind = kinds.filter((v) => v === changeKindCode('new_building')).length;
+  await writeImage(join(dir, 'kinds', 'kind', 'pair.png'), raster(Uint8Array.from(kinds), 1));
+  const kindLabel = Uint8Array.from(kinds, (v) => (v ? 255 : 0));
+  for (const [root, label] of [[dir, predicted], [join(dir, 'half'), half], [join(dir, 'kinds'), kindLabel]] as const) {
     await writeImage(join(root, 'A', 'pair.png'), raster(before));
     await writeImage(join(root, 'B', 'pair.png'), raster(after));
     await writeImage(join(root, 'label', 'pair.png'), raster(label, 1));
@@ -67,6 +81,18 @@ describe('zhiwei eval-cd', () => {
     expect(report.recall).toBe(1);
     expect(report.precision).toBeCloseTo(halfLabelled / changedPixels, 10);
     expect(report.iou).toBeCloseTo(halfLabelled / changedPixels, 10);
+  });
+
+  it('gives recall by change kind where the folder has kind/ masks', async () => {
+    const { code, stdout } = await runCli(['eval-cd', join(dir, 'kinds'), '--model', tinyModel, '--threshold', String(medianProbability)]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(missedByKind).toBeGreaterThan(0);
+    expect(report.recall_by_change_kind).toEqual({ new_building: 1, height_increase: 0 });
+    expect(report.recall).toBeCloseTo(foundByKind / (foundByKind + missedByKind), 10);
+    expect(report.precision).toBe(1);
+    const plain = JSON.parse((await runCli(['eval-cd', dir, '--model', tinyModel])).stdout);
+    expect(plain).not.toHaveProperty('recall_by_change_kind');
   });
 
   it('rejects a folder without label/ with exit code 2 and the layout it expects', async () => {

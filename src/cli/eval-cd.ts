@@ -1,16 +1,20 @@
 /**
  * `zhiwei eval-cd DIR`: pixel-level change-detection scores of a model on a LEVIR-CD / WHU-CD /
  * DSIFN style folder (`A/`, `B/`, `label/`, PNG or TIFF, 0/255 labels), printed as one JSON line.
+ * Where DIR also has the `kind/` masks that `zhiwei synth --chips` writes, recall by change kind too.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import sharp from 'sharp';
 import { BadInputError } from '../errors.js';
-import { addPixelCounts, emptyCounts, pixelScores } from '../eval/pixels.js';
+import { addClassRecall, addPixelCounts, emptyCounts, pixelScores, type ClassRecallCounts } from '../eval/pixels.js';
 import { loadChangeModel } from '../model/onnx-change-model.js';
 import { predictImage } from '../model/sliding-window.js';
+import { CHANGE_KINDS } from '../pipeline/types.js';
 import { writeImage } from '../raster/image-file.js';
+import { changeKindCode } from '../synth/chips.js';
 import { parseNumber, parsePositiveInteger } from './options.js';
 import { startStage } from './progress.js';
 
@@ -31,6 +35,7 @@ export function registerEvalCd(program: Command): void {
       const threshold = options.threshold ?? model.manifest.threshold;
       if (options.savePred) await mkdir(options.savePred, { recursive: true });
       const counts = emptyCounts();
+      const byKind: ClassRecallCounts | null = existsSync(join(dir, 'kind')) ? new Map() : null;
       const progress = startStage('eval-cd', names.length, 'images');
       const started = performance.now();
       let pixels = 0;
@@ -47,6 +52,7 @@ export function registerEvalCd(program: Command): void {
           const probability = await predictImage(model, before.data, after.data, before.width, before.height);
           const predicted = Uint8Array.from(probability, (p) => (p >= threshold ? 255 : 0));
           addPixelCounts(counts, predicted, label.data);
+          if (byKind) addClassRecall(byKind, predicted, (await readPixels(join(dir, 'kind', name), 1)).data);
           pixels += predicted.length;
           if (options.savePred) {
             const out = join(options.savePred, `${basename(name, extname(name))}.png`);
@@ -65,10 +71,23 @@ export function registerEvalCd(program: Command): void {
         threshold,
         images: names.length,
         ...pixelScores(counts),
+        ...(byKind && { recall_by_change_kind: recallByKind(byKind) }),
         mpx_per_s: pixels / 1e6 / seconds,
       };
       process.stdout.write(`${JSON.stringify(report)}\n`);
     });
+}
+
+/** Recall of each change kind present, keyed by name in CHANGE_KINDS order (codes as `zhiwei synth --chips` writes them). */
+function recallByKind(counts: ClassRecallCounts): Record<string, number> {
+  const unknown = [...counts.keys()].find((code) => code > CHANGE_KINDS.length);
+  if (unknown !== undefined) throw new BadInputError(`kind/ holds the value ${unknown}; change kinds are 1-${CHANGE_KINDS.length} (${CHANGE_KINDS.join(', ')})`);
+  const recall: Record<string, number> = {};
+  for (const kind of CHANGE_KINDS) {
+    const entry = counts.get(changeKindCode(kind));
+    if (entry) recall[kind] = entry.found / entry.pixels;
+  }
+  return recall;
 }
 
 /** Image names present in all of A/, B/ and label/; a name missing from one is an error. */

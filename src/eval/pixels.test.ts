@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addPixelCounts, emptyCounts, pixelScores } from './pixels.js';
+import { addClassRecall, addPixelCounts, emptyCounts, pixelScores, type ClassRecallCounts } from './pixels.js';
 
 describe('pixel scores', () => {
   it('scores the change class from accumulated masks', () => {
@@ -22,5 +22,13 @@ describe('pixel scores', () => {
 
   it('refuses masks of different sizes', () => {
     expect(() => addPixelCounts(emptyCounts(), new Uint8Array(4), new Uint8Array(5))).toThrow(/4 pixels, label 5/);
+  });
+
+  it('counts the changed pixels of each class and how many were predicted', () => {
+    const counts: ClassRecallCounts = new Map();
+    addClassRecall(counts, Uint8Array.from([255, 0, 255, 0, 255, 0]), Uint8Array.from([1, 1, 4, 4, 0, 0]));
+    addClassRecall(counts, Uint8Array.from([0]), Uint8Array.from([4]));
+    expect(counts).toEqual(new Map([[1, { pixels: 2, found: 1 }], [4, { pixels: 3, found: 1 }]]));
+    expect(() => addClassRecall(counts, new Uint8Array(2), new Uint8Array(3))).toThrow(/2 pixels, class raster 3/);
   });
 });

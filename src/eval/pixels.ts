@@ -47,3 +47,20 @@ export function pixelScores(counts: PixelCounts): PixelScores {
   const recall = safe(tp, tp + fn);
   return { precision, recall, f1: safe(2 * precision * recall, precision + recall), iou: safe(tp, tp + fp + fn) };
 }
+
+/** Per class of a class raster (0 = no change): its changed pixels and how many were predicted. */
+export type ClassRecallCounts = Map<number, { pixels: number; found: number }>;
+
+/** Adds one prediction/class-raster pair to the per-class recall counts. */
+export function addClassRecall(counts: ClassRecallCounts, predicted: Uint8Array, classes: Uint8Array): void {
+  if (predicted.length !== classes.length) {
+    throw new RangeError(`prediction has ${predicted.length} pixels, class raster ${classes.length}`);
+  }
+  for (let i = 0; i < classes.length; i++) {
+    if (classes[i] === 0) continue;
+    let entry = counts.get(classes[i]);
+    if (!entry) counts.set(classes[i], (entry = { pixels: 0, found: 0 }));
+    entry.pixels++;
+    if (predicted[i] !== 0) entry.found++;
+  }
+}

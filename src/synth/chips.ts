@@ -1,16 +1,21 @@
 /**
  * Training chips from a generated scene, in the LEVIR-CD layout the model tools read: `A/`
  * (before), `B/` (after) and `label/` (0/255 change mask rasterised from truth.geojson), PNG tiles
- * of the model's size at the model's ground sample distance.
+ * of the model's size at the model's ground sample distance. `kind/` holds the same mask by change
+ * kind (`CHANGE_KIND_CODES`), for recall by kind in `zhiwei eval-cd`; training ignores it.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crsTransform } from '../geo/crs.js';
 import { parsePolygonCollection, transformPolygons } from '../geo/geojson.js';
 import { burnPolygons } from '../geo/rasterize.js';
+import { CHANGE_KINDS } from '../pipeline/types.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
 import { writeImage } from '../raster/image-file.js';
 import type { GeoTransform } from '../raster/types.js';
+
+/** Pixel value of each change kind in `kind/` chips: 1 + its index in CHANGE_KINDS; 0 is no change. */
+export const changeKindCode = (kind: string): number => CHANGE_KINDS.indexOf(kind as (typeof CHANGE_KINDS)[number]) + 1;
 
 /** Where and how to cut chips. */
 export interface ChipOptions {
@@ -33,8 +38,11 @@ export async function writeChips(options: ChipOptions): Promise<{ chips: number;
   try {
     const truth = parsePolygonCollection(JSON.parse(await readFile(join(sceneDir, 'truth.geojson'), 'utf8')), 'truth.geojson');
     const crs = after.info.epsg ?? after.info.proj4!;
-    const changes = truth.features.map((feature) => transformPolygons(feature.polygons, crsTransform(4326, crs)));
-    for (const part of ['A', 'B', 'label']) await mkdir(join(outDir, part), { recursive: true });
+    const changes = truth.features.map((feature) => ({
+      code: changeKindCode(String(feature.properties.change_kind)),
+      polygons: transformPolygons(feature.polygons, crsTransform(4326, crs)),
+    }));
+    for (const part of ['A', 'B', 'label', 'kind']) await mkdir(join(outDir, part), { recursive: true });
 
     if (before.info.geoTransform.join() !== after.info.geoTransform.join()) {
       throw new Error(`${sceneDir}: chips need both orthophotos on one pixel grid`);
@@ -49,13 +57,15 @@ export async function writeChips(options: ChipOptions): Promise<{ chips: number;
         const window = { x: column * sourcePixels, y: row * sourcePixels, width: sourcePixels, height: sourcePixels };
         const read = { outWidth: tileSize, outHeight: tileSize, resample: 'bilinear' as const, bands: [0, 1, 2] };
         const chipTransform: GeoTransform = [originX + window.x * pixelWidth, gsd, 0, originY + window.y * pixelHeight, 0, -gsd];
-        const label = new Uint8Array(tileSize * tileSize);
-        for (const polygons of changes) burnPolygons(label, tileSize, tileSize, chipTransform, polygons, 255);
+        const kind = new Uint8Array(tileSize * tileSize);
+        for (const { code, polygons } of changes) burnPolygons(kind, tileSize, tileSize, chipTransform, polygons, code);
+        const label = kind.map((code) => (code ? 255 : 0));
         if (label.some((v) => v)) withChange++;
         const name = `${prefix}_r${row}_c${column}.png`;
         await writeImage(join(outDir, 'A', name), await before.readWindow(window, read));
         await writeImage(join(outDir, 'B', name), await after.readWindow(window, read));
         await writeImage(join(outDir, 'label', name), { width: tileSize, height: tileSize, bandCount: 1, data: label });
+        await writeImage(join(outDir, 'kind', name), { width: tileSize, height: tileSize, bandCount: 1, data: kind });
       }
     }
     return { chips: rows * columns, withChange };
