@@ -8,7 +8,8 @@ import { transformPolygons, type PolygonRings } from '../geo/geojson.js';
 import { burnPolygons } from '../geo/rasterize.js';
 import { readAligned, type AlignedRaster, type ReadAlignedOptions } from '../pipeline/read-align.js';
 import type { AnalysisGrid } from '../pipeline/types.js';
-import type { RasterData, RasterSource } from '../raster/types.js';
+import { intersectExtents, rasterExtent, type Extent } from '../raster/extent.js';
+import type { RasterData, RasterInfo, RasterSource } from '../raster/types.js';
 
 /** The model's chip size and ground sample distance. */
 export interface ChipShape {
@@ -58,8 +59,9 @@ export async function cutTrainingChip(
   if (crs === null || geographic.test(crs)) return `the after orthophoto ${after.name} is in a geographic CRS`;
   const outline = after.info.epsg === epsg ? polygons : transformPolygons(polygons, crsTransform(epsg, crs));
   const box = boundsOf(outline.flatMap((rings) => rings[0]));
-  const covered = Object.values(orthophotos).map((source) => extentIn(source, crs)).reduce(intersection);
-  if (!(box[0] < covered[2] && box[2] > covered[0] && box[1] < covered[3] && box[3] > covered[1])) return 'the case lies outside the orthophotos';
+  // every CRS was checked known above
+  const covered = intersectExtents(Object.values(orthophotos).map((source) => rasterExtent(source.info as RasterInfo & { proj4: string }, crs)));
+  if (covered === null || !(box[0] < covered[2] && box[2] > covered[0] && box[1] < covered[3] && box[3] > covered[1])) return 'the case lies outside the orthophotos';
   const grid = chipGrid(box, covered, crs, after.info.epsg, shape);
   const { tileSize } = shape;
   const window = { x: 0, y: 0, width: tileSize, height: tileSize };
@@ -89,14 +91,11 @@ export async function cutTrainingChip(
   };
 }
 
-/** A box [minX, minY, maxX, maxY]. */
-type Box = [number, number, number, number];
-
 /**
  * The chip's grid: its origin on whole multiples of the GSD, centred on the outline's bounding
  * `box`, then moved (where the orthophotos are wider than the chip) to lie inside `covered`.
  */
-function chipGrid(box: Box, covered: Box, crs: string, epsg: number | null, { tileSize, gsd }: ChipShape): AnalysisGrid {
+function chipGrid(box: Extent, covered: Extent, crs: string, epsg: number | null, { tileSize, gsd }: ChipShape): AnalysisGrid {
   const place = (centre: number, low: number, high: number): number => {
     let start = Math.round(centre / gsd - tileSize / 2);
     const first = Math.ceil(low / gsd);
@@ -109,24 +108,11 @@ function chipGrid(box: Box, covered: Box, crs: string, epsg: number | null, { ti
   return { crs, epsg, geoTransform: [x0, gsd, 0, y0 + tileSize * gsd, 0, -gsd], width: tileSize, height: tileSize };
 }
 
-/** The overlap of two boxes (empty when min > max). */
-function intersection(a: Box, b: Box): Box {
-  return [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])];
-}
-
 /** [minX, minY, maxX, maxY] of the points. */
-function boundsOf(points: [number, number][]): Box {
+function boundsOf(points: [number, number][]): Extent {
   const xs = points.map((p) => p[0]);
   const ys = points.map((p) => p[1]);
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
-
-/** Bounding box of a raster's corners in `crs`. */
-function extentIn(source: RasterSource, crs: string): Box {
-  const { width, height, geoTransform: gt, proj4 } = source.info;
-  const corners = [[0, 0], [width, 0], [0, height], [width, height]].map(([c, r]): [number, number] => [gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]]);
-  const toCrs = proj4 === null || proj4 === crs ? null : crsTransform(proj4, crs);
-  return boundsOf(toCrs ? corners.map(toCrs) : corners);
 }
 
 /** Sets pixels without data in either epoch to black in both; returns how many there are. */
