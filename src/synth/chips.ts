@@ -2,7 +2,7 @@
  * Training chips from a generated scene, in the LEVIR-CD layout the model tools read: `A/`
  * (before), `B/` (after) and `label/` (0/255 change mask rasterised from truth.geojson), PNG tiles
  * of the model's size at the model's ground sample distance. `kind/` holds the same mask by change
- * kind (`CHANGE_KIND_CODES`), for recall by kind in `zhiwei eval-cd`; training ignores it.
+ * kind (`changeKindCode`), for recall by kind in `zhiwei eval-cd`; training ignores it.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,10 +38,11 @@ export async function writeChips(options: ChipOptions): Promise<{ chips: number;
   try {
     const truth = parsePolygonCollection(JSON.parse(await readFile(join(sceneDir, 'truth.geojson'), 'utf8')), 'truth.geojson');
     const crs = after.info.epsg ?? after.info.proj4!;
-    const changes = truth.features.map((feature) => ({
-      code: changeKindCode(String(feature.properties.change_kind)),
-      polygons: transformPolygons(feature.polygons, crsTransform(4326, crs)),
-    }));
+    const changes = truth.features.map((feature) => {
+      const code = changeKindCode(String(feature.properties.change_kind));
+      if (code === 0) throw new Error(`${sceneDir}: truth.geojson change ${String(feature.properties.id)} has no known change_kind`);
+      return { code, polygons: transformPolygons(feature.polygons, crsTransform(4326, crs)) };
+    });
     for (const part of ['A', 'B', 'label', 'kind']) await mkdir(join(outDir, part), { recursive: true });
 
     if (before.info.geoTransform.join() !== after.info.geoTransform.join()) {
