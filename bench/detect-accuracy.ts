@@ -18,8 +18,10 @@ const { values: args } = parseArgs({
 });
 const scenes = fileURLToPath(new URL('out/detect-scenes', import.meta.url));
 const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+// A database of its own, without plans: the runs find candidates only, whatever the default one holds.
+const env = { ...process.env, ZHIWEI_DATA_DIR: join(scenes, 'data'), DATABASE_URL: '' };
 const zhiwei = (...cliArgs: string[]) =>
-  execFileSync(process.execPath, ['--import', 'tsx', bin, ...cliArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  execFileSync(process.execPath, ['--import', 'tsx', bin, ...cliArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env });
 const seeds = Array.from({ length: 10 }, (_, i) => 3001 + i);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? null;
 

@@ -47,6 +47,7 @@ def parse_args():
     p.add_argument('--overlap', type=int, default=32, help='tile overlap the pipeline should use (manifest only)')
     p.add_argument('--gsd', type=float, default=0.2, help='ground sample distance of the chips in metres (manifest only)')
     p.add_argument('--threshold', type=float, default=0.5)
+    p.add_argument('--max-shift', type=int, default=4, help='largest shift (px) of the before chip against the after chip in augmentation: the misregistration to tolerate')
     p.add_argument('--threads', type=int, default=os.cpu_count(), help='CPU threads of PyTorch')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='cpu or cuda (default: cuda when there is one)')
     p.add_argument('--workers', type=int, default=min(8, os.cpu_count() // 2), help='processes that augment chips beside the training loop')
@@ -171,7 +172,7 @@ def manifest(args, net, train_set, val_set, best, epochs_run, init):
             'gflops_per_tile': round(models.count_flops(net, args.tile) / 1e9, 3),
             'training_data': {
                 'train': folders(train_set), 'validation': folders(val_set), 'init': init,
-                'augmentation': 'random crop, flips, 90-degree rotations, colour jitter per epoch, shift of up to 4 px between epochs',
+                'augmentation': f'random crop, flips, 90-degree rotations, colour jitter per epoch, shift of up to {args.max_shift} px between epochs',
             },
             'metrics': {'set': 'validation folders above (held out, never trained on)', 'threshold': args.threshold,
                         'best_epoch': best['epoch'], 'epochs_run': epochs_run,
@@ -206,7 +207,7 @@ def main():
     torch.manual_seed(args.seed)
     if args.tile % dataset.STRIDE:
         raise SystemExit(f'--tile must be a multiple of {dataset.STRIDE}, got {args.tile}')
-    train_set = dataset.ChangeChips(args.train, args.tile, augment=True)
+    train_set = dataset.ChangeChips(args.train, args.tile, augment=True, max_shift=args.max_shift)
     val_set = dataset.ChangeChips(args.val, args.tile, augment=False)
     val_loader = torch.utils.data.DataLoader(val_set, batch_size=1)
     overlap = {f for f, _ in train_set.items} & {f for f, _ in val_set.items}
