@@ -4,10 +4,10 @@ import inspect
 import io
 import json
 
-import numpy as np
 import torch
 from PIL import Image
 
+import dataset
 from model import ChangeProbability
 
 INPUTS = ('before', 'after')
@@ -28,12 +28,6 @@ def export_onnx(model, path, tile):
                       dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True, **legacy)
 
 
-def normalize(rgb, mean, std):
-    """H x W x 3 uint8 → 1 x 3 x H x W float32, (pixel - mean) / std with pixel in 0-255."""
-    x = (rgb.astype(np.float32) - np.float32(mean)) / np.float32(std)
-    return torch.from_numpy(x.transpose(2, 0, 1)[None].copy())
-
-
 def png_base64(rgb):
     """Lossless PNG of an H x W x 3 uint8 array, base64-encoded."""
     buf = io.BytesIO()
@@ -41,10 +35,13 @@ def png_base64(rgb):
     return base64.b64encode(buf.getvalue()).decode('ascii')
 
 
-def write_agreement(model, path, before, after, mean, std):
-    """Records one uint8 tile pair and PyTorch's probabilities on it, for the onnxruntime-node check."""
+def write_agreement(model, path, before, after):
+    """Records one uint8 tile pair (H x W x 3) and PyTorch's probabilities on it, for the onnxruntime-node check."""
+    def model_input(rgb):
+        return dataset.normalize(dataset.to_chw(rgb)[None])
+
     with torch.no_grad():
-        prob = ChangeProbability(model).eval()(normalize(before, mean, std), normalize(after, mean, std))[0, 0].numpy()
+        prob = ChangeProbability(model).eval()(model_input(before), model_input(after))[0, 0].numpy()
     fixture = {
         'before_png': png_base64(before),
         'after_png': png_base64(after),

@@ -39,7 +39,7 @@ def main():
     before = rng.integers(0, 256, (TILE, TILE, 3), dtype=np.uint8)
     after = before.copy()
     after[8:20, 10:24] = (200, 60, 40)
-    export.write_agreement(net, os.path.join(OUT, 'tiny-cd.agreement.json'), before, after, dataset.MEAN, dataset.STD)
+    export.write_agreement(net, os.path.join(OUT, 'tiny-cd.agreement.json'), before, after)
     rgb = {'channels': 'RGB', 'layout': 'NCHW', 'dtype': 'float32'}
     manifest = {
         'name': 'tiny-cd', 'version': '0.0.1',

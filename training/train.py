@@ -223,7 +223,7 @@ def main():
     torch.save({'arch': args.arch, 'state_dict': net.state_dict()}, out + '.pt')
     export.export_onnx(net, out + '.onnx', args.tile)
     before, after = agreement_pair(val_set, args.tile)
-    export.write_agreement(net, out + '.agreement.json', before, after, dataset.MEAN, dataset.STD)
+    export.write_agreement(net, out + '.agreement.json', before, after)
     with open(out + '.json', 'w') as f:
         json.dump(manifest(args, net, train_set, val_set, best, epochs_run, init and os.path.relpath(init, ROOT)), f, indent=2, ensure_ascii=False)
         f.write('\n')
