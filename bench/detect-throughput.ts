@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadChangeModel } from '../src/model/onnx-change-model.js';
-import { runDetect } from '../src/pipeline/run-detect.js';
+import { runDetect } from '../src/pipeline/run/run-detect.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
 

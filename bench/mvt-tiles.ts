@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultStageDeadlines } from '../src/cases/deadlines.js';
-import { vectorTile } from '../src/cases/vector-tiles.js';
+import { vectorTile } from '../src/tiles/vector-tiles.js';
 import { openDatabase, type Database } from '../src/db/connect.js';
 import { addUser, createToken } from '../src/db/users.js';
 import { toWgs84 } from '../src/geo/crs.js';

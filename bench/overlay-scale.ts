@@ -10,7 +10,7 @@
 import type { Knex } from 'knex';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../src/db/connect.js';
-import { overlayCandidates } from '../src/pipeline/overlay-sql.js';
+import { overlayCandidates } from '../src/pipeline/overlay/sql.js';
 import { ensureProjectEpsg } from '../src/db/project-crs.js';
 
 const { values: args } = parseArgs({ options: { plans: { type: 'string', default: '100000' } } });

@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { startWebhookDelivery } from '../src/cases/webhook-delivery.js';
-import { addWebhook } from '../src/cases/webhooks.js';
+import { startWebhookDelivery } from '../src/webhooks/delivery.js';
+import { addWebhook } from '../src/webhooks/subscriptions.js';
 import { openDatabase, type Database } from '../src/db/connect.js';
 import { appendRounds, insertCases } from '../src/test-support/case-events.js';
 import { startWebhookReceiver } from '../src/test-support/webhook-receiver.js';

@@ -2,7 +2,7 @@
  * A case as the service, the exports and the dossiers see it: its state and findings, its outline
  * in WGS84, and for a dossier its event history and evidence files.
  */
-import type { ChangeKind, Violation } from '../pipeline/types.js';
+import type { ChangeKind, Violation } from '../vocabulary.js';
 import type { CaseEvent } from './events.js';
 import type { CaseState } from './states.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.js';
-import { CHANGE_KINDS, VIOLATIONS } from '../pipeline/types.js';
+import { CHANGE_KINDS, VIOLATIONS } from '../vocabulary.js';
 import { openTestDatabase, testBackends } from '../test-support/database.js';
 import { CASE_STATES } from './states.js';
 

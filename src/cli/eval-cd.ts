@@ -12,7 +12,7 @@ import { BadInputError } from '../errors.js';
 import { addClassRecall, addPixelCounts, emptyCounts, pixelScores, type ClassRecallCounts } from '../eval/pixels.js';
 import { loadChangeModel } from '../model/onnx-change-model.js';
 import { predictImage } from '../model/sliding-window.js';
-import { CHANGE_KINDS } from '../pipeline/types.js';
+import { CHANGE_KINDS } from '../vocabulary.js';
 import { writeImage } from '../raster/image-file.js';
 import { changeKindCode } from '../synth/chips.js';
 import { parseNumber, parsePositiveInteger } from './options.js';

@@ -14,7 +14,7 @@ import { BadInputError } from '../errors.js';
 import { writeAtomically } from '../files.js';
 import { exportFormats, type ExportBody, type ExportFormat, type ExportFormatName, type ExportOptions } from '../export/index.js';
 import { readCases, readDossiers, refuseIncomplete, type CaseSelection } from '../export/read-cases.js';
-import { VIOLATIONS, type Violation } from '../pipeline/types.js';
+import { VIOLATIONS, type Violation } from '../vocabulary.js';
 import { databaseInUse, withDatabase } from './database.js';
 import { exportTrainingChips } from './export-training-chips.js';
 import { parsePositiveInteger } from './options.js';

@@ -3,7 +3,7 @@
  * data folder, or DATABASE_URL), with webhook delivery from the outbox, until SIGTERM or Ctrl-C.
  */
 import type { Command } from 'commander';
-import { startWebhookDelivery } from '../cases/webhook-delivery.js';
+import { startWebhookDelivery } from '../webhooks/delivery.js';
 import { evidenceDir } from '../config.js';
 import { startServer } from '../server/server.js';
 import { withDatabase } from './database.js';

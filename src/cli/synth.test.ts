@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_KINDS } from '../pipeline/types.js';
+import { CHANGE_KINDS } from '../vocabulary.js';
 import { runCli } from '../test-support/cli.js';
 
 let dir: string;

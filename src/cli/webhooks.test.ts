@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyWebhookSignature } from '../cases/webhook-signature.js';
+import { verifyWebhookSignature } from '../webhooks/signature.js';
 import { openDatabase } from '../db/connect.js';
 import { appendRounds, insertCases } from '../test-support/case-events.js';
 import { runCli } from '../test-support/cli.js';

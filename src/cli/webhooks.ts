@@ -3,8 +3,8 @@
  * and a delivery loop of its own (the service runs one too) for a separate host or a cron job.
  */
 import type { Command } from 'commander';
-import { deliverDue, startWebhookDelivery } from '../cases/webhook-delivery.js';
-import { addWebhook, checkWebhook, listWebhooks, removeWebhook } from '../cases/webhooks.js';
+import { deliverDue, startWebhookDelivery } from '../webhooks/delivery.js';
+import { addWebhook, checkWebhook, listWebhooks, removeWebhook } from '../webhooks/subscriptions.js';
 import type { Database } from '../db/connect.js';
 import { withDatabase } from './database.js';
 import { parsePositiveInteger } from './options.js';

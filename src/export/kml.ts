@@ -4,7 +4,7 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import type { CaseRecord } from '../cases/record.js';
-import { VIOLATIONS, type Violation } from '../pipeline/types.js';
+import { VIOLATIONS, type Violation } from '../vocabulary.js';
 import { caseColumns, columnHeaders, type TableOptions } from './columns.js';
 import { violationLabels } from './labels.js';
 

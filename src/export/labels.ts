@@ -3,7 +3,7 @@
  * (XLSX and CSV with Chinese headers, KML descriptions, PDF dossiers).
  */
 import type { CaseState } from '../cases/states.js';
-import type { ChangeKind, Violation } from '../pipeline/types.js';
+import type { ChangeKind, Violation } from '../vocabulary.js';
 
 /** Chinese name of each case state. */
 export const stateLabels: Readonly<Record<CaseState, string>> = Object.freeze({

@@ -9,7 +9,7 @@ import type { CaseDossier, CaseRecord, EvidenceFile } from '../cases/record.js';
 import type { CaseState } from '../cases/states.js';
 import { projectEpsg } from '../db/project-crs.js';
 import { BadInputError } from '../errors.js';
-import type { Violation } from '../pipeline/types.js';
+import type { Violation } from '../vocabulary.js';
 
 /** Which cases to read; every field given must match (ids: any of them). */
 export interface CaseSelection {

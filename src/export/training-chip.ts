@@ -6,8 +6,8 @@
 import { crsTransform } from '../geo/crs.js';
 import { transformPolygons, type PolygonRings } from '../geo/geojson.js';
 import { burnPolygons } from '../geo/rasterize.js';
-import { readAligned, type AlignedRaster, type ReadAlignedOptions } from '../pipeline/read-align.js';
-import type { AnalysisGrid } from '../pipeline/types.js';
+import { readAligned, type AlignedRaster, type ReadAlignedOptions } from '../raster/read-aligned.js';
+import type { AnalysisGrid } from '../raster/types.js';
 import { intersectExtents, rasterExtent, type Extent } from '../raster/extent.js';
 import type { RasterData, RasterInfo, RasterSource } from '../raster/types.js';
 

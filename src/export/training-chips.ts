@@ -8,7 +8,7 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BadInputError, ConflictError, ZhiweiError } from '../errors.js';
-import { swapIn } from '../pipeline/outputs.js';
+import { swapIn } from '../pipeline/outputs/index.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
 import { writeImage } from '../raster/image-file.js';
 import type { RasterSource } from '../raster/types.js';

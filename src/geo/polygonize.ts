@@ -4,7 +4,7 @@
  * (outer rings clockwise); `pixelToMap` reverses them into GeoJSON's right-hand rule (outer rings
  * counterclockwise, holes clockwise).
  */
-import type { GeoTransform } from '../raster/types.js';
+import type { GeoTransform } from './geotransform.js';
 import type { PolygonRings } from './geojson.js';
 
 /** Component labels: 0 outside the mask, 1..count inside. */

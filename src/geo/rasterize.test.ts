@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GeoTransform } from '../raster/types.js';
+import type { GeoTransform } from './geotransform.js';
 import { burnPolygons } from './rasterize.js';
 
 const geoTransform: GeoTransform = [1000, 0.5, 0, 2000, 0, -0.5];

@@ -1,7 +1,7 @@
 /**
  * Burning polygons into a raster mask (pixel centres inside the polygon, even-odd rule for holes).
  */
-import type { GeoTransform } from '../raster/types.js';
+import type { GeoTransform } from './geotransform.js';
 import type { PolygonRings } from './geojson.js';
 
 /**

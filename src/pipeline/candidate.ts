@@ -2,7 +2,7 @@
  * A candidate (DESIGN.md section 3): one change found by the pipeline, measured and classified,
  * ready to be written out and checked against plans.
  */
-import type { ChangeKind } from './types.js';
+import type { ChangeKind } from '../vocabulary.js';
 
 /** One detected change; polygons in the analysis grid's CRS, measurements in metres. */
 export interface Candidate {

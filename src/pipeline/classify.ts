@@ -3,7 +3,7 @@
  * each region is or is not a candidate.
  */
 import type { DetectionThresholds } from './thresholds.js';
-import type { ChangeKind } from './types.js';
+import type { ChangeKind } from '../vocabulary.js';
 
 /** The measurements of a region that classification looks at. */
 export interface RegionFacts {

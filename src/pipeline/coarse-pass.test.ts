@@ -8,8 +8,8 @@ import type { RasterSource } from '../raster/types.js';
 import { coarsePass } from './coarse-pass.js';
 import { boxMean, estimateGround } from './ground.js';
 import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
-import { readAligned } from './read-align.js';
-import { offsetAt } from './vertical-offset.js';
+import { readAligned } from '../raster/read-aligned.js';
+import { offsetAt } from '../geo/vertical-offset.js';
 
 const dir = 'fixtures/scene';
 

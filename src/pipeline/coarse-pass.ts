@@ -7,9 +7,10 @@
 import { BadInputError } from '../errors.js';
 import { estimateGround, groundSurface, type GroundSurface } from './ground.js';
 import type { IngestResult } from './ingest.js';
-import { readHeights } from './read-align.js';
-import type { AnalysisGrid, ProgressFactory } from './types.js';
-import { estimateVerticalOffset, type HeightSample, type VerticalOffset } from './vertical-offset.js';
+import { readHeights } from '../raster/read-aligned.js';
+import type { AnalysisGrid } from '../raster/types.js';
+import type { ProgressFactory } from './types.js';
+import { estimateVerticalOffset, type HeightSample, type VerticalOffset } from '../geo/vertical-offset.js';
 
 export type { GroundSurface } from './ground.js';
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../raster/memory-source.js';
-import type { GeoTransform, RasterInfo } from '../raster/types.js';
+import type { GeoTransform } from '../geo/geotransform.js';
+import type { RasterInfo } from '../raster/types.js';
 import { estimateShift, shiftedGrid } from './coregister.js';
-import { readAligned } from './read-align.js';
-import type { AnalysisGrid } from './types.js';
+import { readAligned } from '../raster/read-aligned.js';
+import type { AnalysisGrid } from '../raster/types.js';
 
 const size = 400;
 const gsd = 0.2;

@@ -6,7 +6,7 @@ import { memorySource } from '../raster/memory-source.js';
 import type { RasterInfo } from '../raster/types.js';
 import { inferTiles, probabilityRows } from './infer.js';
 import { planTiles } from './tile-plan.js';
-import type { AnalysisGrid } from './types.js';
+import type { AnalysisGrid } from '../raster/types.js';
 
 describe('probabilityRows', () => {
   const grid = { crs: '', epsg: 4549, geoTransform: [0, 0.2, 0, 0, 0, -0.2] as [number, number, number, number, number, number], width: 56, height: 32 };

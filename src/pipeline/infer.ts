@@ -8,9 +8,9 @@ import { blendWeights } from '../model/sliding-window.js';
 import { toModelInput } from '../model/preprocess.js';
 import type { ChangeModel } from '../model/types.js';
 import type { RasterSource } from '../raster/types.js';
-import { readAligned } from './read-align.js';
+import { readAligned } from '../raster/read-aligned.js';
 import type { Tile } from './tile-plan.js';
-import type { AnalysisGrid } from './types.js';
+import type { AnalysisGrid } from '../raster/types.js';
 
 /** Weighted sums of tile probabilities per grid row, for the rows still open. */
 export interface ProbabilityRows {

@@ -4,7 +4,8 @@ import { crsDefinition, crsTransform } from '../geo/crs.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
 import { memorySource } from '../raster/memory-source.js';
 import { allocateSamples } from '../raster/resample.js';
-import type { GeoTransform, RasterInfo, RasterSource } from '../raster/types.js';
+import type { GeoTransform } from '../geo/geotransform.js';
+import type { RasterInfo, RasterSource } from '../raster/types.js';
 import { ingest, type IngestInputs } from './ingest.js';
 
 /** A small in-memory raster; orthophotos are grey RGB, height models a constant 12 m. */

@@ -5,7 +5,7 @@
 import { BadInputError } from '../errors.js';
 import { intersectExtents, rasterExtent, type Extent } from '../raster/extent.js';
 import type { RasterInfo, RasterSource } from '../raster/types.js';
-import type { AnalysisGrid } from './types.js';
+import type { AnalysisGrid } from '../raster/types.js';
 
 /** The rasters of a job, opened by the caller. */
 export interface IngestInputs {

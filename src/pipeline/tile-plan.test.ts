@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crsDefinition } from '../geo/crs.js';
 import { planTiles } from './tile-plan.js';
-import type { AnalysisGrid } from './types.js';
+import type { AnalysisGrid } from '../raster/types.js';
 
 function grid(width: number, height: number): AnalysisGrid {
   return { crs: crsDefinition(4549), epsg: 4549, geoTransform: [500000, 0.2, 0, 3350000, 0, -0.2], width, height };

@@ -4,7 +4,7 @@
  * they are read (infer.ts), so the rasters are decoded once.
  */
 import type { PixelWindow } from '../raster/types.js';
-import type { AnalysisGrid } from './types.js';
+import type { AnalysisGrid } from '../raster/types.js';
 
 /** One tile of the plan. */
 export interface Tile {

@@ -1,47 +1,6 @@
 /**
  * Artifacts passed between the pipeline stages of DESIGN.md section 4.
  */
-import type { GeoTransform } from '../raster/types.js';
-
-/**
- * The grid every epoch is resampled onto: the model's native GSD in the after epoch's CRS,
- * north-up, its origin a multiple of the GSD, covering the area all inputs share.
- */
-export interface AnalysisGrid {
-  /** proj4 definition of the after epoch's CRS. */
-  crs: string;
-  /** EPSG code of that CRS, when the after raster names one. */
-  epsg: number | null;
-  /** North-up: [originX, gsd, 0, originY, 0, -gsd]. */
-  geoTransform: GeoTransform;
-  width: number;
-  height: number;
-}
-
-/** Change kinds of DESIGN.md section 3. */
-export const CHANGE_KINDS = Object.freeze([
-  'new_building',
-  'extension',
-  'rooftop_addition',
-  'height_increase',
-  'demolition',
-  'ground_structure',
-] as const);
-
-/** One change kind. */
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
-
-/** Violation types of DESIGN.md section 3 (`none`: legal, or not judged). */
-export const VIOLATIONS = Object.freeze([
-  'no_permit',
-  'outside_permitted_footprint',
-  'exceeds_permitted_height',
-  'permit_expired',
-  'none',
-] as const);
-
-/** One violation type. */
-export type Violation = (typeof VIOLATIONS)[number];
 
 /**
  * A full-width horizontal strip of the analysis grid after fusion: which pixels changed and what

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signedArea } from '../geo/polygonize.js';
-import type { AnalysisGrid, ChangeRegion, ChangeStrip } from './types.js';
+import type { AnalysisGrid } from '../raster/types.js';
+import type { ChangeRegion, ChangeStrip } from './types.js';
 import { createVectorizer, regionMeasurements } from './vectorize.js';
 
 /** Per-pixel rasters of a scene, by grid index; NaN where a function is not given. */

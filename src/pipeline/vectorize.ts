@@ -17,7 +17,8 @@ import type { PolygonRings } from '../geo/geojson.js';
 import { polygonsArea } from '../geo/measure.js';
 import { labelComponents, pixelToMap, traceComponents } from '../geo/polygonize.js';
 import { simplifyPolygons } from '../geo/simplify.js';
-import type { AnalysisGrid, ChangeRegion, ChangeStrip, RegionSums } from './types.js';
+import type { AnalysisGrid } from '../raster/types.js';
+import type { ChangeRegion, ChangeStrip, RegionSums } from './types.js';
 
 /** How outlines are simplified, and where finished regions go. */
 export interface VectorizeOptions {

@@ -6,7 +6,8 @@
 import type { GeoTIFFImage } from 'geotiff';
 import { BadInputError } from '../errors.js';
 import { proj4Definition } from '../geo/crs.js';
-import type { GeoTransform, RasterInfo, SampleType } from './types.js';
+import type { GeoTransform } from '../geo/geotransform.js';
+import type { RasterInfo, SampleType } from './types.js';
 
 /** GeoKey value meaning "user-defined" rather than an EPSG code. */
 const USER_DEFINED = 32767;

@@ -8,7 +8,8 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import { BadInputError } from '../errors.js';
-import type { GeoTransform, RasterData } from './types.js';
+import type { GeoTransform } from '../geo/geotransform.js';
+import type { RasterData } from './types.js';
 
 const deflateAsync = promisify(deflate);
 

@@ -2,6 +2,7 @@
  * The raster seam (cogeotiff's `Source` idea): every stage reads rasters through `RasterSource`,
  * so a GeoTIFF on disk, a COG over HTTP and an in-memory array are interchangeable.
  */
+import type { GeoTransform } from '../geo/geotransform.js';
 
 /** Pixel sample types zhiwei reads and writes. */
 export type SampleType = 'uint8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
@@ -16,12 +17,6 @@ export type SampleArray =
   | Float32Array
   | Float64Array;
 
-/**
- * GDAL-style affine geotransform: map x = gt[0] + col * gt[1] + row * gt[2],
- * map y = gt[3] + col * gt[4] + row * gt[5], for the top-left corner of pixel (col, row).
- */
-export type GeoTransform = [number, number, number, number, number, number];
-
 /** Georeferencing and layout of a raster, everything but the pixels. */
 export interface RasterInfo {
   width: number;
@@ -35,6 +30,21 @@ export interface RasterInfo {
   geoTransform: GeoTransform;
   /** Value marking pixels without data (GDAL_NODATA), or null when the file sets none. */
   nodata: number | null;
+}
+
+/**
+ * The grid every epoch is resampled onto: the model's native GSD in the after epoch's CRS,
+ * north-up, its origin a multiple of the GSD, covering the area all inputs share.
+ */
+export interface AnalysisGrid {
+  /** proj4 definition of the after epoch's CRS. */
+  crs: string;
+  /** EPSG code of that CRS, when the after raster names one. */
+  epsg: number | null;
+  /** North-up: [originX, gsd, 0, originY, 0, -gsd]. */
+  geoTransform: GeoTransform;
+  width: number;
+  height: number;
 }
 
 /** A pixel window in raster coordinates. */

@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { stageDeadlines, type StageDeadlines } from '../cases/deadlines.js';
 import { photoMaxBytes, photoMaxCount } from '../cases/photos.js';
 import type { Database } from '../db/connect.js';
-import { startJobQueue, type JobQueue } from '../pipeline/job-queue.js';
+import { startJobQueue, type JobQueue } from '../pipeline/run/job-queue.js';
 import { requireToken } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';

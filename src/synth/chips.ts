@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { crsTransform } from '../geo/crs.js';
 import { parsePolygonCollection, transformPolygons } from '../geo/geojson.js';
 import { burnPolygons } from '../geo/rasterize.js';
-import { CHANGE_KINDS } from '../pipeline/types.js';
+import { CHANGE_KINDS } from '../vocabulary.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
 import { writeImage } from '../raster/image-file.js';
-import type { GeoTransform } from '../raster/types.js';
+import type { GeoTransform } from '../geo/geotransform.js';
 
 /** Pixel value of each change kind in `kind/` chips: 1 + its index in CHANGE_KINDS; 0 is no change. */
 export const changeKindCode = (kind: string): number => CHANGE_KINDS.indexOf(kind as (typeof CHANGE_KINDS)[number]) + 1;

@@ -6,7 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openGeoTiffWriter, type GeoTiffWriter } from '../raster/geotiff-writer.js';
-import type { GeoTransform, RasterData } from '../raster/types.js';
+import type { GeoTransform } from '../geo/geotransform.js';
+import type { RasterData } from '../raster/types.js';
 import { dsmBlock, dsmFactor, dtmBlock, nodata } from './dsm.js';
 import { leanBuildings, leanReach } from './lean.js';
 import { colourBlock, type CoreWindow } from './ortho.js';

@@ -4,7 +4,8 @@
  */
 import { proj4Definition } from '../geo/crs.js';
 import type { Candidate } from '../pipeline/candidate.js';
-import type { AnalysisGrid, ChangeKind } from '../pipeline/types.js';
+import type { ChangeKind } from '../vocabulary.js';
+import type { AnalysisGrid } from '../raster/types.js';
 
 /** Easting of the test area's corner (EPSG:4549). */
 export const E = 500000;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Database } from '../db/connect.js';
 import { ensureProjectEpsg } from '../db/project-crs.js';
-import { overlayAndEmit, type OverlayResult } from '../pipeline/overlay.js';
+import { overlayAndEmit, type OverlayResult } from '../pipeline/overlay/index.js';
 import { candidate, E, N, testGrid } from './candidates.js';
 
 

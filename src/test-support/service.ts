@@ -12,7 +12,7 @@ import type { Database } from '../db/connect.js';
 import { ensureProjectEpsg } from '../db/project-crs.js';
 import { addUser, createToken } from '../db/users.js';
 import type { Candidate } from '../pipeline/candidate.js';
-import { overlayAndEmit } from '../pipeline/overlay.js';
+import { overlayAndEmit } from '../pipeline/overlay/index.js';
 import { buildApp, type AppOptions } from '../server/app.js';
 import { E, N, testGrid } from './candidates.js';
 import { openTestDatabase } from './database.js';

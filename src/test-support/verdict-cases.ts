@@ -11,8 +11,9 @@ import type { Database } from '../db/connect.js';
 import { crsTransform, proj4Definition } from '../geo/crs.js';
 import { parsePolygonCollection, transformPolygons } from '../geo/geojson.js';
 import type { Candidate } from '../pipeline/candidate.js';
-import { overlayAndEmit } from '../pipeline/overlay.js';
-import type { AnalysisGrid, ChangeKind } from '../pipeline/types.js';
+import { overlayAndEmit } from '../pipeline/overlay/index.js';
+import type { ChangeKind } from '../vocabulary.js';
+import type { AnalysisGrid } from '../raster/types.js';
 
 /** The fixture scene folder. */
 export const fixtureScene = fileURLToPath(new URL('../../fixtures/scene/', import.meta.url));

@@ -6,7 +6,7 @@
 import sharp from 'sharp';
 import { BadInputError } from '../errors.js';
 import { TILE_SIZE, type TileAddress } from '../geo/web-mercator.js';
-import { offsetAt, type VerticalOffset } from '../pipeline/vertical-offset.js';
+import { offsetAt, type VerticalOffset } from '../geo/vertical-offset.js';
 import { heightChangeColour } from './height-colours.js';
 import { tilePositions, type TilePositions } from './positions.js';
 import { sampleTile, type TileRaster } from './sample.js';

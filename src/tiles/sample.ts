@@ -4,7 +4,8 @@
  * needs, and sampled bilinearly at each pixel's position.
  */
 import { TILE_SIZE } from '../geo/web-mercator.js';
-import type { GeoTransform, RasterData, RasterInfo, RasterSource } from '../raster/types.js';
+import type { GeoTransform } from '../geo/geotransform.js';
+import type { RasterData, RasterInfo, RasterSource } from '../raster/types.js';
 import type { TilePositions } from './positions.js';
 
 /** A raster as tiles read it: its full-resolution georeferencing, and the source to read at a given downsampling. */

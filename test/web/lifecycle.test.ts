@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_STATES, OPEN_STATES } from '../../src/cases/states.js';
-import { CHANGE_KINDS, VIOLATIONS } from '../../src/pipeline/types.js';
+import { CHANGE_KINDS, VIOLATIONS } from '../../src/vocabulary.js';
 import * as web from '../../web/shared/lifecycle.js';
 import { stateColours, violationColours } from '../../web/review/layers.js';
 

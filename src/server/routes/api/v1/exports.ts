@@ -8,7 +8,7 @@ import { CASE_STATES } from '../../../../cases/states.js';
 import { exportFormats, type ExportFormatName, type ExportOptions } from '../../../../export/index.js';
 import { readCases, readDossiers, refuseIncomplete, type CaseSelection } from '../../../../export/read-cases.js';
 import { BadInputError } from '../../../../errors.js';
-import { VIOLATIONS } from '../../../../pipeline/types.js';
+import { VIOLATIONS } from '../../../../vocabulary.js';
 import type { AppContext } from '../../../app.js';
 
 const ExportParams = Type.Object({ format: Type.Union(Object.keys(exportFormats).map((name) => Type.Literal(name))) });

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { VECTOR_TILE_LAYERS, vectorTile } from '../../../../cases/vector-tiles.js';
+import { VECTOR_TILE_LAYERS, vectorTile } from '../../../../tiles/vector-tiles.js';
 import { BadInputError, ForbiddenError } from '../../../../errors.js';
 import { isTileInRange } from '../../../../geo/web-mercator.js';
 import type { AppContext } from '../../../app.js';

@@ -7,7 +7,7 @@ import type { StageClock } from '../../../../../cases/deadlines.js';
 import { CASE_SORTS, type CaseSelection } from '../../../../../cases/list.js';
 import type { CaseWithClock } from '../../../../../cases/read.js';
 import { CASE_STATES } from '../../../../../cases/states.js';
-import { CHANGE_KINDS, VIOLATIONS } from '../../../../../pipeline/types.js';
+import { CHANGE_KINDS, VIOLATIONS } from '../../../../../vocabulary.js';
 import { calendarDate, parseBbox } from '../query.js';
 
 /** One of the given words. */

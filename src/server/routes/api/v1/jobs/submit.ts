@@ -9,7 +9,7 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Database } from '../../../../../db/connect.js';
 import { BadInputError } from '../../../../../errors.js';
-import { hasPlans, needAfterDate, pathKeys, resolveDetectJob, type JobSpec, type JobSpecKey, type ResolvedDetectJob } from '../../../../../pipeline/detect-job.js';
+import { hasPlans, needAfterDate, pathKeys, resolveDetectJob, type JobSpec, type JobSpecKey, type ResolvedDetectJob } from '../../../../../pipeline/run/detect-job.js';
 
 /** The submission's fields are the job spec keys. */
 export type JobSubmission = Partial<Record<JobSpecKey, string | number>>;

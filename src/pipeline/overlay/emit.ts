@@ -8,9 +8,9 @@
  */
 import type { Knex } from 'knex';
 import { join } from 'node:path';
-import { appendCaseEvent } from './events.js';
-import { storeEvidenceFile } from './evidence-store.js';
-import { OPEN_STATES, type CaseState } from './states.js';
+import { appendCaseEvent } from '../../cases/events.js';
+import { storeEvidenceFile } from '../../cases/evidence-store.js';
+import { OPEN_STATES, type CaseState } from '../../cases/states.js';
 
 /** Who emits: the pipeline's name in the case record. */
 const actor = 'zhiwei detect';

@@ -4,15 +4,16 @@
  * one transaction: a failure leaves the database as it was.
  */
 import type { Knex } from 'knex';
-import type { Database } from '../db/connect.js';
-import { overlayCandidates } from './overlay-sql.js';
-import { ensureProjectEpsg, proposedProjectEpsg } from '../db/project-crs.js';
-import { emitCases, type EmitResult } from '../cases/emit.js';
-import { crsTransform } from '../geo/crs.js';
-import { transformPolygons } from '../geo/geojson.js';
-import type { Candidate } from './candidate.js';
-import { recencyFactor, type OverlayRules } from './overlay-rules.js';
-import type { AnalysisGrid, Violation } from './types.js';
+import type { Database } from '../../db/connect.js';
+import { overlayCandidates } from './sql.js';
+import { ensureProjectEpsg, proposedProjectEpsg } from '../../db/project-crs.js';
+import { emitCases, type EmitResult } from './emit.js';
+import { crsTransform } from '../../geo/crs.js';
+import { transformPolygons } from '../../geo/geojson.js';
+import type { Candidate } from '../candidate.js';
+import { recencyFactor, type OverlayRules } from './rules.js';
+import type { Violation } from '../../vocabulary.js';
+import type { AnalysisGrid } from '../../raster/types.js';
 
 /** A candidate's verdict from the overlay. */
 export interface OverlayVerdict {

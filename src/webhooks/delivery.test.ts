@@ -3,9 +3,9 @@ import { openDatabase, type Database } from '../db/connect.js';
 import { appendRounds, insertCases } from '../test-support/case-events.js';
 import { openTestDatabase, testBackends } from '../test-support/database.js';
 import { freePort, startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../test-support/webhook-receiver.js';
-import { deliverDue, retryDelayMs, startWebhookDelivery, type DeliveryOptions } from './webhook-delivery.js';
-import { verifyWebhookSignature } from './webhook-signature.js';
-import { addWebhook, removeWebhook } from './webhooks.js';
+import { deliverDue, retryDelayMs, startWebhookDelivery, type DeliveryOptions } from './delivery.js';
+import { verifyWebhookSignature } from './signature.js';
+import { addWebhook, removeWebhook } from './subscriptions.js';
 
 const fast: DeliveryOptions = { pollIntervalMs: 5, backoffBaseMs: 10, backoffCapMs: 100, timeoutMs: 2000 };
 

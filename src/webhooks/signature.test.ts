@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signWebhookBody, verifyWebhookSignature } from './webhook-signature.js';
+import { signWebhookBody, verifyWebhookSignature } from './signature.js';
 
 describe('webhook signatures', () => {
   const secret = 'b1c2d3';

@@ -4,14 +4,14 @@
  * import first; the run imports them, and overlays the candidates on plans when the database
  * has any. The CLI and the service call these same functions (DESIGN.md section 9).
  */
-import type { Database } from '../db/connect.js';
-import { BadInputError } from '../errors.js';
-import { importLayer, type ImportReport } from '../plans/import.js';
-import type { LayerName } from '../db/layers.js';
-import { parseDate } from '../plans/layers.js';
+import type { Database } from '../../db/connect.js';
+import { BadInputError } from '../../errors.js';
+import { importLayer, type ImportReport } from '../../plans/import.js';
+import type { LayerName } from '../../db/layers.js';
+import { parseDate } from '../../plans/layers.js';
 import { runDetect, type DetectJob, type DetectSummary } from './run-detect.js';
-import { defaultThresholds } from './thresholds.js';
-import type { ProgressFactory } from './types.js';
+import { defaultThresholds } from '../thresholds.js';
+import type { ProgressFactory } from '../types.js';
 
 /** Spec keys naming rasters. */
 export const rasterKeys = ['before-ortho', 'after-ortho', 'before-dsm', 'after-dsm', 'before-dtm'] as const;

@@ -5,8 +5,9 @@
  */
 import { BadInputError } from '../errors.js';
 import { crsTransform } from '../geo/crs.js';
-import { allocateSamples } from '../raster/resample.js';
-import type { GeoTransform, PixelWindow, RasterData, RasterInfo, RasterSource } from '../raster/types.js';
+import { allocateSamples } from './resample.js';
+import type { GeoTransform } from '../geo/geotransform.js';
+import type { PixelWindow, RasterData, RasterInfo, RasterSource } from './types.js';
 import type { AnalysisGrid } from './types.js';
 
 /** Options of `readAligned`. */

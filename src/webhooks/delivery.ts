@@ -8,7 +8,7 @@
  */
 import type { Knex } from 'knex';
 import type { Database } from '../db/connect.js';
-import { signWebhookBody } from './webhook-signature.js';
+import { signWebhookBody } from './signature.js';
 
 /** Timing of delivery; every field has a default (tests shorten them to milliseconds). */
 export interface DeliveryOptions {

@@ -5,7 +5,7 @@ import { candidate, E, N } from '../test-support/candidates.js';
 import { testBackends } from '../test-support/database.js';
 import { openTestService, type TestService } from '../test-support/service.js';
 import { decodeVectorTile, ringArea } from '../test-support/vector-tile.js';
-import { defaultStageDeadlines } from './deadlines.js';
+import { defaultStageDeadlines } from '../cases/deadlines.js';
 import { vectorTile, type VectorTileLayer } from './vector-tiles.js';
 
 const everyone = { grids: null };

@@ -9,12 +9,12 @@
  *   not run again, so that a job that brings the process down cannot do so on every start.
  * One service per database runs jobs: another one starting would fail this one's running job.
  */
-import type { Database } from '../db/connect.js';
-import { claimNextJob, failRunningJobs, finishJob, recordProgress, requeueJob, type JobProgress, type JobRecord } from '../db/jobs.js';
-import { ZhiweiError } from '../errors.js';
+import type { Database } from '../../db/connect.js';
+import { claimNextJob, failRunningJobs, finishJob, recordProgress, requeueJob, type JobProgress, type JobRecord } from '../../db/jobs.js';
+import { ZhiweiError } from '../../errors.js';
 import type { ResolvedDetectJob } from './detect-job.js';
 import { runDetectJob } from './detect-job.js';
-import type { ProgressFactory } from './types.js';
+import type { ProgressFactory } from '../types.js';
 
 /** What the queue needs. */
 export interface JobQueueOptions {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { crsDefinition, crsTransform } from '../geo/crs.js';
-import { openGeoTiff } from '../raster/geotiff-source.js';
-import { memorySource } from '../raster/memory-source.js';
-import { allocateSamples } from '../raster/resample.js';
-import type { RasterSource, SampleType } from '../raster/types.js';
-import { ingest } from './ingest.js';
-import { readAligned, readHeights } from './read-align.js';
+import { openGeoTiff } from './geotiff-source.js';
+import { memorySource } from './memory-source.js';
+import { allocateSamples } from './resample.js';
+import type { RasterSource, SampleType } from './types.js';
+import { ingest } from '../pipeline/ingest.js';
+import { readAligned, readHeights } from './read-aligned.js';
 import type { AnalysisGrid } from './types.js';
 
 interface RasterSpec {

@@ -5,12 +5,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { polygonsBounds } from '../geo/measure.js';
-import { writeImage } from '../raster/image-file.js';
-import type { RasterSource } from '../raster/types.js';
-import type { Candidate } from './candidate.js';
-import { readAligned } from './read-align.js';
-import type { AnalysisGrid } from './types.js';
+import { polygonsBounds } from '../../geo/measure.js';
+import { writeImage } from '../../raster/image-file.js';
+import type { RasterSource } from '../../raster/types.js';
+import type { Candidate } from '../candidate.js';
+import { readAligned } from '../../raster/read-aligned.js';
+import type { AnalysisGrid } from '../../raster/types.js';
 
 /** The rasters evidence is cut from; chips are made for what is given. */
 export interface EvidenceSources {

@@ -19,10 +19,10 @@ import { projectEnvelope } from '../geo/bbox.js';
 import { encodeVectorTile, MVT_EXTENT, type TileFeature, type TileValue } from '../geo/mvt.js';
 import { mercatorToLonLat, tileBounds, type TileAddress } from '../geo/web-mercator.js';
 import { readWkb } from '../geo/wkb.js';
-import { stageClock, type StageDeadlines } from './deadlines.js';
-import { filterConditions, type CaseSelection } from './list.js';
-import { stateSinceSql, type CaseScope } from './read.js';
-import type { CaseState } from './states.js';
+import { stageClock, type StageDeadlines } from '../cases/deadlines.js';
+import { filterConditions, type CaseSelection } from '../cases/list.js';
+import { stateSinceSql, type CaseScope } from '../cases/read.js';
+import type { CaseState } from '../cases/states.js';
 
 /** Layers served as vector tiles. */
 export const VECTOR_TILE_LAYERS = Object.freeze(['cases', 'plans', 'zones', 'grids'] as const);

@@ -5,26 +5,27 @@
  * one function.
  */
 import { availableParallelism } from 'node:os';
-import { loadChangeModel } from '../model/onnx-change-model.js';
-import type { ChangeModel } from '../model/types.js';
-import { openGeoTiff } from '../raster/geotiff-source.js';
-import type { PixelWindow } from '../raster/types.js';
-import type { Candidate } from './candidate.js';
-import { coarsePass, type GroundSurface } from './coarse-pass.js';
-import { estimateShift, shiftedGrid } from './coregister.js';
-import { fuseStrip, fusionMargin, type FusionRule } from './fuse.js';
-import { inferTiles, probabilityRows, type InferTimings } from './infer.js';
-import { ingest, type IngestInputs, type IngestResult } from './ingest.js';
-import { regionJudge } from './judge-regions.js';
-import { writeDetectOutputs, type Judgement } from './outputs.js';
-import { overlayAndEmit, type OverlayVerdict } from './overlay.js';
-import type { Database } from '../db/connect.js';
-import { readHeights } from './read-align.js';
-import { planTiles, type Tile } from './tile-plan.js';
-import { effectiveHeightThreshold, type DetectionThresholds } from './thresholds.js';
-import type { AnalysisGrid, ProgressFactory } from './types.js';
-import { createVectorizer } from './vectorize.js';
-import { offsetAt, type VerticalOffset } from './vertical-offset.js';
+import { loadChangeModel } from '../../model/onnx-change-model.js';
+import type { ChangeModel } from '../../model/types.js';
+import { openGeoTiff } from '../../raster/geotiff-source.js';
+import type { PixelWindow } from '../../raster/types.js';
+import type { Candidate } from '../candidate.js';
+import { coarsePass, type GroundSurface } from '../coarse-pass.js';
+import { estimateShift, shiftedGrid } from '../coregister.js';
+import { fuseStrip, fusionMargin, type FusionRule } from '../fuse.js';
+import { inferTiles, probabilityRows, type InferTimings } from '../infer.js';
+import { ingest, type IngestInputs, type IngestResult } from '../ingest.js';
+import { regionJudge } from '../judge-regions.js';
+import { writeDetectOutputs, type Judgement } from '../outputs/index.js';
+import { overlayAndEmit, type OverlayVerdict } from '../overlay/index.js';
+import type { Database } from '../../db/connect.js';
+import { readHeights } from '../../raster/read-aligned.js';
+import { planTiles, type Tile } from '../tile-plan.js';
+import { effectiveHeightThreshold, type DetectionThresholds } from '../thresholds.js';
+import type { AnalysisGrid } from '../../raster/types.js';
+import type { ProgressFactory } from '../types.js';
+import { createVectorizer } from '../vectorize.js';
+import { offsetAt, type VerticalOffset } from '../../geo/vertical-offset.js';
 
 /** The rasters of a job, as file paths or URLs, and where the results go. */
 export interface DetectJob {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../db/connect.js';
-import { ensureProjectEpsg } from '../db/project-crs.js';
-import { candidate as square, E, N, testGrid } from '../test-support/candidates.js';
-import { openTestDatabase, testBackends } from '../test-support/database.js';
-import type { Candidate } from './candidate.js';
-import { overlayAndEmit, type OverlayResult } from './overlay.js';
-import type { ChangeKind } from './types.js';
+import type { Database } from '../../db/connect.js';
+import { ensureProjectEpsg } from '../../db/project-crs.js';
+import { candidate as square, E, N, testGrid } from '../../test-support/candidates.js';
+import { openTestDatabase, testBackends } from '../../test-support/database.js';
+import type { Candidate } from '../candidate.js';
+import { overlayAndEmit, type OverlayResult } from './index.js';
+import type { ChangeKind } from '../../vocabulary.js';
 
 // Everything in EPSG:4549 metres from the test corner; each situation 100 m from the next.
 const afterDate = '2024-10-01';

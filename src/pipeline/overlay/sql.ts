@@ -6,7 +6,7 @@
  * GiST indexes, so the cost grows with the candidates and the plans near them.
  */
 import type { Knex } from 'knex';
-import { defaultOverlayRules, violationWeights, type OverlayRules } from './overlay-rules.js';
+import { defaultOverlayRules, violationWeights, type OverlayRules } from './rules.js';
 
 /** The overlay's inputs besides the candidates already stored for the job. */
 export interface OverlayContext {

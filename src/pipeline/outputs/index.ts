@@ -6,12 +6,14 @@
  */
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ConflictError } from '../errors.js';
-import { toWgs84, type CoordinateTransform } from '../geo/crs.js';
-import type { Candidate } from './candidate.js';
+import { ConflictError } from '../../errors.js';
+import { toWgs84, type CoordinateTransform } from '../../geo/crs.js';
+import type { Candidate } from '../candidate.js';
 import { writeCandidateEvidence, type EvidenceSources } from './evidence.js';
-import type { OverlayVerdict } from './overlay.js';
-import { CHANGE_KINDS, type AnalysisGrid, type ChangeKind, type ProgressFactory } from './types.js';
+import type { OverlayVerdict } from '../overlay/index.js';
+import { CHANGE_KINDS, type ChangeKind } from '../../vocabulary.js';
+import { type AnalysisGrid } from '../../raster/types.js';
+import { type ProgressFactory } from '../types.js';
 
 /** What `writeDetectOutputs` writes. */
 export interface DetectOutputs {

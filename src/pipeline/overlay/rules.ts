@@ -19,7 +19,7 @@
  *    than the height tolerance is `exceeds_permitted_height`; permitted floors count 3 m each;
  * 7. anything else is legal: within its permit, with the reason.
  */
-import type { Violation } from './types.js';
+import type { Violation } from '../../vocabulary.js';
 
 /** Overlay thresholds; zones may override each. */
 export interface OverlayRules {

@@ -2,14 +2,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../db/connect.js';
-import { ensureProjectEpsg } from '../db/project-crs.js';
-import type { Candidate } from '../pipeline/candidate.js';
-import { overlayAndEmit } from '../pipeline/overlay.js';
-import { candidate, testGrid } from '../test-support/candidates.js';
-import { openTestDatabase, testBackends } from '../test-support/database.js';
-import { eventHash } from './events.js';
-import { evidencePath } from './evidence-store.js';
+import type { Database } from '../../db/connect.js';
+import { ensureProjectEpsg } from '../../db/project-crs.js';
+import type { Candidate } from '../candidate.js';
+import { overlayAndEmit } from './index.js';
+import { candidate, testGrid } from '../../test-support/candidates.js';
+import { openTestDatabase, testBackends } from '../../test-support/database.js';
+import { eventHash } from '../../cases/events.js';
+import { evidencePath } from '../../cases/evidence-store.js';
 
 
 describe.each(testBackends())('case emission on the %s backend', (backend) => {
