@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runDetect } from '../src/pipeline/run/run-detect.js';
+import { runDetectJob } from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
 
@@ -25,8 +25,8 @@ if (args.scene) {
   // child: one detect run, then its peak RSS
   const scene = args.scene;
   const started = performance.now();
-  const summary = await runDetect(
-    {
+  const summary = await runDetectJob(
+    { layers: [], job: {
       beforeOrtho: join(scene, 'before/ortho.tif'),
       afterOrtho: join(scene, 'after/ortho.tif'),
       beforeDsm: join(scene, 'before/dsm.tif'),
@@ -34,8 +34,9 @@ if (args.scene) {
       out: join(scene, 'detect-memory'),
       model: 'zhiwei-cd-v1',
       thresholds: defaultThresholds,
-    },
-    () => ({ tick() {}, done() {} }),
+    } },
+    null,
+    { progress: () => ({ tick() {}, done() {} }), evidenceDir: '', naming: 'flags' },
   );
   const peakMiB = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify({ peak_rss_mib: Math.round(peakMiB), seconds: Math.round((performance.now() - started) / 1000), tiles: summary.tiles.inferred, candidates: summary.candidates }));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadChangeModel } from '../src/model/onnx-change-model.js';
-import { runDetect } from '../src/pipeline/run/run-detect.js';
+import { runDetectJob } from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
 
@@ -21,8 +21,8 @@ const scene = fileURLToPath(new URL('out/throughput-scene', import.meta.url));
 if (!existsSync(join(scene, 'truth.geojson'))) await generateScene({ outDir: scene, seed: 4001, size: 4096, gsd: 0.1 });
 
 const quiet = () => ({ tick() {}, done() {} });
-const summary = await runDetect(
-  {
+const summary = await runDetectJob(
+  { layers: [], job: {
     beforeOrtho: join(scene, 'before/ortho.tif'),
     afterOrtho: join(scene, 'after/ortho.tif'),
     beforeDsm: join(scene, 'before/dsm.tif'),
@@ -31,8 +31,9 @@ const summary = await runDetect(
     model: 'zhiwei-cd-v1',
     threads,
     thresholds: defaultThresholds,
-  },
-  quiet,
+  } },
+  null,
+  { progress: quiet, evidenceDir: '', naming: 'flags' },
 );
 const tiles = summary.tiles.inferred;
 const pipelineTilesPerS = tiles / (summary.stagesMs.total / 1000);

@@ -5,10 +5,10 @@
  * `case<ID>_job<JOB>.png`, with `chips.json` listing each chip and each case skipped. Everything
  * goes into a sibling folder that replaces the output folder only when complete.
  */
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { BadInputError, ConflictError, ZhiweiError } from '../errors.js';
-import { swapIn } from '../pipeline/outputs/index.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BadInputError, ZhiweiError } from '../errors.js';
+import { replaceFolder } from '../files.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
 import { writeImage } from '../raster/image-file.js';
 import type { RasterSource } from '../raster/types.js';
@@ -39,12 +39,7 @@ const marker = 'chips.json';
  * chip at all can be cut, nothing is written (BadInputError).
  */
 export async function writeTrainingChips(outDir: string, cases: JudgedCase[], options: TrainingChipsOptions): Promise<TrainingChipsReport> {
-  const target = resolve(outDir);
-  await checkReplaceable(target);
-  await mkdir(dirname(target), { recursive: true });
-  const partial = `${target}.partial-${process.pid}`;
-  await rm(partial, { recursive: true, force: true });
-  try {
+  return replaceFolder(outDir, { markers: [marker], what: `earlier training chips (${marker})` }, async (partial) => {
     for (const part of ['A', 'B', 'label']) await mkdir(join(partial, part), { recursive: true });
     const chips: Record<string, unknown>[] = [];
     const report: TrainingChipsReport = { positives: 0, negatives: 0, skipped: [] };
@@ -78,23 +73,8 @@ export async function writeTrainingChips(outDir: string, cases: JudgedCase[], op
       skipped: report.skipped.map((s) => ({ case_id: s.caseId, job_id: s.jobId, reason: s.reason })),
     };
     await writeFile(join(partial, marker), `${JSON.stringify(listing, null, 2)}\n`);
-    await swapIn(partial, target);
     return report;
-  } catch (err) {
-    await rm(partial, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-/** Refuses a file, or a folder that is neither empty nor an earlier chips folder. */
-async function checkReplaceable(target: string): Promise<void> {
-  const info = await stat(target).catch(() => null);
-  if (info === null) return;
-  if (!info.isDirectory()) throw new ConflictError(`${target} exists and is not a folder`, 'pass another --out');
-  const entries = await readdir(target);
-  if (entries.length > 0 && !entries.includes(marker)) {
-    throw new ConflictError(`${target} is not empty and does not hold earlier training chips (${marker}); it would be replaced`, 'pass a new or empty folder as --out');
-  }
+  });
 }
 
 /** The cases by the job their candidate comes from; a case without a candidate is skipped. */

@@ -1,12 +1,11 @@
 /**
- * The output folder of `zhiwei detect` (DESIGN.md section 3): `candidates.geojson`, `summary.json`
- * and `evidence/<id>/` chips, and `suspects.geojson` when the candidates were judged against plans;
- * written atomically: everything goes into a sibling folder that replaces the output folder only
- * when complete, so a run leaves either all of it or nothing new.
+ * The output folder of `zhiwei detect` (DESIGN.md section 3): `evidence/<id>/` chips,
+ * `candidates.geojson`, `summary.json`, and `suspects.geojson` when the candidates were judged
+ * against plans. The run writes them into a fresh folder that `replaceFolder` swaps in whole.
  */
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { ConflictError } from '../../errors.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReplaceableFolder } from '../../files.js';
 import { toWgs84, type CoordinateTransform } from '../../geo/crs.js';
 import type { Candidate } from '../candidate.js';
 import { writeCandidateEvidence, type EvidenceSources } from './evidence.js';
@@ -15,69 +14,26 @@ import { CHANGE_KINDS, type ChangeKind } from '../../vocabulary.js';
 import { type AnalysisGrid } from '../../raster/types.js';
 import { type ProgressFactory } from '../types.js';
 
-/** What `writeDetectOutputs` writes. */
-export interface DetectOutputs {
+/** What a detect run writes besides its evidence. */
+export interface DetectResults {
   grid: AnalysisGrid;
   candidates: Candidate[];
-  /** The run's own summary (mode, grid, timings, tiles/s, offset fit...); `candidate_totals` (counts, area) is added. */
-  summary: Record<string, unknown>;
-  /** Rasters to cut evidence chips from; without them no chips are written. */
-  evidence?: EvidenceSources;
-  progress?: ProgressFactory;
-  /**
-   * Judges the candidates once their evidence is written (the overlay in the database), given the
-   * folder being written and each candidate's evidence paths; returns the verdicts by candidate id
-   * and what to add to the summary. A failure here leaves the output folder untouched.
-   */
-  judge?: (partialDir: string, evidence: Map<string, string[]>) => Promise<Judgement>;
-}
-
-/** What judging the candidates returns. */
-export interface Judgement {
-  verdicts: Map<string, OverlayVerdict>;
+  /** Each candidate's evidence paths relative to the output folder, by id (from `writeEvidence`). */
+  evidence: Map<string, string[]>;
+  /** The overlay's verdicts by candidate id, when the candidates were judged against plans. */
+  verdicts?: Map<string, OverlayVerdict>;
+  /** The run's summary (mode, grid, timings, overlay counts...); `candidate_totals` (counts, area) is added. */
   summary: Record<string, unknown>;
 }
 
-/** Files a folder must hold to be replaced as an earlier run's output. */
-const markerFiles = ['summary.json', 'candidates.geojson'];
+/** An output folder of `zhiwei detect` may replace an earlier one, which holds one of these. */
+export const detectOutputFolder: ReplaceableFolder = { markers: ['summary.json', 'candidates.geojson'], what: 'an earlier detect output' };
+
 /** A candidate id names a folder: no separators, no `..`. */
 const safeId = /^(?!\.{1,2}$)[\w.-]+$/;
 
-/**
- * Writes the outputs of a run into `outDir`. An existing `outDir` is replaced when it is empty or
- * an earlier run's output (it holds `summary.json` or `candidates.geojson`), and refused otherwise;
- * on any error the temporary folder is removed and an earlier `outDir` is left as it was.
- * Returns the judgement of the candidates, when there was one.
- */
-export async function writeDetectOutputs(outDir: string, outputs: DetectOutputs): Promise<Judgement | undefined> {
-  checkIds(outputs.candidates);
-  const target = resolve(outDir);
-  await checkReplaceable(target);
-  await mkdir(dirname(target), { recursive: true });
-  const partial = `${target}.partial-${process.pid}`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial);
-  try {
-    const evidence = await writeEvidence(partial, outputs);
-    const judgement = await outputs.judge?.(partial, evidence);
-    const verdicts = judgement?.verdicts;
-    await writeFile(join(partial, 'candidates.geojson'), candidatesGeoJson(outputs.grid, outputs.candidates, evidence, verdicts));
-    if (verdicts) {
-      const suspects = outputs.candidates.filter((c) => verdicts.get(c.id)?.suspect);
-      await writeFile(join(partial, 'suspects.geojson'), candidatesGeoJson(outputs.grid, suspects, evidence, verdicts));
-    }
-    const summary = { ...outputs.summary, ...judgement?.summary, candidate_totals: candidateTotals(outputs.candidates) };
-    await writeFile(join(partial, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    await swapIn(partial, target);
-    return judgement;
-  } catch (err) {
-    await rm(partial, { recursive: true, force: true });
-    throw err;
-  }
-}
-
 /** Candidate ids must be unique and usable as folder names. */
-function checkIds(candidates: Candidate[]): void {
+export function checkIds(candidates: Candidate[]): void {
   const seen = new Set<string>();
   for (const { id } of candidates) {
     if (!safeId.test(id)) throw new RangeError(`candidate id "${id}" is not usable as a folder name (letters, digits, _ - . only)`);
@@ -86,56 +42,38 @@ function checkIds(candidates: Candidate[]): void {
   }
 }
 
-/** Refuses to replace a file, or a folder that is neither empty nor an earlier run's output. */
-async function checkReplaceable(target: string): Promise<void> {
-  const info = await stat(target).catch(() => null);
-  if (info === null) return;
-  if (!info.isDirectory()) throw new ConflictError(`${target} exists and is not a folder`, 'pass another --out');
-  const entries = await readdir(target);
-  if (entries.length > 0 && !markerFiles.some((name) => entries.includes(name))) {
-    throw new ConflictError(
-      `${target} is not empty and does not hold an earlier detect output; it would be replaced`,
-      'pass a new or empty folder as --out',
-    );
-  }
-}
-
 /**
- * Moves the complete folder into place. POSIX cannot rename a folder over a non-empty one, so an
- * earlier output is first moved aside, then deleted; if the second rename fails it is moved back.
- * Only a crash between the two renames leaves no `target`, the earlier output then at `previous`.
+ * Writes each candidate's chips into `<folder>/evidence/<id>/`, one candidate at a time; returns
+ * their paths relative to the folder, by id. Without rasters no chips are written.
  */
-export async function swapIn(partial: string, target: string): Promise<void> {
-  const previous = `${target}.previous-${process.pid}`;
-  await rm(previous, { recursive: true, force: true });
-  const hadPrevious = await rename(target, previous).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw err;
-    },
-  );
-  try {
-    await rename(partial, target);
-  } catch (err) {
-    if (hadPrevious) await rename(previous, target);
-    throw err;
-  }
-  if (hadPrevious) await rm(previous, { recursive: true, force: true });
-}
-
-/** Writes each candidate's chips, one at a time; returns their paths relative to the output folder, by id. */
-async function writeEvidence(root: string, { grid, candidates, evidence, progress }: DetectOutputs): Promise<Map<string, string[]>> {
+export async function writeEvidence(
+  folder: string,
+  grid: AnalysisGrid,
+  candidates: Candidate[],
+  evidence: EvidenceSources | undefined,
+  progress?: ProgressFactory,
+): Promise<Map<string, string[]>> {
   const paths = new Map<string, string[]>();
   if (!evidence) return paths;
   const bar = progress?.('evidence', candidates.length, 'candidates');
   for (const candidate of candidates) {
-    const names = await writeCandidateEvidence(join(root, 'evidence', candidate.id), grid, candidate, evidence);
+    const names = await writeCandidateEvidence(join(folder, 'evidence', candidate.id), grid, candidate, evidence);
     paths.set(candidate.id, names.map((name) => `evidence/${candidate.id}/${name}`));
     bar?.tick();
   }
   bar?.done();
   return paths;
+}
+
+/** Writes `candidates.geojson`, `suspects.geojson` (when judged) and `summary.json` into `folder`. */
+export async function writeResults(folder: string, { grid, candidates, evidence, verdicts, summary }: DetectResults): Promise<void> {
+  await writeFile(join(folder, 'candidates.geojson'), candidatesGeoJson(grid, candidates, evidence, verdicts));
+  if (verdicts) {
+    const suspects = candidates.filter((c) => verdicts.get(c.id)?.suspect);
+    await writeFile(join(folder, 'suspects.geojson'), candidatesGeoJson(grid, suspects, evidence, verdicts));
+  }
+  const full = { ...summary, candidate_totals: candidateTotals(candidates) };
+  await writeFile(join(folder, 'summary.json'), `${JSON.stringify(full, null, 2)}\n`);
 }
 
 /** Rounds to `digits` decimals; non-finite values become null. */

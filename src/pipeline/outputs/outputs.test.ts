@@ -11,7 +11,9 @@ import { openGeoTiff } from '../../raster/geotiff-source.js';
 import type { RasterSource } from '../../raster/types.js';
 import type { Candidate } from '../candidate.js';
 import { ingest } from '../ingest.js';
-import { writeDetectOutputs } from './index.js';
+import { checkIds, detectOutputFolder, writeEvidence, writeResults } from './index.js';
+import { replaceFolder } from '../../files.js';
+import type { EvidenceSources } from './evidence.js';
 import type { ChangeKind } from '../../vocabulary.js';
 import type { AnalysisGrid } from '../../raster/types.js';
 
@@ -52,7 +54,16 @@ function failingSource(source: RasterSource): RasterSource {
   return { ...source, name: 'broken.tif', readWindow: async () => Promise.reject(new Error('broken.tif: bad tile')) };
 }
 
-describe('writeDetectOutputs', () => {
+/** The output stages of a run without an overlay, as `runDetect` runs them: evidence, then results, swapped in whole. */
+async function writeDetectOutputs(out: string, { candidates, summary, evidence }: { grid: AnalysisGrid; candidates: Candidate[]; summary: Record<string, unknown>; evidence?: EvidenceSources }): Promise<void> {
+  checkIds(candidates);
+  await replaceFolder(out, detectOutputFolder, async (folder) => {
+    const paths = await writeEvidence(folder, grid, candidates, evidence);
+    await writeResults(folder, { grid, candidates, evidence: paths, summary });
+  });
+}
+
+describe('detect outputs', () => {
   it('writes RFC 7946 GeoJSON in WGS84 near 120°E 30°N whose areas round-trip within 0.5%', async () => {
     const [x, y] = [grid.geoTransform[0] + 50, grid.geoTransform[3] - 50];
     // clockwise outer ring with a counterclockwise hole: the writer must turn both

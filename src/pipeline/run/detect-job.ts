@@ -10,6 +10,8 @@ import { importLayer, type ImportReport } from '../../plans/import.js';
 import type { LayerName } from '../../db/layers.js';
 import { parseDate } from '../../plans/layers.js';
 import { runDetect, type DetectJob, type DetectSummary } from './run-detect.js';
+import { openGeoTiff } from '../../raster/geotiff-source.js';
+import type { IngestInputs } from '../ingest.js';
 import { defaultThresholds } from '../thresholds.js';
 import type { ProgressFactory } from '../types.js';
 
@@ -106,17 +108,38 @@ export function resolveDetectJob(spec: JobSpec, naming: SpecNaming): ResolvedDet
  * job's layers first and, when the database holds plans, judges the candidates and emits cases.
  */
 export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Database | null, options: DetectRunOptions): Promise<DetectSummary> {
-  if (!db) return runDetect(job, options.progress);
-  for (const { layer, file } of layers) {
-    const report = await importLayer(db, layer, file);
-    options.onImport?.(report);
+  if (db) {
+    for (const { layer, file } of layers) {
+      const report = await importLayer(db, layer, file);
+      options.onImport?.(report);
+    }
   }
-  if (!(await hasPlans(db))) {
-    options.onNoPlans?.();
-    return runDetect(job, options.progress);
+  const judging = db !== null && (await hasPlans(db));
+  if (db && !judging) options.onNoPlans?.();
+  if (judging && !job.afterDate) throw needAfterDate(options.naming);
+  const sources = await openRasters(job);
+  try {
+    const overlay = judging ? { db, evidenceDir: options.evidenceDir, afterDate: job.afterDate!, jobId: options.jobId } : undefined;
+    return await runDetect(job, sources, options.progress, overlay);
+  } finally {
+    await Promise.all(Object.values(sources).map((source) => source.close()));
   }
-  if (!job.afterDate) throw needAfterDate(options.naming);
-  return runDetect(job, options.progress, { db, evidenceDir: options.evidenceDir, afterDate: job.afterDate, jobId: options.jobId });
+}
+
+/** Opens the job's rasters; a missing or unreadable file fails with its name. */
+export async function openRasters(job: DetectJob): Promise<IngestInputs> {
+  const roles = ['beforeOrtho', 'afterOrtho', 'beforeDsm', 'afterDsm', 'beforeDtm'] as const;
+  const sources: IngestInputs = {};
+  try {
+    for (const role of roles) {
+      const path = job[role];
+      if (path) sources[role] = await openGeoTiff(path);
+    }
+  } catch (err) {
+    await Promise.all(Object.values(sources).map((source) => source.close()));
+    throw err;
+  }
+  return sources;
 }
 
 /** True when the database holds approved plans. */

@@ -1,13 +1,12 @@
 /**
  * The detect job (DESIGN.md section 4): ingest → tile plan → read+align → infer and height change
  * → fuse → vectorize and merge seams → measure and classify → outputs. Streams one row of tiles
- * at a time, so memory stays bounded whatever the raster size. The CLI and the service call this
- * one function.
+ * at a time, so memory stays bounded whatever the raster size. It runs on opened `RasterSource`s
+ * (files, URLs or in-memory rasters): `runDetectJob` opens a job's files for the CLI and the service.
  */
 import { availableParallelism } from 'node:os';
 import { loadChangeModel } from '../../model/onnx-change-model.js';
 import type { ChangeModel } from '../../model/types.js';
-import { openGeoTiff } from '../../raster/geotiff-source.js';
 import type { PixelWindow } from '../../raster/types.js';
 import type { Candidate } from '../candidate.js';
 import { coarsePass, type GroundSurface } from '../coarse-pass.js';
@@ -16,7 +15,8 @@ import { fuseStrip, fusionMargin, type FusionRule } from '../fuse.js';
 import { inferTiles, probabilityRows, type InferTimings } from '../infer.js';
 import { ingest, type IngestInputs, type IngestResult } from '../ingest.js';
 import { regionJudge } from '../judge-regions.js';
-import { writeDetectOutputs, type Judgement } from '../outputs/index.js';
+import { checkIds, detectOutputFolder, writeEvidence, writeResults } from '../outputs/index.js';
+import { replaceFolder } from '../../files.js';
 import { overlayAndEmit, type OverlayVerdict } from '../overlay/index.js';
 import type { Database } from '../../db/connect.js';
 import { readHeights } from '../../raster/read-aligned.js';
@@ -69,10 +69,11 @@ export interface DetectSummary {
 const dsmStripRows = 256;
 
 /**
- * Runs a detect job and writes its outputs; with an overlay target the candidates are also stored,
- * judged against plans and emitted as cases. Returns the summary written to summary.json.
+ * Runs a detect job on its rasters (`sources`, left open for the caller to close) and writes its
+ * outputs; with an overlay target the candidates are also stored, judged against plans and emitted
+ * as cases. Returns the summary written to summary.json.
  */
-export async function runDetect(job: DetectJob, progress: ProgressFactory, overlay?: OverlayTarget): Promise<DetectSummary> {
+export async function runDetect(job: DetectJob, sources: IngestInputs, progress: ProgressFactory, overlay?: OverlayTarget): Promise<DetectSummary> {
   const started = performance.now();
   const stagesMs: Record<string, number> = {};
   const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
@@ -83,7 +84,6 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory, overl
       stagesMs[stage] = (stagesMs[stage] ?? 0) + performance.now() - t;
     }
   };
-  const sources = await time('ingest', () => openSources(job));
   let model: ChangeModel | null = null;
   try {
     const needsModel = Boolean(sources.beforeOrtho && sources.afterOrtho);
@@ -142,21 +142,26 @@ export async function runDetect(job: DetectJob, progress: ProgressFactory, overl
     };
     // summary.json is written before the outputs stage ends, so it times everything but the writing
     summary.stagesMs = { ...stagesMs, total: performance.now() - started };
-    const judgement = await time('outputs', () =>
-      writeDetectOutputs(job.out, {
-        grid,
-        candidates,
-        summary,
-        evidence: { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined },
-        progress,
-        judge: overlay && ((partialDir, evidence) => time('overlay', () => judge(overlay, job, grid, candidates, summary, partialDir, evidence))),
-      }),
-    );
+    checkIds(candidates);
+    const evidenceSources = { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined };
+    // The stages of the output folder in order: evidence, then the overlay and case emission (one
+    // transaction), then the GeoJSON and summary; the folder is swapped into place only when all are done.
+    const judgement = await replaceFolder(job.out, detectOutputFolder, async (folder) => {
+      const evidence = await time('outputs', () => writeEvidence(folder, grid, candidates, evidenceSources, progress));
+      const judged = overlay && (await time('overlay', () => judge(overlay, job, grid, candidates, summary, folder, evidence)));
+      await time('outputs', () => writeResults(folder, { grid, candidates, evidence, verdicts: judged?.verdicts, summary: { ...summary, ...judged?.summary } }));
+      return judged;
+    });
     return { ...summary, ...judgement?.summary, stagesMs: { ...stagesMs, total: performance.now() - started } };
   } finally {
     await model?.close();
-    await Promise.all(Object.values(sources).map((source) => source.close()));
   }
+}
+
+/** What judging the candidates returns: verdicts by candidate id, and what to add to the summary. */
+interface Judgement {
+  verdicts: Map<string, OverlayVerdict>;
+  summary: Record<string, unknown>;
 }
 
 /** Stores the candidates, overlays them on plans and emits cases; counts suspects by violation and grid. */
@@ -289,20 +294,4 @@ function describeOffset(offset: VerticalOffset) {
     spread_m: offset.spread,
     stable_samples: offset.stableSamples,
   };
-}
-
-/** Opens the job's rasters; a missing or unreadable file fails with its name. */
-async function openSources(job: DetectJob): Promise<IngestInputs> {
-  const roles = ['beforeOrtho', 'afterOrtho', 'beforeDsm', 'afterDsm', 'beforeDtm'] as const;
-  const sources: IngestInputs = {};
-  try {
-    for (const role of roles) {
-      const path = job[role];
-      if (path) sources[role] = await openGeoTiff(path);
-    }
-  } catch (err) {
-    await Promise.all(Object.values(sources).map((source) => source.close()));
-    throw err;
-  }
-  return sources;
 }
