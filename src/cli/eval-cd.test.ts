@@ -30,7 +30,7 @@ function image(seed: number, block: boolean): Uint8Array {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'zhiwei-eval-cd-'));
-  for (const part of ['A', 'B', 'label', 'half/A', 'half/B', 'half/label', 'kinds/A', 'kinds/B', 'kinds/label', 'kinds/kind']) {
+  for (const part of ['A', 'B', 'label', 'half/A', 'half/B', 'half/label', 'kinds/A', 'kinds/B', 'kinds/label', 'kinds/kind', 'two/A', 'two/B', 'two/label']) {
     await mkdir(join(dir, part), { recursive: true });
   }
   const model = await loadChangeModel(tinyModel, { threads: 1 });
@@ -52,10 +52,11 @@ beforeAll(async () => {
   foundByKind = kinds.filter((v) => v === changeKindCode('new_building')).length;
   await writeImage(join(dir, 'kinds', 'kind', 'pair.png'), raster(Uint8Array.from(kinds), 1));
   const kindLabel = Uint8Array.from(kinds, (v) => (v ? 255 : 0));
-  for (const [root, label] of [[dir, predicted], [join(dir, 'half'), half], [join(dir, 'kinds'), kindLabel]] as const) {
-    await writeImage(join(root, 'A', 'pair.png'), raster(before));
-    await writeImage(join(root, 'B', 'pair.png'), raster(after));
-    await writeImage(join(root, 'label', 'pair.png'), raster(label, 1));
+  // two/ holds the pair twice: labelled with the prediction (pair.png) and with its top half (top.png)
+  for (const [root, name, label] of [[dir, 'pair.png', predicted], [join(dir, 'half'), 'pair.png', half], [join(dir, 'kinds'), 'pair.png', kindLabel], [join(dir, 'two'), 'pair.png', predicted], [join(dir, 'two'), 'top.png', half]] as const) {
+    await writeImage(join(root, 'A', name), raster(before));
+    await writeImage(join(root, 'B', name), raster(after));
+    await writeImage(join(root, 'label', name), raster(label, 1));
   }
 });
 afterAll(async () => {
@@ -93,6 +94,51 @@ describe('zhiwei eval-cd', () => {
     expect(report.precision).toBe(1);
     const plain = JSON.parse((await runCli(['eval-cd', dir, '--model', tinyModel])).stdout);
     expect(plain).not.toHaveProperty('recall_by_change_kind');
+  });
+
+  it('prints a line per pair before the folder line with --per-tile', async () => {
+    const { code, stdout } = await runCli(['eval-cd', join(dir, 'two'), '--model', tinyModel, '--per-tile']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toEqual({ name: 'pair.png', precision: 1, recall: 1, f1: 1, iou: 1, label_changed_px: changedPixels, predicted_changed_px: changedPixels });
+    expect(lines[1]).toMatchObject({ name: 'top.png', recall: 1, label_changed_px: halfLabelled, predicted_changed_px: changedPixels });
+    expect(lines[1].precision).toBeCloseTo(halfLabelled / changedPixels, 10);
+    expect(lines[2]).toMatchObject({ images: 2, recall: 1 });
+    expect(lines[2].precision).toBeCloseTo((changedPixels + halfLabelled) / (2 * changedPixels), 10);
+    const plain = (await runCli(['eval-cd', join(dir, 'two'), '--model', tinyModel])).stdout;
+    expect(plain.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('skips a pair without a label with a warning naming it, and refuses a folder with no labelled pair', async () => {
+    const partly = join(dir, 'partly');
+    for (const part of ['A', 'B', 'label']) await mkdir(join(partly, part), { recursive: true });
+    const raster = (data: Uint8Array, bandCount = 3) => ({ width: 48, height: 40, bandCount, data });
+    for (const name of ['pair.png', 'unlabelled.png']) {
+      await writeImage(join(partly, 'A', name), raster(image(1, false)));
+      await writeImage(join(partly, 'B', name), raster(image(1, true)));
+    }
+    await writeImage(join(partly, 'label', 'pair.png'), raster(new Uint8Array(48 * 40), 1));
+    const skipped = await runCli(['eval-cd', partly, '--model', tinyModel]);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toContain('unlabelled.png has no label');
+    expect(skipped.stderr).not.toContain('pair.png');
+    expect(JSON.parse(skipped.stdout)).toMatchObject({ images: 1, recall: 0 });
+    await rm(join(partly, 'label', 'pair.png'));
+    const none = await runCli(['eval-cd', partly, '--model', tinyModel]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no pair in A/ and B/ has a label');
+  });
+
+  it('resamples pairs to the model’s GSD with --gsd and scores the prediction at the label’s size', async () => {
+    const out = join(dir, 'pred-gsd');
+    const { code, stdout } = await runCli(['eval-cd', dir, '--model', tinyModel, '--gsd', '0.5', '--save-pred', out]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ images: 1, gsd_m: 0.5, model_gsd_m: 0.2 });
+    const written = await sharp(join(out, 'pair.png')).metadata();
+    expect([written.width, written.height]).toEqual([48, 40]);
+    const same = JSON.parse((await runCli(['eval-cd', dir, '--model', tinyModel, '--gsd', '0.2'])).stdout);
+    expect(same.f1).toBeGreaterThan(0.95);
   });
 
   it('rejects a folder without label/ with exit code 2 and the layout it expects', async () => {

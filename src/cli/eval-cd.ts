@@ -1,6 +1,7 @@
 /**
  * `zhiwei eval-cd DIR`: pixel-level change-detection scores of a model on a LEVIR-CD / WHU-CD /
- * DSIFN style folder (`A/`, `B/`, `label/`, PNG or TIFF, 0/255 labels), printed as one JSON line.
+ * DSIFN style folder (`A/`, `B/`, `label/`, PNG or TIFF, 0/255 labels), printed as one JSON line
+ * (with `--per-tile`, after one line per pair). Pairs without a label are skipped with a warning.
  * Where DIR also has the `kind/` masks that `zhiwei synth --chips` writes, recall by change kind too.
  */
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ import sharp from 'sharp';
 import { BadInputError } from '../errors.js';
 import { addClassRecall, addPixelCounts, emptyCounts, pixelScores, type ClassRecallCounts } from '../eval/pixels.js';
 import { loadChangeModel } from '../model/onnx-change-model.js';
+import type { ChangeModel } from '../model/types.js';
 import { predictImage } from '../model/sliding-window.js';
 import { CHANGE_KINDS } from '../vocabulary.js';
 import { writeImage } from '../raster/image-file.js';
@@ -29,8 +31,11 @@ export function registerEvalCd(program: Command): void {
     .option('--threshold <p>', 'change probability threshold (default: the manifest’s)', parseNumber)
     .option('--threads <n>', 'onnxruntime threads', parsePositiveInteger)
     .option('--save-pred <dir>', 'write predicted masks (0/255 PNG, same names) here')
-    .action(async (dir: string, options: { model: string; threshold?: number; threads?: number; savePred?: string }) => {
-      const names = await pairedNames(dir);
+    .option('--per-tile', 'print one JSON line per pair before the folder line')
+    .option('--gsd <m>', 'ground sample distance of the images in metres: pairs are resampled to the model’s GSD for inference, the prediction back to the label’s size', parseNumber)
+    .action(async (dir: string, options: { model: string; threshold?: number; threads?: number; savePred?: string; perTile?: boolean; gsd?: number }) => {
+      if (options.gsd !== undefined && !(options.gsd > 0)) throw new BadInputError(`--gsd must be a positive number of metres, got ${options.gsd}`);
+      const names = await labelledNames(dir);
       const model = await loadChangeModel(options.model, { threads: options.threads });
       const threshold = options.threshold ?? model.manifest.threshold;
       if (options.savePred) await mkdir(options.savePred, { recursive: true });
@@ -49,9 +54,12 @@ export function registerEvalCd(program: Command): void {
           if (before.width !== after.width || before.height !== after.height || label.width !== before.width || label.height !== before.height) {
             throw new BadInputError(`${name}: A/, B/ and label/ images differ in size`);
           }
-          const probability = await predictImage(model, before.data, after.data, before.width, before.height);
+          const probability = options.gsd === undefined
+            ? await predictImage(model, before.data, after.data, before.width, before.height)
+            : await predictAtModelGsd(model, before, after, options.gsd);
           const predicted = Uint8Array.from(probability, (p) => (p >= threshold ? 255 : 0));
           addPixelCounts(counts, predicted, label.data);
+          if (options.perTile) process.stdout.write(`${JSON.stringify(tileReport(name, predicted, label.data))}\n`);
           if (byKind) addClassRecall(byKind, predicted, (await readPixels(join(dir, 'kind', name), 1)).data);
           pixels += predicted.length;
           if (options.savePred) {
@@ -69,6 +77,7 @@ export function registerEvalCd(program: Command): void {
         dir,
         model: model.manifest.name,
         threshold,
+        ...(options.gsd !== undefined && { gsd_m: options.gsd, model_gsd_m: model.manifest.gsd_m }),
         images: names.length,
         ...pixelScores(counts),
         ...(byKind && { recall_by_change_kind: recallByKind(byKind) }),
@@ -90,8 +99,33 @@ function recallByKind(counts: ClassRecallCounts): Record<string, number> {
   return recall;
 }
 
-/** Image names present in all of A/, B/ and label/; a name missing from one is an error. */
-async function pairedNames(dir: string): Promise<string[]> {
+/** Scores of one pair, with the changed pixels of its label and prediction. */
+function tileReport(name: string, predicted: Uint8Array, label: Uint8Array) {
+  const counts = emptyCounts();
+  addPixelCounts(counts, predicted, label);
+  const { truePositive: tp, falsePositive: fp, falseNegative: fn } = counts;
+  return { name, ...pixelScores(counts), label_changed_px: tp + fn, predicted_changed_px: tp + fp };
+}
+
+/** Change probability at the pair's size, the model run on the pair resampled from `gsd` to the model's GSD. */
+async function predictAtModelGsd(model: ChangeModel, before: Pixels, after: Pixels, gsd: number): Promise<Float32Array> {
+  const scale = gsd / model.manifest.gsd_m;
+  const width = Math.round(before.width * scale);
+  const height = Math.round(before.height * scale);
+  const resize = async (image: Pixels) =>
+    new Uint8Array(await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer());
+  const probability = await predictImage(model, await resize(before), await resize(after), width, height);
+  // sharp resizes 8-bit bands; 1/255 of probability is far finer than the threshold needs.
+  const bytes = Uint8Array.from(probability, (p) => Math.round(p * 255));
+  const back = await sharp(bytes, { raw: { width, height, channels: 1 } }).resize(before.width, before.height, { fit: 'fill' }).toColourspace('b-w').raw().toBuffer();
+  return Float32Array.from(back, (v) => v / 255);
+}
+
+/**
+ * Names of the pairs in A/ and B/ that have a label in label/; a pair without one is skipped with
+ * a warning, a name missing from A/ or B/ (or a label without its pair) is an error.
+ */
+async function labelledNames(dir: string): Promise<string[]> {
   const listing = async (part: string) => {
     try {
       return (await readdir(join(dir, part))).filter((name) => imageSuffix.test(name)).sort();
@@ -100,16 +134,20 @@ async function pairedNames(dir: string): Promise<string[]> {
     }
   };
   const [a, b, label] = await Promise.all([listing('A'), listing('B'), listing('label')]);
-  const unpaired = a.filter((name) => !b.includes(name) || !label.includes(name));
-  if (unpaired.length > 0 || a.length !== b.length || a.length !== label.length) {
-    throw new BadInputError(`${dir}: A/, B/ and label/ do not hold the same image names (e.g. ${unpaired[0] ?? 'counts differ'})`);
-  }
+  const unpaired = [...a.filter((name) => !b.includes(name)), ...b.filter((name) => !a.includes(name)), ...label.filter((name) => !a.includes(name))];
+  if (unpaired.length > 0) throw new BadInputError(`${dir}: A/ and B/ do not hold the same image names, or label/ holds one they lack (e.g. ${unpaired[0]})`);
   if (a.length === 0) throw new BadInputError(`${dir}: A/ holds no PNG, TIFF or JPEG images`);
-  return a;
+  const labelled = a.filter((name) => label.includes(name));
+  for (const name of a) if (!label.includes(name)) process.stderr.write(`eval-cd: ${name} has no label in label/; skipped\n`);
+  if (labelled.length === 0) throw new BadInputError(`${dir}: no pair in A/ and B/ has a label in label/`);
+  return labelled;
 }
 
+/** Interleaved uint8 pixels of an image. */
+interface Pixels { data: Uint8Array; width: number; height: number }
+
 /** Pixels of an image file as 3-band RGB or 1-band grey uint8. */
-async function readPixels(path: string, bands: 1 | 3): Promise<{ data: Uint8Array; width: number; height: number }> {
+async function readPixels(path: string, bands: 1 | 3): Promise<Pixels> {
   try {
     const image = sharp(path).removeAlpha();
     const converted = bands === 1 ? image.toColourspace('b-w') : image.toColourspace('srgb');
