@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyRegion, type RegionFacts } from './classify.js';
 import { defaultThresholds } from './thresholds.js';
 
-const house: RegionFacts = { areaM2: 120, heightChangeM: 9, heightBeforeM: 0.1, heightAfterM: 9.1, confidence: 0.8, attachedShare: 0 };
+const house: RegionFacts = { areaM2: 120, heightChangeM: 9, heightBeforeM: 0.1, heightAfterM: 9.1, confidence: 0.8, attachedShare: 0, roughShare: 0.05, greenShare: 0.02, lengthM: 12, widthM: 10 };
 
 describe('classifyRegion', () => {
   it('calls a tall structure on open ground a new building', () => {
@@ -32,16 +32,38 @@ describe('classifyRegion', () => {
 
   it('rejects regions below the minimum area, and small height changes the orthophotos do not confirm', () => {
     expect(classifyRegion({ ...house, areaM2: 3 }, defaultThresholds)).toEqual({ kind: null, reason: 'smaller than 4 m²' });
-    const van = { ...house, areaM2: 12, heightChangeM: 2.6, heightAfterM: 2.6, confidence: 0.01 };
+    const van = { ...house, areaM2: 12, heightChangeM: 2.6, heightAfterM: 2.6, confidence: 0.01, lengthM: 5.5, widthM: 2.2 };
     expect(classifyRegion(van, defaultThresholds).kind).toBeNull();
     expect(classifyRegion({ ...van, confidence: 0.6 }, defaultThresholds).kind).toBe('ground_structure');
+    expect(classifyRegion({ ...van, areaM2: 6, lengthM: 2.5, widthM: 2.4 }, defaultThresholds).kind).toBeNull();
+  });
+
+  it('keeps a steel shed the DSM confirms although the model does not see it, but not a vehicle of its size', () => {
+    // 8-13 m², 2.4-3 m high: squarish, where a van or truck is narrow and long
+    const shed = { ...house, areaM2: 10.5, heightChangeM: 2.5, heightAfterM: 2.6, confidence: 0.03, lengthM: 3.5, widthM: 3 };
+    expect(classifyRegion(shed, defaultThresholds).kind).toBe('ground_structure');
+    expect(classifyRegion({ ...shed, areaM2: 12.6, lengthM: 4.5, widthM: 2.8 }, defaultThresholds).kind).toBe('ground_structure');
+    const truck = { ...shed, areaM2: 12.2, heightChangeM: 3, lengthM: 5.3, widthM: 2.3 };
+    expect(classifyRegion(truck, defaultThresholds)).toMatchObject({ kind: null, reason: expect.stringContaining('vehicle-sized') });
+  });
+
+  it('rejects tree crowns of every kind: a rough surface, or a green and somewhat rough one', () => {
+    const crownOnCrown = { ...house, areaM2: 14, heightBeforeM: 7, heightChangeM: 2.3, heightAfterM: 9.3, confidence: 0, roughShare: 0.8, greenShare: 0.9, lengthM: 4, widthM: 3.5 };
+    expect(classifyRegion(crownOnCrown, defaultThresholds)).toMatchObject({ kind: null, reason: expect.stringContaining('vegetation') });
+    expect(classifyRegion({ ...crownOnCrown, heightBeforeM: 0.3, attachedShare: 0.5 }, defaultThresholds).kind).toBeNull();
+    expect(classifyRegion({ ...crownOnCrown, heightChangeM: -2.4 }, defaultThresholds).kind).toBeNull();
+    expect(classifyRegion({ ...crownOnCrown, roughShare: 0.3, greenShare: null }, defaultThresholds).kind).toBe('rooftop_addition');
+    expect(classifyRegion({ ...crownOnCrown, roughShare: 0.3 }, defaultThresholds).kind).toBeNull();
+    // a green steel shed is smooth
+    const greenShed = { ...house, areaM2: 11, heightChangeM: 2.7, heightAfterM: 2.8, confidence: 0.05, roughShare: 0.02, greenShare: 0.95, lengthM: 3.6, widthM: 3.1 };
+    expect(classifyRegion(greenShed, defaultThresholds).kind).toBe('ground_structure');
   });
 
   it('keeps small changes the model does not see when they are taller than a vehicle or built against a building', () => {
     const unseen = { ...house, areaM2: 13, heightChangeM: 6.4, heightAfterM: 6.4, confidence: 0.02 };
     expect(classifyRegion(unseen, defaultThresholds).kind).toBe('new_building');
     expect(classifyRegion({ ...unseen, heightChangeM: 3.2, heightAfterM: 3.2, attachedShare: 0.3 }, defaultThresholds).kind).toBe('extension');
-    expect(classifyRegion({ ...unseen, heightChangeM: 3.2, heightAfterM: 3.2 }, defaultThresholds).kind).toBeNull();
+    expect(classifyRegion({ ...unseen, heightChangeM: 3.2, heightAfterM: 3.2, lengthM: 5.9, widthM: 2.2 }, defaultThresholds).kind).toBeNull();
     expect(classifyRegion({ ...unseen, heightChangeM: -6.2, heightBeforeM: 6.5, heightAfterM: 0.3, attachedShare: 0.3 }, defaultThresholds).kind).toBeNull();
   });
 

@@ -16,6 +16,13 @@ export interface RegionFacts {
   confidence: number | null;
   /** Share of the region's outline that touched a building before (0-1). */
   attachedShare: number;
+  /** Share of its interior whose surface on top is rough (0-1); null without heights or interior. */
+  roughShare: number | null;
+  /** Share of it that is leafy green in the after orthophoto (0-1); null without orthophotos. */
+  greenShare: number | null;
+  /** Long and short side (m) of the rectangle with its area moments. */
+  lengthM: number;
+  widthM: number;
 }
 
 /** A region's verdict: a candidate of some kind, or rejected; with the reason either way. */
@@ -38,14 +45,36 @@ const attachedExtensionShare = 0.2;
  * confirmation area by the misregistration tolerance along its wall).
  */
 const tallestVehicleM = 4.5;
+/**
+ * A rise the DSM confirms from this area (m²) is a structure unless it is shaped like a vehicle:
+ * the model's low probability alone does not drop it (the model misses real steel sheds).
+ */
+const smallestConfirmedRiseM2 = 8;
+/** Vehicles are at most this wide (m; 2.55 m is the legal limit) and at least this many times longer than wide. */
+const widestVehicleM = 2.7;
+const vehicleElongation = 1.8;
+/**
+ * Vegetation: a region whose top surface is rough over this share of its interior is a tree crown
+ * (reconstructed differently on each flight), as is one that is mostly green and somewhat rough
+ * (photogrammetry smooths some crowns); a green steel roof is smooth and stays.
+ */
+const roughCrownShare = 0.5;
+const greenCrownShare = 0.6;
+const roughGreenCrownShare = 0.2;
 
 /** Decides whether a region is a candidate and of which kind. */
 export function classifyRegion(facts: RegionFacts, thresholds: DetectionThresholds): Verdict {
   const { areaM2, heightChangeM, heightBeforeM, heightAfterM, confidence, attachedShare } = facts;
   if (areaM2 < thresholds.minAreaM2) return { kind: null, reason: `smaller than ${thresholds.minAreaM2} m²` };
+  const vegetation = vegetationReason(facts);
+  if (vegetation) return { kind: null, reason: vegetation };
   const unconfirmable = heightChangeM !== null && (heightChangeM < 0 || (heightChangeM <= tallestVehicleM && attachedShare < attachedExtensionShare));
   if (unconfirmable && confidence !== null && confidence < thresholds.minConfidence && areaM2 < thresholds.confirmBelowM2) {
-    return { kind: null, reason: `small height change the orthophotos do not show (confidence ${confidence.toFixed(2)}): a vehicle?` };
+    if (heightChangeM < 0) return { kind: null, reason: `small fall the orthophotos do not show (confidence ${confidence.toFixed(2)})` };
+    if (isVehicleShaped(facts)) {
+      return { kind: null, reason: `vehicle-sized rise (${facts.lengthM.toFixed(1)} × ${facts.widthM.toFixed(1)} m) the orthophotos do not show as built (confidence ${confidence.toFixed(2)})` };
+    }
+    if (areaM2 < smallestConfirmedRiseM2) return { kind: null, reason: `small rise the orthophotos do not show (confidence ${confidence.toFixed(2)})` };
   }
   if (heightChangeM === null) return { kind: 'new_building', reason: 'changed in the orthophotos; no DSMs to tell the kind' };
   if (heightChangeM < 0) return { kind: 'demolition', reason: `surface fell ${(-heightChangeM).toFixed(1)} m` };
@@ -64,4 +93,19 @@ export function classifyRegion(facts: RegionFacts, thresholds: DetectionThreshol
     return { kind: 'ground_structure', reason: `low structure (${after.toFixed(1)} m) on open ground` };
   }
   return { kind: 'new_building', reason: `building of ${after.toFixed(1)} m on open ground` };
+}
+
+/** Why a region is vegetation rather than built, or null when it is not. */
+function vegetationReason({ roughShare, greenShare }: RegionFacts): string | null {
+  if (roughShare === null) return null;
+  const rough = roughShare >= roughCrownShare;
+  const greenAndRough = greenShare !== null && greenShare >= greenCrownShare && roughShare >= roughGreenCrownShare;
+  if (!rough && !greenAndRough) return null;
+  const green = greenShare === null ? '' : `, ${Math.round(greenShare * 100)}% green`;
+  return `vegetation: surface ${Math.round(roughShare * 100)}% rough${green}, a tree crown?`;
+}
+
+/** True for the footprint of a van or truck: narrow and long. */
+function isVehicleShaped({ lengthM, widthM }: RegionFacts): boolean {
+  return widthM <= widestVehicleM && lengthM >= vehicleElongation * widthM;
 }

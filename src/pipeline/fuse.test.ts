@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fuseStrip, fusionMargin, type FusionRule } from './fuse.js';
 
-const rule: FusionRule = { heightThresholdM: 2, probabilityThreshold: 0.5, misregistrationPx: 2, buildingHeightM: 2.5 };
+const rule: FusionRule = { heightThresholdM: 2, probabilityThreshold: 0.5, misregistrationPx: 2, buildingHeightM: 2.5, roughnessRadiusPx: 2 };
 const width = 12;
 
 /** A DSM strip of ground at 10 m with `top` m over columns [x0, x1) of every row. */

@@ -12,6 +12,7 @@
  */
 import { NO_HEIGHT, neighbourhoodMax, robustHeightChange } from './height-change.js';
 import type { ChangeStrip } from './types.js';
+import { planeResidual, roughSurfaceM } from './vegetation.js';
 
 /** The rasters of one strip on the analysis grid, `margin` extra rows above and below. */
 export interface StripRasters {
@@ -22,6 +23,8 @@ export interface StripRasters {
   margin: number;
   /** Change probability, strip rows only; absent in DSM-only runs. */
   probability?: Float32Array;
+  /** Excess green of the after orthophoto, strip rows only; absent in DSM-only runs. */
+  greenness?: Float32Array;
   /** DSMs (NaN for nodata), vertical offset of the after DSM and ground, margin rows included; absent in ortho-only runs. */
   dsmBefore?: Float32Array;
   dsmAfter?: Float32Array;
@@ -36,6 +39,8 @@ export interface FusionRule {
   misregistrationPx: number;
   /** Height above ground (m) from which a surface counts as a building. */
   buildingHeightM: number;
+  /** Window radius (px) of the surface roughness: about half a metre, so a window spans a metre of roof. */
+  roughnessRadiusPx: number;
 }
 
 /**
@@ -44,7 +49,7 @@ export interface FusionRule {
  * margin a pixel's fusion does not depend on where the strips were cut.
  */
 export function fusionMargin(rule: FusionRule): number {
-  return 2 * rule.misregistrationPx;
+  return Math.max(2 * rule.misregistrationPx, rule.roughnessRadiusPx);
 }
 
 /** Fuses one strip into changed pixels and the values the measurements need. */
@@ -56,17 +61,22 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
   const heightBefore = new Float32Array(size).fill(NO_HEIGHT);
   const heightAfter = new Float32Array(size).fill(NO_HEIGHT);
   const nearBuilding = new Uint8Array(size);
+  const roughness = new Float32Array(size).fill(NO_HEIGHT);
   const { dsmBefore, dsmAfter, offset, ground } = rasters;
   if (dsmBefore && dsmAfter && offset) {
     const fullHeight = height + 2 * margin;
     const robust = robustHeightChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx);
     const rises = nearRise(robust, rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
     const skip = margin * width;
+    const roughBefore = planeResidual(dsmBefore, width, fullHeight, rule.roughnessRadiusPx);
+    const roughAfter = planeResidual(dsmAfter, width, fullHeight, rule.roughnessRadiusPx);
     for (let i = 0; i < size; i++) {
       const j = i + skip;
       const before = dsmBefore[j];
       const after = dsmAfter[j] - offset[j];
       heightChange[i] = after - before;
+      // the surface on top: what rose after, what fell before
+      roughness[i] = heightChange[i] < 0 ? roughBefore[j] : roughAfter[j];
       if (ground) {
         heightBefore[i] = before - ground[j];
         heightAfter[i] = after - ground[j];
@@ -77,7 +87,8 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
       if (Math.abs(robust[j]) >= rule.heightThresholdM || grown || (seen && Math.abs(plain) >= rule.heightThresholdM)) change[i] = 1;
     }
     if (ground) {
-      const above = Float32Array.from(dsmBefore, (h, j) => h - ground[j]);
+      // a building stood where the surface was high and smooth; a tree crown is high but rough
+      const above = Float32Array.from(dsmBefore, (h, j) => (roughBefore[j] >= roughSurfaceM ? Number.NaN : h - ground[j]));
       const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx);
       for (let i = 0; i < size; i++) nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
     }
@@ -94,6 +105,8 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
     heightAfter,
     nearBuilding,
     probability: probability ?? new Float32Array(size).fill(Number.NaN),
+    roughness,
+    greenness: rasters.greenness ?? new Float32Array(size).fill(Number.NaN),
   };
 }
 

@@ -15,9 +15,9 @@ describe('probabilityRows', () => {
   it('gives each tile its own value in its middle and blends where tiles overlap', () => {
     const rows = probabilityRows(grid.width, 32, 8);
     const [first, second] = tiles.filter((tile) => tile.row === 0);
-    rows.add(first, new Float32Array(32 * 32).fill(0.2));
-    rows.add(second, new Float32Array(32 * 32).fill(0.8));
-    const row = rows.take(10, 11);
+    rows.add(first, { probability: new Float32Array(32 * 32).fill(0.2), greenness: new Float32Array(32 * 32) });
+    rows.add(second, { probability: new Float32Array(32 * 32).fill(0.8), greenness: new Float32Array(32 * 32) });
+    const row = rows.take(10, 11).probability;
     expect(row[5]).toBeCloseTo(0.2, 6);
     expect(row[40]).toBeCloseTo(0.8, 6);
     const seam = row[24];
@@ -28,10 +28,10 @@ describe('probabilityRows', () => {
 
   it('returns NaN where no tile ran, and forgets rows once taken', () => {
     const rows = probabilityRows(grid.width, 32, 8);
-    rows.add(tiles[0], new Float32Array(32 * 32).fill(1));
-    expect(rows.take(0, 1)[0]).toBe(1);
-    expect(Number.isNaN(rows.take(0, 1)[0])).toBe(true);
-    expect(Number.isNaN(rows.take(5, 6)[50])).toBe(true);
+    rows.add(tiles[0], { probability: new Float32Array(32 * 32).fill(1), greenness: new Float32Array(32 * 32) });
+    expect(rows.take(0, 1).probability[0]).toBe(1);
+    expect(Number.isNaN(rows.take(0, 1).probability[0])).toBe(true);
+    expect(Number.isNaN(rows.take(5, 6).probability[50])).toBe(true);
   });
 });
 
@@ -54,9 +54,13 @@ describe('inferTiles', () => {
     // tiles whose window starts at columns -4, 20, 44, 68: the last has no after data
     expect(tiles.filter((tile) => tile.row === 0).map((tile) => tile.window.x)).toEqual([-4, 20, 44, 68]);
     expect(ran).toBe(3);
-    const row = rows.take(10, 11);
+    const taken = rows.take(10, 11);
+    const row = taken.probability;
     expect(Number.isFinite(row[10])).toBe(true);
     expect(Number.isNaN(row[90])).toBe(true);
     expect(row[60]).toBe(0); // transparent after pixels inside a tile that ran
+    // the after orthophoto's excess green, (2G − R − B) / (R + G + B), where it has data
+    expect(taken.greenness[10]).toBeCloseTo((2 * 123 - 90 - 80) / (90 + 123 + 80), 1);
+    expect(taken.greenness[60]).toBe(0);
   });
 });

@@ -10,44 +10,58 @@ import type { ChangeModel } from '../model/types.js';
 import type { RasterSource } from '../raster/types.js';
 import { readAligned } from '../raster/read-aligned.js';
 import type { Tile } from './tile-plan.js';
+import { excessGreen } from './vegetation.js';
 import type { AnalysisGrid } from '../raster/types.js';
 
-/** Weighted sums of tile probabilities per grid row, for the rows still open. */
-export interface ProbabilityRows {
-  /** Adds one tile's probabilities (tileSize² values) over its window. */
-  add(tile: Tile, probability: Float32Array): void;
-  /** Blended probabilities of rows [y0, y1) (NaN where no tile ran), which are then forgotten. */
-  take(y0: number, y1: number): Float32Array;
+/** What the tiles say of each grid pixel: the model's change probability, and the after orthophoto's excess green. */
+export interface TileValues {
+  probability: Float32Array;
+  greenness: Float32Array;
 }
 
-/** Open rows of blended probability for a grid `width` px wide. */
+/** Weighted sums of tile values per grid row, for the rows still open. */
+export interface ProbabilityRows {
+  /** Adds one tile's values (tileSize² each) over its window. */
+  add(tile: Tile, values: TileValues): void;
+  /** Blended values of rows [y0, y1) (NaN where no tile ran), which are then forgotten. */
+  take(y0: number, y1: number): TileValues;
+}
+
+/** Open rows of blended probability and greenness for a grid `width` px wide. */
 export function probabilityRows(width: number, tileSize: number, overlap: number): ProbabilityRows {
   const weights = blendWeights(tileSize, overlap);
-  const rows = new Map<number, { sum: Float32Array; weight: Float32Array }>();
+  const rows = new Map<number, { probability: Float32Array; greenness: Float32Array; weight: Float32Array }>();
   return {
-    add(tile, probability) {
+    add(tile, values) {
       const { x: x0, y: y0 } = tile.window;
       for (let ty = 0; ty < tileSize; ty++) {
         const y = y0 + ty;
         if (y < 0) continue;
         let row = rows.get(y);
-        if (!row) rows.set(y, (row = { sum: new Float32Array(width), weight: new Float32Array(width) }));
+        if (!row) rows.set(y, (row = { probability: new Float32Array(width), greenness: new Float32Array(width), weight: new Float32Array(width) }));
         for (let tx = Math.max(0, -x0); tx < tileSize && x0 + tx < width; tx++) {
           const w = weights[ty * tileSize + tx];
-          row.sum[x0 + tx] += w * probability[ty * tileSize + tx];
+          const k = ty * tileSize + tx;
+          row.probability[x0 + tx] += w * values.probability[k];
+          row.greenness[x0 + tx] += w * values.greenness[k];
           row.weight[x0 + tx] += w;
         }
       }
     },
     take(y0, y1) {
-      const out = new Float32Array((y1 - y0) * width).fill(Number.NaN);
+      const probability = new Float32Array((y1 - y0) * width).fill(Number.NaN);
+      const greenness = new Float32Array((y1 - y0) * width).fill(Number.NaN);
       for (let y = y0; y < y1; y++) {
         const row = rows.get(y);
         rows.delete(y);
         if (!row) continue;
-        for (let x = 0; x < width; x++) if (row.weight[x] > 0) out[(y - y0) * width + x] = row.sum[x] / row.weight[x];
+        for (let x = 0; x < width; x++) {
+          if (!(row.weight[x] > 0)) continue;
+          probability[(y - y0) * width + x] = row.probability[x] / row.weight[x];
+          greenness[(y - y0) * width + x] = row.greenness[x] / row.weight[x];
+        }
       }
-      return out;
+      return { probability, greenness };
     },
   };
 }
@@ -102,7 +116,9 @@ export async function inferTiles(
       const tileProbability = probability.subarray(n * plane, (n + 1) * plane);
       const [before, after] = withData[n];
       for (let i = 0; i < plane; i++) if (!before.valid[i] || !after.valid[i]) tileProbability[i] = 0;
-      rows.add(tile, tileProbability);
+      // pixels without data are not green: they blend as 0, as their probability does
+      const greenness = excessGreen(after.data, after.valid).map((g) => (g === g ? g : 0));
+      rows.add(tile, { probability: tileProbability, greenness });
     });
     ran += batch.length;
   }

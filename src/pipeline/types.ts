@@ -25,6 +25,13 @@ export interface ChangeStrip {
   nearBuilding: Uint8Array;
   /** Model change probability 0-1; NaN in DSM-only runs. */
   probability: Float32Array;
+  /**
+   * Plane residual (m) of the surface on top: the after DSM where the surface rose, the before DSM
+   * where it fell; NaN without heights. See vegetation.ts.
+   */
+  roughness: Float32Array;
+  /** Excess green of the after orthophoto; NaN without orthophotos. See vegetation.ts. */
+  greenness: Float32Array;
 }
 
 /**
@@ -65,6 +72,18 @@ export interface RegionSums {
    */
   ringPixels: number;
   ringOnBuilding: number;
+  /** Interior pixels with a roughness, and how many of them are rough (vegetation, not a roof). */
+  roughnessPixels: number;
+  roughPixels: number;
+  /** Pixels with a greenness, and how many of them are green. */
+  greennessPixels: number;
+  greenPixels: number;
+  /** Moments of the pixel centres (grid columns x, rows y): the region's size and elongation follow. */
+  sumX: number;
+  sumY: number;
+  sumXX: number;
+  sumYY: number;
+  sumXY: number;
 }
 
 /** A changed region as a polygon in the grid's CRS, with its sums. */

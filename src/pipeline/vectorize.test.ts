@@ -10,6 +10,8 @@ interface Values {
   heightBefore?: (i: number) => number;
   heightAfter?: (i: number) => number;
   probability?: (i: number) => number;
+  roughness?: (i: number) => number;
+  greenness?: (i: number) => number;
 }
 
 /** A grid of rows of '#' (changed) and '.', 0.5 m pixels, origin (1000, 2000). */
@@ -37,6 +39,8 @@ function stripsOf(rows: string[], cuts: number[], values: Values = {}): ChangeSt
       heightAfter: raster(values.heightAfter, from, size),
       nearBuilding: Uint8Array.from(raster(values.heightBefore, from, size), (h) => (h > 2.5 ? 1 : 0)),
       probability: raster(values.probability, from, size),
+      roughness: raster(values.roughness, from, size),
+      greenness: raster(values.greenness, from, size),
     };
   });
 }
@@ -138,6 +142,10 @@ describe('vectorize', () => {
       heightAfterM: 3,
       confidence: null,
       attachedShare: 0,
+      roughShare: null,
+      greenShare: null,
+      lengthM: 2,
+      widthM: 0.5,
     });
   });
 

@@ -19,6 +19,7 @@ import { labelComponents, pixelToMap, traceComponents } from '../geo/polygonize.
 import { simplifyPolygons } from '../geo/simplify.js';
 import type { AnalysisGrid } from '../raster/types.js';
 import type { ChangeRegion, ChangeStrip, RegionSums } from './types.js';
+import { leafyExcessGreen, roughSurfaceM } from './vegetation.js';
 
 /** How outlines are simplified, and where finished regions go. */
 export interface VectorizeOptions {
@@ -54,6 +55,13 @@ export interface RegionMeasurements {
   confidence: number | null;
   /** Share of the ring around the region that stood on a building before (0-1). */
   attachedShare: number;
+  /** Share of the interior whose surface on top is rough (0-1); null without heights. */
+  roughShare: number | null;
+  /** Share of the region that is leafy green in the after orthophoto (0-1); null without orthophotos. */
+  greenShare: number | null;
+  /** Length and width (m) of the rectangle with the region's area moments (its long and short axes). */
+  lengthM: number;
+  widthM: number;
 }
 
 /** A region being assembled from pieces of consecutive strips; `mergedInto` links it to its union-find root. */
@@ -131,7 +139,7 @@ export function createVectorizer(grid: AnalysisGrid, options: VectorizeOptions):
   };
 }
 
-/** Mean heights, extreme height change, confidence and attached share of a region, from its sums. */
+/** The measurements of a region (mean heights, extreme height change, confidence, shares, axes), from its sums. */
 export function regionMeasurements(region: ChangeRegion): RegionMeasurements {
   const s = region.sums;
   const heights = s.heightPixels > 0;
@@ -147,12 +155,30 @@ export function regionMeasurements(region: ChangeRegion): RegionMeasurements {
     heightAfterM: interiorGround ? s.sumInteriorHeightAfter / s.interiorGroundPixels : ground ? s.sumHeightAfter / s.groundPixels : null,
     confidence: s.probabilityPixels > 0 ? s.sumProbability / s.probabilityPixels : null,
     attachedShare: s.ringPixels > 0 ? s.ringOnBuilding / s.ringPixels : 0,
+    roughShare: s.roughnessPixels > 0 ? s.roughPixels / s.roughnessPixels : null,
+    greenShare: s.greennessPixels > 0 ? s.greenPixels / s.greennessPixels : null,
+    ...axes(s, Math.sqrt(region.pixelAreaM2 / s.pixels)),
   };
+}
+
+/**
+ * The sides (m) of the rectangle whose pixel centres have the region's second moments: a
+ * rectangle of L pixels has centres of variance (L² − 1) / 12 along its side.
+ */
+function axes(s: RegionSums, gsd: number): { lengthM: number; widthM: number } {
+  const n = s.pixels;
+  const vx = s.sumXX / n - (s.sumX / n) ** 2;
+  const vy = s.sumYY / n - (s.sumY / n) ** 2;
+  const cxy = s.sumXY / n - (s.sumX / n) * (s.sumY / n);
+  const mid = (vx + vy) / 2;
+  const spread = Math.sqrt(((vx - vy) / 2) ** 2 + cxy * cxy);
+  const side = (variance: number) => Math.sqrt(Math.max(0, 12 * variance + 1)) * gsd;
+  return { lengthM: side(mid + spread), widthM: side(mid - spread) };
 }
 
 /** Sums of every component of a strip, and the strip index of each component's first pixel. */
 function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sums: RegionSums[]; first: number[] } {
-  const { width, height, heightChange, heightBefore, heightAfter, nearBuilding, probability } = strip;
+  const { y0, width, height, heightChange, heightBefore, heightAfter, nearBuilding, probability, roughness, greenness } = strip;
   const sums = Array.from({ length: count }, emptySums);
   const first = new Array<number>(count).fill(-1);
   for (let y = 0, i = 0; y < height; y++) {
@@ -187,6 +213,20 @@ function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sum
           s.probabilityPixels++;
           s.sumProbability += probability[i];
         }
+        if (inside && Number.isFinite(roughness[i])) {
+          s.roughnessPixels++;
+          if (roughness[i] >= roughSurfaceM) s.roughPixels++;
+        }
+        if (Number.isFinite(greenness[i])) {
+          s.greennessPixels++;
+          if (greenness[i] >= leafyExcessGreen) s.greenPixels++;
+        }
+        const row = y0 + y;
+        s.sumX += x;
+        s.sumY += row;
+        s.sumXX += x * x;
+        s.sumYY += row * row;
+        s.sumXY += x * row;
         continue;
       }
       // an unchanged pixel is in the ring of every component beside it, once per shared edge
@@ -228,6 +268,15 @@ function emptySums(): RegionSums {
     sumProbability: 0,
     ringPixels: 0,
     ringOnBuilding: 0,
+    roughnessPixels: 0,
+    roughPixels: 0,
+    greennessPixels: 0,
+    greenPixels: 0,
+    sumX: 0,
+    sumY: 0,
+    sumXX: 0,
+    sumYY: 0,
+    sumXY: 0,
   };
 }
 

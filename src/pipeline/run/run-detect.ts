@@ -12,7 +12,7 @@ import type { Candidate } from '../candidate.js';
 import { coarsePass, type GroundSurface } from '../coarse-pass.js';
 import { estimateShift, shiftedGrid } from '../coregister.js';
 import { fuseStrip, fusionMargin, type FusionRule } from '../fuse.js';
-import { inferTiles, probabilityRows, type InferTimings } from '../infer.js';
+import { inferTiles, probabilityRows, type InferTimings, type TileValues } from '../infer.js';
 import { ingest, type IngestInputs, type IngestResult } from '../ingest.js';
 import { regionJudge } from '../judge-regions.js';
 import { checkIds, detectOutputFolder, writeEvidence, writeResults } from '../outputs/index.js';
@@ -102,6 +102,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
       probabilityThreshold: job.thresholds.probability ?? model?.manifest.threshold ?? 0.5,
       misregistrationPx: Math.ceil(job.thresholds.misregistrationM / gsd),
       buildingHeightM: job.thresholds.buildingHeightM,
+      roughnessRadiusPx: Math.max(1, Math.round(0.4 / gsd)),
     };
     const regions = regionJudge(job.thresholds);
     const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75, onRegion: regions.judge });
@@ -247,7 +248,7 @@ async function inferAndFuse(model: ChangeModel, plan: Tile[], strips: StripConte
 const fuseRows = 64;
 
 /** Heights of rows [y0, y1) (with a margin for misregistration), then fusion and vectorization a few rows at a time. */
-async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, probability: Float32Array | undefined): Promise<void> {
+async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, tiles: TileValues | undefined): Promise<void> {
   const { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time } = strips;
   const margin = fusionMargin(rule);
   const { width } = grid;
@@ -266,7 +267,9 @@ async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, pr
     // rows [a - margin, b + margin) of the arrays read for [y0 - margin, y1 + margin)
     const rows = (values: Float32Array | undefined) => values?.subarray((a - y0) * width, (b - y0 + 2 * margin) * width);
     const part = {
-      y0: a, width, height: b - a, margin, probability: probability?.subarray((a - y0) * width, (b - y0) * width),
+      y0: a, width, height: b - a, margin,
+      probability: tiles?.probability.subarray((a - y0) * width, (b - y0) * width),
+      greenness: tiles?.greenness.subarray((a - y0) * width, (b - y0) * width),
       dsmBefore: rows(heights.dsmBefore), dsmAfter: rows(heights.dsmAfter), offset: rows(heights.offset), ground: rows(heights.ground),
     };
     const strip = await time('fuse', async () => fuseStrip(part, rule));
