@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crsDefinition, crsFromWkt, crsTransform, gaussKrugerEpsgForLongitude, proj4Definition, toWgs84 } from './crs.js';
+import { crsDefinition, crsFromWkt, crsMeasure, crsTransform, gaussKrugerEpsgForLongitude, localMetricCrs, proj4Definition, toWgs84, utmEpsg } from './crs.js';
 import { BadInputError } from '../errors.js';
 
 describe('crs', () => {
@@ -53,6 +53,33 @@ describe('crs', () => {
   it('picks the nearest 3-degree zone for a longitude', () => {
     expect(gaussKrugerEpsgForLongitude(120.4)).toBe(4549);
     expect(gaussKrugerEpsgForLongitude(116.6)).toBe(4548);
+  });
+
+  it('picks the UTM zone of a point, north or south', () => {
+    expect(utmEpsg(-74, 40.7)).toBe(32618);
+    expect(utmEpsg(151.2, -33.9)).toBe(32756);
+    expect(utmEpsg(180, 10)).toBe(32660);
+  });
+
+  it('picks the Gauss-Krüger zone in China and the UTM zone elsewhere, with their EPSG names', () => {
+    expect(localMetricCrs(120.4, 30.2)).toEqual({ epsg: 4549, name: 'CGCS2000 / 3-degree Gauss-Kruger CM 120E' });
+    expect(localMetricCrs(116.9, 41)).toEqual({ epsg: 4548, name: 'CGCS2000 / 3-degree Gauss-Kruger CM 117E' });
+    expect(localMetricCrs(-8.6, 41.1)).toEqual({ epsg: 32629, name: 'WGS 84 / UTM zone 29N' });
+    expect(localMetricCrs(139.7, 35.7)).toEqual({ epsg: 32654, name: 'WGS 84 / UTM zone 54N' });
+    expect(localMetricCrs(-47.9, -15.8)).toEqual({ epsg: 32723, name: 'WGS 84 / UTM zone 23S' });
+    for (const { epsg } of [localMetricCrs(120.4, 30.2), localMetricCrs(-47.9, -15.8)]) expect(crsMeasure(epsg)).toBe('metres');
+  });
+
+  it('tells metres from degrees, Mercator and other units', () => {
+    expect(crsMeasure(4549)).toBe('metres');
+    expect(crsMeasure(32650)).toBe('metres');
+    expect(crsMeasure(esri4549)).toBe('metres');
+    expect(crsMeasure(4326)).toBe('degrees');
+    expect(crsMeasure(esriWgs84)).toBe('degrees');
+    expect(crsMeasure(3857)).toBe('mercator');
+    expect(crsMeasure('+proj=merc +lat_ts=41 +datum=WGS84 +units=m')).toBe('mercator');
+    expect(crsMeasure('+proj=tmerc +lon_0=117 +ellps=GRS80 +units=us-ft')).toEqual({ unit: 'us-ft' });
+    expect(crsMeasure('+proj=tmerc +lon_0=117 +ellps=GRS80 +to_meter=0.3048')).toEqual({ unit: '0.3048 m' });
   });
 
   it('passes WKT through to proj4', () => {

@@ -101,6 +101,46 @@ export function gaussKrugerEpsgForLongitude(longitude: number): number {
   return 4534 + (meridian - 75) / 3;
 }
 
+/** EPSG code of the WGS84 UTM zone of a point (326xx north of the equator, 327xx south). */
+export function utmEpsg(longitude: number, latitude: number): number {
+  const zone = Math.min(60, Math.floor((longitude + 180) / 6) + 1);
+  return (latitude >= 0 ? 32600 : 32700) + zone;
+}
+
+/** The area of use of CGCS2000 (EPSG:4490), China onshore and offshore, as a longitude/latitude box. */
+const cgcs2000Area = { west: 73.62, south: 16.7, east: 134.77, north: 53.56 };
+
+/**
+ * A projected CRS in metres, true to scale near a point, with its EPSG name: the CGCS2000 3-degree
+ * Gauss-Krüger zone (no zone prefix) inside CGCS2000's area of use, else the WGS84 UTM zone.
+ */
+export function localMetricCrs(longitude: number, latitude: number): { epsg: number; name: string } {
+  const { west, south, east, north } = cgcs2000Area;
+  if (longitude >= west && longitude <= east && latitude >= south && latitude <= north) {
+    const epsg = gaussKrugerEpsgForLongitude(longitude);
+    return { epsg, name: `CGCS2000 / 3-degree Gauss-Kruger CM ${75 + (epsg - 4534) * 3}E` };
+  }
+  const epsg = utmEpsg(longitude, latitude);
+  return { epsg, name: `WGS 84 / UTM zone ${epsg % 100}${epsg < 32700 ? 'N' : 'S'}` };
+}
+
+/** How a CRS measures the ground: in metres, in degrees, in Mercator units, or in another linear unit. */
+export type CrsMeasure = 'metres' | 'degrees' | 'mercator' | { unit: string };
+
+/**
+ * How a CRS measures the ground. Every Mercator counts as 'mercator', whatever its units: its
+ * scale is true only at one latitude (Web Mercator's is the equator; at 41°N a metre is 1.32 units).
+ */
+export function crsMeasure(crs: Crs): CrsMeasure {
+  const parsed = new proj4.Proj(crsDefinition(crs)) as unknown as { names?: string[]; units?: string; to_meter?: number };
+  const names = parsed.names ?? [];
+  if (names.includes('longlat')) return 'degrees';
+  if (names.includes('merc')) return 'mercator';
+  const toMetre = parsed.to_meter ?? 1;
+  if (Math.abs(toMetre - 1) <= 1e-12) return 'metres';
+  return { unit: parsed.units ?? `${toMetre} m` };
+}
+
 /**
  * EPSG code of a WKT CRS where the WKT names an EPSG code zhiwei knows, or has the parameters of
  * one (ESRI .prj files carry no authority); otherwise the WKT itself. Throws when proj4 cannot read it.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../errors.js';
-import { crsDefinition, crsTransform } from '../geo/crs.js';
+import { crsDefinition, crsTransform, type Crs } from '../geo/crs.js';
 import { openGeoTiff } from '../raster/geotiff-source.js';
 import { memorySource } from '../raster/memory-source.js';
 import { allocateSamples } from '../raster/resample.js';
@@ -25,6 +25,15 @@ function fullSet(): Required<Omit<IngestInputs, 'beforeDtm'>> {
     beforeDsm: raster('before/dsm.tif', 'dsm'),
     afterDsm: raster('after/dsm.tif', 'dsm'),
   };
+}
+
+/** Geotransform in `crs` of a north-up raster covering the ground of `info` (its corners transformed). */
+function sameGround(info: RasterInfo, crs: Crs): GeoTransform {
+  const [x0, pixelWidth, , y0, , pixelHeight] = info.geoTransform;
+  const transform = crsTransform(info.proj4 as string, crs);
+  const [left, top] = transform([x0, y0]);
+  const [right, bottom] = transform([x0 + info.width * pixelWidth, y0 + info.height * pixelHeight]);
+  return [left, (right - left) / info.width, 0, top, 0, (bottom - top) / info.height];
 }
 
 /** The BadInputError `ingest` throws for `inputs`. */
@@ -124,10 +133,47 @@ describe('ingest', () => {
     expect(err.message).toContain('before/dsm.tif (before DSM) does not overlap before/ortho.tif');
   });
 
-  it('rejects an after epoch in a geographic CRS', async () => {
-    const afterDsm = raster('after/dsm.tif', 'dsm', { epsg: 4326, proj4: crsDefinition(4326), geoTransform: [120, 1e-6, 0, 30.3, 0, -1e-6] });
-    const err = await failure({ beforeDsm: raster('before/dsm.tif', 'dsm'), afterDsm });
-    expect(err.message).toContain('after/dsm.tif (after DSM) is in a geographic CRS');
+  it('puts the grid in the Gauss-Krüger zone of the scene when the after DSM is geographic', async () => {
+    const beforeDsm = raster('before/dsm.tif', 'dsm');
+    const geoTransform = sameGround(beforeDsm.info, 4326);
+    const afterDsm = raster('after/dsm.tif', 'dsm', { epsg: 4326, proj4: crsDefinition(4326), geoTransform });
+    const { grid, gridCrsReason } = await ingest({ beforeDsm, afterDsm }, { gsd: 0.2 });
+    expect(grid).toMatchObject({ epsg: 4549, crs: crsDefinition(4549), width: 20, height: 20 });
+    expect(grid.geoTransform[0]).toBeCloseTo(500000, 6);
+    expect(gridCrsReason).toBe(
+      'after/dsm.tif (after DSM) is in a geographic CRS (degrees), EPSG:4326; the grid is in EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E), the zone of the scene centre 120.0000°E 30.2696°N',
+    );
+  });
+
+  it('measures a Web Mercator scene at 41°N in metres: the grid of its Gauss-Krüger or UTM zone, as if given in that zone', async () => {
+    // 117°E is in China (CGCS2000 zone CM 117E, EPSG:4548); 8.9°W is in UTM zone 29N
+    for (const [longitude, zone] of [[117.001, 4548], [-8.9, 32629]]) {
+      const [x, y] = crsTransform(4326, zone)([longitude, 41]).map((v) => Math.round(v));
+      const metric = { epsg: zone, proj4: crsDefinition(zone), geoTransform: [x, 0.2, 0, y, 0, -0.2] as GeoTransform };
+      const inZone = await ingest({ beforeDsm: raster('before/dsm.tif', 'dsm', metric), afterDsm: raster('after/dsm.tif', 'dsm', metric) }, { gsd: 0.2 });
+      const mercator = { epsg: 3857, proj4: crsDefinition(3857), geoTransform: sameGround(raster('', 'dsm', metric).info, 3857) };
+      const afterDsm = raster('after/dsm.tif', 'dsm', mercator);
+      // a metre on the ground is about 1/cos(41°) = 1.32 Mercator units here
+      expect(afterDsm.info.geoTransform[1]).toBeCloseTo(0.2 / Math.cos((41 * Math.PI) / 180), 2);
+      const inMercator = await ingest({ beforeDsm: raster('before/dsm.tif', 'dsm', mercator), afterDsm }, { gsd: 0.2 });
+      expect(inMercator.grid).toMatchObject({ epsg: zone, crs: crsDefinition(zone) });
+      expect(inMercator.grid.geoTransform[1] * inMercator.grid.geoTransform[5]).toBeCloseTo(inZone.grid.geoTransform[1] * inZone.grid.geoTransform[5], 12);
+      // the Mercator raster's edges (meridians and parallels) turn and bend a little in the zone: its bounding box may gain a pixel on a side
+      expect(Math.abs(inMercator.grid.width - inZone.grid.width)).toBeLessThanOrEqual(2);
+      expect(Math.abs(inMercator.grid.height - inZone.grid.height)).toBeLessThanOrEqual(2);
+      expect(inMercator.gridCrsReason).toContain('after/dsm.tif (after DSM) is in a Mercator CRS (true to scale at one latitude only), EPSG:3857; the grid is in EPSG:');
+      expect(inMercator.gridCrsReason).toMatch(longitude < 0 ? /8\.9000°W 41\.0000°N$/ : /117\.0010°E 41\.0000°N$/);
+      expect(inZone.gridCrsReason).toBe('the CRS of after/dsm.tif (after DSM)');
+    }
+  });
+
+  it('rejects an after epoch in a CRS measured in feet, naming the file and its unit', async () => {
+    const feet = '+proj=tmerc +lat_0=0 +lon_0=120 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=us-ft +no_defs';
+    const beforeDsm = raster('before/dsm.tif', 'dsm');
+    const afterDsm = raster('after/dsm.tif', 'dsm', { epsg: null, proj4: feet, geoTransform: sameGround(beforeDsm.info, feet) });
+    const err = await failure({ beforeDsm, afterDsm });
+    expect(err.message).toContain(`after/dsm.tif (after DSM) is in ${feet}, measured in us-ft`);
+    expect(err.hint).toBe('reproject it with gdalwarp -t_srs EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E)');
   });
 
   it('snaps the grid to the GSD over the area all inputs share, in the after CRS', async () => {
@@ -152,8 +198,9 @@ describe('ingest', () => {
       beforeOrtho: raster('before/ortho.tif', 'ortho', { ...before, geoTransform: [x, 0.1, 0, y, 0, -0.1] }),
       afterOrtho: raster('after/ortho.tif', 'ortho'),
     };
-    const { grid } = await ingest(inputs, { gsd: 0.2 });
+    const { grid, gridCrsReason } = await ingest(inputs, { gsd: 0.2 });
     expect(grid.crs).toBe(crsDefinition(4549));
+    expect(gridCrsReason).toBe('the CRS of after/ortho.tif (after orthophoto)');
     expect(grid.geoTransform[0]).toBeCloseTo(500000, 6);
     expect([grid.width, grid.height]).toEqual([20, 20]);
   });

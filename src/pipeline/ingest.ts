@@ -3,6 +3,7 @@
  * from what was given, and pick the analysis grid. Every problem names the file and a fix.
  */
 import { BadInputError } from '../errors.js';
+import { crsMeasure, localMetricCrs, proj4Definition, toWgs84 } from '../geo/crs.js';
 import { intersectExtents, rasterExtent, type Extent } from '../raster/extent.js';
 import type { RasterInfo, RasterSource } from '../raster/types.js';
 import type { AnalysisGrid } from '../raster/types.js';
@@ -24,6 +25,8 @@ export interface IngestResult {
   mode: IngestMode;
   sources: IngestInputs;
   grid: AnalysisGrid;
+  /** Why the grid is in its CRS, in words for the run summary; `ingest` always says. */
+  gridCrsReason?: string;
 }
 
 /** Options of `ingest`. */
@@ -31,8 +34,6 @@ export interface IngestOptions {
   /** The model's native ground sample distance (m): the analysis grid's pixel size. */
   gsd: number;
 }
-
-/** [minX, minY, maxX, maxY] in map units. */
 
 type Role = keyof IngestInputs;
 const roleNames: Record<Role, string> = {
@@ -56,16 +57,39 @@ export async function ingest(inputs: IngestInputs, options: IngestOptions): Prom
   for (const role of given) await validate(inputs[role] as RasterSource, role);
   // The after orthophoto (else the after DSM) defines the analysis grid's CRS.
   const referenceRole: Role = inputs.afterOrtho ? 'afterOrtho' : 'afterDsm';
-  const reference = inputs[referenceRole] as RasterSource;
-  const crs = reference.info.proj4 as string;
-  if (/\+proj=(longlat|latlong|lonlat|latlon)\b/.test(crs)) {
+  const { crs, epsg, reason } = analysisCrs(inputs[referenceRole] as RasterSource, referenceRole);
+  const extent = sharedExtent(inputs, crs, epsg);
+  return { mode, sources: inputs, grid: snapGrid(extent, options.gsd, crs, epsg), gridCrsReason: reason };
+}
+
+/**
+ * The CRS of the analysis grid: the reference raster's own when it is projected in metres; for
+ * one in degrees or Mercator, the local metric CRS of its centre (so that areas and thresholds
+ * are in metres on the ground). Any other unit is refused.
+ */
+function analysisCrs(reference: RasterSource, role: Role): { crs: string; epsg: number | null; reason: string } {
+  const { info, name } = reference;
+  const own = info.proj4 as string;
+  const what = `${name} (${roleNames[role]})`;
+  const measure = crsMeasure(own);
+  if (measure === 'metres') return { crs: own, epsg: info.epsg, reason: `the CRS of ${what}` };
+  // validate() has made sure the raster is north-up
+  const [x0, pixelWidth, , y0, , pixelHeight] = info.geoTransform;
+  const [longitude, latitude] = toWgs84(own)([x0 + (info.width / 2) * pixelWidth, y0 + (info.height / 2) * pixelHeight]);
+  const local = localMetricCrs(longitude, latitude);
+  if (typeof measure === 'object') {
     throw new BadInputError(
-      `${reference.name} (${roleNames[referenceRole]}) is in a geographic CRS; the analysis grid needs metres`,
-      `reproject it with gdalwarp -t_srs EPSG:4549 (or the Gauss-Krüger zone of the area)`,
+      `${what} is in ${crsLabel(own, info.epsg)}, measured in ${measure.unit}; the analysis grid needs metres`,
+      `reproject it with gdalwarp -t_srs EPSG:${local.epsg} (${local.name})`,
     );
   }
-  const extent = sharedExtent(inputs, crs, reference.info.epsg);
-  return { mode, sources: inputs, grid: snapGrid(extent, options.gsd, crs, reference.info.epsg) };
+  const kind = measure === 'degrees' ? 'a geographic CRS (degrees)' : 'a Mercator CRS (true to scale at one latitude only)';
+  const centre = `${Math.abs(longitude).toFixed(4)}°${longitude < 0 ? 'W' : 'E'} ${Math.abs(latitude).toFixed(4)}°${latitude < 0 ? 'S' : 'N'}`;
+  return {
+    crs: proj4Definition(local.epsg),
+    epsg: local.epsg,
+    reason: `${what} is in ${kind}, ${crsLabel(own, info.epsg)}; the grid is in EPSG:${local.epsg} (${local.name}), the zone of the scene centre ${centre}`,
+  };
 }
 
 /** The mode for the rasters given; a raster without its counterpart is an error. */
