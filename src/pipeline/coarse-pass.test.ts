@@ -97,7 +97,7 @@ function dsm(name: string, height: (col: number, row: number) => number): Raster
 }
 
 function pass(sources: IngestInputs, options = {}): ReturnType<typeof coarsePass> {
-  return coarsePass({ mode: 'dsm', sources, grid }, options);
+  return coarsePass({ mode: 'dsm', sources, grid, gridCrsReason: 'the test grid' }, options);
 }
 
 describe('coarsePass on in-memory DSMs', () => {

@@ -26,7 +26,7 @@ export interface IngestResult {
   sources: IngestInputs;
   grid: AnalysisGrid;
   /** Why the grid is in its CRS, in words for the run summary; `ingest` always says. */
-  gridCrsReason?: string;
+  gridCrsReason: string;
 }
 
 /** Options of `ingest`. */

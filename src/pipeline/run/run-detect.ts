@@ -130,7 +130,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
       mode,
       inputs: Object.fromEntries(Object.entries(sources).map(([role, source]) => [role, source.name])),
       model: model ? { name: model.manifest.name, version: model.manifest.version } : null,
-      grid: { crs: grid.epsg ? `EPSG:${grid.epsg}` : grid.crs, gsd_m: gsd, width: grid.width, height: grid.height },
+      grid: { crs: grid.epsg ? `EPSG:${grid.epsg}` : grid.crs, crs_reason: ingested.gridCrsReason, gsd_m: gsd, width: grid.width, height: grid.height },
       vertical_offset: offset && describeOffset(offset),
       coregistration_shift_m: shift && { dx: shift.dx, dy: shift.dy, windows: shift.windows },
       thresholds: { ...job.thresholds, applied_height_change_m: rule.heightThresholdM, applied_probability: rule.probabilityThreshold },
