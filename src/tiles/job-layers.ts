@@ -34,7 +34,9 @@ export interface HeightChangeLayer {
   offset: { offset: number; tiltX: number; tiltY: number; spread: number; stableSamples: number };
   /** The co-registration shift (m) the run applied to the before epoch; zero when it applied none. */
   shift: { dx: number; dy: number };
-  /** The raster whose CRS the run's analysis grid took: the after orthophoto, else the after DSM (as `pipeline/ingest.ts` picks it). */
+  /** The analysis grid's CRS as the summary names it (`grid.crs`); null in summaries of runs before it was recorded. */
+  gridCrs: string | null;
+  /** Where `gridCrs` is null, the raster whose CRS the grid took: the after orthophoto, else the after DSM. */
   gridReference: string;
   /** Every raster of the job: the analysis grid is their common extent. */
   rasters: string[];
@@ -55,7 +57,7 @@ export function jobLayers(job: TileJob): JobLayer[] {
   if (paths.beforeDsm && paths.afterDsm && offset) {
     layers.push({
       name: 'height-change', beforeDsm: paths.beforeDsm, afterDsm: paths.afterDsm, offset, shift: coregistrationShift(job.summary),
-      gridReference: paths.afterOrtho ?? paths.afterDsm, rasters: Object.values(paths),
+      gridCrs: gridCrs(job.summary), gridReference: paths.afterOrtho ?? paths.afterDsm, rasters: Object.values(paths),
     });
   }
   return layers;
@@ -85,4 +87,10 @@ function fittedOffset(summary: Record<string, unknown> | null): HeightChangeLaye
 function coregistrationShift(summary: Record<string, unknown> | null): { dx: number; dy: number } {
   const shift = summary?.coregistration_shift_m as { dx?: unknown; dy?: unknown } | null | undefined;
   return { dx: Number(shift?.dx ?? 0) || 0, dy: Number(shift?.dy ?? 0) || 0 };
+}
+
+/** The analysis grid's CRS from a run summary (`grid.crs`: "EPSG:n" or a proj string), or null. */
+function gridCrs(summary: Record<string, unknown> | null): string | null {
+  const crs = (summary?.grid as { crs?: unknown } | undefined)?.crs;
+  return typeof crs === 'string' ? crs : null;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BadInputError, NotFoundError } from '../errors.js';
+import { crsDefinition } from '../geo/crs.js';
 import type { TileAddress } from '../geo/web-mercator.js';
 import { intersectExtents, type Extent } from '../raster/extent.js';
 import { extentIn, groundResolution, zoomRange } from './extent.js';
@@ -88,7 +89,8 @@ async function renderLayer(store: RasterStore, layer: JobLayer, address: TileAdd
   if (layer.name !== 'height-change') return store.use(layer.orthophoto, (raster) => renderOrthophoto(raster, address));
   const { beforeDsm, afterDsm, gridReference, rasters } = layer;
   return useAll(store, [beforeDsm, afterDsm, gridReference, ...rasters], ([before, after, reference, ...all]) => {
-    const offsetCrs = reference.info.proj4;
+    // the run's grid may be in another CRS than the after raster (a Web Mercator flight is measured in its UTM zone)
+    const offsetCrs = layer.gridCrs ? crsDefinition(layer.gridCrs) : reference.info.proj4;
     if (offsetCrs === null) throw new BadInputError(`${reference.name} has an unknown CRS: the offset plane of the height change cannot be placed`);
     return renderHeightChange({ before, after, offset: offsetPlane(layer, offsetCrs, all), offsetCrs, shift: layer.shift }, address);
   });
