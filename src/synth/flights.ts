@@ -9,6 +9,9 @@ import type { Epoch, FlightConditions, Rgb } from './types.js';
 /** Latitude of the scene, degrees (the sun position uses it). */
 const sceneLatitude = 30.25;
 
+/** Share of a deciduous crown still in leaf, by season. */
+export const leafCover = { spring: 0.9, summer: 1, autumn: 0.8, winter: 0.4 } as const;
+
 /** Draws the conditions of both flights. */
 export function chooseFlights(rng: Random): Record<Epoch, FlightConditions> {
   const year = rng.int(2023, 2025);

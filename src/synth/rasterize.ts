@@ -4,6 +4,7 @@
  * misregistration shift, so the second flight's rasters are offset as a real pair would be.
  */
 import { boxesExtent, insideBoxes, type Bounds, type Box } from './geometry.js';
+import { leafCover } from './flights.js';
 import { fbm, valueNoise } from './random.js';
 import type { BucketIndex } from './spatial.js';
 import { structureTop } from './surface.js';
@@ -179,9 +180,6 @@ function canopyElevation(tree: Tree, epoch: Epoch, x: number, y: number, seed: n
   const crown = tree.height[e] * (0.5 + 0.5 * Math.sqrt(1 - r2));
   return tree.groundZ + crown + 0.8 * (valueNoise(x / 0.7, y / 0.7, seed + 3) - 0.5);
 }
-
-/** Share of a deciduous crown still in leaf, by season. */
-const leafCover = { spring: 0.9, summer: 1, autumn: 0.8, winter: 0.4 } as const;
 
 function paintTree(surface: BlockSurface, map: PixelMapping, tree: Tree, i: number, seed: number, cover: number): void {
   const { region } = surface;
