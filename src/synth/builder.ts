@@ -12,11 +12,13 @@ import type {
   Presence,
   RoadMarkings,
   Rgb,
+  RoofPitch,
   RoofType,
   SceneObject,
   Structure,
   StructureUse,
   Tree,
+  VehicleBody,
 } from './types.js';
 
 /** Seen on both flights. */
@@ -41,6 +43,14 @@ export interface Parcel {
   used: boolean;
 }
 
+/** Size (m) and body of a vehicle. */
+export interface VehicleSize {
+  length: number;
+  width: number;
+  height: number;
+  body?: VehicleBody;
+}
+
 /** What a new structure needs; the rest has defaults. */
 export interface StructureSpec {
   use: StructureUse;
@@ -53,6 +63,7 @@ export interface StructureSpec {
   groundZ?: number;
   rise?: number;
   ridgeAlongU?: boolean;
+  pitch?: RoofPitch;
   parapet?: boolean;
   round?: boolean;
   presence?: Presence;
@@ -127,6 +138,7 @@ export class SceneBuilder {
       height: spec.height,
       rise: spec.rise ?? 0,
       ridgeAlongU: spec.ridgeAlongU ?? true,
+      pitch: spec.pitch ?? 'gable',
       roof: spec.roof,
       colour: spec.colour,
       tone: this.rng.next(),
@@ -161,13 +173,15 @@ export class SceneBuilder {
     return tree;
   }
 
-  /** Adds a car (or truck) centred at (x, y) heading along `angle`. */
-  car(x: number, y: number, angle: number, size: { length: number; width: number; height: number }, colour: Rgb, presence: Presence): Car | null {
+  /** Adds a vehicle centred at (x, y) heading along `angle` (a car, or a two-wheeler under 3 m, unless `size.body` says). */
+  car(x: number, y: number, angle: number, size: VehicleSize, colour: Rgb, presence: Presence, cargo: Rgb = colour): Car | null {
     const frame = makeFrame(x, y, angle);
     const box: Box = [-size.length / 2, -size.width / 2, size.length / 2, size.width / 2];
     const bounds = frameBounds(frame, [box]);
     if (!boundsOverlap(bounds, this.area)) return null;
-    const car: Car = { kind: 'car', id: this.nextId++, frame, ...size, groundZ: this.groundAt(x, y), colour, presence, bounds };
+    const { length, width, height } = size;
+    const body = size.body ?? (length < 3 ? 'two_wheeler' : 'car');
+    const car: Car = { kind: 'car', id: this.nextId++, body, frame, length, width, height, groundZ: this.groundAt(x, y), colour, cargo, presence, bounds };
     this.objects.push(car);
     return car;
   }

@@ -4,7 +4,7 @@
  * ground. Each recipe edits the builder and returns the changed footprint in its frame.
  */
 import { afterOnly, beforeOnly, type Parcel, type SceneBuilder } from './builder.js';
-import { boxFootprint, childFrame, frameBounds, rectangle, toLocal, type Box, type Footprint, type Frame } from './geometry.js';
+import { boxFootprint, childFrame, frameBounds, rectangle, toLocal, type Bounds, type Box, type Footprint, type Frame } from './geometry.js';
 import { fitsOnRoof, floorHeight, placeHouse, placeRoofFixtures, placeSteelShed } from './layout-house.js';
 import { flatRoofColour, steelSheetColour } from './palette.js';
 import type { BucketIndex } from './spatial.js';
@@ -18,11 +18,11 @@ export interface ChangeFootprint {
 }
 
 /**
- * Removes trees and cars standing where a structure will be built, from both flights, so that the
- * height change over a change's footprint is the structure's alone.
+ * Removes trees and vehicles standing where something is built or demolished (scene `bounds`), from
+ * both flights, so that the height change over a change's footprint is the structures' alone.
  */
-export function clearSite(movable: BucketIndex<SceneObject>, structure: Structure): void {
-  for (const object of movable.query(structure.bounds)) {
+export function clearSite(movable: BucketIndex<SceneObject>, bounds: Bounds): void {
+  for (const object of movable.query(bounds)) {
     if (object.kind === 'tree' || object.kind === 'car') object.presence = { before: false, after: false };
   }
 }

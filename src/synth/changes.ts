@@ -13,7 +13,9 @@ import {
   extendIntoYard,
   type ChangeFootprint,
 } from './change-recipes.js';
+import { addSteelShed } from './change-sheds.js';
 import { boxesExtent, boxFootprint, footprintRings, frameBounds } from './geometry.js';
+import type { Obstacles } from './layout-vehicles.js';
 import { BucketIndex } from './spatial.js';
 import type { ApprovedPlan, ChangeKind, Epoch, FlightConditions, PlanKind, SceneChange, SceneObject, Structure, Violation } from './types.js';
 
@@ -27,43 +29,42 @@ interface Recipe {
   kind: ChangeKind;
   weight: number;
   fits(parcel: Parcel): boolean;
-  apply(b: SceneBuilder, parcel: Parcel, permits: Permits): { footprint: ChangeFootprint; violation: Violation; permitNo: string | null; note: string } | null;
+  apply(b: SceneBuilder, parcel: Parcel, permits: Permits, obstacles: Obstacles): { footprint: ChangeFootprint; violation: Violation; permitNo: string | null; note: string } | null;
 }
 
-/** Applies changes to about 3.5 plots per hectare (at least 9, one of each recipe first). */
-export function applyChanges(b: SceneBuilder, flights: Record<Epoch, FlightConditions>): ChangeSet {
+/**
+ * Applies changes to about 3.5 plots per hectare (at least 9, one of each recipe first), or none
+ * when `wanted` is false (plans are still written); keeps vehicles in `obstacles` off them.
+ */
+export function applyChanges(b: SceneBuilder, flights: Record<Epoch, FlightConditions>, obstacles: Obstacles, wanted = true): ChangeSet {
   const movable = new BucketIndex<SceneObject>(b.extent, 32);
   for (const o of b.objects) if (o.kind === 'tree' || o.kind === 'car') movable.insert(o);
   const candidates = shuffle(b, b.parcels.filter((p) => b.insideScene(frameBounds(p.frame, [[-p.width / 2, -p.depth / 2, p.width / 2, p.depth / 2]]), 3)));
   const permits = new Permits(b, flights);
   const changes: SceneChange[] = [];
-  const wanted = Math.max(9, Math.round((b.extent * b.extent * 3.5) / 10000));
+  const count = wanted ? Math.max(9, Math.round((b.extent * b.extent * 3.5) / 10000)) : 0;
   const order = shuffle(b, [...recipes]);
-  for (let i = 0; i < wanted * 2 && changes.length < wanted; i++) {
+  for (let i = 0; i < count * 2 && changes.length < count; i++) {
     const recipe = i < order.length ? order[i] : b.rng.weighted(recipes.map((r): [Recipe, number] => [r, r.weight]));
-    const result = applyOnce(b, recipe, candidates, permits);
+    const result = applyOnce(b, recipe, candidates, permits, obstacles);
     if (!result) continue;
-    for (const s of result.footprint.built) clearSite(movable, s);
-    changes.push({
-      id: `C${String(changes.length + 1).padStart(4, '0')}`,
-      changeKind: recipe.kind,
-      violation: result.violation,
-      permitNo: result.permitNo,
-      note: result.note,
-      rings: footprintRings(result.footprint.frame, result.footprint.footprint),
-    });
+    for (const s of result.footprint.built) clearSite(movable, s.bounds);
+    if (recipe.kind === 'demolition') clearSite(movable, frameBounds(result.footprint.frame, result.footprint.footprint.boxes));
+    const rings = footprintRings(result.footprint.frame, result.footprint.footprint);
+    obstacles.avoid(rings);
+    changes.push({ id: `C${String(changes.length + 1).padStart(4, '0')}`, changeKind: recipe.kind, violation: result.violation, permitNo: result.permitNo, note: result.note, rings });
   }
   permits.registerUnchanged(candidates.filter((p) => !p.used));
   return { changes, plans: permits.plans };
 }
 
 /** Applies a recipe to the first plots it fits, trying up to five before giving up. */
-function applyOnce(b: SceneBuilder, recipe: Recipe, candidates: Parcel[], permits: Permits) {
+function applyOnce(b: SceneBuilder, recipe: Recipe, candidates: Parcel[], permits: Permits, obstacles: Obstacles) {
   for (let tries = 0; tries < 5; tries++) {
     const parcel = candidates.find((p) => !p.used && recipe.fits(p));
     if (!parcel) return null;
     parcel.used = true;
-    const result = recipe.apply(b, parcel, permits);
+    const result = recipe.apply(b, parcel, permits, obstacles);
     if (result) return result;
   }
   return null;
@@ -147,7 +148,16 @@ const recipes: Recipe[] = [
   },
   {
     kind: 'ground_structure',
-    weight: 2,
+    weight: 2.2,
+    fits: (p) => p.house === null || p.yard !== null,
+    apply(b, parcel, _permits, obstacles) {
+      const footprint = addSteelShed(b, parcel, obstacles);
+      return footprint ? { footprint, violation: 'no_permit', permitNo: null, note: 'prefab steel shed without a permit' } : null;
+    },
+  },
+  {
+    kind: 'ground_structure',
+    weight: 1,
     fits: (p) => p.house === null || p.yard !== null,
     apply(b, parcel) {
       const small = b.rng.chance(0.25);

@@ -7,6 +7,7 @@ import { childFrame, frameBounds, makeFrame, rectangle, toScene } from './geomet
 import { placeRoofFixtures } from './layout-house.js';
 import type { District } from './layout-village.js';
 import { movingPresence } from './layout-village.js';
+import { addVehicle, vanOrTruck } from './layout-vehicles.js';
 import { canopyColour, carColour, flatRoofColour, steelSheetColour } from './palette.js';
 import type { GroundMaterial } from './types.js';
 
@@ -71,7 +72,7 @@ export function layoutIndustrial(b: SceneBuilder, district: District): void {
       });
       if (building && !steel) placeRoofFixtures(b, building, always);
       const [x, y] = toScene(frame, u + rng.range(4, w - 4), v + d + 4);
-      if (rng.chance(0.7)) b.car(x, y, frame.angle, { length: rng.chance(0.5) ? 8.5 : 4.6, width: 2.3, height: 2.8 }, carColour(rng), movingPresence(b));
+      if (rng.chance(0.7)) addVehicle(b, x, y, frame.angle, vanOrTruck(rng, 0.6), movingPresence(b));
       v += d + rng.range(10, 18);
     }
     u += w + rng.range(8, 14);

@@ -4,6 +4,7 @@
 import type { SceneBuilder } from './builder.js';
 import { childFrame, rectangle, toScene, type Frame } from './geometry.js';
 import { movingPresence, placePoles } from './layout-village.js';
+import { addVehicle, vanOrTruck } from './layout-vehicles.js';
 import { canopyColour, carColour } from './palette.js';
 import { afterOnly, beforeOnly } from './builder.js';
 
@@ -55,9 +56,9 @@ function placeTraffic(b: SceneBuilder, road: MainRoad): void {
     for (const presence of [beforeOnly, afterOnly]) {
       for (let u = -length / 2 + rng.range(0, 30); u < length / 2; u += rng.range(20, 110)) {
         const [x, y] = toScene(frame, u, v + rng.normal(0, 0.2));
-        const truck = rng.chance(0.1);
-        const size = truck ? { length: 8.5, width: 2.4, height: 3 } : { length: 4.6, width: 1.8, height: 1.5 };
-        b.car(x, y, frame.angle + heading + rng.normal(0, 0.01), size, carColour(rng), presence);
+        const angle = frame.angle + heading + rng.normal(0, 0.01);
+        if (rng.chance(0.14)) addVehicle(b, x, y, angle, vanOrTruck(rng, 0.6), presence);
+        else b.car(x, y, angle, { length: 4.6, width: 1.8, height: 1.5 }, carColour(rng), presence);
       }
     }
   }

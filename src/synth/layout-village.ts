@@ -5,8 +5,10 @@
 import { always, beforeOnly, afterOnly, type SceneBuilder } from './builder.js';
 import { boxFootprint, childFrame, rectangle, toScene, type Box, type Frame } from './geometry.js';
 import { placeHouse } from './layout-house.js';
+import { addVehicle } from './layout-vehicles.js';
 import { canopyColour, carColour } from './palette.js';
 import type { GroundMaterial, Presence } from './types.js';
+import { vanSize } from './vehicles.js';
 
 /** A district: a rectangle of width (local u) x depth (local v) centred on its frame. */
 export interface District {
@@ -130,11 +132,12 @@ function layoutYard(b: SceneBuilder, frame: Frame, yard: Box): void {
   }
 }
 
-/** A car parked in the lane in front of a plot. */
+/** A car or van parked in the lane in front of a plot. */
 function parkInLane(b: SceneBuilder, frame: Frame, width: number, depth: number): void {
   const [x, y] = toScene(frame, b.rng.range(-width / 4, width / 4), -depth / 2 - 1.1);
-  const van = b.rng.chance(0.2);
-  b.car(x, y, frame.angle + (b.rng.chance(0.5) ? Math.PI : 0), van ? { length: 5.2, width: 1.95, height: 2 } : { length: 4.5, width: 1.8, height: 1.5 }, carColour(b.rng), movingPresence(b));
+  const angle = frame.angle + (b.rng.chance(0.5) ? Math.PI : 0);
+  if (b.rng.chance(0.25)) addVehicle(b, x, y, angle, vanSize(b.rng), movingPresence(b));
+  else b.car(x, y, angle, { length: 4.5, width: 1.8, height: 1.5 }, carColour(b.rng), movingPresence(b));
 }
 
 /** E-bikes and three-wheelers parked against a house front. */

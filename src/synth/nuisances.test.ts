@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crownReconstruction } from './dsm-artefacts.js';
-import { generateScene } from './index.js';
+import { pointInPolygon, toScene } from './geometry.js';
+import { buildScene, generateScene } from './index.js';
 import { builtHeightAt } from './surface.js';
-import type { FlightConditions, Scene, Tree } from './types.js';
+import { measureChange } from './truth.js';
+import type { Car, FlightConditions, Scene, Tree } from './types.js';
+import { vehicleTop } from './vehicles.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -123,5 +126,76 @@ describe('nuisances of the synthetic scene', () => {
     expect(mean('winter', false, 'bias')).toBeLessThan(mean('summer', false, 'bias') - 1);
     expect(mean('winter', false, 'holeAbove')).toBeLessThan(mean('summer', false, 'holeAbove') - 0.1);
     expect(mean('winter', true, 'bias')).toBeCloseTo(mean('summer', true, 'bias'), 6);
+  });
+});
+
+describe('vehicles and sheds', () => {
+  const scenes = [2, 8, 9].map((seed) => buildScene({ seed, size: 4096 }));
+  const vehicles = scenes.flatMap((scene) => scene.objects.filter((o): o is Car => o.kind === 'car' && (o.body === 'van' || o.body === 'truck')).map((car) => ({ car, scene })));
+  const sheds = scenes.flatMap((scene) => scene.changes.filter((c) => c.note.startsWith('prefab steel shed')).map((change) => ({ change, scene })));
+
+  it('parks vans and trucks of their real sizes, some on one flight only, none on a changed footprint', () => {
+    expect(vehicles.length).toBeGreaterThan(100);
+    const oneFlight = vehicles.filter(({ car }) => car.presence.before !== car.presence.after);
+    expect(oneFlight.length).toBeGreaterThan(40);
+    for (const { car } of vehicles) {
+      const [l, w, h] = car.body === 'van' ? [[5, 6], [2, 2.2], [2, 2.6]] : [[7, 10], [2.4, 2.55], [2.8, 3.8]];
+      expect(car.length).toBeGreaterThanOrEqual(l[0]);
+      expect(car.length).toBeLessThanOrEqual(l[1]);
+      expect(car.width).toBeGreaterThanOrEqual(w[0]);
+      expect(car.width).toBeLessThanOrEqual(w[1]);
+      expect(car.height).toBeGreaterThanOrEqual(h[0]);
+      expect(car.height).toBeLessThanOrEqual(h[1]);
+    }
+    // Every vehicle, cars and bikes included, stays off every truth polygon.
+    for (const scene of scenes) {
+      for (const o of scene.objects) {
+        if (o.kind !== 'car' || !(o.presence.before || o.presence.after)) continue;
+        for (let u = -o.length / 2; u <= o.length / 2; u += o.length / 8) {
+          for (let v = -o.width / 2; v <= o.width / 2; v += o.width / 4) {
+            const [x, y] = toScene(o.frame, u, v);
+            const hit = scene.changes.find((c) => pointInPolygon(c.rings, x, y));
+            expect(hit, `${o.body} ${o.id} on ${hit?.id} ${hit?.note}`).toBeUndefined();
+          }
+        }
+      }
+    }
+  });
+
+  it('gives vans a rounded roof and trucks a cab lower than their box, on the DSM', () => {
+    const { car: van } = vehicles.find(({ car }) => car.body === 'van')!;
+    const { car: truck } = vehicles.find(({ car }) => car.body === 'truck')!;
+    expect(vehicleTop(van, -1, 0)).toBeCloseTo(van.height, 1);
+    expect(vehicleTop(van, -1, van.width * 0.48)).toBeLessThan(van.height - 0.1);
+    expect(vehicleTop(van, van.length / 2 - 0.2, 0)).toBeLessThan(van.height * 0.6);
+    const cab = vehicleTop(truck, truck.length / 2 - 1, 0);
+    expect(cab).toBeLessThan(truck.height - 0.4);
+    expect(cab).toBeGreaterThan(2);
+    expect(vehicleTop(truck, -truck.length / 4, 0)).toBe(truck.height);
+  });
+
+  it('puts new prefab steel sheds in the truth: 8-13 m², 2.8-4 m wide, up to 1:1.6, 2.4-3 m high, in many colours, some with a vehicle beside', () => {
+    expect(sheds.length).toBeGreaterThan(8);
+    const colours = new Set<string>();
+    let beside = 0;
+    for (const { change, scene } of sheds) {
+      expect(change.changeKind).toBe('ground_structure');
+      const m = measureChange(scene, change);
+      expect(m.areaM2).toBeGreaterThanOrEqual(8);
+      expect(m.areaM2).toBeLessThanOrEqual(13);
+      expect(m.heightChangeMaxM).toBeGreaterThanOrEqual(2.4);
+      expect(m.heightChangeMaxM).toBeLessThanOrEqual(3);
+      const [a, b, c] = change.rings[0];
+      const sides = [Math.hypot(b[0] - a[0], b[1] - a[1]), Math.hypot(c[0] - b[0], c[1] - b[1])].sort((p, q) => p - q);
+      expect(sides[0]).toBeGreaterThanOrEqual(2.8);
+      expect(sides[0]).toBeLessThanOrEqual(4);
+      expect(sides[1] / sides[0]).toBeLessThanOrEqual(1.6 + 1e-9);
+      const shed = scene.objects.find((o) => o.kind === 'structure' && o.use === 'shed' && !o.presence.before && pointInPolygon(change.rings, o.frame.cx, o.frame.cy));
+      if (shed?.kind === 'structure') colours.add(shed.colour.join());
+      const [cx, cy] = [(a[0] + c[0]) / 2, (a[1] + c[1]) / 2];
+      if (vehicles.some(({ car, scene: s }) => s === scene && Math.hypot(car.frame.cx - cx, car.frame.cy - cy) < sides[1] / 2 + car.length / 2 + 1.2)) beside += 1;
+    }
+    expect(colours.size).toBeGreaterThanOrEqual(4);
+    expect(beside).toBeGreaterThan(2);
   });
 });

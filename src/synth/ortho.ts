@@ -8,7 +8,8 @@ import { fbm, hashInt } from './random.js';
 import { pixelMapping, type BlockSurface, type PixelMapping, type PixelRegion } from './rasterize.js';
 import { newAlbedo, shadeGround, shadeOpenGround, type Albedo } from './shade-ground.js';
 import { shadeFacade, shadeStructure, sunVector, type SunVector } from './shade-structures.js';
-import { shadeCar, shadeTree } from './shade-trees-cars.js';
+import { shadeTree } from './shade-trees.js';
+import { shadeVehicle } from './vehicles.js';
 import type { Scene, Structure } from './types.js';
 
 /** Sky (diffuse) and sun (direct) light per channel; a flat lit surface gets about 1. */
@@ -100,7 +101,7 @@ function illuminate(light: Lighting, k: number, x: number, y: number): number {
   else if (object.kind === 'ground') shadeGround(albedo, object, x, y, seed, light.vigour);
   else if (object.kind === 'structure') shadeStructure(albedo, object, x, y, sun, seed);
   else if (object.kind === 'tree') shadeTree(albedo, object, surface.epoch, x, y, sun, seed, light.vigour);
-  else shadeCar(albedo, object, x, y, sun);
+  else shadeVehicle(albedo, object, x, y, sun);
   albedo[3] *= 1 - shadow[k];
   return sky[k];
 }

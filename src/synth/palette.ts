@@ -1,6 +1,6 @@
 /**
  * Colours of materials as seen from a drone over a peri-urban Chinese village, in linear-ish sRGB
- * before lighting: concrete roofs, tiles, steel sheet, vegetation, cars.
+ * before lighting: concrete roofs, tiles, steel sheet, vegetation, cars, vans and trucks.
  */
 import type { Random } from './random.js';
 import type { Rgb } from './types.js';
@@ -28,13 +28,19 @@ export function tileRoofColour(rng: Random): Rgb {
   ]);
 }
 
-/** Colour of corrugated steel sheet: the typical blue, white, or faded grey-green. */
+/** Colour of corrugated steel sheet: blue most often, then white, grey, green and red-brown. */
 export function steelSheetColour(rng: Random): Rgb {
   return rng.weighted<Rgb>([
-    [[48, 108, 176], 55],
-    [[60, 128, 190], 15],
-    [[214, 216, 214], 20],
-    [[150, 160, 156], 10],
+    [[48, 108, 176], 34],
+    [[62, 130, 192], 10],
+    [[214, 216, 214], 18],
+    [[188, 192, 194], 6],
+    [[150, 160, 156], 8],
+    [[126, 130, 134], 5],
+    [[70, 132, 96], 7],
+    [[110, 150, 120], 3],
+    [[142, 62, 46], 6],
+    [[120, 72, 58], 3],
   ]);
 }
 
@@ -69,5 +75,42 @@ export function tankColour(rng: Random): Rgb {
     [[205, 208, 212], 50],
     [[52, 96, 168], 30],
     [[228, 226, 218], 20],
+  ]);
+}
+
+/** Colour of a van: mostly white or silver. */
+export function vanColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[228, 230, 232], 50],
+    [[176, 180, 184], 18],
+    [[110, 112, 116], 8],
+    [[36, 38, 42], 8],
+    [[44, 84, 150], 8],
+    [[200, 180, 140], 4],
+    [[160, 40, 36], 4],
+  ]);
+}
+
+/** Colour of a truck cab: blue most often, white, red, yellow or green. */
+export function truckCabColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[40, 90, 170], 40],
+    [[222, 224, 224], 25],
+    [[170, 36, 34], 12],
+    [[214, 170, 40], 10],
+    [[60, 120, 80], 6],
+    [[170, 174, 178], 7],
+  ]);
+}
+
+/** Colour of a truck's cargo box or tarpaulin. */
+export function cargoColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[224, 226, 226], 40],
+    [[172, 176, 178], 15],
+    [[50, 100, 170], 15],
+    [[60, 110, 70], 15],
+    [[200, 120, 40], 5],
+    [[120, 120, 124], 10],
   ]);
 }

@@ -10,6 +10,7 @@ import type { BucketIndex } from './spatial.js';
 import { structureTop } from './surface.js';
 import { terrainElevation } from './terrain.js';
 import type { Car, Epoch, GroundPatch, Scene, SceneObject, Structure, Tree } from './types.js';
+import { vehicleTop } from './vehicles.js';
 
 /** A pixel window of the orthophoto grid (may extend past the raster edges). */
 export interface PixelRegion {
@@ -153,11 +154,10 @@ function paintGround(surface: BlockSurface, patch: GroundPatch, u: number, v: nu
 }
 
 function paintCar(surface: BlockSurface, car: Car, u: number, v: number, k: number, i: number): void {
-  const a = Math.abs(u) / (car.length / 2);
-  const c = Math.abs(v) / (car.width / 2);
-  if (a > 1 || c > 1 || (a > 0.9 && c > 0.8)) return;
+  const top = vehicleTop(car, u, v);
+  if (top < 0) return;
   surface.owner[k] = i;
-  surface.z[k] = car.groundZ + car.height * (a > 0.75 ? 0.62 : a > 0.55 ? 0.85 : 1);
+  surface.z[k] = car.groundZ + top;
 }
 
 function paintStructure(surface: BlockSurface, s: Structure, u: number, v: number, k: number, i: number): void {

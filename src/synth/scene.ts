@@ -6,6 +6,7 @@ import { SceneBuilder } from './builder.js';
 import { applyChanges } from './changes.js';
 import { chooseFlights } from './flights.js';
 import { layoutScene } from './layout.js';
+import { Obstacles, placeVehicles } from './layout-vehicles.js';
 import { createRandom, hashInt } from './random.js';
 import type { Scene, SceneObject } from './types.js';
 import { exemptChanges, makeGrids, makeZones } from './zones-grids.js';
@@ -20,6 +21,8 @@ export interface SceneOptions {
   gsd?: number;
   /** EPSG code of the projected CRS (default 4549, CGCS2000 3-degree Gauss-Krüger CM 120°E). */
   epsg?: number;
+  /** Whether anything is built or demolished between the flights (default true); false leaves only nuisances and an empty truth. */
+  changes?: boolean;
 }
 
 /** Builds the scene model (no rasters). */
@@ -33,7 +36,9 @@ export function buildScene(options: SceneOptions): Scene {
   const flights = chooseFlights(rng);
   const builder = new SceneBuilder(extent, terrain, rng);
   const layout = layoutScene(builder);
-  const { changes, plans } = applyChanges(builder, flights);
+  const obstacles = new Obstacles(builder);
+  const { changes, plans } = applyChanges(builder, flights, obstacles, options.changes ?? true);
+  placeVehicles(builder, obstacles);
   const objects = builder.finish();
   const zones = makeZones(layout, extent, rng);
   const grids = makeGrids(extent, rng);

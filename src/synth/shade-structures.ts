@@ -2,10 +2,10 @@
  * Albedo and sun-facing of structure tops: concrete roofs with stains and parapets, tile roofs
  * whose two slopes take the sun differently, corrugated steel sheet, tanks, solar heaters, walls.
  */
-import { boxesExtent, toLocal } from './geometry.js';
+import { toLocal } from './geometry.js';
 import { cellNoise, fbm, hash2, hashInt, valueNoise } from './random.js';
 import { setRgb, type Albedo } from './shade-ground.js';
-import { acrossRidge, nearOutline, parapet } from './surface.js';
+import { acrossRidge, nearOutline, parapet, roofLight } from './surface.js';
 import type { Structure } from './types.js';
 
 /** Unit vector towards the sun: x east, y north, z up. */
@@ -86,17 +86,6 @@ function shadeFlatRoof(out: Albedo, s: Structure, u: number, v: number, x: numbe
   else if (inPatch && kind < 0.03) setRgb(out, out[0] * 1.08 + 10, out[1] * 1.08 + 10, out[2] * 1.08 + 8);
 }
 
-/** The direct-light share of a pitched roof's slope (1 for a flat surface). */
-function slopeLight(s: Structure, u: number, v: number, sun: SunVector): number {
-  const [u0, v0, u1, v1] = boxesExtent(s.footprint.boxes);
-  const halfSpan = (s.ridgeAlongU ? v1 - v0 : u1 - u0) / 2;
-  const alpha = Math.atan(s.rise / halfSpan);
-  const side = Math.sign(acrossRidge(s, u, v)) || 1;
-  const [ax, ay] = s.ridgeAlongU ? [-s.frame.sin, s.frame.cos] : [s.frame.cos, s.frame.sin];
-  const dot = side * Math.sin(alpha) * (ax * sun.x + ay * sun.y) + Math.cos(alpha) * sun.z;
-  return Math.min(1.45, Math.max(0.05, dot) / sun.z);
-}
-
 function shadeTiles(out: Albedo, s: Structure, u: number, v: number, x: number, y: number, sun: SunVector, seed: number, vary: number): void {
   const [r, g, b] = s.colour;
   const t = acrossRidge(s, u, v);
@@ -106,8 +95,8 @@ function shadeTiles(out: Albedo, s: Structure, u: number, v: number, x: number, 
   const course = ((across % 0.36) + 0.36) % 0.36 < 0.05 ? 0.88 : 1;
   const weathering = 0.8 + 0.3 * fbm(x / 2, y / 2, seed + 121 + s.id, 3);
   const k = vary * channel * course * weathering;
-  if (Math.abs(t) < 0.05) return setRgb(out, r * 0.7 + 40, g * 0.7 + 40, b * 0.7 + 40, slopeLight(s, u, v, sun));
-  setRgb(out, r * k, g * k, b * k, slopeLight(s, u, v, sun));
+  if (Math.abs(t) < 0.05) return setRgb(out, r * 0.7 + 40, g * 0.7 + 40, b * 0.7 + 40, roofLight(s, u, v, sun));
+  setRgb(out, r * k, g * k, b * k, roofLight(s, u, v, sun));
 }
 
 function shadeSteel(out: Albedo, s: Structure, u: number, v: number, x: number, y: number, sun: SunVector, seed: number, vary: number): void {
@@ -117,7 +106,7 @@ function shadeSteel(out: Albedo, s: Structure, u: number, v: number, x: number, 
   const sheet = ((along % 0.9) + 0.9) % 0.9 < 0.03 ? 0.9 : 1;
   const dirt = 0.88 + 0.14 * fbm(x / 3, y / 3, seed + 131 + s.id, 3);
   const k = vary * rib * sheet * dirt;
-  setRgb(out, r * k, g * k, b * k, slopeLight(s, u, v, sun));
+  setRgb(out, r * k, g * k, b * k, roofLight(s, u, v, sun));
   if (s.use === 'warehouse' && ((along % 6) + 6) % 6 < 0.9) setRgb(out, 196, 206, 210, out[3]);
   const across = s.ridgeAlongU ? v : u;
   const rust = s.tone > 0.7 ? fbm(along / 0.4, across / 4, seed + 132 + s.id, 3) : 0;

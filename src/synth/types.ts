@@ -72,6 +72,9 @@ export type StructureUse =
 /** Roof surfaces. */
 export type RoofType = 'flat' | 'tile' | 'steel' | 'tank' | 'solar' | 'wall' | 'plants';
 
+/** Shape of a roof with a rise: two slopes meeting at a ridge, four slopes (hip), or one slope (mono). */
+export type RoofPitch = 'gable' | 'hip' | 'mono';
+
 /** Anything built: a prism over a footprint, topped by a roof. */
 export interface Structure {
   readonly kind: 'structure';
@@ -89,8 +92,9 @@ export interface Structure {
   readonly height: number;
   /** Ridge rise above the eaves for pitched roofs (0 for flat roofs). */
   readonly rise: number;
-  /** Whether the ridge runs along the local u axis (else along v). */
+  /** Whether the ridge runs along the local u axis (else along v); a mono-pitch roof rises across it. */
   readonly ridgeAlongU: boolean;
+  readonly pitch: RoofPitch;
   readonly roof: RoofType;
   readonly colour: Rgb;
   readonly tone: number;
@@ -118,16 +122,22 @@ export interface Tree {
   readonly bounds: Bounds;
 }
 
-/** A car or van, parked or on the road. */
+/** What a vehicle is: its shape on the DSM and its look from above. */
+export type VehicleBody = 'car' | 'van' | 'truck' | 'two_wheeler';
+
+/** A vehicle (car, van, truck, e-bike), parked or on the road; its front is at +u. */
 export interface Car {
   readonly kind: 'car';
   readonly id: number;
+  readonly body: VehicleBody;
   readonly frame: Frame;
   readonly length: number;
   readonly width: number;
   readonly height: number;
   readonly groundZ: number;
   readonly colour: Rgb;
+  /** Colour of a truck's cargo box (its cab has `colour`). */
+  readonly cargo: Rgb;
   presence: Presence;
   readonly bounds: Bounds;
 }

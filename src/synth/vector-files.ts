@@ -66,7 +66,7 @@ function sceneDescription(scene: Scene): object {
       colour_gain: f.gain, gamma: f.gamma, haze: f.haze,
     };
   };
-  const present = (epoch: 'before' | 'after') => count(scene.objects.filter((o) => o.presence[epoch]), (o) => (o.kind === 'structure' ? o.use : o.kind === 'ground' ? `ground_${o.material}` : o.kind));
+  const present = (epoch: 'before' | 'after') => count(scene.objects.filter((o) => o.presence[epoch]), (o) => (o.kind === 'structure' ? o.use : o.kind === 'ground' ? `ground_${o.material}` : o.kind === 'car' ? o.body : o.kind));
   return {
     generator: 'zhiwei synth',
     seed: scene.seed,
