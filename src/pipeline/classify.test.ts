@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyRegion, type RegionFacts } from './classify.js';
 import { defaultThresholds } from './thresholds.js';
 
-const house: RegionFacts = { areaM2: 120, heightChangeM: 9, heightBeforeM: 0.1, heightAfterM: 9.1, confidence: 0.8, attachedShare: 0, roughShare: 0.05, greenShare: 0.02, lengthM: 12, widthM: 10 };
+const house: RegionFacts = { areaM2: 120, heightChangeM: 9, heightBeforeM: 0.1, heightAfterM: 9.1, confidence: 0.8, attachedShare: 0, roughShare: 0.05, greenShare: 0.02, lengthM: 12, widthM: 10, topPlaneResidualM: 0.1 };
 
 describe('classifyRegion', () => {
   it('calls a tall structure on open ground a new building', () => {
@@ -57,6 +57,19 @@ describe('classifyRegion', () => {
     // a green steel shed is smooth
     const greenShed = { ...house, areaM2: 11, heightChangeM: 2.7, heightAfterM: 2.8, confidence: 0.05, roughShare: 0.02, greenShare: 0.95, lengthM: 3.6, widthM: 3.1 };
     expect(classifyRegion(greenShed, defaultThresholds).kind).toBe('ground_structure');
+  });
+
+  it('rejects a shed-sized rise whose top is no plane, and a slender surface that fell, as crowns', () => {
+    const dome = { ...house, areaM2: 17.6, heightChangeM: 3.1, heightAfterM: 3.3, confidence: null, roughShare: 0.45, lengthM: 6.8, widthM: 4.4, topPlaneResidualM: 0.8 };
+    expect(classifyRegion(dome, defaultThresholds)).toMatchObject({ kind: null, reason: expect.stringContaining('off a plane') });
+    expect(classifyRegion({ ...dome, topPlaneResidualM: 0.15 }, defaultThresholds).kind).toBe('ground_structure');
+    // a house's gable roof is no plane either, but a house is taller than a shed
+    expect(classifyRegion({ ...dome, heightChangeM: 7, heightAfterM: 7, topPlaneResidualM: 0.9 }, defaultThresholds).kind).toBe('new_building');
+    const vanished = { ...house, areaM2: 6.6, heightChangeM: -6.6, heightBeforeM: 8.5, heightAfterM: 1.9, confidence: null, lengthM: 3.6, widthM: 2.5 };
+    expect(classifyRegion(vanished, defaultThresholds)).toMatchObject({ kind: null, reason: expect.stringContaining('fell') });
+    expect(classifyRegion({ ...vanished, heightChangeM: -2.6, heightBeforeM: 2.6 }, defaultThresholds).kind).toBe('demolition');
+    // a van that left, seen by heights alone
+    expect(classifyRegion({ ...vanished, areaM2: 8.2, heightChangeM: -2.6, heightBeforeM: 2.6, lengthM: 5.9, widthM: 1.5 }, defaultThresholds).kind).toBeNull();
   });
 
   it('keeps small changes the model does not see when they are taller than a vehicle or built against a building', () => {

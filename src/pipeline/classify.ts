@@ -23,6 +23,8 @@ export interface RegionFacts {
   /** Long and short side (m) of the rectangle with its area moments. */
   lengthM: number;
   widthM: number;
+  /** How far (m) its top surface stays from a plane; null without heights. */
+  topPlaneResidualM: number | null;
 }
 
 /** A region's verdict: a candidate of some kind, or rejected; with the reason either way. */
@@ -61,15 +63,28 @@ const vehicleElongation = 1.8;
 const roughCrownShare = 0.5;
 const greenCrownShare = 0.6;
 const roughGreenCrownShare = 0.2;
+/**
+ * Sheds and rooftop structures (up to 40 m² and a vehicle's height) have a plane on top: one whose
+ * top stays this far (m) from any plane is a crown. A surface that fell from more than one and a
+ * half times its width over a small area stood narrow and tall: a crown the after flight
+ * reconstructed lower or not at all (a free-standing structure that slender is rare).
+ */
+const crownPlaneResidualM = 0.4;
+const crownSlenderness = 1.5;
 
 /** Decides whether a region is a candidate and of which kind. */
 export function classifyRegion(facts: RegionFacts, thresholds: DetectionThresholds): Verdict {
   const { areaM2, heightChangeM, heightBeforeM, heightAfterM, confidence, attachedShare } = facts;
   if (areaM2 < thresholds.minAreaM2) return { kind: null, reason: `smaller than ${thresholds.minAreaM2} m²` };
-  const vegetation = vegetationReason(facts);
+  const vegetation = vegetationReason(facts, thresholds);
   if (vegetation) return { kind: null, reason: vegetation };
   const unconfirmable = heightChangeM !== null && (heightChangeM < 0 || (heightChangeM <= tallestVehicleM && attachedShare < attachedExtensionShare));
-  if (unconfirmable && confidence !== null && confidence < thresholds.minConfidence && areaM2 < thresholds.confirmBelowM2) {
+  if (heightChangeM !== null && heightChangeM < 0 && -heightChangeM <= tallestVehicleM && areaM2 < thresholds.confirmBelowM2 && isVehicleShaped(facts)) {
+    return { kind: null, reason: `vehicle-sized surface (${facts.lengthM.toFixed(1)} × ${facts.widthM.toFixed(1)} m) fell: a vehicle that left?` };
+  }
+  // demolitions are of whole buildings, so a fall needs the orthophotos' word up to twice the area a rise does
+  const confirmBelowM2 = heightChangeM !== null && heightChangeM < 0 ? 2 * thresholds.confirmBelowM2 : thresholds.confirmBelowM2;
+  if (unconfirmable && confidence !== null && confidence < thresholds.minConfidence && areaM2 < confirmBelowM2) {
     if (heightChangeM < 0) return { kind: null, reason: `small fall the orthophotos do not show (confidence ${confidence.toFixed(2)})` };
     if (isVehicleShaped(facts)) {
       return { kind: null, reason: `vehicle-sized rise (${facts.lengthM.toFixed(1)} × ${facts.widthM.toFixed(1)} m) the orthophotos do not show as built (confidence ${confidence.toFixed(2)})` };
@@ -96,13 +111,21 @@ export function classifyRegion(facts: RegionFacts, thresholds: DetectionThreshol
 }
 
 /** Why a region is vegetation rather than built, or null when it is not. */
-function vegetationReason({ roughShare, greenShare }: RegionFacts): string | null {
-  if (roughShare === null) return null;
-  const rough = roughShare >= roughCrownShare;
-  const greenAndRough = greenShare !== null && greenShare >= greenCrownShare && roughShare >= roughGreenCrownShare;
-  if (!rough && !greenAndRough) return null;
+function vegetationReason(facts: RegionFacts, thresholds: DetectionThresholds): string | null {
+  const { areaM2, heightChangeM, roughShare, greenShare, topPlaneResidualM, widthM } = facts;
+  if (heightChangeM === null) return null;
   const green = greenShare === null ? '' : `, ${Math.round(greenShare * 100)}% green`;
-  return `vegetation: surface ${Math.round(roughShare * 100)}% rough${green}, a tree crown?`;
+  if (roughShare !== null && (roughShare >= roughCrownShare || (greenShare !== null && greenShare >= greenCrownShare && roughShare >= roughGreenCrownShare))) {
+    return `vegetation: surface ${Math.round(roughShare * 100)}% rough${green}, a tree crown?`;
+  }
+  const shedSized = heightChangeM > 0 && heightChangeM <= tallestVehicleM && areaM2 <= largestRooftopShedM2;
+  if (shedSized && topPlaneResidualM !== null && topPlaneResidualM >= crownPlaneResidualM) {
+    return `vegetation: top ${topPlaneResidualM.toFixed(1)} m off a plane${green}, a tree crown?`;
+  }
+  if (heightChangeM < 0 && areaM2 < thresholds.confirmBelowM2 && -heightChangeM >= crownSlenderness * widthM) {
+    return `vegetation: a surface ${widthM.toFixed(1)} m wide fell ${(-heightChangeM).toFixed(1)} m, a tree crown?`;
+  }
+  return null;
 }
 
 /** True for the footprint of a van or truck: narrow and long. */

@@ -62,6 +62,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
   const heightAfter = new Float32Array(size).fill(NO_HEIGHT);
   const nearBuilding = new Uint8Array(size);
   const roughness = new Float32Array(size).fill(NO_HEIGHT);
+  const topSurface = new Float32Array(size).fill(NO_HEIGHT);
   const { dsmBefore, dsmAfter, offset, ground } = rasters;
   if (dsmBefore && dsmAfter && offset) {
     const fullHeight = height + 2 * margin;
@@ -76,7 +77,9 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
       const after = dsmAfter[j] - offset[j];
       heightChange[i] = after - before;
       // the surface on top: what rose after, what fell before
-      roughness[i] = heightChange[i] < 0 ? roughBefore[j] : roughAfter[j];
+      const fell = heightChange[i] < 0;
+      roughness[i] = fell ? roughBefore[j] : roughAfter[j];
+      topSurface[i] = fell ? before : after;
       if (ground) {
         heightBefore[i] = before - ground[j];
         heightAfter[i] = after - ground[j];
@@ -106,6 +109,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
     nearBuilding,
     probability: probability ?? new Float32Array(size).fill(Number.NaN),
     roughness,
+    topSurface,
     greenness: rasters.greenness ?? new Float32Array(size).fill(Number.NaN),
   };
 }

@@ -30,6 +30,8 @@ export interface ChangeStrip {
    * where it fell; NaN without heights. See vegetation.ts.
    */
   roughness: Float32Array;
+  /** Height (m) of that surface on top, the after DSM's offset removed; NaN without heights. */
+  topSurface: Float32Array;
   /** Excess green of the after orthophoto; NaN without orthophotos. See vegetation.ts. */
   greenness: Float32Array;
 }
@@ -75,6 +77,20 @@ export interface RegionSums {
   /** Interior pixels with a roughness, and how many of them are rough (vegetation, not a roof). */
   roughnessPixels: number;
   roughPixels: number;
+  /**
+   * Sums over the interior pixels with a top surface (x, y in grid pixels, z in metres): the plane
+   * that fits the top surface best, and how far it stays from it, follow.
+   */
+  topPixels: number;
+  sumTopX: number;
+  sumTopY: number;
+  sumTopZ: number;
+  sumTopXX: number;
+  sumTopYY: number;
+  sumTopXY: number;
+  sumTopXZ: number;
+  sumTopYZ: number;
+  sumTopZZ: number;
   /** Pixels with a greenness, and how many of them are green. */
   greennessPixels: number;
   greenPixels: number;

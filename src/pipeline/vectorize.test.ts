@@ -11,6 +11,7 @@ interface Values {
   heightAfter?: (i: number) => number;
   probability?: (i: number) => number;
   roughness?: (i: number) => number;
+  topSurface?: (i: number) => number;
   greenness?: (i: number) => number;
 }
 
@@ -40,6 +41,7 @@ function stripsOf(rows: string[], cuts: number[], values: Values = {}): ChangeSt
       nearBuilding: Uint8Array.from(raster(values.heightBefore, from, size), (h) => (h > 2.5 ? 1 : 0)),
       probability: raster(values.probability, from, size),
       roughness: raster(values.roughness, from, size),
+      topSurface: raster(values.topSurface, from, size),
       greenness: raster(values.greenness, from, size),
     };
   });
@@ -146,6 +148,7 @@ describe('vectorize', () => {
       greenShare: null,
       lengthM: 2,
       widthM: 0.5,
+      topPlaneResidualM: null,
     });
   });
 

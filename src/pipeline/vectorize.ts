@@ -62,6 +62,8 @@ export interface RegionMeasurements {
   /** Length and width (m) of the rectangle with the region's area moments (its long and short axes). */
   lengthM: number;
   widthM: number;
+  /** Root mean square distance (m) of the interior's top surface from its best-fitting plane; null without heights. */
+  topPlaneResidualM: number | null;
 }
 
 /** A region being assembled from pieces of consecutive strips; `mergedInto` links it to its union-find root. */
@@ -158,7 +160,30 @@ export function regionMeasurements(region: ChangeRegion): RegionMeasurements {
     roughShare: s.roughnessPixels > 0 ? s.roughPixels / s.roughnessPixels : null,
     greenShare: s.greennessPixels > 0 ? s.greenPixels / s.greennessPixels : null,
     ...axes(s, Math.sqrt(region.pixelAreaM2 / s.pixels)),
+    topPlaneResidualM: planeFitResidual(s),
   };
+}
+
+/**
+ * How far the top surface stays from the plane z = a + b·x + c·y fitted to it by least squares:
+ * a roof is a plane or two, a tree crown a dome. Null with fewer than 10 interior pixels.
+ */
+function planeFitResidual(s: RegionSums): number | null {
+  const n = s.topPixels;
+  if (n < 10) return null;
+  const mx = s.sumTopX / n;
+  const my = s.sumTopY / n;
+  const mz = s.sumTopZ / n;
+  const xx = s.sumTopXX / n - mx * mx;
+  const yy = s.sumTopYY / n - my * my;
+  const xy = s.sumTopXY / n - mx * my;
+  const xz = s.sumTopXZ / n - mx * mz;
+  const yz = s.sumTopYZ / n - my * mz;
+  const zz = s.sumTopZZ / n - mz * mz;
+  const det = xx * yy - xy * xy;
+  // variance explained by the plane: [xz yz] · inverse([[xx xy] [xy yy]]) · [xz yz]ᵀ
+  const explained = det > 1e-9 ? (yy * xz * xz - 2 * xy * xz * yz + xx * yz * yz) / det : 0;
+  return Math.sqrt(Math.max(0, zz - explained));
 }
 
 /**
@@ -178,7 +203,7 @@ function axes(s: RegionSums, gsd: number): { lengthM: number; widthM: number } {
 
 /** Sums of every component of a strip, and the strip index of each component's first pixel. */
 function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sums: RegionSums[]; first: number[] } {
-  const { y0, width, height, heightChange, heightBefore, heightAfter, nearBuilding, probability, roughness, greenness } = strip;
+  const { y0, width, height, heightChange, heightBefore, heightAfter, nearBuilding, probability, roughness, topSurface, greenness } = strip;
   const sums = Array.from({ length: count }, emptySums);
   const first = new Array<number>(count).fill(-1);
   for (let y = 0, i = 0; y < height; y++) {
@@ -217,6 +242,7 @@ function stripSums(strip: ChangeStrip, labels: Int32Array, count: number): { sum
           s.roughnessPixels++;
           if (roughness[i] >= roughSurfaceM) s.roughPixels++;
         }
+        if (inside && Number.isFinite(topSurface[i])) addTopSurface(s, x, y0 + y, topSurface[i]);
         if (Number.isFinite(greenness[i])) {
           s.greennessPixels++;
           if (greenness[i] >= leafyExcessGreen) s.greenPixels++;
@@ -270,6 +296,16 @@ function emptySums(): RegionSums {
     ringOnBuilding: 0,
     roughnessPixels: 0,
     roughPixels: 0,
+    topPixels: 0,
+    sumTopX: 0,
+    sumTopY: 0,
+    sumTopZ: 0,
+    sumTopXX: 0,
+    sumTopYY: 0,
+    sumTopXY: 0,
+    sumTopXZ: 0,
+    sumTopYZ: 0,
+    sumTopZZ: 0,
     greennessPixels: 0,
     greenPixels: 0,
     sumX: 0,
@@ -278,6 +314,19 @@ function emptySums(): RegionSums {
     sumYY: 0,
     sumXY: 0,
   };
+}
+
+function addTopSurface(s: RegionSums, x: number, y: number, z: number): void {
+  s.topPixels++;
+  s.sumTopX += x;
+  s.sumTopY += y;
+  s.sumTopZ += z;
+  s.sumTopXX += x * x;
+  s.sumTopYY += y * y;
+  s.sumTopXY += x * y;
+  s.sumTopXZ += x * z;
+  s.sumTopYZ += y * z;
+  s.sumTopZZ += z * z;
 }
 
 function addRingEdge(sums: RegionSums, nearBuilding: number): void {
