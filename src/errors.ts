@@ -46,7 +46,7 @@ export class NotFoundError extends ZhiweiError {
   }
 }
 
-/** A request that clashes with the current state (a transition not allowed from here). */
+/** A request that clashes with the current state (a transition not allowed from here, a database or port another process holds). */
 export class ConflictError extends ZhiweiError {
   constructor(message: string, hint?: string) {
     super('conflict', message, hint);

@@ -30,7 +30,7 @@ describe('zhiwei serve, users, tokens and cases verify', () => {
     server.child.kill('SIGTERM');
     expect(await server.exit).toBe(0);
     expect(server.output()).toMatch(/zhiwei serve: stopped/);
-  });
+  }, 180_000);
 
   it('adds users, shows a token once and serves the API to it until it is revoked', async () => {
     expect((await runCli(['users', 'add', 'li.wei', '--role', 'reviewer'], undefined, env)).code).toBe(0);

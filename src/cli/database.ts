@@ -1,6 +1,6 @@
 /**
- * Opening the database from a command: the embedded one says when its slow first start begins,
- * and the database is closed however the command ends.
+ * Opening the database from a command: the embedded one says when its slow first start begins
+ * (and when it cleared a stale lock), and the database is closed however the command ends.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { openDatabase, type Database } from '../db/connect.js';
 
 /** Runs `work` with the database open (DATABASE_URL, or the embedded one in the data folder). */
 export async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ schema: databaseSchema(), onPrepare: (message) => process.stderr.write(`${message} (about 20 s the first time)...\n`) });
+  const db = await openDatabase({ schema: databaseSchema(), onNotice: (message) => process.stderr.write(`${message}\n`) });
   try {
     return await work(db);
   } finally {

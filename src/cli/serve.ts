@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { startWebhookDelivery } from '../webhooks/delivery.js';
 import { evidenceDir } from '../config.js';
-import { startServer } from '../server/server.js';
+import { assertPortFree, startServer } from '../server/server.js';
 import { withDatabase } from './database.js';
 import { parseWholeNumber } from './options.js';
 
@@ -17,6 +17,8 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'TCP port (0 picks a free one)', parseWholeNumber, 8080)
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .action(async (flags: { port: number; host: string }) => {
+      // before the database: a second serve must not take it (or create one) only to fail on the port
+      await assertPortFree(flags.host, flags.port);
       await withDatabase(async (db) => {
         const server = await startServer({ db, evidenceDir: evidenceDir(), host: flags.host, port: flags.port });
         const delivery = startWebhookDelivery(db, { onError: (err) => server.app.log.error({ err }, 'webhook delivery') });

@@ -1,6 +1,7 @@
 /**
  * The database (DESIGN.md section 6): one knex instance over either backend, migrated on open.
- * - embedded (default): PGlite with PostGIS in `<data dir>/db`, no server to install;
+ * - embedded (default): PGlite with PostGIS in `<data dir>/db`, no server to install, one process
+ *   at a time (see `embedded-lock.ts`);
  * - server: any PostgreSQL with PostGIS through `DATABASE_URL`.
  * Everything above this file talks to knex and SQL only, so both backends run one code path.
  */
@@ -13,6 +14,7 @@ import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { dataDir as defaultDataDir, databaseUrl } from '../config.js';
 import { DependencyMissingError } from '../errors.js';
+import { lockEmbedded } from './embedded-lock.js';
 import { migrate } from './migrations/index.js';
 
 /** An open database. */
@@ -34,8 +36,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Schema for zhiwei's tables; tests give each file its own. */
   schema?: string;
-  /** Told when the slow first start of the embedded database begins. */
-  onPrepare?: (message: string) => void;
+  /** Told what a user should know as the embedded database opens: its slow first start begins, a stale lock was cleared. */
+  onNotice?: (message: string) => void;
 }
 
 /** Opens (and migrates) the database. */
@@ -71,12 +73,27 @@ async function openEmbedded(options: DatabaseOptions, schema: string): Promise<O
   const root = options.dataDir ?? defaultDataDir();
   const inMemory = root === ':memory:';
   const folder = join(root, 'db');
-  if (inMemory || !existsSync(folder)) options.onPrepare?.(inMemory ? 'preparing the embedded database (in memory)' : `preparing the embedded database in ${folder}`);
-  if (!inMemory) await mkdir(folder, { recursive: true });
-  const pglite = await PGlite.create({ ...(inMemory ? {} : { dataDir: folder }), extensions: { postgis } });
-  const instance = knex({ client: ClientPgLite, connection: () => ({ pglite }), searchPath: [schema, 'public'] } as Knex.Config);
-  await ensurePostgis(instance, inMemory ? 'the embedded database' : folder);
-  return { knex: instance, backend: 'embedded', schema, close: () => instance.destroy() };
+  const notice = options.onNotice ?? (() => {});
+  if (!inMemory) await mkdir(root, { recursive: true });
+  const lock = inMemory ? null : lockEmbedded(root, notice);
+  try {
+    if (inMemory || !existsSync(folder)) notice(`preparing the embedded database ${inMemory ? '(in memory)' : `in ${folder}`} (about 20 s the first time)...`);
+    if (!inMemory) await mkdir(folder, { recursive: true });
+    const pglite = await PGlite.create({ ...(inMemory ? {} : { dataDir: folder }), extensions: { postgis } });
+    const instance = knex({ client: ClientPgLite, connection: () => ({ pglite }), searchPath: [schema, 'public'] } as Knex.Config);
+    await ensurePostgis(instance, inMemory ? 'the embedded database' : folder);
+    const close = async () => {
+      try {
+        await instance.destroy();
+      } finally {
+        lock?.release();
+      }
+    };
+    return { knex: instance, backend: 'embedded', schema, close };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
 }
 
 /** Creates the PostGIS extension where it is missing; says how to add it where that is not allowed. */

@@ -4,7 +4,9 @@
  * (the caller closes the database after it).
  */
 import type { ServerResponse } from 'node:http';
+import { createServer } from 'node:net';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { ConflictError } from '../errors.js';
 import { buildApp, type AppOptions } from './app.js';
 
 /** A listening service. */
@@ -20,7 +22,10 @@ export interface RunningServer {
 /** Starts the service on `host:port` (port 0 picks a free one); it logs each request unless `server` says otherwise. */
 export async function startServer(options: AppOptions & { host: string; port: number }, server: FastifyServerOptions = {}): Promise<RunningServer> {
   const app = await buildApp(options, { logger: { level: 'info' }, return503OnClosing: true, ...server });
-  const address = await app.listen({ host: options.host, port: options.port });
+  const address = await app.listen({ host: options.host, port: options.port }).catch(async (err: unknown) => {
+    await app.close();
+    throw listenError(err, options.port);
+  });
   const inFlight = new Set<ServerResponse>();
   app.server.on('request', (_request, response: ServerResponse) => {
     inFlight.add(response);
@@ -46,4 +51,19 @@ export async function startServer(options: AppOptions & { host: string; port: nu
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   return { app, address, stopped, stop };
+}
+
+/** Refuses a busy port at once, before the database opens (`startServer` would find it only after). */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (err) => reject(listenError(err, port)));
+    probe.listen({ host, port }, resolve);
+  });
+  await new Promise((resolve) => probe.close(resolve));
+}
+
+function listenError(err: unknown, port: number): unknown {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') return err;
+  return new ConflictError(`port ${port} is in use (another zhiwei serve?)`, 'pass --port N (0 picks a free one), or stop what listens there');
 }
