@@ -1,12 +1,13 @@
 /**
- * How each kind of change alters the scene: new houses on vacant plots, extensions into yards,
- * steel sheds on roofs, extra floors, demolitions that leave rubble, sheds and enclosures on the
- * ground. Each recipe edits the builder and returns the changed footprint in its frame.
+ * How each kind of change alters the scene: new houses on vacant plots (any roof material),
+ * extensions into yards, steel sheds and pitched roofs on flat roofs, extra floors, demolitions that
+ * leave rubble, sheds and enclosures on the ground (prefab sheds in `change-sheds.ts`, buildings
+ * part-way in `change-stages.ts`). Each recipe edits the builder and returns the changed footprint.
  */
 import { afterOnly, beforeOnly, type Parcel, type SceneBuilder } from './builder.js';
 import { boxFootprint, childFrame, frameBounds, rectangle, toLocal, type Bounds, type Box, type Footprint, type Frame } from './geometry.js';
 import { fitsOnRoof, floorHeight, placeHouse, placeRoofFixtures, placeSteelShed } from './layout-house.js';
-import { flatRoofColour, steelSheetColour } from './palette.js';
+import { flatRoofColour, pitchedRoof, steelSheetColour, tileRoofColour } from './palette.js';
 import type { BucketIndex } from './spatial.js';
 import type { SceneObject, Structure } from './types.js';
 
@@ -34,7 +35,9 @@ export function buildOnPlot(b: SceneBuilder, parcel: Parcel, withFixtures: boole
   const d = Math.min(parcel.depth - 1, rng.range(7, 13));
   if (w < 5 || d < 5) return null;
   const frame = childFrame(parcel.frame, rng.range(-(parcel.width - w) / 2, (parcel.width - w) / 2) * 0.8, rng.range(-(parcel.depth - d) / 2, (parcel.depth - d) / 2) * 0.8);
-  const house = placeHouse(b, frame, w, d, { presence: afterOnly, roof: 'flat', floors: floors ?? rng.weighted([[1, 10], [2, 25], [3, 35], [4, 25], [5, 5]]), allowL: false });
+  // New houses come in every roof material, not mostly flat concrete.
+  const roof = rng.chance(0.5) ? 'flat' : 'pitched';
+  const house = placeHouse(b, frame, w, d, { presence: afterOnly, roof, floors: floors ?? rng.weighted([[1, 10], [2, 25], [3, 35], [4, 25], [5, 5]]), allowL: false });
   if (!house) return null;
   if (!withFixtures) b.remove(house.fixtures);
   return { frame, footprint: house.house.footprint, built: withFixtures ? [house.house, ...house.fixtures] : [house.house] };
@@ -50,12 +53,13 @@ export function extendIntoYard(b: SceneBuilder, parcel: Parcel): ChangeFootprint
   const width = (u1 - u0 - 0.6) * rng.range(0.5, 1);
   const cu = rng.range(u0 + 0.3 + width / 2, u1 - 0.3 - width / 2);
   const box: Box = [cu - width / 2, v1 - depth, cu + width / 2, v1 + 0.05];
-  const steel = rng.chance(0.4);
+  // A steel or tiled lean-to sloping away from the house, or a flat-roofed room.
+  const kind = rng.weighted<'steel' | 'tile' | 'flat'>([['steel', 35], ['tile', 20], ['flat', 45]]);
   const floors = Math.max(1, Math.min(rng.int(1, 3), Math.floor(parcel.house.height / floorHeight)));
   const extension = b.structure({
-    use: steel ? 'shed' : 'house', frame: parcel.frame, footprint: boxFootprint(box), height: steel ? rng.range(2.6, 3.4) : floors * floorHeight + 0.2,
-    roof: steel ? 'steel' : 'flat', colour: steel ? steelSheetColour(rng) : flatRoofColour(rng), rise: steel ? 0.25 : 0, ridgeAlongU: true,
-    parapet: !steel && rng.chance(0.5), presence: afterOnly,
+    use: kind === 'steel' ? 'shed' : 'house', frame: parcel.frame, footprint: boxFootprint(box), height: kind === 'flat' ? floors * floorHeight + 0.2 : rng.range(2.4, 3),
+    roof: kind, colour: kind === 'steel' ? steelSheetColour(rng) : kind === 'tile' ? tileRoofColour(rng) : flatRoofColour(rng),
+    rise: kind === 'flat' ? 0 : depth * rng.range(0.12, 0.3), ridgeAlongU: true, pitch: 'mono', parapet: kind === 'flat' && rng.chance(0.5), presence: afterOnly,
   });
   return extension ? { frame: parcel.frame, footprint: boxFootprint(box), built: [extension] } : null;
 }
@@ -89,18 +93,40 @@ export function addRooftopShed(b: SceneBuilder, parcel: Parcel, small: boolean):
   return null;
 }
 
-/** One or two floors added over the whole house; the roof fixtures are rebuilt on the new roof. */
+/**
+ * A pitched roof built over a whole flat roof (平改坡) in tile, glazed tile, asphalt or steel: the
+ * things lying on the roof go, stair rooms stay and poke through.
+ */
+export function pitchOverRoof(b: SceneBuilder, parcel: Parcel): ChangeFootprint | null {
+  const rng = b.rng;
+  const house = parcel.house;
+  if (!house || house.roof !== 'flat' || house.footprint.boxes.length !== 1) return null;
+  const [u0, v0, u1, v1] = house.footprint.boxes[0];
+  const pitched = pitchedRoof(rng);
+  for (const f of parcel.fixtures) if (f.base === house.height && f.use !== 'stair_room' && f.presence.after) f.presence = beforeOnly;
+  const roof = b.structure({
+    use: 'house', frame: house.frame, footprint: house.footprint, height: rng.range(0.8, 1.2), base: house.height, groundZ: house.groundZ,
+    roof: pitched.roof, colour: pitched.colour, rise: Math.min(u1 - u0, v1 - v0) * (pitched.roof === 'steel' ? rng.range(0.08, 0.14) : rng.range(0.16, 0.26)),
+    ridgeAlongU: u1 - u0 >= v1 - v0, pitch: pitched.pitch, presence: afterOnly,
+  });
+  return roof ? { frame: house.frame, footprint: house.footprint, built: [roof] } : null;
+}
+
+/** One or two floors added over the whole house; the roof fixtures are rebuilt on the new roof (or a pitched roof tops it). */
 export function addFloors(b: SceneBuilder, parcel: Parcel, floors: number): ChangeFootprint | null {
   const house = parcel.house;
   if (!house || house.roof !== 'flat') return null;
   house.presence = beforeOnly;
   for (const fixture of parcel.fixtures) fixture.presence = beforeOnly;
+  const pitched = b.rng.chance(0.25) && house.footprint.boxes.length === 1 ? pitchedRoof(b.rng) : null;
+  const [u0, v0, u1, v1] = house.footprint.boxes[0];
   const raised = b.structure({
-    use: 'house', frame: house.frame, footprint: house.footprint, height: house.height + floors * floorHeight, roof: 'flat',
-    colour: b.rng.chance(0.5) ? house.colour : flatRoofColour(b.rng), parapet: b.rng.chance(0.8), groundZ: house.groundZ, presence: afterOnly,
+    use: 'house', frame: house.frame, footprint: house.footprint, height: house.height + floors * floorHeight, roof: pitched?.roof ?? 'flat',
+    colour: pitched?.colour ?? (b.rng.chance(0.5) ? house.colour : flatRoofColour(b.rng)), parapet: !pitched && b.rng.chance(0.8), groundZ: house.groundZ,
+    rise: pitched ? Math.min(u1 - u0, v1 - v0) * b.rng.range(0.12, 0.24) : 0, ridgeAlongU: u1 - u0 >= v1 - v0, pitch: pitched?.pitch, presence: afterOnly,
   });
   if (!raised) return null;
-  const fixtures = placeRoofFixtures(b, raised, afterOnly);
+  const fixtures = pitched ? [] : placeRoofFixtures(b, raised, afterOnly);
   return { frame: house.frame, footprint: house.footprint, built: [raised, ...fixtures] };
 }
 

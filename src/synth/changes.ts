@@ -11,10 +11,13 @@ import {
   clearSite,
   demolish,
   extendIntoYard,
+  pitchOverRoof,
   type ChangeFootprint,
 } from './change-recipes.js';
+import { startConstruction, type ConstructionStage } from './change-stages.js';
 import { addSteelShed } from './change-sheds.js';
 import { boxesExtent, boxFootprint, footprintRings, frameBounds } from './geometry.js';
+import { floorHeight } from './layout-house.js';
 import type { Obstacles } from './layout-vehicles.js';
 import { BucketIndex } from './spatial.js';
 import type { ApprovedPlan, ChangeKind, Epoch, FlightConditions, PlanKind, SceneChange, SceneObject, Structure, Violation } from './types.js';
@@ -88,11 +91,28 @@ const newBuilding = (mode: 'permitted' | 'none' | 'expired' | 'not_yet_valid', w
   },
 });
 
+/** A new building caught part-way: bare soil, a foundation slab or a column frame. */
+const underConstruction = (weight: number): Recipe => ({
+  kind: 'new_building',
+  weight,
+  fits: vacant,
+  apply(b, parcel, permits) {
+    const stage = b.rng.weighted<ConstructionStage>([['soil', 1], ['slab', 1], ['frame', 1.3]]);
+    const footprint = startConstruction(b, parcel, stage);
+    if (!footprint) return null;
+    const what = { soil: 'site cleared, materials piled', slab: 'foundation slab poured', frame: 'column frame standing' }[stage];
+    if (b.rng.chance(0.5)) return { footprint, violation: 'no_permit', permitNo: null, note: `under construction (${what}) without a planning permit` };
+    const plan = permits.newBuildingPlan(footprint, 'permitted', b.rng.int(2, 4) * floorHeight + 1.5);
+    return { footprint, violation: 'none', permitNo: plan.permitNo, note: `under construction (${what}) as permitted` };
+  },
+});
+
 const recipes: Recipe[] = [
   newBuilding('permitted', 1.2),
   newBuilding('none', 1.2),
   newBuilding('expired', 0.5),
   newBuilding('not_yet_valid', 0.3),
+  underConstruction(1),
   {
     kind: 'extension',
     weight: 1.6,
@@ -113,11 +133,12 @@ const recipes: Recipe[] = [
     weight: 3,
     fits: flatHouse,
     apply(b, parcel, permits) {
-      const small = b.rng.chance(0.25);
-      const footprint = addRooftopShed(b, parcel, small);
+      const what = b.rng.weighted<'small' | 'shed' | 'pitched'>([['small', 25], ['shed', 55], ['pitched', 20]]);
+      const footprint = what === 'pitched' ? pitchOverRoof(b, parcel) : addRooftopShed(b, parcel, what === 'small');
       if (!footprint || !parcel.house) return null;
       const plan = permits.existingPlan(parcel.house);
-      return { footprint, violation: 'exceeds_permitted_height', permitNo: plan.permitNo, note: small ? 'small rooftop structure' : 'rooftop shed above the permitted height' };
+      const note = { small: 'small rooftop structure', shed: 'rooftop shed above the permitted height', pitched: 'pitched roof built over the flat roof' }[what];
+      return { footprint, violation: 'exceeds_permitted_height', permitNo: plan.permitNo, note };
     },
   },
   {
@@ -183,12 +204,12 @@ class Permits {
     this.afterDay = Date.parse(flights.after.date.slice(0, 10)) / 86400000;
   }
 
-  /** A permit for a new building on `footprint`, valid, expired or not yet valid on the second flight. */
-  newBuildingPlan(footprint: ChangeFootprint, mode: 'permitted' | 'expired' | 'not_yet_valid'): ApprovedPlan {
+  /** A permit for a new building on `footprint`, valid, expired or not yet valid on the second flight (`height`: permitted, if not the building's). */
+  newBuildingPlan(footprint: ChangeFootprint, mode: 'permitted' | 'expired' | 'not_yet_valid', height?: number): ApprovedPlan {
     const rng = this.b.rng;
     const from = mode === 'expired' ? this.beforeDay - rng.int(600, 900) : mode === 'permitted' ? this.afterDay - rng.int(60, 330) : this.afterDay + rng.int(20, 90);
     const to = mode === 'expired' ? this.beforeDay - rng.int(30, 200) : from + rng.int(540, 1100);
-    return this.add('new_building', footprint, rng.range(1.0, 1.5), topOf(footprint.built) + rng.range(0.5, 2.5), from, to);
+    return this.add('new_building', footprint, rng.range(1.0, 1.5), height ?? topOf(footprint.built) + rng.range(0.5, 2.5), from, to);
   }
 
   /** A permit for an extension (its own footprint, the house's permitted height). */

@@ -8,7 +8,7 @@ import { placeRoofFixtures } from './layout-house.js';
 import type { District } from './layout-village.js';
 import { movingPresence } from './layout-village.js';
 import { addVehicle, vanOrTruck } from './layout-vehicles.js';
-import { canopyColour, carColour, flatRoofColour, steelSheetColour } from './palette.js';
+import { canopyColour, carColour, flatRoofColour, pvColour, steelSheetColour } from './palette.js';
 import type { GroundMaterial } from './types.js';
 
 /** Strips of vegetables, fallow soil and grass, with a few sheds, trees and field paths. */
@@ -64,10 +64,12 @@ export function layoutIndustrial(b: SceneBuilder, district: District): void {
       const d = Math.min(rng.range(15, 30), depth / 2 - 8 - v);
       if (d < 10 || w < 15) break;
       const steel = rng.chance(0.8);
+      // Factory roofs are more and more covered with photovoltaic modules.
+      const pv = steel && rng.chance(0.25);
       const f = childFrame(frame, u + w / 2, v + d / 2);
       const building = b.structure({
         use: steel ? 'warehouse' : 'apartment', frame: f, footprint: rectangle(w, d), height: steel ? rng.range(6, 10) : 3.6 * rng.int(2, 4),
-        roof: steel ? 'steel' : 'flat', colour: steel ? steelSheetColour(rng) : flatRoofColour(rng), rise: steel ? rng.range(0.6, 1.4) : 0,
+        roof: pv ? 'pv' : steel ? 'steel' : 'flat', colour: pv ? pvColour(rng) : steel ? steelSheetColour(rng) : flatRoofColour(rng), rise: steel ? rng.range(0.6, 1.4) : 0,
         ridgeAlongU: w > d, parapet: !steel,
       });
       if (building && !steel) placeRoofFixtures(b, building, always);

@@ -1,10 +1,11 @@
 /**
  * Self-built village houses (自建房): a 2-6 floor block over a rectangular or L-shaped footprint,
- * with a flat roof carrying a stair room, water tanks and solar water heaters, or a tiled gable roof.
+ * with a flat roof carrying a stair room, water tanks, solar water heaters or photovoltaic rows,
+ * or a pitched (gable or hip) roof of clay, cement or glazed tile, asphalt shingle or steel sheet.
  */
 import { always, type SceneBuilder } from './builder.js';
 import { childFrame, insideBoxes, lShape, makeFrame, rectangle, toScene, type Box, type Footprint, type Frame } from './geometry.js';
-import { flatRoofColour, steelSheetColour, tankColour, tileRoofColour } from './palette.js';
+import { flatRoofColour, pitchedRoof, pvColour, steelSheetColour, tankColour } from './palette.js';
 import type { Presence, Rgb, Structure } from './types.js';
 
 /** A house and the fixtures on its roof. */
@@ -16,7 +17,7 @@ export interface House {
 /** Choices for a house; anything left out is drawn at random. */
 export interface HouseOptions {
   floors?: number;
-  roof?: 'flat' | 'tile';
+  roof?: 'flat' | 'pitched';
   presence?: Presence;
   allowL?: boolean;
 }
@@ -30,7 +31,8 @@ export function placeHouse(b: SceneBuilder, frame: Frame, width: number, depth: 
   const floors = options.floors ?? rng.weighted([[2, 10], [3, 28], [4, 34], [5, 20], [6, 8]]);
   const useL = (options.allowL ?? true) && width > 8 && depth > 8 && rng.chance(0.25);
   const footprint = useL ? lShape(width, depth, rng.range(2.2, width * 0.4), rng.range(2.2, depth * 0.4)) : rectangle(width, depth);
-  const roof = options.roof ?? (useL || rng.chance(0.76) ? 'flat' : 'tile');
+  const flat = options.roof ? options.roof === 'flat' : useL || rng.chance(0.72);
+  const pitched = flat ? null : pitchedRoof(rng);
   const presence = options.presence ?? always;
   const height = floors * floorHeight + 0.3;
   const house = b.structure({
@@ -38,15 +40,17 @@ export function placeHouse(b: SceneBuilder, frame: Frame, width: number, depth: 
     frame,
     footprint,
     height,
-    roof,
-    colour: roof === 'flat' ? flatRoofColour(rng) : tileRoofColour(rng),
-    rise: roof === 'tile' ? 0.24 * Math.min(width, depth) : 0,
+    roof: pitched?.roof ?? 'flat',
+    colour: pitched?.colour ?? flatRoofColour(rng),
+    // Tile roofs pitch at 20-30 degrees, steel sheet lower.
+    rise: pitched ? (pitched.roof === 'steel' ? rng.range(0.08, 0.15) : rng.range(0.18, 0.29)) * Math.min(width, depth) : 0,
     ridgeAlongU: width >= depth,
-    parapet: roof === 'flat' && rng.chance(0.85),
+    pitch: pitched?.pitch,
+    parapet: flat && rng.chance(0.85),
     presence,
   });
   if (!house) return null;
-  const fixtures = roof === 'flat' ? placeRoofFixtures(b, house, presence) : [];
+  const fixtures = flat ? placeRoofFixtures(b, house, presence) : [];
   return { house, fixtures };
 }
 
@@ -79,7 +83,8 @@ export function placeRoofFixtures(b: SceneBuilder, house: Structure, presence: P
     if (room && rng.chance(0.45)) add(placeTank(b, room, 0, 0, presence), [0, 0, 0, 0]);
   }
   for (let i = rng.int(0, 2); i > 0; i--) tryFixture(b, house, placed, presence, 'tank', add);
-  for (let i = rng.weighted([[0, 50], [1, 25], [2, 15], [3, 10]]); i > 0; i--) tryFixture(b, house, placed, presence, 'solar', add);
+  if (rng.chance(0.12)) placePvArray(b, house, placed, presence, add);
+  else for (let i = rng.weighted([[0, 50], [1, 25], [2, 15], [3, 10]]); i > 0; i--) tryFixture(b, house, placed, presence, 'solar', add);
   if (rng.chance(0.1)) tryFixture(b, house, placed, presence, 'shed', add);
   for (let i = rng.weighted([[0, 30], [2, 30], [5, 25], [9, 15]]); i > 0; i--) tryFixture(b, house, placed, presence, 'clutter', add);
   return fixtures;
@@ -113,9 +118,10 @@ function tryFixture(b: SceneBuilder, house: Structure, placed: Box[], presence: 
 
 /** A blue or white steel-sheet shed on a roof (the typical rooftop addition). */
 export function placeSteelShed(b: SceneBuilder, house: Structure, cu: number, cv: number, w: number, d: number, presence: Presence, height?: number): Structure | null {
+  const mono = b.rng.chance(0.5);
   return b.structure({
     use: 'shed', frame: childFrame(house.frame, cu, cv), footprint: rectangle(w, d), height: height ?? b.rng.range(2.3, 3.0),
-    roof: 'steel', colour: steelSheetColour(b.rng), rise: 0.25, ridgeAlongU: w >= d, base: house.height + house.rise,
+    roof: 'steel', colour: steelSheetColour(b.rng), rise: mono ? 0.3 : 0.25, pitch: mono ? 'mono' : 'gable', ridgeAlongU: w >= d, base: house.height + house.rise,
     groundZ: house.groundZ, presence,
   });
 }
@@ -150,6 +156,36 @@ function placeSolarHeater(b: SceneBuilder, house: Structure, cu: number, cv: num
     use: 'solar_heater', frame: makeFrame(x, y, 0), footprint: rectangle(b.rng.range(1.6, 2.2), 1.5), height: 1.3,
     roof: 'solar', colour: [40, 48, 66], base: house.height, groundZ: house.groundZ, presence,
   });
+}
+
+/** Rows of photovoltaic modules tilted to the south, on the part of a flat roof still free. */
+function placePvArray(b: SceneBuilder, house: Structure, placed: Box[], presence: Presence, add: AddFixture): void {
+  const rng = b.rng;
+  // The quarter turn of the house frame whose +v points most nearly north: rows run along its u.
+  const turn = [0, 1, 2, 3].reduce((best, k) => (Math.cos(house.frame.angle + (k * Math.PI) / 2) > Math.cos(house.frame.angle + (best * Math.PI) / 2) ? k : best), 0);
+  const [u0, v0, u1, v1] = house.footprint.boxes[0];
+  const depth = rng.range(1.1, 2.1);
+  const spacing = depth + rng.range(0.7, 1.3);
+  const rise = depth * rng.range(0.35, 0.5);
+  const colour = pvColour(rng);
+  // Rows in the turned frame: (p, q) with q towards north; back in the house frame by the turn.
+  const toHouse = (p: number, q: number): [number, number] => [[p, q], [-q, p], [-p, -q], [q, -p]][turn] as [number, number];
+  const span = turn % 2 === 0 ? [u0, u1, v0, v1] : [v0, v1, u0, u1];
+  const [pLo, pHi] = turn < 2 ? [span[0], span[1]] : [-span[1], -span[0]];
+  const [qLo, qHi] = turn === 0 || turn === 3 ? [span[2], span[3]] : [-span[3], -span[2]];
+  for (let q = qLo + 0.6; q + depth < qHi - 0.6; q += spacing) {
+    const [a, c] = [toHouse(pLo + 0.6, q), toHouse(pHi - 0.6, q + depth)];
+    const box: Box = [Math.min(a[0], c[0]), Math.min(a[1], c[1]), Math.max(a[0], c[0]), Math.max(a[1], c[1])];
+    if (!fitsOnRoof(house.footprint, placed, box)) continue;
+    const [cu, cv] = [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2];
+    add(
+      b.structure({
+        use: 'solar_panel', frame: childFrame(house.frame, cu, cv, (turn * Math.PI) / 2), footprint: rectangle(pHi - pLo - 1.2, depth), height: 0.35, rise,
+        pitch: 'mono', ridgeAlongU: true, roof: 'pv', colour, base: house.height, groundZ: house.groundZ, presence,
+      }),
+      box,
+    );
+  }
 }
 
 /** Whether a local box lies on the roof, 0.3 m inside its edges, clear of fixtures already placed. */

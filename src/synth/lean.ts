@@ -49,7 +49,7 @@ export function leanBuildings(scene: Scene, surface: BlockSurface): LeanOverlay 
   };
   const buildings = surface.objects
     .map((o, i) => [o, i] as const)
-    .filter((entry): entry is readonly [Structure, number] => entry[0].kind === 'structure' && entry[0].height > 2.5 && entry[0].use !== 'pole');
+    .filter((entry): entry is readonly [Structure, number] => entry[0].kind === 'structure' && entry[0].base + entry[0].height > 2.5 && entry[0].use !== 'pole');
   const leaning = new Set(buildings.map(([, i]) => i));
   // Heights of what stays put (ground, trees, cars, walls); leaning buildings are repainted below.
   const seen = new Float32Array(n);

@@ -183,7 +183,8 @@ describe('vehicles and sheds', () => {
       const m = measureChange(scene, change);
       expect(m.areaM2).toBeGreaterThanOrEqual(8);
       expect(m.areaM2).toBeLessThanOrEqual(13);
-      expect(m.heightChangeMaxM).toBeGreaterThanOrEqual(2.4);
+      // Sampled on a 0.2 m lattice, the top of a mono-pitch roof may be missed by a few centimetres.
+      expect(m.heightChangeMaxM).toBeGreaterThanOrEqual(2.37);
       expect(m.heightChangeMaxM).toBeLessThanOrEqual(3);
       const [a, b, c] = change.rings[0];
       const sides = [Math.hypot(b[0] - a[0], b[1] - a[1]), Math.hypot(c[0] - b[0], c[1] - b[1])].sort((p, q) => p - q);
@@ -197,5 +198,17 @@ describe('vehicles and sheds', () => {
     }
     expect(colours.size).toBeGreaterThanOrEqual(4);
     expect(beside).toBeGreaterThan(2);
+  });
+
+  it('builds new construction in every roof material, and catches some buildings part-way', () => {
+    const roofs = new Set<string>();
+    const notes = scenes.flatMap((scene) => scene.changes.map((c) => c.note)).join('\n');
+    for (const scene of scenes) {
+      for (const o of scene.objects) if (o.kind === 'structure' && o.use === 'house' && o.presence.after && !o.presence.before) roofs.add(o.roof);
+    }
+    expect([...roofs].sort()).toEqual(['asphalt', 'flat', 'glazed', 'steel', 'tile']);
+    for (const stage of ['site cleared', 'foundation slab', 'column frame', 'pitched roof built over the flat roof']) expect(notes).toContain(stage);
+    const standing = new Set(scenes.flatMap((scene) => scene.objects.filter((o) => o.kind === 'structure' && o.presence.before).map((o) => (o.kind === 'structure' ? o.roof : ''))));
+    for (const roof of ['tile', 'glazed', 'asphalt', 'steel', 'pv', 'flat']) expect(standing).toContain(roof);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Colours of materials as seen from a drone over a peri-urban Chinese village, in linear-ish sRGB
- * before lighting: concrete roofs, tiles, steel sheet, vegetation, cars, vans and trucks.
+ * before lighting: concrete roofs, clay, cement and glazed tile, asphalt, steel sheet, solar panels,
+ * vegetation, cars, vans and trucks.
  */
 import type { Random } from './random.js';
 import type { Rgb } from './types.js';
@@ -18,14 +19,50 @@ export function flatRoofColour(rng: Random): Rgb {
   ]);
 }
 
-/** Colour of clay or cement tiles on a pitched roof. */
+/** Colour of clay or cement tiles on a pitched roof: red, brown, grey, or the old grey-black. */
 export function tileRoofColour(rng: Random): Rgb {
   return rng.weighted<Rgb>([
-    [[156, 84, 64], 35],
-    [[130, 74, 60], 15],
-    [[96, 98, 104], 30],
-    [[74, 80, 92], 20],
+    [[160, 84, 62], 24],
+    [[136, 72, 56], 12],
+    [[118, 84, 64], 10],
+    [[100, 100, 104], 20],
+    [[80, 84, 94], 14],
+    [[60, 62, 66], 14],
+    [[146, 110, 86], 6],
   ]);
+}
+
+/** Colour of glazed tile (琉璃瓦): blue, green, orange-yellow or red glaze. */
+export function glazedTileColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[42, 92, 168], 45],
+    [[46, 122, 92], 20],
+    [[190, 140, 58], 10],
+    [[176, 60, 42], 25],
+  ]);
+}
+
+/** Colour of asphalt shingle or felt: charcoal, black, dark red, green or brown. */
+export function asphaltRoofColour(rng: Random): Rgb {
+  return rng.weighted<Rgb>([
+    [[70, 70, 72], 35],
+    [[44, 44, 48], 25],
+    [[110, 56, 48], 15],
+    [[60, 84, 64], 12],
+    [[96, 78, 62], 13],
+  ]);
+}
+
+/** Colour of photovoltaic modules: dark blue polycrystalline or black monocrystalline. */
+export function pvColour(rng: Random): Rgb {
+  return rng.chance(0.55) ? [34, 48, 88] : [24, 26, 34];
+}
+
+/** A pitched roof for a house: material, colour and shape. */
+export function pitchedRoof(rng: Random): { roof: 'tile' | 'glazed' | 'asphalt' | 'steel'; colour: Rgb; pitch: 'gable' | 'hip' } {
+  const roof = rng.weighted<'tile' | 'glazed' | 'asphalt' | 'steel'>([['tile', 60], ['glazed', 16], ['asphalt', 10], ['steel', 14]]);
+  const colour = roof === 'tile' ? tileRoofColour(rng) : roof === 'glazed' ? glazedTileColour(rng) : roof === 'asphalt' ? asphaltRoofColour(rng) : steelSheetColour(rng);
+  return { roof, colour, pitch: rng.chance(0.6) ? 'gable' : 'hip' };
 }
 
 /** Colour of corrugated steel sheet: blue most often, then white, grey, green and red-brown. */

@@ -67,10 +67,17 @@ export type StructureUse =
   | 'wall'
   | 'hoarding'
   | 'clutter'
-  | 'pole';
+  | 'pole'
+  | 'solar_panel'
+  | 'foundation'
+  | 'column'
+  | 'beam';
 
-/** Roof surfaces. */
-export type RoofType = 'flat' | 'tile' | 'steel' | 'tank' | 'solar' | 'wall' | 'plants';
+/**
+ * Roof surfaces: flat concrete, clay or cement tile, glazed tile, asphalt shingle, steel sheet,
+ * photovoltaic panels, a fresh concrete slab, and the tops of tanks, solar heaters, walls, plants.
+ */
+export type RoofType = 'flat' | 'tile' | 'glazed' | 'asphalt' | 'steel' | 'pv' | 'slab' | 'tank' | 'solar' | 'wall' | 'plants';
 
 /** Shape of a roof with a rise: two slopes meeting at a ridge, four slopes (hip), or one slope (mono). */
 export type RoofPitch = 'gable' | 'hip' | 'mono';
