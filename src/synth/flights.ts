@@ -1,7 +1,7 @@
 /**
  * Conditions of the two flights: dates a few months apart (spring/summer, then autumn/winter),
  * the sun at the flight time, the misregistration and DSM error of the second flight, and the
- * camera's colour balance.
+ * camera and processing of each (white balance, gamma, haze, saturation, blur, noise, JPEG).
  */
 import type { Random } from './random.js';
 import type { Epoch, FlightConditions, Rgb } from './types.js';
@@ -12,8 +12,11 @@ const sceneLatitude = 30.25;
 /** Share of a deciduous crown still in leaf, by season. */
 export const leafCover = { spring: 0.9, summer: 1, autumn: 0.8, winter: 0.4 } as const;
 
-/** Draws the conditions of both flights. */
-export function chooseFlights(rng: Random): Record<Epoch, FlightConditions> {
+/**
+ * Draws the conditions of both flights: dates, sun, registration and DSM errors from `rng`; the
+ * camera (saturation, blur, noise, mosaic seams, JPEG) from `camera`, its own stream.
+ */
+export function chooseFlights(rng: Random, camera: Random): Record<Epoch, FlightConditions> {
   const year = rng.int(2023, 2025);
   const before = new Date(Date.UTC(year, rng.int(3, 6), rng.int(1, 28)));
   const after = new Date(before.getTime() + rng.int(120, 220) * 86400000);
@@ -23,16 +26,18 @@ export function chooseFlights(rng: Random): Record<Epoch, FlightConditions> {
   const tilt = rng.range(1e-4, 3e-4);
   const offset = (rng.chance(0.5) ? -1 : 1) * rng.range(0.1, 1.0);
   return {
-    before: conditions(rng, before, [0, 0], 0, [0, 0]),
-    after: conditions(rng, after, [shift * Math.cos(shiftAngle), shift * Math.sin(shiftAngle)], offset, [tilt * Math.cos(tiltAngle), tilt * Math.sin(tiltAngle)]),
+    before: conditions(rng, camera, before, [0, 0], 0, [0, 0]),
+    after: conditions(rng, camera, after, [shift * Math.cos(shiftAngle), shift * Math.sin(shiftAngle)], offset, [tilt * Math.cos(tiltAngle), tilt * Math.sin(tiltAngle)]),
   };
 }
 
-function conditions(rng: Random, date: Date, shift: [number, number], dsmOffset: number, dsmTilt: [number, number]): FlightConditions {
+function conditions(rng: Random, camera: Random, date: Date, shift: [number, number], dsmOffset: number, dsmTilt: [number, number]): FlightConditions {
   const hour = rng.range(9, 15.5);
   const { azimuth, elevation } = sunPosition(date, hour);
-  const warm = rng.range(-0.05, 0.05);
-  const gain: Rgb = [round(1 + warm + rng.normal(0, 0.02), 3), round(1 + rng.normal(0, 0.015), 3), round(1 - warm + rng.normal(0, 0.02), 3)];
+  // White balance of different cameras and settings: from bluish to warm.
+  const warm = rng.range(-0.1, 0.1);
+  const gain: Rgb = [round(1 + warm + rng.normal(0, 0.03), 3), round(1 + rng.normal(0, 0.02), 3), round(1 - warm + rng.normal(0, 0.03), 3)];
+  const jpeg = camera.chance(0.45);
   return {
     date: `${date.toISOString().slice(0, 10)}T${String(Math.floor(hour)).padStart(2, '0')}:${String(Math.floor((hour % 1) * 60)).padStart(2, '0')}:00+08:00`,
     season: seasonOf(date.getUTCMonth()),
@@ -42,8 +47,13 @@ function conditions(rng: Random, date: Date, shift: [number, number], dsmOffset:
     dsmOffset: round(dsmOffset, 3),
     dsmTilt: [round(dsmTilt[0], 7), round(dsmTilt[1], 7)],
     gain,
-    gamma: round(rng.range(0.92, 1.08), 3),
-    haze: round(rng.range(0, 14), 1),
+    gamma: round(rng.range(0.86, 1.14), 3),
+    haze: round(rng.range(0, 22), 1),
+    saturation: round(camera.range(0.7, 1.15), 3),
+    blur: round(camera.range(0, 1), 3),
+    noise: round(camera.range(1, 4.5), 2),
+    seams: round(camera.range(0.01, 0.06), 3),
+    jpegQuality: jpeg ? camera.int(35, 85) : null,
   };
 }
 

@@ -85,7 +85,7 @@ export function layoutIndustrial(b: SceneBuilder, district: District): void {
 export function layoutApartments(b: SceneBuilder, district: District): void {
   const rng = b.rng;
   const { frame, width, depth } = district;
-  b.ground('grass', frame, rectangle(width, depth), 1);
+  b.ground('lawn', frame, rectangle(width, depth), 1);
   const floors = rng.int(6, 9);
   const height = floors * 2.9 + 0.3;
   const colour = flatRoofColour(rng);

@@ -30,11 +30,18 @@ export interface LeanOverlay {
   readonly facadeHeight: Float32Array;
 }
 
+/** Column and row of the photo whose nadir is nearest a scene point (the photo the mosaic shows there). */
+export function photoAt(scene: Scene, x: number, y: number, epoch: 'before' | 'after'): [number, number] {
+  const offset = hash2(epoch === 'before' ? 1 : 2, 0, scene.seed + 71);
+  return [Math.round(x / camera.across - offset), Math.round(y / camera.along + offset)];
+}
+
 /** Horizontal displacement (m) per metre of height of a point, from the nearest camera nadir. */
 function leanAt(scene: Scene, x: number, y: number, epoch: 'before' | 'after'): [number, number] {
   const offset = hash2(epoch === 'before' ? 1 : 2, 0, scene.seed + 71);
-  const nx = (Math.round(x / camera.across - offset) + offset) * camera.across;
-  const ny = (Math.round(y / camera.along + offset) - offset) * camera.along;
+  const [i, j] = photoAt(scene, x, y, epoch);
+  const nx = (i + offset) * camera.across;
+  const ny = (j - offset) * camera.along;
   return [(leanShare * (x - nx)) / camera.altitude, (leanShare * (y - ny)) / camera.altitude];
 }
 

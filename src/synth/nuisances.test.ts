@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crownReconstruction } from './dsm-artefacts.js';
-import { pointInPolygon, toScene } from './geometry.js';
+import { jpegArtefacts } from './camera.js';
+import { makeFrame, pointInPolygon, rectangle, toScene } from './geometry.js';
 import { buildScene, generateScene } from './index.js';
+import { hash2 } from './random.js';
+import { shadeGround } from './shade-ground.js';
 import { builtHeightAt } from './surface.js';
 import { measureChange } from './truth.js';
-import type { Car, FlightConditions, Scene, Tree } from './types.js';
+import type { Car, FlightConditions, GroundPatch, Scene, Tree } from './types.js';
 import { vehicleTop } from './vehicles.js';
 
 const dirs: string[] = [];
@@ -212,3 +215,66 @@ describe('vehicles and sheds', () => {
     for (const roof of ['tile', 'glazed', 'asphalt', 'steel', 'pv', 'flat']) expect(standing).toContain(roof);
   });
 });
+
+describe('ground and radiometry', () => {
+  it('changes the crop or ploughs many fields between the flights', () => {
+    const out = new Float32Array(4);
+    let changed = 0;
+    for (let id = 1; id <= 100; id++) {
+      const patch = { kind: 'ground', id, layer: 2, material: 'vegetables', frame: makeFrame(50, 50, 0.3), footprint: rectangle(10, 20), raise: 0, tone: (id * 0.37) % 1, presence: { before: true, after: true }, bounds: [40, 35, 60, 65] } as GroundPatch;
+      const mean = (epoch: 'before' | 'after') => {
+        const sum = [0, 0, 0];
+        for (let i = 0; i < 400; i++) {
+          shadeGround(out, patch, 45 + (i % 20) * 0.5, 40 + Math.floor(i / 20) * 1.1, 9, 0.9, epoch);
+          for (let c = 0; c < 3; c++) sum[c] += out[c] / 400;
+        }
+        return sum;
+      };
+      const [a, b] = [mean('before'), mean('after')];
+      if (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) > 15) changed += 1;
+    }
+    expect(changed).toBeGreaterThan(25);
+    expect(changed).toBeLessThan(90);
+  });
+
+  it('gives flights different cameras: saturation, blur, noise, seams, JPEG in some', () => {
+    const flights = Array.from({ length: 30 }, (_, i) => buildScene({ seed: 100 + i, size: 256 }).flights).flatMap((f) => [f.before, f.after]);
+    const spread = (key: 'saturation' | 'blur' | 'noise' | 'gamma' | 'haze') => Math.max(...flights.map((f) => f[key])) - Math.min(...flights.map((f) => f[key]));
+    expect(spread('saturation')).toBeGreaterThan(0.3);
+    expect(spread('blur')).toBeGreaterThan(0.7);
+    expect(spread('noise')).toBeGreaterThan(2.5);
+    expect(spread('gamma')).toBeGreaterThan(0.2);
+    const jpeg = flights.filter((f) => f.jpegQuality !== null).length;
+    expect(jpeg).toBeGreaterThan(15);
+    expect(jpeg).toBeLessThan(45);
+  });
+
+  it('leaves 8x8 block edges in JPEG-compressed flights', () => {
+    const [w, h] = [64, 64];
+    const rgb = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) {
+      const [x, y] = [i % w, Math.floor(i / w)];
+      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.round(100 + 60 * Math.sin(x / 5 + c) * Math.cos(y / 7) + 20 * hash2(x, y, c));
+    }
+    const blockiness = (data: Uint8Array) => {
+      let [across, within, nAcross, nWithin] = [0, 0, 0, 0];
+      for (let y = 0; y < h; y++) {
+        for (let x = 1; x < w; x++) {
+          const d = Math.abs(data[(y * w + x) * 3 + 1] - data[(y * w + x - 1) * 3 + 1]);
+          if (x % 8 === 0) [across, nAcross] = [across + d, nAcross + 1];
+          else [within, nWithin] = [within + d, nWithin + 1];
+        }
+      }
+      return across / nAcross / (within / nWithin);
+    };
+    const plain = blockiness(rgb);
+    const compressed = Uint8Array.from(rgb);
+    jpegArtefacts(compressed, w, h, 35);
+    expect(blockiness(compressed)).toBeGreaterThan(plain + 0.3);
+    let error = 0;
+    for (let i = 0; i < rgb.length; i++) error += Math.abs(rgb[i] - compressed[i]) / rgb.length;
+    expect(error).toBeGreaterThan(2);
+    expect(error).toBeLessThan(20);
+  });
+});
+

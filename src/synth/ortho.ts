@@ -1,10 +1,10 @@
 /**
  * Colours a rasterised block into orthophoto pixels: albedo of the visible object, sun and sky
- * light with cast shadows, the flight's colour balance, then the camera's slight blur and noise.
+ * light with cast shadows; then the flight's camera (`camera.ts`).
  */
 import { toLocal } from './geometry.js';
 import { facadeNormal, type LeanOverlay } from './lean.js';
-import { fbm, hashInt } from './random.js';
+import { develop } from './camera.js';
 import { pixelMapping, type BlockSurface, type PixelMapping, type PixelRegion } from './rasterize.js';
 import { newAlbedo, shadeGround, shadeOpenGround, type Albedo } from './shade-ground.js';
 import { shadeFacade, shadeStructure, sunVector, type SunVector } from './shade-structures.js';
@@ -53,7 +53,7 @@ export function colourBlock(scene: Scene, surface: BlockSurface, shadow: Float32
       for (let c = 0; c < 3; c++) lit[o + c] = albedo[c] * (skyLight[c] * open + sunLight[c] * albedo[3]);
     }
   }
-  return finishPixels(scene, surface, lit, core);
+  return develop(scene, surface, lit, core);
 }
 
 /** What lighting a block needs, and the albedo being computed. */
@@ -98,51 +98,12 @@ function illuminate(light: Lighting, k: number, x: number, y: number): number {
   const owner = surface.owner[k];
   const object = owner >= 0 ? surface.objects[owner] : null;
   if (!object) shadeOpenGround(albedo, x, y, seed, light.vigour);
-  else if (object.kind === 'ground') shadeGround(albedo, object, x, y, seed, light.vigour);
+  else if (object.kind === 'ground') shadeGround(albedo, object, x, y, seed, light.vigour, surface.epoch);
   else if (object.kind === 'structure') shadeStructure(albedo, object, x, y, sun, seed);
   else if (object.kind === 'tree') shadeTree(albedo, object, surface.epoch, x, y, sun, seed, light.vigour);
   else shadeVehicle(albedo, object, x, y, sun);
   albedo[3] *= 1 - shadow[k];
   return sky[k];
-}
-
-/** Colour balance, mild blur, uneven exposure and sensor noise, to 8-bit RGB. */
-function finishPixels(scene: Scene, surface: BlockSurface, lit: Float32Array, core: CoreWindow): Uint8Array {
-  const flight = scene.flights[surface.epoch];
-  const seed = scene.seed + (surface.epoch === 'before' ? 1000 : 2000);
-  const w = core.width + 2;
-  const out = new Uint8Array(core.width * core.height * 3);
-  // Auto-exposure: with a low sun more of the frame is in shadow, and the camera opens up.
-  const autoExposure = 1 / (0.85 + 0.15 * Math.sin((flight.sunElevation * Math.PI) / 180) / Math.sin(Math.PI / 3));
-  const curve = new Float32Array(3 * 512);
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < 512; i++) {
-      const v = Math.min(1, (i / 2 / 255) * flight.gain[c]);
-      curve[c * 512 + i] = 255 * Math.pow(v, flight.gamma) + flight.haze * (1 - v);
-    }
-  }
-  let exposure = 1;
-  for (let row = 0; row < core.height; row++) {
-    const gy = surface.region.y0 + core.y + row;
-    for (let col = 0; col < core.width; col++) {
-      const gx = surface.region.x0 + core.x + col;
-      if (col % 16 === 0) exposure = 0.95 + 0.1 * fbm(gx / 900, gy / 900, seed + 5, 2);
-      const bits = hashInt(gx, gy, seed);
-      const luma = ((bits & 0xff) / 255 - 0.5) * 7;
-      const at = ((row + 1) * w + col + 1) * 3;
-      const grey = (lit[at] + lit[at + 1] + lit[at + 2]) / 3;
-      for (let c = 0; c < 3; c++) {
-        const blurred = 0.4 * lit[at + c] + 0.15 * (lit[at + c - 3] + lit[at + c + 3] + lit[at + c - w * 3] + lit[at + c + w * 3]);
-        // Slightly muted colours, as from a small drone camera.
-        const muted = grey + (blurred - grey) * 0.88;
-        const v = Math.max(0, Math.min(511, Math.round(muted * exposure * autoExposure * 2)));
-        const noise = luma + (((bits >>> (8 + 8 * c)) & 0xff) / 255 - 0.5) * 3;
-        out[(row * core.width + col) * 3 + c] = Math.max(0, Math.min(255, Math.round(curve[c * 512 + v] + noise)));
-      }
-
-    }
-  }
-  return out;
 }
 
 /** Index of the region pixel containing a scene point, clamped to the region. */

@@ -33,7 +33,8 @@ export function buildScene(options: SceneOptions): Scene {
   const rng = createRandom(options.seed);
   const origin: [number, number] = [Math.round(500000 + rng.range(-20000, 20000)), Math.round(3350000 + rng.range(-15000, 15000))];
   const terrain = { seed: hashInt(options.seed, 17, 3) & 0x7fffffff, base: Math.round(rng.range(8, 20) * 10) / 10, relief: Math.round(rng.range(2, 8) * 10) / 10 };
-  const flights = chooseFlights(rng);
+  // The camera draws from a stream of its own, so that the layout does not depend on them.
+  const flights = chooseFlights(rng, createRandom(options.seed, 7));
   const builder = new SceneBuilder(extent, terrain, rng);
   const layout = layoutScene(builder);
   const obstacles = new Obstacles(builder);

@@ -1,10 +1,11 @@
 /**
  * Albedo of ground surfaces at a scene point: asphalt with lane markings, concrete lanes with
- * slab joints, sidewalk tiles, soil, weeds, vegetable beds, rubble, construction sites.
+ * slab joints, sidewalk tiles, soil, weeds, lawns, fields (crop, seedlings, ploughed, stubble or
+ * bare on each flight), rubble, construction sites.
  */
 import { toLocal } from './geometry.js';
 import { cellNoise, fbm, hash2, valueNoise } from './random.js';
-import type { GroundPatch } from './types.js';
+import type { Epoch, GroundPatch } from './types.js';
 
 /** An RGB albedo being built (0-255 scale) and the share of direct sunlight it receives. */
 export type Albedo = Float32Array;
@@ -38,8 +39,8 @@ export function shadeOpenGround(out: Albedo, x: number, y: number, seed: number,
   if (weeds > 0.52) mix(out, 70 + 60 * (1 - vigour), 96 + 20 * (1 - vigour), 50 + 20 * (1 - vigour), Math.min(1, (weeds - 0.52) * 5) * 0.85);
 }
 
-/** The albedo of a ground patch at a scene point. */
-export function shadeGround(out: Albedo, patch: GroundPatch, x: number, y: number, seed: number, vigour: number): void {
+/** The albedo of a ground patch at a scene point on a flight (fields differ between flights). */
+export function shadeGround(out: Albedo, patch: GroundPatch, x: number, y: number, seed: number, vigour: number, epoch: Epoch): void {
   switch (patch.material) {
     case 'asphalt':
       return shadeAsphalt(out, patch, x, y, seed);
@@ -49,8 +50,10 @@ export function shadeGround(out: Albedo, patch: GroundPatch, x: number, y: numbe
       return shadeSidewalk(out, patch, x, y, seed);
     case 'grass':
       return shadeGrass(out, x, y, seed, vigour);
+    case 'lawn':
+      return shadeLawn(out, patch, x, y, seed, vigour);
     case 'vegetables':
-      return shadeVegetables(out, patch, x, y, seed, vigour);
+      return shadeField(out, patch, x, y, seed, vigour, epoch);
     case 'rubble':
       return shadeRubble(out, x, y, seed);
     case 'construction':
@@ -133,17 +136,53 @@ function shadeGrass(out: Albedo, x: number, y: number, seed: number, vigour: num
   setRgb(out, (76 + 70 * (1 - vigour)) * green, (104 + 20 * (1 - vigour)) * green, (52 + 22 * (1 - vigour)) * green);
 }
 
-function shadeVegetables(out: Albedo, patch: GroundPatch, x: number, y: number, seed: number, vigour: number): void {
-  shadeSoil(out, x, y, seed, 0.9);
+/** A mown lawn: even green in light and dark mowing stripes, straw-coloured when dormant. */
+function shadeLawn(out: Albedo, patch: GroundPatch, x: number, y: number, seed: number, vigour: number): void {
+  const [u] = toLocal(patch.frame, x, y);
+  const stripe = ((u % 2.2) + 2.2) % 2.2 < 1.1 ? 1.05 : 0.95;
+  const fine = 0.9 + 0.2 * fbm(x / 0.4, y / 0.4, seed + 63, 2);
+  const worn = fbm(x / 6, y / 6, seed + 64, 2) > 0.68 ? 0.88 : 1;
+  const k = stripe * fine * worn;
+  const dormant = 1 - vigour;
+  setRgb(out, (70 + 96 * dormant) * k, (112 + 22 * dormant) * k, (48 + 36 * dormant) * k);
+}
+
+/** What a field shows on one flight: a crop, seedlings, ploughed furrows, stubble, or bare soil. */
+type FieldState = 'crop' | 'seedlings' | 'ploughed' | 'stubble' | 'bare';
+
+function fieldState(patch: GroundPatch, epoch: Epoch, seed: number, vigour: number): FieldState {
+  const h = hash2(patch.id, epoch === 'before' ? 1 : 2, seed + 72);
+  // In the growing season most fields carry a crop; in autumn and winter many are harvested or ploughed.
+  const weights = vigour > 0.8 ? [0.62, 0.16, 0.1, 0.04, 0.08] : [0.28, 0.14, 0.24, 0.2, 0.14];
+  const states: FieldState[] = ['crop', 'seedlings', 'ploughed', 'stubble', 'bare'];
+  let acc = 0;
+  for (let i = 0; i < states.length; i++) if (h < (acc += weights[i])) return states[i];
+  return 'bare';
+}
+
+/** A vegetable or crop field in rows, its crop and state drawn per flight, so fields change between flights. */
+function shadeField(out: Albedo, patch: GroundPatch, x: number, y: number, seed: number, vigour: number, epoch: Epoch): void {
+  const state = fieldState(patch, epoch, seed, vigour);
+  const e = epoch === 'before' ? 1 : 2;
   const [u, v] = toLocal(patch.frame, x, y);
-  const period = 0.7 + 0.6 * patch.tone;
   const across = patch.tone > 0.5 ? u : v;
+  shadeSoil(out, x, y, seed, state === 'ploughed' ? 0.78 : 0.9);
+  if (state === 'bare') return;
+  if (state === 'ploughed') {
+    const furrow = Math.abs(((across / 0.45) % 1 + 1) % 1 - 0.5) * 2;
+    const k = 0.8 + 0.3 * furrow + 0.1 * (valueNoise(x / 0.2, y / 0.2, seed + 73) - 0.5);
+    out[0] *= k;
+    out[1] *= k;
+    out[2] *= k;
+    return;
+  }
+  const period = 0.6 + 0.7 * hash2(patch.id, e + 4, seed + 74);
   const row = 1 - Math.abs((((across / period) % 1) + 1) % 1 - 0.5) * 2;
+  if (state === 'stubble') return mix(out, 176, 156, 104, Math.max(0, row * 1.4 - 0.3) * 0.75);
   const plants = 0.6 + 0.5 * valueNoise(x / 0.18, y / 0.18, seed + 71);
-  const harvested = vigour < 0.7 && hash2(Math.floor(patch.tone * 1000), 0, seed) > vigour + 0.2;
-  const cover = harvested ? 0.15 : Math.min(1, Math.max(0, row * 1.6 - 0.35)) * plants;
-  const hue = hash2(Math.floor(patch.tone * 1000), 1, seed);
-  mix(out, 70 + 40 * hue, 118 + 20 * hue, 58 + 40 * (1 - hue), Math.min(1, cover));
+  const cover = state === 'seedlings' ? Math.max(0, row * 1.6 - 1) * plants : Math.min(1, Math.max(0, row * 1.6 - 0.35)) * plants;
+  const hue = hash2(patch.id, e, seed + 75);
+  mix(out, (70 + 40 * hue) * (0.8 + 0.2 * vigour), 118 + 20 * hue, 58 + 40 * (1 - hue), Math.min(1, cover));
 }
 
 function shadeSoil(out: Albedo, x: number, y: number, seed: number, light: number): void {

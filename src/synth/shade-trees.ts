@@ -1,5 +1,5 @@
 /**
- * Albedo of tree crowns: leaf clumps lit by the sun, turning in autumn.
+ * Albedo of tree crowns: leaf clumps lit by the sun, turning in autumn, bare twigs and branches in winter.
  */
 import { cellNoise, fbm } from './random.js';
 import { setRgb, type Albedo } from './shade-ground.js';
@@ -26,4 +26,14 @@ export function shadeTree(out: Albedo, tree: Tree, epoch: Epoch, x: number, y: n
   }
   const k = leaves * fine * (0.92 + 0.16 * tree.tone);
   setRgb(out, r * k, g * k, b * k, Math.min(1.6, dome));
+  // Bare winter crowns: grey-brown twigs, branches radiating from the trunk.
+  if (!tree.evergreen && vigour < 0.5) {
+    const angle = Math.atan2(dy, dx);
+    const branch = Math.abs(Math.sin(angle * (4 + Math.round(4 * tree.tone)) + 2.5 * Math.sqrt(r2) + 3 * tree.tone));
+    const twig = 0.75 + 0.35 * fbm(x / 0.15, y / 0.15, seed + 142, 2);
+    const [br, bg, bb] = branch < 0.18 ? [82, 72, 62] : [128, 116, 102];
+    out[0] = br * twig;
+    out[1] = bg * twig;
+    out[2] = bb * twig;
+  }
 }

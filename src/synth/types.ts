@@ -25,6 +25,7 @@ export type GroundMaterial =
   | 'sidewalk'
   | 'soil'
   | 'grass'
+  | 'lawn'
   | 'vegetables'
   | 'rubble'
   | 'construction'
@@ -222,10 +223,20 @@ export interface FlightConditions {
   /** Vertical DSM error: offset (m) plus tilt (m per m east and north, about the scene centre). */
   readonly dsmOffset: number;
   readonly dsmTilt: readonly [number, number];
-  /** Per-channel gain, gamma and haze (added brightness) of the camera and processing. */
+  /** Per-channel gain (white balance), gamma and haze (added brightness, bluish) of the camera and processing. */
   readonly gain: Rgb;
   readonly gamma: number;
   readonly haze: number;
+  /** Colour saturation (1 as seen). */
+  readonly saturation: number;
+  /** Lens and motion blur, 0 (sharp) to 1. */
+  readonly blur: number;
+  /** Sensor noise, grey levels (about one standard deviation). */
+  readonly noise: number;
+  /** Brightness steps between the photos of the mosaic, as a share (0.03 = up to ±1.5 %). */
+  readonly seams: number;
+  /** JPEG quality the photos were stored at (8x8 block artefacts), or null for none visible. */
+  readonly jpegQuality: number | null;
 }
 
 /** The whole scene: settings, objects, changes and the vector layers. */

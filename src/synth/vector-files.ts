@@ -63,7 +63,8 @@ function sceneDescription(scene: Scene): object {
     return {
       date: f.date, season: f.season, sun_azimuth_deg: f.sunAzimuth, sun_elevation_deg: f.sunElevation,
       misregistration_shift_m: f.shift, dsm_vertical_offset_m: f.dsmOffset, dsm_tilt_m_per_m: f.dsmTilt,
-      colour_gain: f.gain, gamma: f.gamma, haze: f.haze,
+      colour_gain: f.gain, gamma: f.gamma, haze: f.haze, saturation: f.saturation, blur: f.blur, sensor_noise: f.noise,
+      mosaic_seams: f.seams, jpeg_quality: f.jpegQuality,
     };
   };
   const present = (epoch: 'before' | 'after') => count(scene.objects.filter((o) => o.presence[epoch]), (o) => (o.kind === 'structure' ? o.use : o.kind === 'ground' ? `ground_${o.material}` : o.kind === 'car' ? o.body : o.kind));
