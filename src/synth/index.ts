@@ -44,6 +44,7 @@ export function validateSceneOptions(options: SceneOptions): void {
     throw new BadInputError(`size ${size} must be a multiple of 256 from 256 to 65536 pixels`, 'try --size 1024 or --size 2048');
   }
   if (!(gsd >= 0.02 && gsd <= 0.5)) throw new BadInputError(`gsd ${gsd} must be between 0.02 and 0.5 metres`);
+  if (options.changes !== undefined && typeof options.changes !== 'boolean') throw new BadInputError(`changes ${String(options.changes)} must be true or false`);
 }
 
 /** Writes the rasters, vector layers, scene.json and (optionally) previews of a scene to `outDir`. */

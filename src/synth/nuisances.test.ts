@@ -3,7 +3,7 @@
  * vehicles that come and go, per-flight radiometry; and the changes they sit beside are in the
  * truth with the right sizes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromFile } from 'geotiff';
@@ -275,6 +275,25 @@ describe('ground and radiometry', () => {
     for (let i = 0; i < rgb.length; i++) error += Math.abs(rgb[i] - compressed[i]) / rgb.length;
     expect(error).toBeGreaterThan(2);
     expect(error).toBeLessThan(20);
+  });
+});
+
+describe('a scene with no built change', () => {
+  it('has an empty truth, nothing built or demolished, and still its nuisances and plans; byte for byte the same again', async () => {
+    const [a, b] = [await mkdtemp(join(tmpdir(), 'zhiwei-nochange-')), await mkdtemp(join(tmpdir(), 'zhiwei-nochange-'))];
+    dirs.push(a, b);
+    const { scene } = await generateScene({ outDir: a, seed: 12, size: 512, changes: false });
+    await generateScene({ outDir: b, seed: 12, size: 512, changes: false });
+    expect(JSON.parse(await readFile(join(a, 'truth.geojson'), 'utf8')).features).toEqual([]);
+    expect(JSON.parse(await readFile(join(a, 'scene.json'), 'utf8')).with_changes).toBe(false);
+    expect(JSON.parse(await readFile(join(a, 'plans.geojson'), 'utf8')).features.length).toBeGreaterThan(0);
+    for (const o of scene.objects) if (o.kind === 'structure') expect(o.presence.before, `${o.use} ${o.id}`).toBe(o.presence.after);
+    const coming = scene.objects.filter((o) => o.kind === 'car' && o.presence.before !== o.presence.after);
+    expect(coming.length).toBeGreaterThan(0);
+    for (const file of ['before/ortho.tif', 'after/ortho.tif', 'before/dsm.tif', 'after/dsm.tif', 'truth.geojson', 'scene.json']) {
+      expect(Buffer.compare(await readFile(join(a, file)), await readFile(join(b, file))), file).toBe(0);
+    }
+    expect(buildScene({ seed: 12, size: 512 }).changes.length).toBeGreaterThan(0);
   });
 });
 

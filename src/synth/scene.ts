@@ -38,7 +38,8 @@ export function buildScene(options: SceneOptions): Scene {
   const builder = new SceneBuilder(extent, terrain, rng);
   const layout = layoutScene(builder);
   const obstacles = new Obstacles(builder);
-  const { changes, plans } = applyChanges(builder, flights, obstacles, options.changes ?? true);
+  const withChanges = options.changes ?? true;
+  const { changes, plans } = applyChanges(builder, flights, obstacles, withChanges);
   placeVehicles(builder, obstacles);
   const objects = builder.finish();
   const zones = makeZones(layout, extent, rng);
@@ -52,6 +53,7 @@ export function buildScene(options: SceneOptions): Scene {
     extent,
     terrain,
     flights,
+    withChanges,
     objects,
     changes: exemptChanges(changes, zones, flights.after.shift),
     plans,

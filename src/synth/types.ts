@@ -251,6 +251,8 @@ export interface Scene {
   readonly extent: number;
   readonly terrain: TerrainModel;
   readonly flights: Readonly<Record<Epoch, FlightConditions>>;
+  /** Whether anything was built or demolished between the flights (false: only nuisances, no truth). */
+  readonly withChanges: boolean;
   /** Objects in paint order. */
   readonly objects: readonly SceneObject[];
   readonly changes: readonly SceneChange[];

@@ -78,6 +78,7 @@ function sceneDescription(scene: Scene): object {
     origin_sw_easting_northing: scene.origin,
     extent_m: scene.extent,
     terrain: scene.terrain,
+    with_changes: scene.withChanges,
     notes: [
       'truth polygons are where each change appears on the after rasters (shifted by the after misregistration)',
       'plans are in true ground coordinates; permits are judged against the after flight date',
