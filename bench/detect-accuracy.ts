@@ -3,12 +3,14 @@
  * 2048 px at 0.1 m; the model never saw them), scored with `zhiwei eval` for changes of at least
  * 10 m² and 2 m. Prints one JSON line per scene and mode, then one pooled line per mode: recall
  * and precision from the summed counts, and the medians of the scenes' median area and height
- * errors. Scenes are kept in bench/out/detect-scenes; --rebuild writes them again.
+ * errors. Prefab steel sheds (8-13 m², 2.4-3 m, some with a van or truck parked beside) are
+ * scored apart at any size: how many of them each mode finds. Scenes are kept in
+ * bench/out/detect-scenes; --rebuild writes them again.
  *
  *   npx tsx bench/detect-accuracy.ts [--modes ortho_dsm,dsm] [--rebuild]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,7 +29,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 
 if (args.rebuild) rmSync(scenes, { recursive: true, force: true });
 for (const mode of args.modes.split(',')) {
-  const pooled = { truth: 0, predicted: 0, matched: 0, areaErrors: [] as number[], heightErrors: [] as number[], missed: {} as Record<string, number> };
+  const pooled = { truth: 0, predicted: 0, matched: 0, areaErrors: [] as number[], heightErrors: [] as number[], missed: {} as Record<string, number>, sheds: 0, shedsFound: 0 };
   for (const seed of seeds) {
     const scene = join(scenes, String(seed));
     if (!existsSync(join(scene, 'truth.geojson'))) zhiwei('synth', '--out', scene, '--seed', String(seed), '--size', '2048');
@@ -49,7 +51,11 @@ for (const mode of args.modes.split(',')) {
     for (const [kind, scores] of Object.entries(report.byKind as Record<string, { truth: number; truthFound: number }>)) {
       pooled.missed[kind] = (pooled.missed[kind] ?? 0) + scores.truth - scores.truthFound;
     }
-    console.log(JSON.stringify({ bench: 'detect-accuracy', mode, seed, ...report, byKind: undefined }));
+    const sheds = shedTruth(scene);
+    const shedReport = JSON.parse(zhiwei('eval', '--truth', sheds, '--pred', join(out, 'candidates.geojson'), '--json'));
+    pooled.sheds += shedReport.truth;
+    pooled.shedsFound += shedReport.matched;
+    console.log(JSON.stringify({ bench: 'detect-accuracy', mode, seed, ...report, byKind: undefined, sheds: shedReport.truth, sheds_found: shedReport.matched }));
   }
   console.log(
     JSON.stringify({
@@ -64,6 +70,16 @@ for (const mode of args.modes.split(',')) {
       median_area_error: median(pooled.areaErrors),
       median_height_error_m: median(pooled.heightErrors),
       missed_by_kind: pooled.missed,
+      prefab_sheds: pooled.sheds,
+      prefab_shed_recall: pooled.sheds > 0 ? pooled.shedsFound / pooled.sheds : null,
     }),
   );
+}
+
+/** A truth file of the scene's prefab steel sheds alone (its notes name them). */
+function shedTruth(scene: string): string {
+  const truth = JSON.parse(readFileSync(join(scene, 'truth.geojson'), 'utf8')) as { features: { properties: { note?: string } }[] };
+  const path = join(scene, 'truth-sheds.geojson');
+  writeFileSync(path, JSON.stringify({ ...truth, features: truth.features.filter((f) => /prefab steel shed/.test(f.properties.note ?? '')) }));
+  return path;
 }

@@ -65,6 +65,8 @@ describe('classifyRegion', () => {
     expect(classifyRegion({ ...dome, topPlaneResidualM: 0.15 }, defaultThresholds).kind).toBe('ground_structure');
     // a house's gable roof is no plane either, but a house is taller than a shed
     expect(classifyRegion({ ...dome, heightChangeM: 7, heightAfterM: 7, topPlaneResidualM: 0.9 }, defaultThresholds).kind).toBe('new_building');
+    // nor is a pitched roof added over part of a flat one
+    expect(classifyRegion({ ...dome, areaM2: 35, heightBeforeM: 9.6, heightChangeM: 4.3, heightAfterM: 13.9, roughShare: 0.22, topPlaneResidualM: 0.79 }, defaultThresholds).kind).toBe('rooftop_addition');
     const vanished = { ...house, areaM2: 6.6, heightChangeM: -6.6, heightBeforeM: 8.5, heightAfterM: 1.9, confidence: null, lengthM: 3.6, widthM: 2.5 };
     expect(classifyRegion(vanished, defaultThresholds)).toMatchObject({ kind: null, reason: expect.stringContaining('fell') });
     expect(classifyRegion({ ...vanished, heightChangeM: -2.6, heightBeforeM: 2.6 }, defaultThresholds).kind).toBe('demolition');

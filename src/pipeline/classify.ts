@@ -64,7 +64,7 @@ const roughCrownShare = 0.5;
 const greenCrownShare = 0.6;
 const roughGreenCrownShare = 0.2;
 /**
- * Sheds and rooftop structures (up to 40 m² and a vehicle's height) have a plane on top: one whose
+ * Sheds on the ground (up to 40 m² and a vehicle's height) have a plane on top: one whose
  * top stays this far (m) from any plane is a crown. A surface that fell from more than one and a
  * half times its width over a small area stood narrow and tall: a crown the after flight
  * reconstructed lower or not at all (a free-standing structure that slender is rare).
@@ -112,13 +112,15 @@ export function classifyRegion(facts: RegionFacts, thresholds: DetectionThreshol
 
 /** Why a region is vegetation rather than built, or null when it is not. */
 function vegetationReason(facts: RegionFacts, thresholds: DetectionThresholds): string | null {
-  const { areaM2, heightChangeM, roughShare, greenShare, topPlaneResidualM, widthM } = facts;
+  const { areaM2, heightChangeM, heightBeforeM, roughShare, greenShare, topPlaneResidualM, widthM } = facts;
   if (heightChangeM === null) return null;
   const green = greenShare === null ? '' : `, ${Math.round(greenShare * 100)}% green`;
   if (roughShare !== null && (roughShare >= roughCrownShare || (greenShare !== null && greenShare >= greenCrownShare && roughShare >= roughGreenCrownShare))) {
     return `vegetation: surface ${Math.round(roughShare * 100)}% rough${green}, a tree crown?`;
   }
-  const shedSized = heightChangeM > 0 && heightChangeM <= tallestVehicleM && areaM2 <= largestRooftopShedM2;
+  // on open ground only: a pitched roof added over part of a flat roof is no plane either
+  const onGround = (heightBeforeM ?? 0) < thresholds.buildingHeightM;
+  const shedSized = onGround && heightChangeM > 0 && heightChangeM <= tallestVehicleM && areaM2 <= largestRooftopShedM2;
   if (shedSized && topPlaneResidualM !== null && topPlaneResidualM >= crownPlaneResidualM) {
     return `vegetation: top ${topPlaneResidualM.toFixed(1)} m off a plane${green}, a tree crown?`;
   }
