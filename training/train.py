@@ -159,6 +159,8 @@ def manifest(args, net, train_set, val_set, best, epochs_run, init):
         'version': args.version,
         'inputs': {'before': {'name': 'before', **rgb}, 'after': {'name': 'after', **rgb}},
         'normalization': {'mean': list(dataset.MEAN), 'std': list(dataset.STD)},
+        # zhiwei matches each before tile's colours to the after tile's before inference (see training/README.md)
+        'radiometry': 'before_matched_to_after',
         'tile_size': args.tile,
         'overlap': args.overlap,
         'gsd_m': args.gsd,

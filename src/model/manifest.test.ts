@@ -35,6 +35,9 @@ describe('parseManifest', () => {
     expect(m.tile_size).toBe(256);
     expect(m.inputs.after.name).toBe('after');
     expect(m.normalization.std).toEqual([58.395, 57.12, 57.375]);
+    // a manifest written before radiometry was recorded takes the tiles as they are
+    expect(m.radiometry).toBe('as_is');
+    expect(parseManifest({ ...good, radiometry: 'before_matched_to_after' }, 'models/x.json').radiometry).toBe('before_matched_to_after');
   });
 
   it.each([
@@ -50,6 +53,7 @@ describe('parseManifest', () => {
     ['normalization.mean', [0.5, 0.5], 'models/x.json: normalization.mean must be 3 numbers (R, G, B), got [0.5,0.5]'],
     ['output.name', '', 'models/x.json: output.name must be a non-empty string, got ""'],
     ['card', undefined, 'models/x.json: card must be an object, got nothing'],
+    ['radiometry', 'histogram', 'models/x.json: radiometry must be "as_is" or "before_matched_to_after", got "histogram"'],
   ])('rejects a manifest whose %s is %j, naming the file and the field', (field, value, message) => {
     const parse = () => parseManifest(withField(field, value), 'models/x.json');
     expect(parse).toThrow(BadInputError);

@@ -1,7 +1,7 @@
 /** Loading and validation of model manifests (`models/<name>.json`). */
 import { readFile } from 'node:fs/promises';
 import { BadInputError } from '../errors.js';
-import type { ModelInput, ModelManifest } from './types.js';
+import type { ModelInput, ModelManifest, Radiometry } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -62,12 +62,15 @@ export function parseManifest(json: unknown, file: string): ModelManifest {
   const threshold = m.threshold;
   if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) fail('threshold', 'a probability between 0 and 1', threshold);
   const output = object(m.output, 'output');
+  const radiometry = m.radiometry ?? 'as_is';
+  if (radiometry !== 'as_is' && radiometry !== 'before_matched_to_after') fail('radiometry', '"as_is" or "before_matched_to_after"', radiometry);
 
   return {
     name: text(m.name, 'name'),
     version: text(m.version, 'version'),
     inputs: { before, after },
     normalization: { mean: triple(normalization.mean, 'normalization.mean', false), std: triple(normalization.std, 'normalization.std', true) },
+    radiometry: radiometry as Radiometry,
     tile_size: tile,
     overlap: overlap as number,
     gsd_m: gsd as number,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toModelInput } from './preprocess.js';
+import { matchBeforeToAfter, toModelInput } from './preprocess.js';
 import type { ModelManifest } from './types.js';
 
 const manifest = { tile_size: 2, normalization: { mean: [100, 50, 0], std: [10, 5, 2] } } as ModelManifest;
@@ -18,5 +18,21 @@ describe('toModelInput', () => {
 
   it('rejects a tile of the wrong size', () => {
     expect(() => toModelInput([new Uint8Array(9)], manifest)).toThrow('tile 0 has 9 bytes, expected 2x2x3 = 12');
+  });
+});
+
+describe('matchBeforeToAfter', () => {
+  it('gives the before tile the after tile\'s colour mean and spread, channel by channel', () => {
+    // the same ground under another white balance and exposure: before = 0.8 × after + (20, 5, 30)
+    const after = Uint8Array.from({ length: 300 }, (_, i) => 40 + ((i * 37) % 150));
+    const before = Uint8Array.from(after, (v, i) => Math.round(0.8 * v + [20, 5, 30][i % 3]));
+    const matched = matchBeforeToAfter(before, after);
+    for (let i = 0; i < after.length; i++) expect(Math.abs(matched[i] - after[i])).toBeLessThanOrEqual(1);
+  });
+
+  it('leaves pixels without data (black) out of the statistics and black', () => {
+    const after = Uint8Array.from([100, 100, 100, 120, 120, 120, 0, 0, 0]);
+    const before = Uint8Array.from([50, 50, 50, 60, 60, 60, 0, 0, 0]);
+    expect(Array.from(matchBeforeToAfter(before, after))).toEqual([100, 100, 100, 120, 120, 120, 0, 0, 0]);
   });
 });

@@ -23,3 +23,46 @@ export function toModelInput(tiles: readonly Uint8Array[], manifest: ModelManife
   });
   return out;
 }
+
+/** The before tile as the model's manifest asks for it beside `after` (its `radiometry`). */
+export function comparable(before: Uint8Array, after: Uint8Array, manifest: ModelManifest, bands = 3): Uint8Array {
+  return manifest.radiometry === 'before_matched_to_after' ? matchBeforeToAfter(before, after, bands) : before;
+}
+
+/**
+ * The before tile with each channel given the mean and spread of the after tile's (the manifest's
+ * `before_matched_to_after`), over the pixels with data in both; pure black counts as no data, as
+ * the readers fill it. Alpha, when `bands` is 4, is copied.
+ */
+export function matchBeforeToAfter(before: Uint8Array, after: Uint8Array, bands = 3): Uint8Array {
+  const out = Uint8Array.from(before);
+  for (let c = 0; c < 3; c++) {
+    let n = 0, sumBefore = 0, sumAfter = 0, squaresBefore = 0, squaresAfter = 0;
+    for (let p = 0; p < before.length; p += bands) {
+      if (isEmpty(before, p) || isEmpty(after, p)) continue;
+      const b = before[p + c];
+      const a = after[p + c];
+      n++;
+      sumBefore += b;
+      sumAfter += a;
+      squaresBefore += b * b;
+      squaresAfter += a * a;
+    }
+    if (n < 2) return out;
+    const meanBefore = sumBefore / n;
+    const meanAfter = sumAfter / n;
+    const spreadBefore = Math.sqrt(Math.max(0, squaresBefore / n - meanBefore * meanBefore));
+    const spreadAfter = Math.sqrt(Math.max(0, squaresAfter / n - meanAfter * meanAfter));
+    // a flat tile (water, a roof filling it) keeps its own contrast rather than being blown up
+    const gain = spreadBefore >= 1 ? spreadAfter / spreadBefore : 1;
+    for (let p = 0; p < before.length; p += bands) {
+      if (isEmpty(before, p)) continue;
+      out[p + c] = Math.min(255, Math.max(0, Math.round((before[p + c] - meanBefore) * gain + meanAfter)));
+    }
+  }
+  return out;
+}
+
+function isEmpty(tile: Uint8Array, p: number): boolean {
+  return tile[p] === 0 && tile[p + 1] === 0 && tile[p + 2] === 0;
+}

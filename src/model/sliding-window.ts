@@ -3,7 +3,7 @@
  * overlap, run in batches, blended with weights that fall off towards each tile's edges so that
  * seams do not show.
  */
-import { toModelInput } from './preprocess.js';
+import { comparable, toModelInput } from './preprocess.js';
 import type { ChangeModel } from './types.js';
 
 /** Start offsets of tiles of `tile` px with `overlap` px shared, covering `length` px. */
@@ -49,8 +49,8 @@ export async function predictImage(
   const positions = tileOffsets(height, tile, overlap).flatMap((y) => tileOffsets(width, tile, overlap).map((x) => [x, y]));
   for (let start = 0; start < positions.length; start += batchSize) {
     const batch = positions.slice(start, start + batchSize);
-    const beforeTiles = batch.map(([x, y]) => cutTile(before, width, height, bands, x, y, tile));
     const afterTiles = batch.map(([x, y]) => cutTile(after, width, height, bands, x, y, tile));
+    const beforeTiles = batch.map(([x, y], n) => comparable(cutTile(before, width, height, bands, x, y, tile), afterTiles[n], model.manifest, bands));
     const probability = await model.run(
       toModelInput(beforeTiles, model.manifest, bands),
       toModelInput(afterTiles, model.manifest, bands),

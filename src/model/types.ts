@@ -11,6 +11,9 @@ export interface ModelInput {
   dtype: 'float32';
 }
 
+/** How a tile pair's colours are made comparable before inference. */
+export type Radiometry = 'as_is' | 'before_matched_to_after';
+
 /** `models/<name>.json`, field names as in the file. */
 export interface ModelManifest {
   name: string;
@@ -18,6 +21,12 @@ export interface ModelManifest {
   inputs: { before: ModelInput; after: ModelInput };
   /** Per-channel (R, G, B) statistics in 0-255 pixel units: normalized = (pixel - mean) / std. */
   normalization: { mean: [number, number, number]; std: [number, number, number] };
+  /**
+   * What is done to the epochs' colours before normalization: `as_is`, or `before_matched_to_after`
+   * (each before tile's channels given the mean and spread of the after tile's, so a flight in
+   * another season, camera or white balance does not read as change). Absent in a file: `as_is`.
+   */
+  radiometry: Radiometry;
   /** Tile edge in pixels; the model takes N x 3 x tile_size x tile_size. */
   tile_size: number;
   /** Pixels shared by neighbouring tiles, blended so that seams do not show. */

@@ -5,7 +5,7 @@
  * two rows of tiles.
  */
 import { blendWeights } from '../model/sliding-window.js';
-import { toModelInput } from '../model/preprocess.js';
+import { comparable, toModelInput } from '../model/preprocess.js';
 import type { ChangeModel } from '../model/types.js';
 import type { RasterSource } from '../raster/types.js';
 import { readAligned } from '../raster/read-aligned.js';
@@ -107,7 +107,7 @@ export async function inferTiles(
     if (batch.length === 0) continue;
     started = performance.now();
     const probability = await model.run(
-      toModelInput(withData.map(([before]) => before.data as Uint8Array), model.manifest),
+      toModelInput(withData.map(([before, after]) => comparable(before.data as Uint8Array, after.data as Uint8Array, model.manifest)), model.manifest),
       toModelInput(withData.map(([, after]) => after.data as Uint8Array), model.manifest),
       batch.length,
     );
