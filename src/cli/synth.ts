@@ -21,6 +21,8 @@ interface SynthOptions {
   chipGsd: number;
   chipSize: number;
   preview?: boolean;
+  /** false with --no-changes: only the nuisances (crowns, vehicles, seasons) differ between the flights. */
+  changes: boolean;
 }
 
 /** Registers the `synth` subcommand. */
@@ -36,6 +38,7 @@ export function registerSynth(program: Command): void {
     .option('--chip-gsd <m>', 'ground sample distance of the chips (the model’s native GSD)', parseNumber, 0.2)
     .option('--chip-size <px>', 'chip width and height (the model’s tile size)', parsePositiveInteger, 256)
     .option('--preview', 'also write PNG previews under preview/')
+    .option('--no-changes', 'no built change between the flights, only nuisances (tree crowns, vehicles, seasons): a scene that should give no candidate')
     .action(async (options: SynthOptions) => {
       if (!options.out && !options.chips) throw new BadInputError('synth needs --out DIR, --chips DIR or both');
       const started = Date.now();
@@ -47,6 +50,7 @@ export function registerSynth(program: Command): void {
           size: options.size,
           gsd: options.gsd,
           preview: options.preview ?? false,
+          changes: options.changes,
           progress: startStage,
         });
         const byKind = new Map<string, number>();
