@@ -35,7 +35,7 @@ describe('classifyRegion', () => {
     const van = { ...house, areaM2: 12, heightChangeM: 2.6, heightAfterM: 2.6, confidence: 0.01, lengthM: 5.5, widthM: 2.2 };
     expect(classifyRegion(van, defaultThresholds).kind).toBeNull();
     expect(classifyRegion({ ...van, confidence: 0.6 }, defaultThresholds).kind).toBe('ground_structure');
-    expect(classifyRegion({ ...van, areaM2: 6, lengthM: 2.5, widthM: 2.4 }, defaultThresholds).kind).toBeNull();
+    expect(classifyRegion({ ...van, areaM2: 5, lengthM: 2.5, widthM: 2.2 }, defaultThresholds).kind).toBeNull();
   });
 
   it('keeps a steel shed the DSM confirms although the model does not see it, but not a vehicle of its size', () => {
@@ -45,6 +45,12 @@ describe('classifyRegion', () => {
     expect(classifyRegion({ ...shed, areaM2: 12.6, lengthM: 4.5, widthM: 2.8 }, defaultThresholds).kind).toBe('ground_structure');
     const truck = { ...shed, areaM2: 12.2, heightChangeM: 3, lengthM: 5.3, widthM: 2.3 };
     expect(classifyRegion(truck, defaultThresholds)).toMatchObject({ kind: null, reason: expect.stringContaining('vehicle-sized') });
+    // a box truck of 20 m² too; one the model sees as built stays
+    expect(classifyRegion({ ...truck, areaM2: 20.5, lengthM: 8.3, widthM: 2.5, heightChangeM: 3.4 }, defaultThresholds).kind).toBeNull();
+    expect(classifyRegion({ ...truck, confidence: 0.9 }, defaultThresholds).kind).toBe('ground_structure');
+    // without orthophotos heights cannot tell a truck from a narrow shed: taken for a vehicle
+    expect(classifyRegion({ ...truck, confidence: null }, defaultThresholds)).toMatchObject({ kind: null, reason: expect.stringContaining('no orthophotos') });
+    expect(classifyRegion({ ...shed, confidence: null }, defaultThresholds).kind).toBe('ground_structure');
   });
 
   it('rejects tree crowns of every kind: a rough surface, or a green and somewhat rough one', () => {

@@ -49,12 +49,17 @@ const attachedExtensionShare = 0.2;
 const tallestVehicleM = 4.5;
 /**
  * A rise the DSM confirms from this area (m²) is a structure unless it is shaped like a vehicle:
- * the model's low probability alone does not drop it (the model misses real steel sheds).
+ * the model's low probability alone does not drop it (the model misses real steel sheds). Soft
+ * DSM edges carve a low shed's outline, so an 8 m² shed measures about 6 m².
  */
-const smallestConfirmedRiseM2 = 8;
-/** Vehicles are at most this wide (m; 2.55 m is the legal limit) and at least this many times longer than wide. */
+const smallestConfirmedRiseM2 = 6;
+/**
+ * Vans and trucks: at most this wide (m; 2.55 m is the legal limit, DSM edges add a little), at
+ * least this many times longer than wide, at most this large (m²).
+ */
 const widestVehicleM = 2.7;
 const vehicleElongation = 1.8;
+const largestVehicleM2 = 30;
 /**
  * Vegetation: a region whose top surface is rough over this share of its interior is a tree crown
  * (reconstructed differently on each flight), as is one that is mostly green and somewhat rough
@@ -78,17 +83,13 @@ export function classifyRegion(facts: RegionFacts, thresholds: DetectionThreshol
   if (areaM2 < thresholds.minAreaM2) return { kind: null, reason: `smaller than ${thresholds.minAreaM2} m²` };
   const vegetation = vegetationReason(facts, thresholds);
   if (vegetation) return { kind: null, reason: vegetation };
+  const vehicle = vehicleReason(facts, thresholds);
+  if (vehicle) return { kind: null, reason: vehicle };
   const unconfirmable = heightChangeM !== null && (heightChangeM < 0 || (heightChangeM <= tallestVehicleM && attachedShare < attachedExtensionShare));
-  if (heightChangeM !== null && heightChangeM < 0 && -heightChangeM <= tallestVehicleM && areaM2 < thresholds.confirmBelowM2 && isVehicleShaped(facts)) {
-    return { kind: null, reason: `vehicle-sized surface (${facts.lengthM.toFixed(1)} × ${facts.widthM.toFixed(1)} m) fell: a vehicle that left?` };
-  }
   // demolitions are of whole buildings, so a fall needs the orthophotos' word up to twice the area a rise does
   const confirmBelowM2 = heightChangeM !== null && heightChangeM < 0 ? 2 * thresholds.confirmBelowM2 : thresholds.confirmBelowM2;
   if (unconfirmable && confidence !== null && confidence < thresholds.minConfidence && areaM2 < confirmBelowM2) {
     if (heightChangeM < 0) return { kind: null, reason: `small fall the orthophotos do not show (confidence ${confidence.toFixed(2)})` };
-    if (isVehicleShaped(facts)) {
-      return { kind: null, reason: `vehicle-sized rise (${facts.lengthM.toFixed(1)} × ${facts.widthM.toFixed(1)} m) the orthophotos do not show as built (confidence ${confidence.toFixed(2)})` };
-    }
     if (areaM2 < smallestConfirmedRiseM2) return { kind: null, reason: `small rise the orthophotos do not show (confidence ${confidence.toFixed(2)})` };
   }
   if (heightChangeM === null) return { kind: 'new_building', reason: 'changed in the orthophotos; no DSMs to tell the kind' };
@@ -128,6 +129,21 @@ function vegetationReason(facts: RegionFacts, thresholds: DetectionThresholds): 
     return `vegetation: a surface ${widthM.toFixed(1)} m wide fell ${(-heightChangeM).toFixed(1)} m, a tree crown?`;
   }
   return null;
+}
+
+/**
+ * Why a region is a vehicle that came or left rather than a structure, or null. By its shape, size
+ * and height, unless the model sees a structure there: heights alone cannot tell a truck from a
+ * narrow shed of its size, so without orthophotos such a rise is taken for a vehicle.
+ */
+function vehicleReason(facts: RegionFacts, thresholds: DetectionThresholds): string | null {
+  const { areaM2, heightChangeM, confidence, attachedShare, lengthM, widthM } = facts;
+  if (heightChangeM === null || Math.abs(heightChangeM) > tallestVehicleM || areaM2 > largestVehicleM2 || !isVehicleShaped(facts)) return null;
+  const size = `${lengthM.toFixed(1)} × ${widthM.toFixed(1)} m`;
+  if (heightChangeM < 0) return areaM2 < thresholds.confirmBelowM2 ? `vehicle-sized surface (${size}) fell: a vehicle that left?` : null;
+  if (attachedShare >= attachedExtensionShare || (confidence !== null && confidence >= thresholds.minConfidence)) return null;
+  const seen = confidence === null ? 'no orthophotos to tell it from a narrow shed' : `the orthophotos do not show it as built (confidence ${confidence.toFixed(2)})`;
+  return `vehicle-sized rise (${size}): ${seen}`;
 }
 
 /** True for the footprint of a van or truck: narrow and long. */
