@@ -5,8 +5,9 @@
  */
 import { BadInputError } from '../errors.js';
 import { crsTransform } from '../geo/crs.js';
+import { mapToPixels } from '../geo/geotransform.js';
 import { allocateSamples } from './resample.js';
-import type { GeoTransform } from '../geo/geotransform.js';
+import { sample } from './sample.js';
 import type { PixelWindow, RasterData, RasterInfo, RasterSource } from './types.js';
 import type { AnalysisGrid } from './types.js';
 
@@ -81,12 +82,14 @@ export async function readAligned(
     }
     return result;
   }
-  const project = gridToSourcePixel(source, grid);
+  const project = gridToSourcePixels(source, grid);
   const coords = sourceCoordinates(project, window);
   const bounds = boundsOf(coords, info);
   if (bounds === null) return result;
   const image = await readSource(source, bounds, footprint(project, window), readBands, alphaIndex);
-  sampleInto(image, coords, result, options.resample === 'bilinear', info.sampleType.startsWith('float'));
+  // markValid has ruled out nodata values, so the mask alone says which pixels have data.
+  sample({ ...image, nodata: Number.NaN }, coords, { bandCount: bands.length, values: out, valid }, options.resample);
+  fillWithoutData(result, fill);
   return result;
 }
 
@@ -102,27 +105,23 @@ function pixelOffset(source: RasterSource, grid: AnalysisGrid): [number, number]
   return near(x) && near(y) ? [Math.round(x), Math.round(y)] : null;
 }
 
-/** Maps grid pixel coordinates (continuous, corner-based) to source pixel coordinates. */
-function gridToSourcePixel(source: RasterSource, grid: AnalysisGrid): (col: number, row: number) => [number, number] {
+/** Turns grid pixel coordinates (continuous, corner-based) into source pixel coordinates, in place. */
+type Projection = (cols: Float64Array, rows: Float64Array) => void;
+
+/** The projection from `grid` to `source` (through proj4 when their CRSs differ). */
+function gridToSourcePixels(source: RasterSource, grid: AnalysisGrid): Projection {
   const { proj4, geoTransform } = source.info;
   if (proj4 === null) {
     throw new BadInputError(`${source.name} has an unknown CRS`, 'pass a proj string, or reproject it with gdalwarp -t_srs EPSG:4549');
   }
   const toSourceMap = proj4 === grid.crs ? null : crsTransform(grid.crs, proj4);
-  const toPixel = inverseGeoTransform(geoTransform);
   const gt = grid.geoTransform;
-  return (col, row) => {
-    const point: [number, number] = [gt[0] + col * gt[1] + row * gt[2], gt[3] + col * gt[4] + row * gt[5]];
-    return toPixel(toSourceMap ? toSourceMap(point) : point);
-  };
-}
-
-function inverseGeoTransform(gt: GeoTransform): (point: [number, number]) => [number, number] {
-  const det = gt[1] * gt[5] - gt[2] * gt[4];
-  return ([x, y]) => {
-    const dx = x - gt[0];
-    const dy = y - gt[3];
-    return [(gt[5] * dx - gt[2] * dy) / det, (gt[1] * dy - gt[4] * dx) / det];
+  return (cols, rows) => {
+    for (let k = 0; k < cols.length; k++) {
+      const point: [number, number] = [gt[0] + cols[k] * gt[1] + rows[k] * gt[2], gt[3] + cols[k] * gt[4] + rows[k] * gt[5]];
+      [cols[k], rows[k]] = toSourceMap ? toSourceMap(point) : point;
+    }
+    mapToPixels(geoTransform, cols, rows);
   };
 }
 
@@ -132,46 +131,48 @@ function inverseGeoTransform(gt: GeoTransform): (point: [number, number]) => [nu
  * are smooth at this scale, so the error is far below a millimetre; within one CRS the map is
  * affine and the interpolation exact, with no rounding onto the source grid.
  */
-function sourceCoordinates(project: (col: number, row: number) => [number, number], window: PixelWindow): SourceCoordinates {
+function sourceCoordinates(project: Projection, window: PixelWindow): SourceCoordinates {
   const { width, height } = window;
   const x = new Float64Array(width * height);
   const y = new Float64Array(width * height);
   const columns = Math.ceil(width / latticeStep) + 1;
   const rows = Math.ceil(height / latticeStep) + 1;
-  const lattice = new Float64Array(columns * rows * 2);
+  const lx = new Float64Array(columns * rows);
+  const ly = new Float64Array(columns * rows);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
-      const [sx, sy] = project(window.x + c * latticeStep, window.y + r * latticeStep);
-      lattice[(r * columns + c) * 2] = sx;
-      lattice[(r * columns + c) * 2 + 1] = sy;
+      lx[r * columns + c] = window.x + c * latticeStep;
+      ly[r * columns + c] = window.y + r * latticeStep;
     }
   }
+  project(lx, ly);
   for (let j = 0; j < height; j++) {
     const r = Math.floor((j + 0.5) / latticeStep);
     const ty = (j + 0.5) / latticeStep - r;
     for (let i = 0; i < width; i++) {
       const c = Math.floor((i + 0.5) / latticeStep);
       const tx = (i + 0.5) / latticeStep - c;
-      const a = (r * columns + c) * 2;
-      const b = a + columns * 2;
-      for (let axis = 0; axis < 2; axis++) {
-        const top = lattice[a + axis] * (1 - tx) + lattice[a + 2 + axis] * tx;
-        const bottom = lattice[b + axis] * (1 - tx) + lattice[b + 2 + axis] * tx;
-        (axis === 0 ? x : y)[j * width + i] = top * (1 - ty) + bottom * ty;
-      }
+      const a = r * columns + c;
+      const b = a + columns;
+      const top = lx[a] * (1 - tx) + lx[a + 1] * tx;
+      const bottom = lx[b] * (1 - tx) + lx[b + 1] * tx;
+      x[j * width + i] = top * (1 - ty) + bottom * ty;
+      const topY = ly[a] * (1 - tx) + ly[a + 1] * tx;
+      const bottomY = ly[b] * (1 - tx) + ly[b + 1] * tx;
+      y[j * width + i] = topY * (1 - ty) + bottomY * ty;
     }
   }
   return { x, y };
 }
 
 /** How many source pixels one grid pixel spans, at the window's centre (the smaller axis). */
-function footprint(project: (col: number, row: number) => [number, number], window: PixelWindow): number {
+function footprint(project: Projection, window: PixelWindow): number {
   const col = window.x + window.width / 2;
   const row = window.y + window.height / 2;
-  const [x, y] = project(col, row);
-  const [xc, yc] = project(col + 1, row);
-  const [xr, yr] = project(col, row + 1);
-  return Math.min(Math.hypot(xc - x, yc - y), Math.hypot(xr - x, yr - y));
+  const x = Float64Array.of(col, col + 1, col);
+  const y = Float64Array.of(row, row, row + 1);
+  project(x, y);
+  return Math.min(Math.hypot(x[1] - x[0], y[1] - y[0]), Math.hypot(x[2] - x[0], y[2] - y[0]));
 }
 
 /** Bounding box of the mapped coordinates inside the source raster, or null when none fall in it. */
@@ -220,6 +221,17 @@ async function readSource(
   };
   markValid(image, source.info, alpha);
   return k === 1 ? image : blockMean(image, k);
+}
+
+/**
+ * Sets the pixels without data to `fill`: the sampler gives one whose nearest source pixel has no
+ * data that pixel's values (a transparent pixel's colour, say).
+ */
+function fillWithoutData(raster: AlignedRaster, fill: number): void {
+  const { data, valid, bandCount } = raster;
+  for (let p = 0; p < valid.length; p++) {
+    if (!valid[p]) for (let b = 0; b < bandCount; b++) data[p * bandCount + b] = fill;
+  }
 }
 
 /** Sets `valid` where a pixel lies inside the raster and has data (not nodata in every band, not NaN, alpha > 0). */
@@ -271,51 +283,6 @@ function blockMean(image: SourceImage, k: number): SourceImage {
     }
   }
   return { ...image, block: image.block * k, width, height, values, valid };
-}
-
-/**
- * Samples `image` at each output pixel's source coordinates. Pixels whose nearest source pixel
- * has no data stay nodata; bilinear weights only the neighbours with data, so heights never blend
- * with -9999 and nodata areas neither grow nor shrink.
- */
-function sampleInto(image: SourceImage, coords: SourceCoordinates, out: AlignedRaster, bilinear: boolean, isFloat: boolean): void {
-  const n = out.bandCount;
-  const m = image.bandCount;
-  for (let p = 0; p < coords.x.length; p++) {
-    const u = (coords.x[p] - image.x0) / image.block;
-    const v = (coords.y[p] - image.y0) / image.block;
-    const nx = Math.floor(u);
-    const ny = Math.floor(v);
-    if (!(nx >= 0 && ny >= 0 && nx < image.width && ny < image.height) || !image.valid[ny * image.width + nx]) continue;
-    out.valid[p] = 1;
-    if (!bilinear) {
-      for (let b = 0; b < n; b++) out.data[p * n + b] = round(image.values[(ny * image.width + nx) * m + b], isFloat);
-      continue;
-    }
-    const x0 = Math.floor(u - 0.5);
-    const y0 = Math.floor(v - 0.5);
-    const tx = u - 0.5 - x0;
-    const ty = v - 0.5 - y0;
-    for (let b = 0; b < n; b++) {
-      let sum = 0;
-      let weight = 0;
-      for (let dy = 0; dy < 2; dy++) {
-        for (let dx = 0; dx < 2; dx++) {
-          const xx = x0 + dx;
-          const yy = y0 + dy;
-          const w = (dx === 0 ? 1 - tx : tx) * (dy === 0 ? 1 - ty : ty);
-          if (w === 0 || xx < 0 || yy < 0 || xx >= image.width || yy >= image.height || !image.valid[yy * image.width + xx]) continue;
-          sum += w * image.values[(yy * image.width + xx) * m + b];
-          weight += w;
-        }
-      }
-      out.data[p * n + b] = round(sum / weight, isFloat);
-    }
-  }
-}
-
-function round(value: number, isFloat: boolean): number {
-  return isFloat ? value : Math.round(value);
 }
 
 /**

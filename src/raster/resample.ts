@@ -1,8 +1,10 @@
 /**
  * Window reading shared by every `RasterSource`: clip the window to the raster, fill what lies
- * outside, and resample (nearest or bilinear) to the requested output size, optionally from an
- * overview level. A source only has to supply the pixels of windows lying inside the raster.
+ * outside, and resample (nearest or bilinear, with `sample`) to the requested output size,
+ * optionally from an overview level. A source only has to supply the pixels of windows lying
+ * inside the raster.
  */
+import { sample, type SampleSource } from './sample.js';
 import type {
   PixelWindow,
   RasterData,
@@ -95,14 +97,16 @@ export async function readWindowFrom(
   const sx = levels[level].width / info.width;
   const sy = levels[level].height / info.height;
   const src: LevelWindow = { x: window.x * sx, y: window.y * sy, width: window.width * sx, height: window.height * sy };
-  const bilinear = options.resample === 'bilinear';
-  const region = sourceRegion(src, outWidth, outHeight, bilinear, levels[level]);
+  const resample = options.resample ?? 'nearest';
+  const region = sourceRegion(src, outWidth, outHeight, resample === 'bilinear', levels[level]);
   if (!region) return result;
   const pixels = await read(level, region, bands);
-  const nodata = info.nodata === null ? null : castToType(info.nodata, info.sampleType);
-  const isFloat = info.sampleType === 'float32' || info.sampleType === 'float64';
-  const input = { data: pixels, region, bandCount: bands.length, nodata, isFloat };
-  resampleInto(input, src, result, bilinear);
+  const nodata = info.nodata === null ? Number.NaN : castToType(info.nodata, info.sampleType);
+  const source: SampleSource = {
+    width: region.width, height: region.height, bandCount: bands.length, values: pixels,
+    x0: region.x, y0: region.y, block: 1, nodata, valid: null,
+  };
+  resampleInto(source, src, result, resample);
   return result;
 }
 
@@ -130,7 +134,7 @@ function pickLevel(levels: LevelSize[], factorX: number, factorY: number): numbe
 
 /** Integer window of source pixels that the output pixel centres need, clipped to the level. */
 function sourceRegion(src: LevelWindow, outWidth: number, outHeight: number, bilinear: boolean, level: LevelSize): PixelWindow | null {
-  // Same arithmetic as resampleInto, so that every centre it visits lies inside the region.
+  // Same arithmetic as resampleInto, so that every centre it samples lies inside the region.
   const shift = bilinear ? 0.5 : 0;
   const extra = bilinear ? 1 : 0;
   const stepX = src.width / outWidth;
@@ -142,70 +146,24 @@ function sourceRegion(src: LevelWindow, outWidth: number, outHeight: number, bil
   return intersectWindow({ x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, level.width, level.height);
 }
 
-interface ResampleInput {
-  data: SampleArray;
-  region: PixelWindow;
-  bandCount: number;
-  nodata: number | null;
-  isFloat: boolean;
-}
-
 /**
- * Resamples `input` onto the output grid covering `src`. Output pixels whose centre falls outside
- * the read region keep the fill value. Bilinear skips neighbours that are nodata (or NaN in float
- * data) or outside the raster, and gives nodata where the nearest pixel is nodata, so heights
- * never blend with -9999 and nodata areas neither grow nor shrink.
+ * Samples `source` (a region of the level) at the centres of the output pixels covering `src`, a
+ * row at a time, so that the positions take a row's memory rather than the window's. Output
+ * pixels whose centre falls outside the region keep the fill value; those without data hold the
+ * nodata value (or NaN), so the sampler's `valid` is not kept.
  */
-function resampleInto(input: ResampleInput, src: LevelWindow, out: RasterData, bilinear: boolean): void {
-  const { data, region, bandCount, nodata, isFloat } = input;
-  const missing = (v: number): boolean => v === nodata || (isFloat && v !== v);
+function resampleInto(source: SampleSource, src: LevelWindow, out: RasterData, resample: 'nearest' | 'bilinear'): void {
   const stepX = src.width / out.width;
   const stepY = src.height / out.height;
-  const round = !isFloat;
+  const x = new Float64Array(out.width);
+  const y = new Float64Array(out.width);
+  for (let i = 0; i < out.width; i++) x[i] = src.x + (i + 0.5) * stepX;
+  const valid = new Uint8Array(out.width);
+  const rowLength = out.width * out.bandCount;
   for (let j = 0; j < out.height; j++) {
-    const cy = src.y + (j + 0.5) * stepY;
-    const ny = Math.floor(cy) - region.y;
-    if (ny < 0 || ny >= region.height) continue;
-    const v = cy - 0.5 - region.y;
-    const y0 = Math.floor(v);
-    const ty = v - y0;
-    for (let i = 0; i < out.width; i++) {
-      const cx = src.x + (i + 0.5) * stepX;
-      const nx = Math.floor(cx) - region.x;
-      if (nx < 0 || nx >= region.width) continue;
-      const o = (j * out.width + i) * bandCount;
-      const nearest = (ny * region.width + nx) * bandCount;
-      if (!bilinear) {
-        for (let b = 0; b < bandCount; b++) out.data[o + b] = data[nearest + b];
-        continue;
-      }
-      const u = cx - 0.5 - region.x;
-      const x0 = Math.floor(u);
-      const tx = u - x0;
-      for (let b = 0; b < bandCount; b++) {
-        if (missing(data[nearest + b])) {
-          out.data[o + b] = data[nearest + b];
-          continue;
-        }
-        let sum = 0;
-        let weight = 0;
-        for (let dy = 0; dy < 2; dy++) {
-          const yy = y0 + dy;
-          const wy = dy === 0 ? 1 - ty : ty;
-          if (yy < 0 || yy >= region.height || wy === 0) continue;
-          for (let dx = 0; dx < 2; dx++) {
-            const xx = x0 + dx;
-            const w = wy * (dx === 0 ? 1 - tx : tx);
-            if (xx < 0 || xx >= region.width || w === 0) continue;
-            const value = data[(yy * region.width + xx) * bandCount + b];
-            if (missing(value)) continue;
-            sum += w * value;
-            weight += w;
-          }
-        }
-        out.data[o + b] = round ? Math.round(sum / weight) : sum / weight;
-      }
-    }
+    y.fill(src.y + (j + 0.5) * stepY);
+    const values = out.data.subarray(j * rowLength, (j + 1) * rowLength);
+    sample(source, { x, y }, { bandCount: out.bandCount, values, valid }, resample);
   }
 }
 

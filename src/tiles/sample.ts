@@ -1,10 +1,11 @@
 /**
  * One raster's values at the pixel centres of a Web Mercator tile: the tile's footprint on the
  * raster is read as ONE window, from the coarsest level that still has the resolution the tile
- * needs, and sampled bilinearly at each pixel's position.
+ * needs, and sampled bilinearly (with `sample`) at each pixel's position.
  */
+import { mapToPixels, type GeoTransform } from '../geo/geotransform.js';
 import { TILE_SIZE } from '../geo/web-mercator.js';
-import type { GeoTransform } from '../geo/geotransform.js';
+import { sample } from '../raster/sample.js';
 import type { RasterData, RasterInfo, RasterSource } from '../raster/types.js';
 import type { TilePositions } from './positions.js';
 
@@ -71,17 +72,11 @@ export async function sampleTile(raster: TileRaster, positions: TilePositions, b
   return samples.validCount === 0 ? null : samples;
 }
 
-/** Inverts the geotransform at every position. */
-function toPixels({ x, y }: TilePositions, [x0, a, b, y0, c, d]: GeoTransform): PixelPositions {
-  const det = a * d - b * c;
-  const columns = new Float64Array(x.length);
-  const rows = new Float64Array(x.length);
-  for (let k = 0; k < x.length; k++) {
-    const dx = x[k] - x0;
-    const dy = y[k] - y0;
-    columns[k] = (d * dx - b * dy) / det;
-    rows[k] = (a * dy - c * dx) / det;
-  }
+/** Raster pixel coordinates of every position. */
+function toPixels({ x, y }: TilePositions, gt: GeoTransform): PixelPositions {
+  const columns = x.slice();
+  const rows = y.slice();
+  mapToPixels(gt, columns, rows);
   return { columns, rows };
 }
 
@@ -129,61 +124,32 @@ async function readFootprint(level: RasterSource, footprint: Footprint, factor: 
 }
 
 /**
- * Bilinear samples of the buffer at each position. A pixel whose nearest buffer pixel is nodata
- * in every band is nodata; otherwise nodata neighbours are left out of the blend, so that
- * heights never mix with -9999. Neighbours past the raster's edge repeat the edge.
+ * Bilinear samples of the buffer at each position on the raster. Positions are clamped to the
+ * centres of the buffer's edge pixels on the raster, so that past them the edge repeats. Each
+ * band's nodata is left out of its blend, so that heights never mix with -9999; a band nodata at
+ * the nearest buffer pixel keeps it, and a pixel whose nearest buffer pixel is nodata in every
+ * band is nodata.
  */
 function sampleBuffer(buffer: ReadBuffer, { columns, rows }: PixelPositions, factor: number, info: RasterInfo): TileSamples {
-  const { data, x0, y0, step, columns: width, rows: height } = buffer;
+  const { data, x0, y0, step } = buffer;
   const { bandCount } = data;
-  const stride = data.width;
+  const scale = factor * step;
+  // In place, raster pixels become buffer pixels (NaN off the raster, where nothing is sampled).
+  for (let k = 0; k < columns.length; k++) {
+    const on = columns[k] >= 0 && columns[k] < info.width && rows[k] >= 0 && rows[k] < info.height;
+    columns[k] = on ? Math.min(buffer.columns - 0.5, Math.max(0.5, (columns[k] - x0 * factor) / scale)) : Number.NaN;
+    rows[k] = on ? Math.min(buffer.rows - 0.5, Math.max(0.5, (rows[k] - y0 * factor) / scale)) : Number.NaN;
+  }
   // the data's own type holds nodata as this value (-3.4e38 in float32 is not the double -3.4e38)
   const nodata = info.nodata === null ? Number.NaN : data.data instanceof Float32Array ? Math.fround(info.nodata) : info.nodata;
-  const missing = (v: number) => v !== v || v === nodata;
-  const count = TILE_SIZE * TILE_SIZE;
-  const values = new Float32Array(count * bandCount).fill(Number.NaN);
-  const valid = new Uint8Array(count);
+  const source = { width: data.width, height: data.height, bandCount, values: data.data, x0: 0, y0: 0, block: 1, nodata, valid: null };
+  const values = new Float32Array(columns.length * bandCount);
+  const valid = new Uint8Array(columns.length);
+  sample(source, { x: columns, y: rows }, { bandCount, values, valid }, 'bilinear');
   let validCount = 0;
-  const scale = factor * step;
-  for (let k = 0; k < count; k++) {
-    const column = columns[k];
-    const row = rows[k];
-    if (!(column >= 0 && column < info.width && row >= 0 && row < info.height)) continue;
-    const u = Math.min(width - 0.5, Math.max(0.5, (column - x0 * factor) / scale)) - 0.5;
-    const v = Math.min(height - 0.5, Math.max(0.5, (row - y0 * factor) / scale)) - 0.5;
-    const ux = Math.floor(u);
-    const vy = Math.floor(v);
-    const tx = u - ux;
-    const ty = v - vy;
-    const nearest = ((ty < 0.5 ? vy : Math.min(vy + 1, height - 1)) * stride + (tx < 0.5 ? ux : Math.min(ux + 1, width - 1))) * bandCount;
-    let empty = true;
-    for (let b = 0; b < bandCount; b++) if (!missing(data.data[nearest + b])) empty = false;
-    if (empty) continue;
-    const right = (Math.min(ux + 1, width - 1) - ux) * bandCount;
-    const below = (Math.min(vy + 1, height - 1) - vy) * stride * bandCount;
-    const p = (vy * stride + ux) * bandCount;
-    for (let b = 0; b < bandCount; b++) {
-      const blended = blend(data.data, p + b, right, below, tx, ty, nodata);
-      values[k * bandCount + b] = blended === blended ? blended : data.data[nearest + b];
-    }
-    valid[k] = 1;
-    validCount++;
+  for (let k = 0; k < valid.length; k++) {
+    if (valid[k]) validCount++;
+    else for (let b = 0; b < bandCount; b++) values[k * bandCount + b] = Number.NaN;
   }
   return { bandCount, values, valid, validCount };
-}
-
-/** Bilinear blend of the 2 × 2 neighbours from index `p`, leaving out NaN and `nodata` (NaN when all with weight are left out). */
-function blend(data: ArrayLike<number>, p: number, right: number, below: number, tx: number, ty: number, nodata: number): number {
-  const v00 = data[p];
-  const v10 = data[p + right];
-  const v01 = data[p + below];
-  const v11 = data[p + below + right];
-  const w00 = v00 === v00 && v00 !== nodata ? (1 - tx) * (1 - ty) : 0;
-  const w10 = v10 === v10 && v10 !== nodata ? tx * (1 - ty) : 0;
-  const w01 = v01 === v01 && v01 !== nodata ? (1 - tx) * ty : 0;
-  const w11 = v11 === v11 && v11 !== nodata ? tx * ty : 0;
-  const weight = w00 + w10 + w01 + w11;
-  if (weight === 0) return Number.NaN;
-  // a left-out value (NaN, nodata) has weight 0 but must not reach the sum
-  return ((w00 && v00 * w00) + (w10 && v10 * w10) + (w01 && v01 * w01) + (w11 && v11 * w11)) / weight;
 }

@@ -1,0 +1,139 @@
+/**
+ * The one sampler of every warp: `readAligned` onto the analysis grid, map tiles, and window reads
+ * at another size. It takes the values of a window of a raster at positions in the raster's pixel
+ * coordinates, nearest or bilinear, and never blends pixels without data into those with data.
+ */
+import type { SampleArray } from './types.js';
+
+/**
+ * Pixels to sample, `bandCount` values per pixel, row by row: a window of a raster, read at full
+ * resolution or reduced. A band of a pixel has data unless the pixel's `valid` is 0 or the value
+ * is NaN or `nodata`.
+ */
+export interface SampleSource {
+  width: number;
+  height: number;
+  bandCount: number;
+  values: ArrayLike<number>;
+  /** The raster pixel where the window starts, and how many raster pixels each of its pixels spans. */
+  x0: number;
+  y0: number;
+  block: number;
+  /** A raster's nodata value, NaN when it has none. */
+  nodata: number;
+  /** 1 where a pixel has data (an alpha band, say, is 0 where it has none); null: every pixel may. */
+  valid: Uint8Array | null;
+}
+
+/** Positions in continuous pixel coordinates of the raster: (0, 0) is its top-left corner, NaN is nowhere. */
+export interface SamplePositions {
+  x: Float64Array;
+  y: Float64Array;
+}
+
+/** Values at the positions, `bandCount` (the source's first bands) per position, and which have data. */
+export interface Samples {
+  bandCount: number;
+  values: SampleArray;
+  valid: Uint8Array;
+}
+
+/**
+ * Samples `source` at each position into `out`, leaving the values and `valid` of positions off
+ * the source as they are. Where the nearest pixel has no data in a band, the position takes that
+ * pixel's value, so nodata stays nodata and areas without data neither grow nor shrink. Elsewhere
+ * it takes the nearest value, or the bilinear blend of the neighbours with data (heights never
+ * blend with -9999). Neighbours off the source are left out: to repeat the edge instead, clamp
+ * the positions to the centres of the edge pixels. `out.valid` is 1 where the nearest pixel has
+ * data in some band; values stored into an integer array are rounded.
+ */
+export function sample(source: SampleSource, positions: SamplePositions, out: Samples, resample: 'nearest' | 'bilinear'): void {
+  const { width, height, bandCount: m, values, nodata, valid, x0: originX, y0: originY, block } = source;
+  const { x, y } = positions;
+  const n = out.bandCount;
+  const bilinear = resample === 'bilinear';
+  const round = !(out.values instanceof Float32Array || out.values instanceof Float64Array);
+  for (let p = 0; p < x.length; p++) {
+    // in the window's pixels (skipping a division by 1, which changes nothing but costs)
+    const u = block === 1 ? x[p] - originX : (x[p] - originX) / block;
+    const v = block === 1 ? y[p] - originY : (y[p] - originY) / block;
+    const i = Math.floor(u);
+    const j = Math.floor(v);
+    if (!(i >= 0 && j >= 0 && i < width && j < height)) continue;
+    const nearest = j * width + i;
+    const pixelValid = valid === null || valid[nearest] === 1;
+    // The bilinear neighbours: the four pixels whose centres surround the position, q00 at top
+    // left, each used when it has weight, lies on the source and its pixel has data.
+    let w00 = 0, w10 = 0, w01 = 0, w11 = 0;
+    let q00 = 0, q10 = 0, q01 = 0, q11 = 0;
+    let use00 = false, use10 = false, use01 = false, use11 = false;
+    if (bilinear) {
+      const x0 = Math.floor(u - 0.5);
+      const y0 = Math.floor(v - 0.5);
+      const tx = u - 0.5 - x0;
+      const ty = v - 0.5 - y0;
+      w00 = (1 - tx) * (1 - ty);
+      w10 = tx * (1 - ty);
+      w01 = (1 - tx) * ty;
+      w11 = tx * ty;
+      q00 = y0 * width + x0;
+      q10 = q00 + 1;
+      q01 = q00 + width;
+      q11 = q01 + 1;
+      const left = x0 >= 0;
+      const right = x0 + 1 < width;
+      const top = y0 >= 0;
+      const bottom = y0 + 1 < height;
+      use00 = w00 !== 0 && left && top && (valid === null || valid[q00] === 1);
+      use10 = w10 !== 0 && right && top && (valid === null || valid[q10] === 1);
+      use01 = w01 !== 0 && left && bottom && (valid === null || valid[q01] === 1);
+      use11 = w11 !== 0 && right && bottom && (valid === null || valid[q11] === 1);
+    }
+    let any = 0;
+    for (let b = 0; b < n; b++) {
+      const value = values[nearest * m + b];
+      if (!pixelValid || value !== value || value === nodata) {
+        out.values[p * n + b] = value;
+        continue;
+      }
+      any = 1;
+      if (!bilinear) {
+        out.values[p * n + b] = round ? Math.round(value) : value;
+        continue;
+      }
+      // The neighbours with data in this band, in the order q00, q10, q01, q11.
+      let sum = 0;
+      let weight = 0;
+      if (use00) {
+        const a = values[q00 * m + b];
+        if (a === a && a !== nodata) {
+          sum += w00 * a;
+          weight += w00;
+        }
+      }
+      if (use10) {
+        const a = values[q10 * m + b];
+        if (a === a && a !== nodata) {
+          sum += w10 * a;
+          weight += w10;
+        }
+      }
+      if (use01) {
+        const a = values[q01 * m + b];
+        if (a === a && a !== nodata) {
+          sum += w01 * a;
+          weight += w01;
+        }
+      }
+      if (use11) {
+        const a = values[q11 * m + b];
+        if (a === a && a !== nodata) {
+          sum += w11 * a;
+          weight += w11;
+        }
+      }
+      out.values[p * n + b] = round ? Math.round(sum / weight) : sum / weight;
+    }
+    out.valid[p] = any;
+  }
+}
