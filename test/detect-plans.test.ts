@@ -61,7 +61,7 @@ describe('zhiwei detect with plans', () => {
     const run = await runCli(['detect', '--job', job, '--out', out], undefined, env);
     expect(run.stderr).not.toContain('internal error');
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('plans.geojson: 50 plans imported (50 new, 0 updated), project CRS EPSG:4549');
+    expect(run.stderr).toContain('plans.geojson: 51 plans imported (51 new, 0 updated), project CRS EPSG:4549');
     expect(run.stdout).toMatch(/\d+ suspects, [\d.]+ m² \(job 1, plans valid on 2024-10-01\)/);
     const suspects = await features(join(out, 'suspects.geojson'));
     expect(suspects.length).toBeGreaterThanOrEqual(6);

@@ -34,13 +34,13 @@ describe.each(testBackends())('importing layers on the %s backend', (backend) =>
 
   it('imports plans from GeoJSON into the project CRS, and the same file again changes nothing', async () => {
     const first = await importLayer(db, 'plans', join(fixture, 'plans.geojson'));
-    expect(first).toMatchObject({ status: 'imported', features: 50, inserted: 50, updated: 0, projectEpsg: 4549, repairs: [] });
+    expect(first).toMatchObject({ status: 'imported', features: 51, inserted: 51, updated: 0, projectEpsg: 4549, repairs: [] });
     const again = await importLayer(db, 'plans', join(fixture, 'plans.geojson'));
     expect(again).toMatchObject({ status: 'unchanged', inserted: 0, updated: 0 });
-    expect(await count('plans')).toBe(50);
-    const plan = await db.knex('plans').where({ permit_no: '建字第330110200900001号' }).first(db.knex.raw('ST_Area(geom) AS area'), db.knex.raw('ST_SRID(geom) AS srid'), 'valid_from', 'permitted_height_m');
+    expect(await count('plans')).toBe(51);
+    const plan = await db.knex('plans').where({ permit_no: '建字第330110201100002号' }).first(db.knex.raw('ST_Area(geom) AS area'), db.knex.raw('ST_SRID(geom) AS srid'), 'valid_from', 'permitted_height_m');
     expect(plan.srid).toBe(4549);
-    expect(plan.area).toBeCloseTo(95.2, 0);
+    expect(plan.area).toBeCloseTo(103.6, 0);
     expect(plan.permitted_height_m).toBe(14.2);
   });
 

@@ -122,7 +122,7 @@ describe('detect outputs', () => {
     const summary = await readJson<{ mode: string; candidates: number; candidate_totals: Totals & { by_kind: Record<ChangeKind, Totals> } }>(join(out, 'summary.json'));
     expect([summary.mode, summary.candidates, summary.candidate_totals.count]).toEqual(['ortho', 15, 15]);
     expect(summary.candidate_totals.by_kind.new_building.count).toBe(5);
-    expect(summary.candidate_totals.by_kind.demolition.count).toBe(3);
+    expect(summary.candidate_totals.by_kind.demolition.count).toBe(1);
     expect(summary.candidate_totals.area_m2).toBeCloseTo(truthCandidates.reduce((sum, c) => sum + c.areaM2, 0), 0);
   });
 

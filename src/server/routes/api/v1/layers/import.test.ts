@@ -32,8 +32,8 @@ describe.each(testBackends())('layer imports on the %s backend', (backend) => {
     const plans = await readFile(join(fixture, 'plans.geojson'));
     const first = await upload('plans', 'plans.geojson', plans);
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toEqual({ layer: 'plans', file: 'plans.geojson', status: 'imported', features: 50, inserted: 50, updated: 0, repairs: [], project_epsg: 4549 });
-    expect(await count('plans')).toBe(51);
+    expect(first.json()).toEqual({ layer: 'plans', file: 'plans.geojson', status: 'imported', features: 51, inserted: 51, updated: 0, repairs: [], project_epsg: 4549 });
+    expect(await count('plans')).toBe(52);
     const again = await upload('plans', '规划许可.geojson', plans);
     expect(again.json()).toMatchObject({ status: 'unchanged', file: '规划许可.geojson', features: 0, inserted: 0, updated: 0 });
     expect(await count('imports')).toBe(1);

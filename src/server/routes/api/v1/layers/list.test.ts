@@ -31,27 +31,27 @@ describe.each(testBackends())('layer lists on the %s backend', (backend) => {
     expect(body.plans).toHaveLength(20);
     expect(body.next_offset).toBe(20);
     const all = [...body.plans, ...(await list('plans?limit=20&offset=20')).body.plans, ...(await list('plans?limit=20&offset=40')).body.plans];
-    expect(all).toHaveLength(51);
+    expect(all).toHaveLength(52);
     expect((await list('plans?limit=20&offset=40')).body.next_offset).toBeNull();
-    expect(new Set(keys(all, 'permit_no')).size).toBe(51);
-    const plan = all.find((p) => p.permit_no === '建字第330110202200002号');
-    expect(plan).toMatchObject({ kind: 'new_building', permitted_height_m: 8.5, permitted_floors: null, valid_from: '2022-01-08', valid_to: '2024-01-29', attributes: { area_m2: 108.1 } });
-    expect(plan.area_m2).toBeCloseTo(108.1, 0);
+    expect(new Set(keys(all, 'permit_no')).size).toBe(52);
+    const plan = all.find((p) => p.permit_no === '建字第330110202200007号');
+    expect(plan).toMatchObject({ kind: 'new_building', permitted_height_m: 10, permitted_floors: null, valid_from: '2022-05-25', valid_to: '2023-12-18', attributes: { area_m2: 135.2 } });
+    expect(plan.area_m2).toBeCloseTo(135.2, 0);
     expect(plan.outline.type).toBe('MultiPolygon');
-    expect(plan.outline.coordinates[0][0][0][0]).toBeCloseTo(119.966, 3);
+    expect(plan.outline.coordinates[0][0][0][0]).toBeCloseTo(119.965, 3);
   });
 
   it('filters plans by the day they are valid on and by permit number', async () => {
     const valid = keys((await list('plans?valid_on=2023-06-01&limit=1000')).body.plans, 'permit_no');
-    expect(valid).toHaveLength(47);
+    expect(valid).toHaveLength(49);
     expect(valid).toContain('P-1');
-    expect(valid).toContain('建字第330110202200002号');
-    expect(valid).not.toContain('建字第330110202300009号');
+    expect(valid).toContain('建字第330110202200007号');
+    expect(valid).not.toContain('建字第330110202400003号');
     const later = keys((await list('plans?valid_on=2025-01-01&limit=1000')).body.plans, 'permit_no');
-    expect(later).toHaveLength(50);
-    expect(later).not.toContain('建字第330110202200002号');
-    const two = `permit_no=${encodeURIComponent('建字第330110202200002号')}&permit_no=P-1`;
-    expect(keys((await list(`plans?${two}`)).body.plans, 'permit_no')).toEqual(['P-1', '建字第330110202200002号']);
+    expect(later).toHaveLength(51);
+    expect(later).not.toContain('建字第330110202200007号');
+    const two = `permit_no=${encodeURIComponent('建字第330110202200007号')}&permit_no=P-1`;
+    expect(keys((await list(`plans?${two}`)).body.plans, 'permit_no')).toEqual(['P-1', '建字第330110202200007号']);
     expect((await list("plans?permit_no=' OR 1=1 --")).body.plans).toEqual([]);
   });
 
@@ -74,11 +74,11 @@ describe.each(testBackends())('layer lists on the %s backend', (backend) => {
     expect(first).toMatchObject({ type: 'Feature', id: 'WG-01', geometry: { type: 'MultiPolygon' }, properties: { grid_id: 'WG-01', street: '东街道' } });
     expect(first.properties.outline).toBeUndefined();
     const zhao = (await list('grids?format=geojson&limit=1000')).body.features.find((f: { id: string }) => f.id === 'WG-02-01');
-    expect(zhao.properties).toMatchObject({ street: '五常街道', community: '荆山社区', officer: '赵杰' });
+    expect(zhao.properties).toMatchObject({ street: '中泰街道', community: '文一村', officer: '黄军' });
     const given = fixtureGrids.features.find((f) => f.properties.grid_id === 'WG-02-01')!.geometry.coordinates[0];
     const listed: number[][] = zhao.geometry.coordinates[0][0];
     for (const point of given) expect(listed.some((p) => Math.abs(p[0] - point[0]) < 1e-8 && Math.abs(p[1] - point[1]) < 1e-8)).toBe(true);
-    expect((await list('plans?format=json', 'analyst', { accept: 'application/geo+json' })).body.plans).toHaveLength(51);
+    expect((await list('plans?format=json', 'analyst', { accept: 'application/geo+json' })).body.plans).toHaveLength(52);
   });
 
   it('shows an officer their own grids only, and no plans or zones', async () => {
