@@ -9,21 +9,17 @@
  *
  *   npx tsx bench/detect-accuracy.ts [--modes ortho_dsm,dsm] [--rebuild]
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { detectRasters, zhiweiIn } from './scene-runs.js';
 
 const { values: args } = parseArgs({
   options: { modes: { type: 'string', default: 'ortho_dsm,dsm' }, rebuild: { type: 'boolean', default: false } },
 });
 const scenes = fileURLToPath(new URL('out/detect-scenes', import.meta.url));
-const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-// A database of its own, without plans: the runs find candidates only, whatever the default one holds.
-const env = { ...process.env, ZHIWEI_DATA_DIR: join(scenes, 'data'), DATABASE_URL: '' };
-const zhiwei = (...cliArgs: string[]) =>
-  execFileSync(process.execPath, ['--import', 'tsx', bin, ...cliArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env });
+const zhiwei = zhiweiIn(scenes);
 const seeds = Array.from({ length: 10 }, (_, i) => 3001 + i);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? null;
 
@@ -34,11 +30,7 @@ for (const mode of args.modes.split(',')) {
     const scene = join(scenes, String(seed));
     if (!existsSync(join(scene, 'truth.geojson'))) zhiwei('synth', '--out', scene, '--seed', String(seed), '--size', '2048');
     const out = join(scene, `detect-${mode}`);
-    const rasters = {
-      ortho_dsm: ['--before-ortho', 'before/ortho.tif', '--after-ortho', 'after/ortho.tif', '--before-dsm', 'before/dsm.tif', '--after-dsm', 'after/dsm.tif'],
-      dsm: ['--before-dsm', 'before/dsm.tif', '--after-dsm', 'after/dsm.tif'],
-      ortho: ['--before-ortho', 'before/ortho.tif', '--after-ortho', 'after/ortho.tif'],
-    }[mode]!.map((arg) => (arg.endsWith('.tif') ? join(scene, arg) : arg));
+    const rasters = detectRasters(scene, mode);
     zhiwei('detect', ...rasters, '--out', out);
     const report = JSON.parse(
       zhiwei('eval', '--truth', join(scene, 'truth.geojson'), '--pred', join(out, 'candidates.geojson'), '--min-area', '10', '--min-height', '2', '--json'),

@@ -7,21 +7,17 @@
  *
  *   npx tsx bench/nuisance-scenes.ts [--modes ortho_dsm,dsm] [--rebuild]
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { detectRasters, zhiweiIn } from './scene-runs.js';
 
 const { values: args } = parseArgs({
   options: { modes: { type: 'string', default: 'ortho_dsm,dsm' }, rebuild: { type: 'boolean', default: false } },
 });
 const scenes = fileURLToPath(new URL('out/nuisance-scenes', import.meta.url));
-const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-// A database of its own, without plans: the runs find candidates only.
-const env = { ...process.env, ZHIWEI_DATA_DIR: join(scenes, 'data'), DATABASE_URL: '' };
-const zhiwei = (...cliArgs: string[]) =>
-  execFileSync(process.execPath, ['--import', 'tsx', bin, ...cliArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env });
+const zhiwei = zhiweiIn(scenes);
 const seeds = [6001, 6002, 6003, 6004, 6005];
 
 if (args.rebuild) rmSync(scenes, { recursive: true, force: true });
@@ -31,10 +27,7 @@ for (const mode of args.modes.split(',')) {
     const scene = join(scenes, String(seed));
     if (!existsSync(join(scene, 'truth.geojson'))) zhiwei('synth', '--out', scene, '--seed', String(seed), '--size', '2048', '--no-changes');
     const out = join(scene, `detect-${mode}`);
-    const rasters = {
-      ortho_dsm: ['--before-ortho', 'before/ortho.tif', '--after-ortho', 'after/ortho.tif', '--before-dsm', 'before/dsm.tif', '--after-dsm', 'after/dsm.tif'],
-      dsm: ['--before-dsm', 'before/dsm.tif', '--after-dsm', 'after/dsm.tif'],
-    }[mode]!.map((arg) => (arg.endsWith('.tif') ? join(scene, arg) : arg));
+    const rasters = detectRasters(scene, mode);
     zhiwei('detect', ...rasters, '--out', out);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { candidates: number; byKind: Record<string, number>; rejected: Record<string, number> };
     const count = (word: string) => Object.entries(summary.rejected).filter(([reason]) => reason.includes(word)).reduce((sum, [, n]) => sum + n, 0);
