@@ -53,6 +53,11 @@ export async function readCase(knex: Knex, id: number, scope: CaseScope, deadlin
   return toCasesWithClock(result.rows, (await projectEpsg(knex)) ?? 4326, deadlines)[0];
 }
 
+/** Whether case `id` exists, whoever may see it. */
+export async function caseExists(knex: Knex, id: number): Promise<boolean> {
+  return (await knex('cases').where({ id }).first('id')) !== undefined;
+}
+
 /** The events of a case, oldest first. */
 export async function readCaseEvents(knex: Knex, caseId: number): Promise<CaseEvent[]> {
   return (await knex('case_events').where({ case_id: caseId }).orderBy('seq')).map(toCaseEvent);
@@ -71,6 +76,17 @@ export function toCaseEvent(row: Record<string, unknown>): CaseEvent {
 export async function readCaseEvidence(knex: Knex, caseId: number, evidenceDir: string): Promise<EvidenceFile[]> {
   const rows = await knex('evidence').where({ case_id: caseId }).orderBy('id');
   return rows.map((row) => ({ kind: row.kind, name: row.name, sha256: row.sha256, mediaType: row.media_type, path: evidencePath(evidenceDir, row.sha256) }));
+}
+
+/** The media type of evidence file `sha256` when it belongs to a case in scope (directly or through its candidate), else null. */
+export async function readEvidenceMediaType(knex: Knex, sha256: string, scope: CaseScope): Promise<string | null> {
+  const [where, bindings] = scopeCondition(scope);
+  const result = await knex.raw(
+    `SELECT e.media_type FROM evidence e LEFT JOIN candidates s ON s.id = e.candidate_id LEFT JOIN cases c ON c.id = coalesce(e.case_id, s.case_id)
+     WHERE e.sha256 = ? AND ${where} LIMIT 1`,
+    [sha256, ...bindings],
+  );
+  return result.rows[0]?.media_type ?? null;
 }
 
 /** Everything a dossier of the case shows. */

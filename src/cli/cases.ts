@@ -3,6 +3,7 @@
  * its evidence files on disk) and names the first broken link; a broken record exits non-zero.
  */
 import type { Command } from 'commander';
+import { caseExists } from '../cases/read.js';
 import { verifyCaseChain } from '../cases/verify.js';
 import { evidenceDir } from '../config.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -18,7 +19,7 @@ export function registerCases(program: Command): void {
     .argument('<id>', 'case id', parsePositiveInteger)
     .action(async (id: number) => {
       const result = await withDatabase(async (db) => {
-        if (!(await db.knex('cases').where({ id }).first('id'))) throw new NotFoundError(`no case ${id}`);
+        if (!(await caseExists(db.knex, id))) throw new NotFoundError(`no case ${id}`);
         return verifyCaseChain(db.knex, id, evidenceDir());
       });
       if (result.broken === null) {

@@ -12,7 +12,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { stageDeadlines, type StageDeadlines } from '../cases/deadlines.js';
 import { photoMaxBytes, photoMaxCount } from '../cases/photos.js';
 import type { Database } from '../db/connect.js';
-import { startJobQueue, type JobQueue } from '../pipeline/run/job-queue.js';
+import { startJobQueue } from '../pipeline/run/job-queue.js';
+import type { AppContext } from './context.js';
 import { requireToken } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
@@ -31,17 +32,6 @@ export interface AppOptions {
   deadlines?: StageDeadlines;
   /** Writes (transitions) one user may make per minute. */
   writesPerMinute?: number;
-}
-
-/** What the routes share. */
-export interface AppContext {
-  db: Database;
-  evidenceDir: string;
-  jobsDir: string;
-  /** The queue that runs submitted jobs, one at a time. */
-  jobs: JobQueue;
-  deadlines: StageDeadlines;
-  writesPerMinute: number;
 }
 
 /** The service as a plugin on `app`; its job queue runs until the app closes. */

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { pendingMigrations } from '../../db/migrations/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { sendProblem } from '../plugins/errors.js';
 
 const Status = Type.Object({ status: Type.String() });

@@ -8,9 +8,9 @@ import { stat } from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { evidencePath } from '../../../../cases/evidence-store.js';
-import { scopeCondition } from '../../../../cases/read.js';
+import { readEvidenceMediaType } from '../../../../cases/read.js';
 import { NotFoundError } from '../../../../errors.js';
-import type { AppContext } from '../../../app.js';
+import type { AppContext } from '../../../context.js';
 import { caseScope } from '../../../plugins/auth.js';
 
 const EvidenceParams = Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the file, lower-case hex' }) });
@@ -25,18 +25,13 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
     },
     async (request, reply) => {
       const { sha256 } = request.params;
-      const [where, bindings] = scopeCondition(caseScope(request));
-      const result = await context.db.knex.raw(
-        `SELECT e.media_type FROM evidence e LEFT JOIN candidates s ON s.id = e.candidate_id LEFT JOIN cases c ON c.id = coalesce(e.case_id, s.case_id)
-         WHERE e.sha256 = ? AND ${where} LIMIT 1`,
-        [sha256, ...bindings],
-      );
-      if (result.rows.length === 0) throw new NotFoundError(`no evidence file ${sha256}`);
+      const mediaType = await readEvidenceMediaType(context.db.knex, sha256, caseScope(request));
+      if (mediaType === null) throw new NotFoundError(`no evidence file ${sha256}`);
       const path = evidencePath(context.evidenceDir, sha256);
       const size = await stat(path).then((s) => s.size, () => null);
       if (size === null) throw new NotFoundError(`evidence file ${sha256} is recorded but missing from the store`);
       return reply
-        .type(result.rows[0].media_type)
+        .type(mediaType)
         .header('content-length', size)
         .header('etag', `"${sha256}"`)
         .header('cache-control', 'private, max-age=31536000, immutable')

@@ -9,7 +9,7 @@ import { exportFormats, type ExportFormatName, type ExportOptions } from '../../
 import { readCases, readDossiers, refuseIncomplete, type CaseSelection } from '../../../../export/read-cases.js';
 import { BadInputError } from '../../../../errors.js';
 import { VIOLATIONS } from '../../../../vocabulary.js';
-import type { AppContext } from '../../../app.js';
+import type { AppContext } from '../../../context.js';
 
 const ExportParams = Type.Object({ format: Type.Union(Object.keys(exportFormats).map((name) => Type.Literal(name))) });
 const ExportQuery = Type.Object(

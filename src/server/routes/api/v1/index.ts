@@ -4,7 +4,7 @@
  * (plans, zones, grids: list and import), and the signed-in user (`/me`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../../../app.js';
+import type { AppContext } from '../../../context.js';
 import { caseRoutes } from './cases/index.js';
 import { evidenceRoutes } from './evidence.js';
 import { exportRoutes } from './exports.js';

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CASE_ACTIONS } from '../../../../cases/transitions.js';
-import type { AppContext } from '../../../app.js';
+import type { AppContext } from '../../../context.js';
 import { caller } from '../../../plugins/auth.js';
 
 const Me = Type.Object({

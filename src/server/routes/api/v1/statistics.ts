@@ -4,8 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caseStatistics, type Closure, type Precision } from '../../../../cases/statistics.js';
-import type { AppContext } from '../../../app.js';
-import { Nullable } from './cases/schemas.js';
+import type { AppContext } from '../../../context.js';
+import { Nullable } from './schemas.js';
 
 const Counts = Type.Record(Type.String(), Type.Integer());
 const ClosureSchema = Type.Object({

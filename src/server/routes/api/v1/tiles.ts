@@ -9,9 +9,10 @@ import { Type } from 'typebox';
 import { VECTOR_TILE_LAYERS, vectorTile } from '../../../../tiles/vector-tiles.js';
 import { BadInputError, ForbiddenError } from '../../../../errors.js';
 import { isTileInRange } from '../../../../geo/web-mercator.js';
-import type { AppContext } from '../../../app.js';
+import type { AppContext } from '../../../context.js';
 import { caller, caseScope } from '../../../plugins/auth.js';
-import { CaseFilterQuery, caseSelection, oneOf } from './cases/schemas.js';
+import { CaseFilterQuery, caseSelection } from './cases/schemas.js';
+import { oneOf } from './schemas.js';
 
 /** Deepest zoom served: about 4 cm a pixel, finer than any orthophoto. */
 const MAX_ZOOM = 22;

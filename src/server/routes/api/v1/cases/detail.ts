@@ -7,9 +7,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { placeHistory, type PlaceEvidence } from '../../../../../cases/place-history.js';
 import { readCase, readCaseEvents, readCaseEvidence } from '../../../../../cases/read.js';
-import type { AppContext } from '../../../../app.js';
+import type { AppContext } from '../../../../context.js';
 import { caseScope } from '../../../../plugins/auth.js';
-import { CaseParams, CaseSummary, caseSummary, Nullable } from './schemas.js';
+import { Nullable } from '../schemas.js';
+import { CaseParams, CaseSummary, caseSummary } from './schemas.js';
 
 const Evidence = Type.Object({ kind: Type.String(), name: Type.String(), sha256: Type.String(), media_type: Type.String(), url: Type.String() });
 

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { listCases, type CaseFilter } from '../../../../../cases/list.js';
-import type { AppContext } from '../../../../app.js';
+import type { AppContext } from '../../../../context.js';
 import { caseScope } from '../../../../plugins/auth.js';
 import { wantsGeoJson } from '../query.js';
 import { caseDetailRoutes } from './detail.js';

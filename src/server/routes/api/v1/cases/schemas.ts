@@ -9,22 +9,13 @@ import type { CaseWithClock } from '../../../../../cases/read.js';
 import { CASE_STATES } from '../../../../../cases/states.js';
 import { CHANGE_KINDS, VIOLATIONS } from '../../../../../vocabulary.js';
 import { calendarDate, parseBbox } from '../query.js';
+import { MultiPolygon, Nullable, oneOf } from '../schemas.js';
 
-/** One of the given words. */
-export const oneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value))));
-/** The schema, or null. */
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 
 /** `:id` of a case. */
 export const CaseParams = Type.Object({ id: Id });
-
-/** GeoJSON MultiPolygon in WGS84. */
-export const MultiPolygon = Type.Object({
-  type: Type.Literal('MultiPolygon'),
-  coordinates: Type.Array(Type.Array(Type.Array(Type.Array(Type.Number())))),
-});
 
 /** Filters of the case list, which the case tiles take too. */
 export const CaseFilterQuery = Type.Object({

@@ -15,7 +15,7 @@ import { photoMediaType } from '../../../../../cases/photos.js';
 import { readCase } from '../../../../../cases/read.js';
 import { CASE_ACTIONS, checkTransition, submittedEvent, transitionCase } from '../../../../../cases/transitions.js';
 import { BadInputError } from '../../../../../errors.js';
-import type { AppContext } from '../../../../app.js';
+import type { AppContext } from '../../../../context.js';
 import { caller, caseScope } from '../../../../plugins/auth.js';
 import { CaseEventSchema } from './detail.js';
 import { CaseParams, CaseSummary, caseSummary } from './schemas.js';

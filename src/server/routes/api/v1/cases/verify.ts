@@ -6,9 +6,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { readCase } from '../../../../../cases/read.js';
 import { verifyCaseChain } from '../../../../../cases/verify.js';
-import type { AppContext } from '../../../../app.js';
+import type { AppContext } from '../../../../context.js';
 import { caseScope } from '../../../../plugins/auth.js';
-import { CaseParams, Nullable } from './schemas.js';
+import { Nullable } from '../schemas.js';
+import { CaseParams } from './schemas.js';
 
 const Verification = Type.Object({
   case_id: Type.Integer(),

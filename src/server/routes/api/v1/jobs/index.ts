@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findJob, insertQueuedJob, listJobs, nextJobId } from '../../../../../db/jobs.js';
 import { NotFoundError } from '../../../../../errors.js';
-import type { AppContext } from '../../../../app.js';
+import type { AppContext } from '../../../../context.js';
 import { caller } from '../../../../plugins/auth.js';
 import { Job, JobList, JobListQuery, JobParams, JobSubmissionBody, jobView } from './schemas.js';
 import { checkSubmission } from './submit.js';

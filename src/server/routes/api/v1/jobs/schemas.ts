@@ -4,7 +4,7 @@
 import { Type, type Static } from 'typebox';
 import { JOB_STATES, type JobRecord } from '../../../../../db/jobs.js';
 import { defaultThresholds } from '../../../../../pipeline/thresholds.js';
-import { Nullable, oneOf } from '../cases/schemas.js';
+import { Nullable, oneOf } from '../schemas.js';
 
 const Path = (description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description }));
 const FlightDate = (description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 30, description }));

@@ -18,8 +18,8 @@ import { unionExtents } from '../../../../../tiles/extent.js';
 import { TILE_LAYERS, type TileLayerName } from '../../../../../tiles/job-layers.js';
 import { openJobTiles, type LayerDescription } from '../../../../../tiles/job-tiles.js';
 import { TILE_FORMATS, type TileFormat } from '../../../../../tiles/render.js';
-import type { AppContext } from '../../../../app.js';
-import { Nullable, oneOf } from '../cases/schemas.js';
+import type { AppContext } from '../../../../context.js';
+import { Nullable, oneOf } from '../schemas.js';
 import { JobParams } from './schemas.js';
 
 /** Deepest zoom served (about 2 cm a pixel at the equator). */

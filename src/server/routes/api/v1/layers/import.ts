@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { importLayer } from '../../../../../plans/import.js';
-import type { AppContext } from '../../../../app.js';
+import type { AppContext } from '../../../../context.js';
 import { importReport, ImportReportSchema, LAYERS } from './schemas.js';
 import { layerMaxBytes, withLayerUpload } from './upload.js';
 

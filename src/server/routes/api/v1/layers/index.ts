@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../../../../db/users.js';
 import { listLayer, type LayerFilter, type LayerPage } from '../../../../../plans/list.js';
 import type { LayerName } from '../../../../../db/layers.js';
-import type { AppContext } from '../../../../app.js';
+import type { AppContext } from '../../../../context.js';
 import { caseScope } from '../../../../plugins/auth.js';
 import { calendarDate, parseBbox, wantsGeoJson } from '../query.js';
 import { layerImportRoutes } from './import.js';

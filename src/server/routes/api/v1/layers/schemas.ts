@@ -6,7 +6,7 @@ import { Type, type Static, type TObject, type TProperties } from 'typebox';
 import type { ImportReport } from '../../../../../plans/import.js';
 import type { LayerFeature } from '../../../../../plans/list.js';
 import { layerKeys, type LayerName } from '../../../../../db/layers.js';
-import { MultiPolygon, Nullable, oneOf } from '../cases/schemas.js';
+import { MultiPolygon, Nullable, oneOf } from '../schemas.js';
 
 /** The layers, in the order the API lists them. */
 export const LAYERS: readonly LayerName[] = Object.freeze(['plans', 'zones', 'grids']);
