@@ -60,6 +60,11 @@ describe('classifyRegion', () => {
     expect(classifyRegion({ ...crownOnCrown, heightChangeM: -2.4 }, defaultThresholds).kind).toBeNull();
     expect(classifyRegion({ ...crownOnCrown, roughShare: 0.3, greenShare: null }, defaultThresholds).kind).toBe('rooftop_addition');
     expect(classifyRegion({ ...crownOnCrown, roughShare: 0.3 }, defaultThresholds).kind).toBeNull();
+    // a rough top the model sees as built and that is not green: a column frame under construction
+    const frame = { ...house, areaM2: 33, heightChangeM: 3.3, heightAfterM: 3.4, confidence: 0.89, roughShare: 0.88, greenShare: 0.01, topPlaneResidualM: 0.55, lengthM: 10.5, widthM: 6.7 };
+    expect(classifyRegion(frame, defaultThresholds).kind).toBe('ground_structure');
+    expect(classifyRegion({ ...frame, confidence: 0.05 }, defaultThresholds).kind).toBeNull();
+    expect(classifyRegion({ ...frame, confidence: null }, defaultThresholds).kind).toBeNull();
     // a green steel shed is smooth
     const greenShed = { ...house, areaM2: 11, heightChangeM: 2.7, heightAfterM: 2.8, confidence: 0.05, roughShare: 0.02, greenShare: 0.95, lengthM: 3.6, widthM: 3.1 };
     expect(classifyRegion(greenShed, defaultThresholds).kind).toBe('ground_structure');

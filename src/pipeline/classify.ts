@@ -62,7 +62,8 @@ const vehicleElongation = 1.8;
 const largestVehicleM2 = 30;
 /**
  * Vegetation: a region whose top surface is rough over this share of its interior is a tree crown
- * (reconstructed differently on each flight), as is one that is mostly green and somewhat rough
+ * (reconstructed differently on each flight) unless the model sees it built, as is one that is
+ * mostly green and somewhat rough
  * (photogrammetry smooths some crowns); a green steel roof is smooth and stays.
  */
 const roughCrownShare = 0.5;
@@ -70,7 +71,7 @@ const greenCrownShare = 0.6;
 const roughGreenCrownShare = 0.2;
 /**
  * Sheds on the ground (up to 40 m² and a vehicle's height) have a plane on top: one whose
- * top stays this far (m) from any plane is a crown. A surface that fell from more than one and a
+ * top stays this far (m) from any plane, and that the model does not see built, is a crown. A surface that fell from more than one and a
  * half times its width over a small area stood narrow and tall: a crown the after flight
  * reconstructed lower or not at all (a free-standing structure that slender is rare).
  */
@@ -116,13 +117,15 @@ function vegetationReason(facts: RegionFacts, thresholds: DetectionThresholds): 
   const { areaM2, heightChangeM, heightBeforeM, roughShare, greenShare, topPlaneResidualM, widthM } = facts;
   if (heightChangeM === null) return null;
   const green = greenShare === null ? '' : `, ${Math.round(greenShare * 100)}% green`;
-  if (roughShare !== null && (roughShare >= roughCrownShare || (greenShare !== null && greenShare >= greenCrownShare && roughShare >= roughGreenCrownShare))) {
+  // a rough top the orthophotos show as built (a column frame, a site) is no crown; a green one is
+  const unseen = facts.confidence === null || facts.confidence < thresholds.minConfidence;
+  if (roughShare !== null && ((unseen && roughShare >= roughCrownShare) || (greenShare !== null && greenShare >= greenCrownShare && roughShare >= roughGreenCrownShare))) {
     return `vegetation: surface ${Math.round(roughShare * 100)}% rough${green}, a tree crown?`;
   }
   // on open ground only: a pitched roof added over part of a flat roof is no plane either
   const onGround = (heightBeforeM ?? 0) < thresholds.buildingHeightM;
   const shedSized = onGround && heightChangeM > 0 && heightChangeM <= tallestVehicleM && areaM2 <= largestRooftopShedM2;
-  if (shedSized && topPlaneResidualM !== null && topPlaneResidualM >= crownPlaneResidualM) {
+  if (shedSized && unseen && topPlaneResidualM !== null && topPlaneResidualM >= crownPlaneResidualM) {
     return `vegetation: top ${topPlaneResidualM.toFixed(1)} m off a plane${green}, a tree crown?`;
   }
   if (heightChangeM < 0 && areaM2 < thresholds.confirmBelowM2 && -heightChangeM >= crownSlenderness * widthM) {
