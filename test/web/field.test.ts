@@ -17,6 +17,8 @@ describe.skipIf(!browserAvailable())('the field page', () => {
   let context: BrowserContext;
   let dispatched: { id: number; centre: [number, number] }[];
   const errors: string[][] = [];
+  // the default second of expect.poll is too short for a page on a loaded machine
+  const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
   const call = async (token: string, path: string, init: RequestInit = {}) => {
     const response = await fetch(`${scene.server.address}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
     expect(response.ok, `${path}: ${response.status}`).toBe(true);
@@ -58,9 +60,10 @@ describe.skipIf(!browserAvailable())('the field page', () => {
   it('lists the officer’s dispatched cases nearest first, in Chinese', async () => {
     const page = await signedIn('/field');
     const rows = page.locator('#cases a');
-    await expect.poll(() => rows.count()).toBe(2);
+    await eventually(() => rows.count()).toBe(2);
+    // the list is sorted by distance once the GPS fix arrives: read it after that
+    await eventually(() => page.locator('#list-order').textContent()).toBe('按距离由近到远');
     expect(await rows.first().getAttribute('data-case-id')).toBe(String(dispatched[1].id));
-    await expect.poll(() => page.locator('#list-order').textContent()).toBe('按距离由近到远');
     expect(await rows.first().locator('.distance').textContent()).toMatch(/^\d+ 米$/);
     await page.screenshot({ path: join(screenshotsDir, 'field-list.png') });
     await page.close();
@@ -69,17 +72,17 @@ describe.skipIf(!browserAvailable())('the field page', () => {
   it('records a verdict with a photo and the GPS fix; the case state and its event chain change in the API', async () => {
     const { id } = dispatched[1];
     const page = await signedIn(`/field/${id}`);
-    await expect.poll(() => page.locator('#direction').textContent()).toMatch(/^距离 \d+ 米，方位 北/);
-    await expect.poll(() => page.locator('#chips img').count()).toBe(3);
+    await eventually(() => page.locator('#direction').textContent()).toMatch(/^距离 \d+ 米，方位 北/);
+    await eventually(() => page.locator('#chips img').count()).toBe(3);
     const photo = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: '#8a5a3c' } }).jpeg().toBuffer();
     await page.setInputFiles('#photos', { name: 'wall.jpg', mimeType: 'image/jpeg', buffer: photo });
-    await expect.poll(() => page.locator('#photo-previews img').count()).toBe(1);
+    await eventually(() => page.locator('#photo-previews img').count()).toBe(1);
     await page.getByLabel('备注').fill('现场确认：院内新建两层砖房');
     expect(await page.locator('#actions button').allTextContents()).toEqual(['确认违建', '确认合法', '误报']);
     await page.screenshot({ path: join(screenshotsDir, 'field-case.png'), fullPage: true });
     expect(await unlabelledControls(page)).toEqual([]);
     await page.getByRole('button', { name: '确认违建' }).click();
-    await expect.poll(() => page.locator('#submit-status').textContent()).toBe('已提交：核实违建');
+    await eventually(() => page.locator('#submit-status').textContent()).toBe('已提交：核实违建');
 
     const detail = await call(scene.tokens.supervisor, `/cases/${id}`);
     expect(detail.state).toBe('verified_illegal');
@@ -103,7 +106,7 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     await page.getByLabel('备注').fill('离线提交：车棚，非建筑');
     await scene.stop();
     await page.getByRole('button', { name: '误报' }).click();
-    await expect.poll(() => page.locator('#submit-status').textContent()).toBe('网络不可用，已保存，恢复后自动提交');
+    await eventually(() => page.locator('#submit-status').textContent()).toBe('网络不可用，已保存，恢复后自动提交');
     expect(await page.locator('#outbox-status').textContent()).toBe('待提交 1 条');
     await scene.start();
     await expect.poll(() => page.locator('#submit-status').textContent(), { timeout: 120_000, interval: 1000 }).toBe('已提交：误报');
@@ -124,7 +127,7 @@ describe.skipIf(!browserAvailable())('the field page', () => {
   it('offers English labels and has no console errors besides the refused connections while the service was down', async () => {
     const page = await signedIn('/field');
     await page.getByLabel('语言').selectOption('en');
-    await expect.poll(() => page.locator('#list-view h1').textContent()).toBe('My open cases');
+    await eventually(() => page.locator('#list-view h1').textContent()).toBe('My open cases');
     expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
     await page.close();
     expect(errors.flat().filter((e) => !/ERR_CONNECTION_REFUSED|Failed to fetch/.test(e))).toEqual([]);
