@@ -28,13 +28,13 @@ describe.each(testBackends())('training chips from verdicts (%s)', (backend) => 
   beforeAll(async () => {
     db = await openTestDatabase(backend);
     dir = await mkdtemp(join(tmpdir(), 'zhiwei-chips-'));
-    const [built, shed, permitted, raised] = await truthCandidates(['C0002', 'C0001', 'C0014', 'C0003']);
+    const [built, shed, permitted, raised] = await truthCandidates(['C0007', 'C0001', 'C0006', 'C0003']);
     const corner = squareCandidate('corner', [496595, 3349830, 496600, 3349835]);
     const far = squareCandidate('far', [500000, 3350000, 500010, 3350010]);
     ids = await emitCandidates(db, dir, [built, shed, permitted, corner, far]);
     const gone = { beforeOrtho: join(dir, 'gone', 'before.tif'), afterOrtho: join(dir, 'gone', 'after.tif') };
     ids = { ...ids, ...(await emitCandidates(db, dir, [raised], gone)) };
-    await moveCase(db.knex, ids.C0002, toClosed);
+    await moveCase(db.knex, ids.C0007, toClosed);
     await moveCase(db.knex, ids.C0001, toFalsePositive);
     for (const id of ['corner', 'far', 'C0003']) await moveCase(db.knex, ids[id], toVerifiedIllegal);
     const cases = await readVerdictCases(db.knex, Object.values(ids));
@@ -46,12 +46,12 @@ describe.each(testBackends())('training chips from verdicts (%s)', (backend) => 
   });
 
   it('reads the latest verdict, positive after the case moved on, none for a case not verified', async () => {
-    const cases = await readVerdictCases(db.knex, [ids.C0002, ids.C0001, ids.C0014]);
+    const cases = await readVerdictCases(db.knex, [ids.C0007, ids.C0001, ids.C0006]);
     const byId = (id: number) => cases.find((c) => c.id === id)!;
-    expect([ids.C0002, ids.C0001, ids.C0014].map((id) => [byId(id).state, byId(id).verdict])).toEqual([
+    expect([ids.C0007, ids.C0001, ids.C0006].map((id) => [byId(id).state, byId(id).verdict])).toEqual([
       ['closed', 'verified_illegal'], ['false_positive', 'false_positive'], ['detected', null],
     ]);
-    expect(byId(ids.C0002).candidate).toMatchObject({ jobId: 1, epsg: 4549 });
+    expect(byId(ids.C0007).candidate).toMatchObject({ jobId: 1, epsg: 4549 });
   });
 
   it('writes a positive, a hard negative and a chip moved inside the flight; skips cases outside or without rasters', async () => {
@@ -65,12 +65,12 @@ describe.each(testBackends())('training chips from verdicts (%s)', (backend) => 
     ]);
     const name = (id: number, job = 1) => `case${id}_job${job}.png`;
     for (const part of ['A', 'B', 'label']) {
-      expect((await readdir(join(out, part))).sort()).toEqual([name(ids.C0002), name(ids.C0001), name(ids.corner)].sort());
+      expect((await readdir(join(out, part))).sort()).toEqual([name(ids.C0007), name(ids.C0001), name(ids.corner)].sort());
     }
 
-    const before = await pixels(join(out, 'A', name(ids.C0002)));
-    const after = await pixels(join(out, 'B', name(ids.C0002)));
-    const label = await pixels(join(out, 'label', name(ids.C0002)));
+    const before = await pixels(join(out, 'A', name(ids.C0007)));
+    const after = await pixels(join(out, 'B', name(ids.C0007)));
+    const label = await pixels(join(out, 'label', name(ids.C0007)));
     expect([before.width, before.height, before.channels, after.channels]).toEqual([256, 256, 3, 3]);
     expect([label.width, label.height, label.channels]).toEqual([256, 256, 1]);
     const changed = label.data.filter((v) => v === 255).length;
@@ -96,9 +96,9 @@ describe.each(testBackends())('training chips from verdicts (%s)', (backend) => 
     const listing = JSON.parse(await readFile(join(out, 'chips.json'), 'utf8'));
     expect(listing).toMatchObject({ model: 'zhiwei-cd-v1', tile_size: 256, gsd_m: 0.2, positives: 2, hard_negatives: 1 });
     const entry = (id: number) => listing.chips.find((c: { case_id: number }) => c.case_id === id);
-    expect(entry(ids.C0002)).toMatchObject({ state: 'closed', verdict: 'verified_illegal', label: 'positive', job_id: 1, crs: 'EPSG:4549', nodata_share: 0 });
+    expect(entry(ids.C0007)).toMatchObject({ state: 'closed', verdict: 'verified_illegal', label: 'positive', job_id: 1, crs: 'EPSG:4549', nodata_share: 0 });
     expect(entry(ids.C0001)).toMatchObject({ state: 'false_positive', label: 'hard_negative' });
-    const [x0, y0, x1, y1] = entry(ids.C0002).bounds;
+    const [x0, y0, x1, y1] = entry(ids.C0007).bounds;
     expect([x1 - x0, y1 - y0].map((v) => Math.round(v * 1000) / 1000)).toEqual([51.2, 51.2]);
     // near the south-west corner of the flight the chip is moved inside it, not filled with nodata
     expect(entry(ids.corner)).toMatchObject({ bounds: [496594, 3349828, 496645.2, 3349879.2], nodata_share: 0, outline_pixels: 625 });
