@@ -63,17 +63,18 @@ const largestVehicleM2 = 30;
 /**
  * Vegetation: a region whose top surface is rough over this share of its interior is a tree crown
  * (reconstructed differently on each flight) unless the model sees it built, as is one that is
- * mostly green and somewhat rough
- * (photogrammetry smooths some crowns); a green steel roof is smooth and stays.
+ * mostly green and somewhat rough (photogrammetry smooths some crowns); a green steel roof is
+ * smooth and stays.
  */
 const roughCrownShare = 0.5;
 const greenCrownShare = 0.6;
 const roughGreenCrownShare = 0.2;
 /**
- * Sheds on the ground (up to 40 m² and a vehicle's height) have a plane on top: one whose
- * top stays this far (m) from any plane, and that the model does not see built, is a crown. A surface that fell from more than one and a
- * half times its width over a small area stood narrow and tall: a crown the after flight
- * reconstructed lower or not at all (a free-standing structure that slender is rare).
+ * Sheds on the ground (up to 40 m² and a vehicle's height) have a plane on top: one whose top
+ * stays this far (m) from any plane, and that the model does not see built, is a crown. A surface
+ * that fell from more than one and a half times its width over a small area stood narrow and tall:
+ * a crown the after flight reconstructed lower or not at all (a free-standing structure that
+ * slender is rare).
  */
 const crownPlaneResidualM = 0.4;
 const crownSlenderness = 1.5;
