@@ -32,7 +32,8 @@ describe('coarsePass on the fixture scene', () => {
     const [west, south] = scene.origin_sw_easting_northing;
     const { dsm_vertical_offset_m: applied, dsm_tilt_m_per_m: [tiltX, tiltY] } = scene.flights.after;
     const ingested = await ingest({ beforeDsm: sources.beforeDsm, afterDsm: sources.afterDsm }, { gsd: 0.2 });
-    const { offset } = await coarsePass(ingested);
+    const { offset, warnings } = await coarsePass(ingested);
+    expect(warnings).toEqual([]);
     if (!offset) throw new Error('no offset fitted');
     expect(offsetAt(offset, west + scene.extent_m / 2, south + scene.extent_m / 2)).toBeCloseTo(applied, 1);
     expect(Math.abs(offset.tiltX - tiltX)).toBeLessThan(3e-5);
@@ -107,11 +108,12 @@ describe('coarsePass on in-memory DSMs', () => {
   const afterDsm = dsm('after.tif', (col, row) => surface(col, row, [...housesBefore, [40, 160]]) + 0.7 + 0.001 * (col - size / 2) * gsd);
 
   it('returns neither offset nor ground when the run has no DSM pair', async () => {
-    expect(await pass({})).toEqual({ offset: null, ground: null });
+    expect(await pass({})).toEqual({ offset: null, ground: null, warnings: [] });
   });
 
   it('fits the offset and tilt of a DSM with a large nodata hole', async () => {
-    const { offset } = await pass({ beforeDsm, afterDsm });
+    const { offset, warnings } = await pass({ beforeDsm, afterDsm });
+    expect(warnings).toEqual([]);
     if (!offset) throw new Error('no offset fitted');
     expect(offsetAt(offset, origin[0] + 60, origin[1] - 60)).toBeCloseTo(0.7, 2);
     expect(offset.tiltX).toBeCloseTo(0.001, 4);
@@ -133,6 +135,25 @@ describe('coarsePass on in-memory DSMs', () => {
     expect(offset?.offset).toBeCloseTo(0.5, 1);
     expect(offset?.spread).toBeGreaterThan(0.35);
     expect(offset?.spread).toBeLessThan(0.5);
+  });
+
+  it('warns of DSM heights implausible for metres: an offset of hundreds of metres, a span wider than the scene, heights beyond any ground', async () => {
+    // a scene 100 m above the datum, its after DSM in US survey feet that the file does not declare
+    const high = (col: number, row: number) => 100 + surface(col, row, housesBefore);
+    const metres = dsm('before.tif', high);
+    const feet = dsm('after-feet.tif', (col, row) => high(col, row) / 0.3048006);
+    const offset = (await pass({ beforeDsm: metres, afterDsm: feet })).warnings;
+    expect(offset).toHaveLength(1);
+    expect(offset[0]).toMatch(/^after-feet\.tif lies 2\d\d\.\d m above before\.tif on flat ground, more than any two height datums differ/);
+    // a 120 m scene whose south half lies 300 m below its north half, in both flights
+    const terraces = (name: string) => dsm(name, (col, row) => high(col, row) + (row < size / 2 ? 300 : 0));
+    const span = (await pass({ beforeDsm: terraces('before.tif'), afterDsm: terraces('after.tif') })).warnings;
+    expect(span).toHaveLength(2);
+    expect(span[0]).toMatch(/^before\.tif has heights from 1\d\d\.\d to 4\d\d\.\d m, a span of 3\d\d m over a scene 120 m across: are its heights in another unit/);
+    // level ground 120 m above the datum, in centimetres
+    const centimetres = (name: string) => dsm(name, () => 12_000);
+    const beyond = (await pass({ beforeDsm: centimetres('before-cm.tif'), afterDsm: centimetres('after-cm.tif') })).warnings;
+    expect(beyond[0]).toBe('before-cm.tif has heights from 12000.0 to 12000.0 m, beyond any ground on earth: are its heights in another unit (feet, centimetres) that the file does not declare?');
   });
 
   it('says which DSMs share too little data to fit an offset', async () => {

@@ -3,6 +3,7 @@
  * (2 m pixels by default, the analysis grid's CRS and origin), tile by tile, before the fine
  * tiles run. It yields the vertical offset between the flights, fitted on flat ground, and the
  * ground surface under everything: the before DTM when given, else estimated from the before DSM.
+ * It also warns of DSMs whose heights do not look like metres (a file in feet that does not say so).
  */
 import { BadInputError } from '../errors.js';
 import { estimateGround, groundSurface, type GroundSurface } from './ground.js';
@@ -27,6 +28,8 @@ export interface CoarsePassOptions {
 export interface CoarsePass {
   offset: VerticalOffset | null;
   ground: GroundSurface | null;
+  /** Heights implausible for metres, in words for the run summary. */
+  warnings: string[];
 }
 
 /** Coarse pixels per side of one read: 256 m at 2 m, so a read stays a few MB even from a 0.1 m DSM. */
@@ -43,7 +46,7 @@ const flatRange = 1.5;
 /** Reads the DSM pair (and DTM) once on a coarse grid: vertical offset and ground surface. */
 export async function coarsePass(ingested: IngestResult, options: CoarsePassOptions = {}): Promise<CoarsePass> {
   const { beforeDsm, afterDsm, beforeDtm } = ingested.sources;
-  if (!beforeDsm || !afterDsm) return { offset: null, ground: null };
+  if (!beforeDsm || !afterDsm) return { offset: null, ground: null, warnings: [] };
   const gsd = ingested.grid.geoTransform[1];
   const coarseGsd = options.coarseGsd ?? 2;
   if (!(coarseGsd >= gsd)) throw new RangeError(`coarseGsd must be at least the analysis GSD (${gsd} m), got ${coarseGsd}`);
@@ -52,6 +55,7 @@ export async function coarsePass(ingested: IngestResult, options: CoarsePassOpti
   const stride = Math.max(1, Math.ceil(Math.sqrt((width * height) / maxSamples)));
   const groundHeights = new Float32Array(width * height).fill(Number.NaN);
   const samples: HeightSample[] = [];
+  const heights = { before: [] as number[], after: [] as number[] };
   const [originX, , , originY] = grid.geoTransform;
 
   const bar = options.progress?.('height offset', Math.ceil(width / tileSize) * Math.ceil(height / tileSize), 'tiles');
@@ -71,6 +75,8 @@ export async function coarsePass(ingested: IngestResult, options: CoarsePassOpti
           const row = ty + j;
           groundHeights[row * width + col] = dtm ? dtm[j * tile.width + i] : before[h];
           if (col % stride || row % stride) continue;
+          if (before[h] === before[h]) heights.before.push(before[h]);
+          if (after[h] === after[h]) heights.after.push(after[h]);
           if (!isFlat(before, halo.width, h) || Number.isNaN(after[h])) continue;
           samples.push({ x: originX + (col + 0.5) * coarseGsd, y: originY - (row + 0.5) * coarseGsd, dh: after[h] - before[h] });
         }
@@ -86,10 +92,47 @@ export async function coarsePass(ingested: IngestResult, options: CoarsePassOpti
   }
   const radius = Math.max(1, Math.round((options.groundRadius ?? 24) / coarseGsd));
   const ground = beforeDtm ? groundHeights : estimateGround(groundHeights, width, height, radius, Math.ceil(radius / 2));
-  return {
-    offset: estimateVerticalOffset(samples),
-    ground: groundSurface({ width, height, values: ground, scale: gsd / coarseGsd }),
-  };
+  const offset = estimateVerticalOffset(samples);
+  const across = Math.max(width, height) * coarseGsd;
+  const warnings = [
+    ...heightWarnings(beforeDsm.name, heights.before, across),
+    ...heightWarnings(afterDsm.name, heights.after, across),
+    ...offsetWarnings(beforeDsm.name, afterDsm.name, offset.offset),
+  ];
+  return { offset, ground: groundSurface({ width, height, values: ground, scale: gsd / coarseGsd }), warnings };
+}
+
+/** Lowest and highest ground on earth (m), the Dead Sea's shore and Everest, rounded outwards. */
+const earthHeights = [-500, 9000] as const;
+/**
+ * Largest offset (m) two flights' DSMs in metres can have: geoid heights, the largest difference
+ * between height datums (ellipsoidal and orthometric), stay within about ±106 m.
+ */
+const largestDatumOffset = 100;
+const unitQuestion = 'are its heights in another unit (feet, centimetres) that the file does not declare?';
+
+/**
+ * Warnings for one DSM's heights (a lattice of its coarse pixels): beyond any ground on earth, or
+ * spanning more height than the scene is wide (steeper than 45° on average).
+ */
+function heightWarnings(name: string, heights: number[], acrossM: number): string[] {
+  if (heights.length === 0) return [];
+  const sorted = Float64Array.from(heights).sort();
+  const low = sorted[Math.floor(0.01 * (sorted.length - 1))];
+  const high = sorted[Math.ceil(0.99 * (sorted.length - 1))];
+  const range = `${name} has heights from ${low.toFixed(1)} to ${high.toFixed(1)} m`;
+  if (low < earthHeights[0] || high > earthHeights[1]) return [`${range}, beyond any ground on earth: ${unitQuestion}`];
+  if (high - low > acrossM) return [`${range}, a span of ${(high - low).toFixed(0)} m over a scene ${acrossM.toFixed(0)} m across: ${unitQuestion}`];
+  return [];
+}
+
+/** A warning when the after DSM lies further from the before one than any two height datums. */
+function offsetWarnings(beforeName: string, afterName: string, offsetM: number): string[] {
+  if (!(Math.abs(offsetM) > largestDatumOffset)) return [];
+  return [
+    `${afterName} lies ${Math.abs(offsetM).toFixed(1)} m ${offsetM > 0 ? 'above' : 'below'} ${beforeName} on flat ground, ` +
+      `more than any two height datums differ: are both DSMs in metres?`,
+  ];
 }
 
 /** The grid of `coarseGsd` pixels with the analysis grid's CRS and origin, covering it. */
