@@ -12,10 +12,12 @@ describe.each(testBackends())('users and tokens on the %s backend', (backend) =>
 
   it('adds users with a role, officers with their grids, and refuses bad ones naming the field', async () => {
     await addUser(db.knex, 'li.wei', 'reviewer');
+    await db.knex('grids').insert(['WG-01', 'WG-02'].map((grid_id) => ({ grid_id, geom: db.knex.raw("ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 4549)") })));
     expect(await addUser(db.knex, '张三', 'officer', ['WG-02', 'WG-01', 'WG-02'])).toMatchObject({ role: 'officer', grids: ['WG-01', 'WG-02'] });
     await expect(addUser(db.knex, 'li.wei', 'admin')).rejects.toThrow(/user "li.wei" exists already/);
     await expect(addUser(db.knex, 'wang', 'mayor')).rejects.toThrow(/role "mayor" is not one of analyst, reviewer, officer, supervisor, admin/);
     await expect(addUser(db.knex, 'wang', 'reviewer', ['WG-01'])).rejects.toThrow(/--grids is for officers/);
+    await expect(addUser(db.knex, 'zhao', 'officer', ['WG-01', 'WG-99'])).rejects.toThrow(/^--grids: no grid WG-99 in the grids layer$/);
     await expect(addUser(db.knex, "x'; DROP TABLE users;--", 'admin')).rejects.toThrow(/user name/);
     expect((await listUsers(db.knex)).map((u) => [u.name, u.role, u.grids])).toEqual([['li.wei', 'reviewer', []], ['张三', 'officer', ['WG-01', 'WG-02']]]);
   });
