@@ -3,9 +3,9 @@
  * `<data dir>/evidence/<first two hex>/<sha256>`, so that a file is stored once, its name never
  * comes from a client, and any change to it shows when its hash is checked again.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
 import { writeAtomically } from '../files.js';
 
 /** A stored file. */
@@ -37,6 +37,39 @@ export async function storeEvidenceBytes(root: string, content: Buffer, mediaTyp
     await writeAtomically(target, (partial) => writeFile(partial, content));
   }
   return { sha256, bytes: content.length, mediaType };
+}
+
+/** Bytes to store (a field photo), with their media type. */
+export interface PendingFile {
+  content: Buffer;
+  mediaType: string;
+}
+
+/**
+ * Stores `files` only if `record` (a transaction recording them) succeeds: each is written beside
+ * its place first, so that a full disk fails before anything is recorded, and renamed into place
+ * once `record` has returned; whatever fails, no file of theirs is left behind.
+ */
+export async function storeEvidenceAfter<T>(root: string, files: PendingFile[], record: (stored: StoredFile[]) => Promise<T>): Promise<T> {
+  const written: { partial: string; target: string }[] = [];
+  try {
+    const stored: StoredFile[] = [];
+    for (const { content, mediaType } of files) {
+      const sha256 = sha256Of(content);
+      const target = evidencePath(root, sha256);
+      const partial = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
+      await mkdir(dirname(target), { recursive: true });
+      written.push({ partial, target });
+      await writeFile(partial, content);
+      stored.push({ sha256, bytes: content.length, mediaType });
+    }
+    const result = await record(stored);
+    // a file already in the store has the same bytes (it is named by them): replacing it changes nothing
+    for (const { partial, target } of written) await rename(partial, target);
+    return result;
+  } finally {
+    await Promise.all(written.map(({ partial }) => rm(partial, { force: true })));
+  }
 }
 
 /** SHA-256 of bytes, in hex. */

@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { Role } from '../db/users.js';
-import { ConflictError } from '../errors.js';
+import { BadInputError, ConflictError } from '../errors.js';
 import { appendCaseEvent, type CaseEvent } from './events.js';
 import type { StoredFile } from './evidence-store.js';
 import { toCaseEvent } from './read.js';
@@ -52,11 +52,12 @@ export interface TransitionInput {
   lon?: number | null;
   lat?: number | null;
   note?: string | null;
-  /** Field photos, already in the evidence store. */
+  /** Field photos, in the evidence store once the transaction commits. */
   photos?: StoredFile[];
   /**
-   * The client's id for this submission: a retry of one that was recorded returns the recorded
-   * event instead of a conflict (the field page retries submissions made while offline).
+   * The client's id for this submission: a retry of one that was recorded by the same user with
+   * the same action returns the recorded event instead of a conflict (the field page retries
+   * submissions made while offline); sent again with other content it is refused.
    */
   submissionId?: string;
   /** When the device recorded it, if it was sent later. */
@@ -66,12 +67,16 @@ export interface TransitionInput {
 /**
  * Moves a case by `action` inside `trx`; ConflictError (listing the states allowed from here)
  * when the lifecycle does not allow it. The photos get an evidence row each, named by the event.
- * A submission already recorded returns its event and changes nothing.
+ * A submission already recorded returns its event and changes nothing; SubmissionReused when
+ * its content differs.
  */
 export async function transitionCase(trx: Knex.Transaction, caseId: number, action: CaseAction, input: TransitionInput): Promise<CaseEvent> {
   const row = await trx('cases').where({ id: caseId }).forUpdate().first('state');
-  const recorded = input.submissionId === undefined ? null : await submittedEvent(trx, caseId, input.submissionId);
-  if (recorded) return recorded;
+  const recorded = input.submissionId === undefined ? null : await submittedEvent(trx, caseId, action, input.actor, input.submissionId);
+  if (recorded) {
+    checkSameSubmission(recorded, input);
+    return recorded;
+  }
   const from = row.state as CaseState;
   checkTransition(caseId, from, action);
   const photos = input.photos ?? [];
@@ -94,10 +99,37 @@ export async function transitionCase(trx: Knex.Transaction, caseId: number, acti
   return event;
 }
 
-/** The event recorded for a client's submission to the case, or null. */
-export async function submittedEvent(knex: Knex, caseId: number, submissionId: string): Promise<CaseEvent | null> {
-  const row = await knex('case_events').where({ case_id: caseId }).whereRaw("data->>'submission_id' = ?", [submissionId]).first();
+/** The event `actor` recorded with `action` for a client's submission to the case, or null: a key is another user's or another action's key. */
+export async function submittedEvent(knex: Knex, caseId: number, action: CaseAction, actor: string, submissionId: string): Promise<CaseEvent | null> {
+  const row = await knex('case_events').where({ case_id: caseId, kind: action.to, actor }).whereRaw("data->>'submission_id' = ?", [submissionId]).first();
   return row ? toCaseEvent(row) : null;
+}
+
+/** Throws SubmissionReused naming the first field in which `input` differs from the submission recorded as `recorded`. */
+function checkSameSubmission(recorded: CaseEvent, input: TransitionInput): void {
+  const data = recorded.data ?? {};
+  const photos = (data.photos as { sha256: string }[] | undefined) ?? [];
+  const fields: [string, unknown, unknown][] = [
+    ['lon', recorded.lon ?? null, input.lon ?? null],
+    ['lat', recorded.lat ?? null, input.lat ?? null],
+    ['note', recorded.note ?? null, input.note ?? null],
+    ['recorded_at', data.recorded_at ?? null, input.recordedAt?.toISOString() ?? null],
+    ['photo', photos.map((p) => p.sha256).join(','), (input.photos ?? []).map((p) => p.sha256).join(',')],
+  ];
+  const differing = fields.find(([, before, now]) => before !== now);
+  if (differing) {
+    throw new SubmissionReused(
+      `idempotency-key: ${input.submissionId} was sent with event ${recorded.seq}, whose ${differing[0]} differs from this request's`,
+      'a retry sends the same content again; a new submission needs a new Idempotency-Key',
+    );
+  }
+}
+
+/** An Idempotency-Key sent again by the same user and action with other content (the service answers 422). */
+export class SubmissionReused extends BadInputError {
+  constructor(message: string, hint: string) {
+    super(message, hint, 'idempotency-key');
+  }
 }
 
 /** Throws AllowedStatesConflict (listing the states allowed from here) when the lifecycle does not allow `action` from `from`. */

@@ -16,6 +16,7 @@ import { startJobQueue } from '../pipeline/run/job-queue.js';
 import type { AppContext } from './context.js';
 import { requireToken } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { refuseUnstorableValues } from './plugins/input-values.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { apiRoutes } from './routes/api/v1/index.js';
 import { healthRoutes } from './routes/health.js';
@@ -44,6 +45,7 @@ export async function zhiweiApp(app: FastifyInstance, options: AppOptions): Prom
     deadlines: options.deadlines ?? stageDeadlines(), writesPerMinute: options.writesPerMinute ?? 60,
   };
   registerErrorHandling(app);
+  refuseUnstorableValues(app);
   // JSON, the pages' scripts and vector tiles shrink several times with gzip (MapLibre 1.1 MB to 0.3 MB;
   // phones on mobile data, the district's zoom-12 tile); images are already compressed. Before every route.
   await app.register(compress, { encodings: ['gzip'], globalDecompression: false, customTypes: /^application\/vnd\.mapbox-vector-tile$/ });

@@ -31,10 +31,19 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** The first bytes of a JPEG, enough for the type check. */
+/** A grey 1×1 JPEG with `text` in a comment segment: a photo that decodes, different for each text. */
 export function jpegBytes(text: string): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(text)]);
+  const comment = Buffer.from(text);
+  const header = Buffer.from([0xff, 0xfe, 0, 0]);
+  header.writeUInt16BE(comment.length + 2, 2);
+  return Buffer.concat([tinyJpeg.subarray(0, 2), header, comment, tinyJpeg.subarray(2)]);
 }
+
+const tinyJpeg = Buffer.from(
+  '/9j/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/' +
+    'wAARCAABAAEDASIAAhEBAxEB/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/xAAUAQEAAAAAAAAAAAAAAAAAAAAA/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AAA//2Q==',
+  'base64',
+);
 
 /** Opens the service on `backend`. */
 export async function openTestService(backend: Database['backend'], options: Partial<AppOptions> = {}): Promise<TestService> {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidencePath, sha256Of } from '../../../../cases/evidence-store.js';
 import { photoMaxBytes } from '../../../../cases/photos.js';
@@ -53,8 +54,8 @@ describe.each(testBackends())('photos and evidence files on the %s backend', (ba
   });
 
   it('stores photos under their SHA-256, never under the name the client sent, and serves them with their type', async () => {
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('png body')]);
-    const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0, 0, 0, 0]), Buffer.from('WEBPVP8 ')]);
+    const image = () => sharp({ create: { width: 4, height: 3, channels: 3, background: '#a0522d' } });
+    const [png, webp] = [await image().png().toBuffer(), await image().webp().toBuffer()];
     const response = await upload([png, webp], { lon: '120.5', lat: '30.25', note: '两处加建' });
     expect(response.statusCode).toBe(200);
     const photos = response.json().event.data.photos;

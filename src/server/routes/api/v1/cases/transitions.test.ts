@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidencePath } from '../../../../../cases/evidence-store.js';
 import { readCaseDossier } from '../../../../../cases/read.js';
@@ -19,6 +19,9 @@ describe.each(testBackends())('case transitions on the %s backend', (backend) =>
       candidate('west', 'new_building', [250, 10, 260, 20], 6),
       candidate('third', 'ground_structure', [50, 50, 56, 56], 3),
       candidate('retried', 'new_building', [100, 100, 110, 110], 5),
+      candidate('keyed', 'new_building', [130, 10, 140, 20], 4),
+      candidate('photographed', 'new_building', [130, 100, 140, 110], 4),
+      candidate('skewed', 'new_building', [160, 160, 170, 170], 4),
     ]);
   });
   afterAll(() => service?.close());
@@ -109,6 +112,70 @@ describe.each(testBackends())('case transitions on the %s backend', (backend) =>
     expect(detail.evidence.filter((e: { kind: string }) => e.kind === 'photo')).toHaveLength(1);
     const other = await service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/verify-legal`, headers: { ...service.auth.officer, 'idempotency-key': 'field-other-key' }, payload: {} });
     expect(other.statusCode).toBe(409);
+  });
+
+  it('scopes an Idempotency-Key to the case, the action and the user, and refuses it with 422 when its content differs', async () => {
+    const id = cases.get('keyed')!;
+    const send = (user: keyof TestService['auth'], action: string, payload: object = {}) =>
+      service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/${action}`, headers: { ...service.auth[user], 'idempotency-key': 'desk-5b1e0c44' }, payload });
+    const triaged = await send('reviewer', 'triage', { note: '疑似加建' });
+    expect(triaged.statusCode).toBe(200);
+    // the same key with another action is another submission: the dismissal is refused by the lifecycle, not answered with the triage
+    expect((await send('reviewer', 'dismiss', { note: '疑似加建' })).json()).toMatchObject({ status: 409, allowed: ['dispatched'] });
+    expect((await send('reviewer', 'triage', { note: '疑似加建' })).json().event.hash).toBe(triaged.json().event.hash);
+    const changed = await send('reviewer', 'triage', { note: '另一条备注' });
+    expect(changed.statusCode).toBe(422);
+    expect(changed.json()).toMatchObject({ status: 422, field: 'idempotency-key', detail: expect.stringMatching(/^idempotency-key: desk-5b1e0c44 was sent with event 2, whose note differs/) });
+    // another user's key is theirs: admin's dispatch with it is recorded
+    expect((await send('admin', 'dispatch')).json().event).toMatchObject({ seq: 3, kind: 'dispatched', actor: 'admin' });
+    const events = await service.db.knex('case_events').where({ case_id: id }).orderBy('seq').pluck('kind');
+    expect(events).toEqual(['detected', 'triaged', 'dispatched']);
+  });
+
+  it('stores no photo of a refused transition: one that does not decode, or a retry whose photos differ', async () => {
+    const id = cases.get('photographed')!;
+    await post('reviewer', id, 'triage');
+    await post('reviewer', id, 'dispatch');
+    const storedFiles = async () => (await readdir(service.evidenceDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+    const before = await storedFiles();
+    const verify = (photos: Buffer[], key?: string) => {
+      const body = multipart({ note: '两张照片' }, photos);
+      const headers = { ...service.auth.officer, ...body.headers, ...(key ? { 'idempotency-key': key } : {}) };
+      return service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/verify-illegal`, headers, payload: body.payload });
+    };
+    const garbage = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('not the rest of a JPEG')]);
+    const undecodable = await verify([jpegBytes('a good photo'), garbage]);
+    expect(undecodable.statusCode).toBe(400);
+    expect(undecodable.json()).toMatchObject({ field: 'photo 2', detail: expect.stringMatching(/^photo 2: starts like a JPEG image but does not decode as one/) });
+    expect(await storedFiles()).toEqual(before);
+
+    const first = await verify([jpegBytes('the first photo')], 'field-7d2c9e10');
+    expect(first.statusCode).toBe(200);
+    const afterFirst = await storedFiles();
+    expect(afterFirst).toEqual([...before, first.json().event.data.photos[0].sha256].sort());
+    const other = await verify([jpegBytes('another photo'), jpegBytes('and one more')], 'field-7d2c9e10');
+    expect(other.json()).toMatchObject({ status: 422, detail: expect.stringMatching(/whose photo differs/) });
+    expect(await storedFiles()).toEqual(afterFirst);
+    expect(await service.db.knex('evidence').where({ case_id: id, kind: 'photo' }).pluck('sha256')).toEqual([first.json().event.data.photos[0].sha256]);
+  });
+
+  it('refuses a recorded_at in the future beyond clock skew, a note with NUL, and a multipart body cut short, each with 400 naming the field', async () => {
+    const id = cases.get('skewed')!;
+    const events = async () => (await service.db.knex('case_events').where({ case_id: id })).length;
+    const before = await events();
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    const future = await post('admin', id, 'dismiss', { recorded_at: '2999-01-01T00:00:00Z' });
+    expect(future.json()).toMatchObject({ status: 400, field: 'recorded_at', detail: expect.stringMatching(/^recorded_at: 2999-01-01T00:00:00Z is in the future/) });
+    expect((await post('admin', id, 'dismiss', { note: 'a\u0000b' })).json()).toMatchObject({ status: 400, field: 'body.note' });
+    const nul = multipart({ note: 'a\u0000b' }, []);
+    const multipartNul = await service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/dismiss`, headers: { ...service.auth.admin, ...nul.headers }, payload: nul.payload });
+    expect(multipartNul.json()).toMatchObject({ status: 400, field: 'body.note' });
+    const whole = multipart({ note: '照片未传完' }, [jpegBytes('cut short')]);
+    const cut = await service.app.inject({ method: 'POST', url: `/api/v1/cases/${id}/dismiss`, headers: { ...service.auth.admin, ...whole.headers }, payload: whole.payload.subarray(0, whole.payload.length - 100) });
+    expect(cut.json()).toMatchObject({ status: 400, field: 'body', detail: expect.stringMatching(/^body: the multipart\/form-data body cannot be read/) });
+    expect(await events()).toBe(before);
+    // a device clock a minute ahead is skew, not the future
+    expect((await post('admin', id, 'dismiss', { recorded_at: soon })).json().event.data.recorded_at).toBe(soon);
   });
 
   it('refuses a revoked token and an inactive user with 401', async () => {
