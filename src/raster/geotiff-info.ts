@@ -1,13 +1,14 @@
 /**
  * GeoTIFF tags → `RasterInfo`: CRS from the GeoKeys, geotransform from ModelTiepoint +
  * ModelPixelScale or ModelTransformation, nodata from GDAL_NODATA, sample type from
- * SampleFormat + BitsPerSample.
+ * SampleFormat + BitsPerSample, the unit of a height model's values from the vertical GeoKeys and
+ * GDAL_METADATA.
  */
 import type { GeoTIFFImage } from 'geotiff';
 import { BadInputError } from '../errors.js';
 import { proj4Definition } from '../geo/crs.js';
 import type { GeoTransform } from '../geo/geotransform.js';
-import type { RasterInfo, SampleType } from './types.js';
+import type { LengthUnit, RasterInfo, SampleType } from './types.js';
 
 /** GeoKey value meaning "user-defined" rather than an EPSG code. */
 const USER_DEFINED = 32767;
@@ -24,16 +25,85 @@ const PIXEL_IS_POINT = 2;
 export async function readRasterInfo(image: GeoTIFFImage, name: string): Promise<RasterInfo> {
   const geoKeys = image.getGeoKeys() ?? {};
   const epsg = epsgFromGeoKeys(geoKeys);
+  const bandCount = image.getSamplesPerPixel();
+  const sampleType = await readSampleType(image, name);
+  // only one band of floats holds heights (ingest refuses any other height model)
+  const heights = bandCount === 1 && (sampleType === 'float32' || sampleType === 'float64');
+  const heightUnit = heights ? await readHeightUnit(image, geoKeys, name) : null;
   return {
     width: image.getWidth(),
     height: image.getHeight(),
-    bandCount: image.getSamplesPerPixel(),
-    sampleType: await readSampleType(image, name),
+    bandCount,
+    sampleType,
     epsg,
     proj4: epsg === null ? userDefinedProj4(geoKeys) : knownProj4(epsg),
     geoTransform: await readGeoTransform(image, geoKeys, name),
     nodata: readNodata(image),
+    ...(heightUnit && heightUnit.metres !== 1 ? { heightUnit } : {}),
   };
+}
+
+/** Length units of heights, by EPSG unit code (the values of VerticalUnitsGeoKey). */
+const lengthUnits: Record<number, LengthUnit> = {
+  9001: { name: 'metre', metres: 1 },
+  9002: { name: 'foot', metres: 0.3048 },
+  9003: { name: 'US survey foot', metres: 1200 / 3937 },
+  9095: { name: 'British foot (1936)', metres: 0.3048007491 },
+};
+
+/**
+ * The EPSG vertical CRSs of heights not in metres, with their unit (from the EPSG registry in
+ * PROJ's proj.db); every other vertical CRS is in metres. GDAL writes a compound CRS such as
+ * EPSG:4549+6360 as VerticalCSTypeGeoKey alone, without VerticalUnitsGeoKey.
+ */
+const verticalCrsUnits: Record<number, number> = {
+  5702: 9003, // NGVD29 height (ftUS)
+  5754: 9095, // Poolbeg height (ft(Br36))
+  6130: 9002, // GCVD54 height (ft)
+  6131: 9002, // LCVD61 height (ft)
+  6132: 9002, // CBVD61 height (ft)
+  6360: 9003, // NAVD88 height (ftUS)
+  8050: 9002, // MSL height (ft)
+  8052: 9003, // MSL height (ftUS)
+  8228: 9002, // NAVD88 height (ft)
+};
+
+/** GDAL's band unit (UNITTYPE, free text as `gdal_edit.py -units` sets it) → EPSG unit code. */
+const unitTypes: Record<string, number> = {
+  m: 9001, metre: 9001, meter: 9001, metres: 9001, meters: 9001,
+  ft: 9002, foot: 9002, feet: 9002, 'international foot': 9002,
+  'us survey foot': 9003, 'us survey feet': 9003, ftus: 9003, 'us-ft': 9003, 'us ft': 9003,
+  'british foot (1936)': 9095,
+};
+
+const unitHint = 'heights must be in metres or feet; if the values are metres, say so with gdal_edit.py -units m';
+
+/**
+ * The unit of a height model's values: from VerticalUnitsGeoKey, else the vertical CRS
+ * (VerticalCSTypeGeoKey), and from the band's UNITTYPE in GDAL_METADATA; null when the file names
+ * none (read as metres). A unit zhiwei does not know, or two sources that disagree, are refused.
+ */
+async function readHeightUnit(image: GeoTIFFImage, geoKeys: Record<string, unknown>, name: string): Promise<LengthUnit | null> {
+  const keyCode = typeof geoKeys.VerticalUnitsGeoKey === 'number' ? geoKeys.VerticalUnitsGeoKey : undefined;
+  const crsCode = typeof geoKeys.VerticalCSTypeGeoKey === 'number' ? verticalCrsUnits[geoKeys.VerticalCSTypeGeoKey] : undefined;
+  const fromKeys = keyCode ?? crsCode;
+  if (fromKeys !== undefined && !lengthUnits[fromKeys]) {
+    throw new BadInputError(`${name}: VerticalUnitsGeoKey ${fromKeys} is not a unit of length zhiwei knows`, unitHint);
+  }
+  const metadata = (await image.getGDALMetadata(0)) as Record<string, unknown> | null;
+  const unitType = typeof metadata?.UNITTYPE === 'string' ? metadata.UNITTYPE.trim() : '';
+  const fromMetadata = unitType === '' ? undefined : unitTypes[unitType.toLowerCase()];
+  if (unitType !== '' && fromMetadata === undefined) {
+    throw new BadInputError(`${name}: band 1 is in "${unitType}" (UNITTYPE in GDAL_METADATA), not a unit of length zhiwei knows`, unitHint);
+  }
+  if (fromKeys !== undefined && fromMetadata !== undefined && lengthUnits[fromKeys].metres !== lengthUnits[fromMetadata].metres) {
+    throw new BadInputError(
+      `${name}: its GeoKeys put the heights in ${lengthUnits[fromKeys].name}, its GDAL_METADATA UNITTYPE in ${lengthUnits[fromMetadata].name}`,
+      'correct the wrong one: gdal_edit.py -units sets UNITTYPE, gdal_edit.py -a_srs the vertical CRS',
+    );
+  }
+  const code = fromKeys ?? fromMetadata;
+  return code === undefined ? null : lengthUnits[code];
 }
 
 /**

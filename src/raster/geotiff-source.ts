@@ -3,7 +3,7 @@
  * geotiff.js (local file, or HTTP range requests for a COG); pixels are decoded by libvips through
  * sharp for local RGB(A) orthophotos and float32 DSMs, by geotiff.js otherwise (see `pickDecoder`).
  * Only the tiles or strips a window touches are read, from the overview that suits the requested
- * output size.
+ * output size. Heights stored in feet are read as metres.
  */
 import { open } from 'node:fs/promises';
 import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
@@ -57,7 +57,8 @@ export async function openGeoTiff(pathOrUrl: string, options: OpenGeoTiffOptions
   }
   const { info, levels, ycbcr } = header;
   const decoder = pickDecoder(options.decoder ?? 'auto', header, remote, pathOrUrl);
-  const read = decoder === 'sharp' ? sharpReader(pathOrUrl, levels, info) : geotiffReader(levels, ycbcr);
+  const decoded = decoder === 'sharp' ? sharpReader(pathOrUrl, levels, info) : geotiffReader(levels, ycbcr);
+  const read = info.heightUnit ? inMetres(decoded, info.heightUnit.metres, info.nodata) : decoded;
   const sizes: LevelSize[] = levels.map(({ image }) => ({ width: image.getWidth(), height: image.getHeight() }));
   return {
     name: pathOrUrl,
@@ -213,6 +214,19 @@ function sharpReader(path: string, levels: Level[], info: RasterInfo): LevelRead
       ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)
       : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     return selectBands(pixels, info.bandCount, bands);
+  };
+}
+
+/** Heights read in another unit, multiplied into metres; nodata stays as it is. */
+function inMetres(read: LevelReader, metres: number, nodata: number | null): LevelReader {
+  const stored = nodata === null ? NaN : Math.fround(nodata);
+  return async (level, window, bands) => {
+    const heights = await read(level, window, bands);
+    for (let i = 0; i < heights.length; i++) {
+      const value = heights[i];
+      if (value !== nodata && value !== stored) heights[i] = value * metres;
+    }
+    return heights;
   };
 }
 

@@ -27,6 +27,8 @@ export interface GeoTiffWriteOptions {
   /** North-up geotransform (no rotation terms). */
   geoTransform: GeoTransform;
   nodata?: number | null;
+  /** VerticalUnitsGeoKey: the EPSG unit code of the heights (9001 metre, 9002 foot, 9003 US survey foot); unset, none is written. */
+  verticalUnits?: number;
   /** Tile edge in pixels, a multiple of 16; default 256. */
   tileSize?: number;
   /** Force BigTIFF; by default it is used only when the raster could pass the 4 GiB limit. */
@@ -239,13 +241,15 @@ function directoryTags(
   byteCounts: Float64Array,
   bigTiff: boolean,
 ): Tag[] {
-  const { width, height, bandCount, sampleType, epsg, geoTransform, nodata } = options;
+  const { width, height, bandCount, sampleType, epsg, geoTransform, nodata, verticalUnits } = options;
   const perBand = (value: number) => new Array<number>(bandCount).fill(value);
   const uint8 = sampleType === 'uint8';
   const geographic = geographicEpsg.has(epsg);
-  // GeoKeyDirectory: version 1.1.0, then (key, location, count, value): model type,
-  // raster type PixelIsArea, and the EPSG code of the CRS.
-  const geoKeys = [1, 1, 0, 3, 1024, 0, 1, geographic ? 2 : 1, 1025, 0, 1, 1, geographic ? 2048 : 3072, 0, 1, epsg];
+  // GeoKeyDirectory: version 1.1.0 and the number of keys, then (key, location, count, value):
+  // model type, raster type PixelIsArea, the EPSG code of the CRS, and the heights' unit if given.
+  const keys = [1024, 0, 1, geographic ? 2 : 1, 1025, 0, 1, 1, geographic ? 2048 : 3072, 0, 1, epsg];
+  if (verticalUnits !== undefined) keys.push(4099, 0, 1, verticalUnits);
+  const geoKeys = [1, 1, 0, keys.length / 4, ...keys];
   const tags: Tag[] = [
     { code: 256, type: 4, values: [width] },
     { code: 257, type: 4, values: [height] },

@@ -30,6 +30,17 @@ export interface RasterInfo {
   geoTransform: GeoTransform;
   /** Value marking pixels without data (GDAL_NODATA), or null when the file sets none. */
   nodata: number | null;
+  /**
+   * The unit a height model's file stores its heights in, when it declares one other than metres
+   * (vertical GeoKeys or GDAL's UNITTYPE); `readWindow` returns them converted to metres.
+   */
+  heightUnit?: LengthUnit;
+}
+
+/** A unit of length: its name and its size in metres. */
+export interface LengthUnit {
+  name: string;
+  metres: number;
 }
 
 /**
