@@ -30,20 +30,32 @@ export interface CaseEvent extends CaseEventInput {
   hash: string;
 }
 
-/** Appends an event to a case inside `trx` (the case row is locked so the chain stays linear). */
+/**
+ * Event kinds that place a case: emission has just written its grid and outline from a candidate.
+ * They record both (`grid_id`, `outline_sha256` in their data), so that a later edit of either shows.
+ */
+export const PLACING_KINDS: readonly string[] = Object.freeze(['detected', 'redetected', 'reopened']);
+
+/** SQL (on table `cases`, or any with a `geom`) for the SHA-256 of the outline's WKB, in hex: the outline as the chain records it. */
+export const outlineSha256Sql = `encode(sha256(ST_AsBinary(geom)), 'hex')`;
+
+/**
+ * Appends an event to a case inside `trx`. The case row is locked and the event follows its head
+ * (`head_hash`, `event_count`), which the database then moves to it, so the chain stays linear.
+ */
 export async function appendCaseEvent(trx: Knex.Transaction, caseIdGiven: number | string, input: CaseEventInput): Promise<CaseEvent> {
   // node-postgres returns bigserial ids as text; the hash must see the number either way
   const caseId = Number(caseIdGiven);
-  await trx('cases').where({ id: caseId }).forUpdate().first('id');
-  const last = await trx('case_events').where({ case_id: caseId }).orderBy('seq', 'desc').first('seq', 'hash');
-  const seq = last ? Number(last.seq) + 1 : 1;
-  const prevHash: string | null = last?.hash ?? null;
-  const event = { ...input, caseId, seq, prevHash, hash: '' };
+  const head = await trx.raw(`SELECT head_hash, event_count, grid_id, ${outlineSha256Sql} AS outline_sha256 FROM cases WHERE id = ? FOR UPDATE`, [caseId]);
+  const { head_hash: prevHash, event_count: count, grid_id: gridId, outline_sha256: outlineSha256 } = head.rows[0];
+  const seq = Number(count) + 1;
+  const data = PLACING_KINDS.includes(input.kind) ? { ...input.data, grid_id: gridId, outline_sha256: outlineSha256 } : (input.data ?? {});
+  const event = { ...input, data, caseId, seq, prevHash: prevHash as string | null, hash: '' };
   event.hash = eventHash(event);
   const [{ id }] = await trx('case_events')
     .insert({
       case_id: caseId, seq, kind: input.kind, from_state: input.fromState, to_state: input.toState, actor: input.actor, at: input.at,
-      lon: input.lon ?? null, lat: input.lat ?? null, note: input.note ?? null, data: JSON.stringify(input.data ?? {}), prev_hash: prevHash, hash: event.hash,
+      lon: input.lon ?? null, lat: input.lat ?? null, note: input.note ?? null, data: JSON.stringify(data), prev_hash: prevHash, hash: event.hash,
     })
     .returning('id');
   const stored: CaseEvent = { ...event, id: Number(id) };
@@ -63,7 +75,7 @@ export function eventHash(event: Omit<CaseEvent, 'id' | 'hash'>): string {
   return createHash('sha256').update(event.prevHash ?? '').update(JSON.stringify(fields)).digest('hex');
 }
 
-/** The event as a webhook receives it. */
+/** The event as a webhook receives it (delivery adds the case's head as it is when sent). */
 function eventPayload(event: CaseEvent): Record<string, unknown> {
   return {
     case_id: event.caseId, seq: event.seq, kind: event.kind, from_state: event.fromState, to_state: event.toState, actor: event.actor,

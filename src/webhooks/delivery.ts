@@ -99,7 +99,9 @@ export function startWebhookDelivery(db: Database, options: DeliveryOptions = {}
 
 /**
  * Leases up to `limit` due deliveries of active subscriptions, each the earliest undelivered event
- * of its case for its subscription, skipping rows another process holds.
+ * of its case for its subscription, skipping rows another process holds. Each body is the event
+ * with the case's chain head as it is now (`head`: hash and event count), so that a receiver's copy
+ * can show events later cut from the end of the chain.
  */
 async function claimDue(knex: Knex, now: Date, leaseEnd: Date, limit: number): Promise<Claimed[]> {
   const result = await knex.raw(
@@ -113,9 +115,10 @@ async function claimDue(knex: Knex, now: Date, leaseEnd: Date, limit: number): P
        ORDER BY p.next_attempt_at, p.outbox_id
        LIMIT ?
        FOR UPDATE OF p SKIP LOCKED
-     ) due, outbox o, webhooks w
-     WHERE d.webhook_id = due.webhook_id AND d.outbox_id = due.outbox_id AND o.id = d.outbox_id AND w.id = d.webhook_id
-     RETURNING d.webhook_id, d.outbox_id, d.attempts, o.topic, CAST(o.payload AS text) AS body, w.url, w.secret`,
+     ) due, outbox o, webhooks w, cases c
+     WHERE d.webhook_id = due.webhook_id AND d.outbox_id = due.outbox_id AND o.id = d.outbox_id AND w.id = d.webhook_id AND c.id = o.case_id
+     RETURNING d.webhook_id, d.outbox_id, d.attempts, o.topic, w.url, w.secret,
+       CAST(jsonb_set(o.payload, '{head}', jsonb_build_object('hash', c.head_hash, 'event_count', c.event_count)) AS text) AS body`,
     [leaseEnd, now, now, limit],
   );
   return (result.rows as Record<string, unknown>[]).map((row) => ({

@@ -9,6 +9,7 @@ import { initial } from './001-initial.js';
 import { users } from './002-users.js';
 import { webhooks } from './003-webhooks.js';
 import { jobProgress } from './004-job-progress.js';
+import { caseHead } from './005-case-head.js';
 
 /** One migration: SQL statements run in order, in one transaction. */
 export interface Migration {
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first; a new one is a new file added at the end. */
-const migrations: Migration[] = [initial, users, webhooks, jobProgress];
+const migrations: Migration[] = [initial, users, webhooks, jobProgress, caseHead];
 
 /** Brings the schema up to date; returns the names of the migrations it ran. */
 export async function migrate(knex: Knex, schema: string): Promise<string[]> {
