@@ -11,6 +11,8 @@ import type { LayerName } from '../../db/layers.js';
 import { parseDate } from '../../plans/layers.js';
 import { runDetect, type DetectJob, type DetectSummary } from './run-detect.js';
 import { openGeoTiff } from '../../raster/geotiff-source.js';
+import { checkReplaceable } from '../../files.js';
+import { detectOutputFolder } from '../outputs/index.js';
 import type { IngestInputs } from '../ingest.js';
 import { defaultThresholds } from '../thresholds.js';
 import type { ProgressFactory } from '../types.js';
@@ -73,6 +75,21 @@ export function needAfterDate(naming: SpecNaming): BadInputError {
   return new BadInputError(`the after flight date decides which plans are valid: ${how}`, undefined, 'after-date');
 }
 
+/**
+ * The error when the job names no plans but the database holds some (from an earlier import or
+ * run): which plans those are, and how to run without them.
+ */
+async function storedPlansNeedAfterDate(db: Database, naming: SpecNaming): Promise<BadInputError> {
+  const [{ count }] = await db.knex('plans').count({ count: '*' });
+  const files = (await db.knex('imports').where({ layer: 'plans' }).distinct('file_name').orderBy('file_name').limit(4)).map((row) => row.file_name as string);
+  const from = files.length > 3 ? `${files.slice(0, 3).join(', ')}, ...` : files.join(', ');
+  const hint =
+    naming === 'flags'
+      ? 'pass --after-date YYYY-MM-DD to judge the changes against them, or --candidates-only to find changes without them'
+      : 'give "after-date" (YYYY-MM-DD) to judge the changes against them';
+  return new BadInputError(`the database (${db.location}) holds ${count} approved plans (from ${from}); they are valid by date, so this run needs the after flight date`, hint, 'after-date');
+}
+
 /** Validates a spec into a detect job and the layers to import; layers need the after flight date. */
 export function resolveDetectJob(spec: JobSpec, naming: SpecNaming): ResolvedDetectJob {
   const paths = Object.fromEntries(rasterKeys.map((key) => [camelCase(key), spec[key]]).filter(([, v]) => v !== undefined));
@@ -106,8 +123,10 @@ export function resolveDetectJob(spec: JobSpec, naming: SpecNaming): ResolvedDet
 /**
  * Runs a resolved job. Without a database it finds candidates only; with one it imports the
  * job's layers first and, when the database holds plans, judges the candidates and emits cases.
+ * A bad output folder is refused before anything is imported.
  */
 export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Database | null, options: DetectRunOptions): Promise<DetectSummary> {
+  await checkDetectOutput(job.out);
   if (db) {
     for (const { layer, file } of layers) {
       const report = await importLayer(db, layer, file);
@@ -116,7 +135,7 @@ export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Datab
   }
   const judging = db !== null && (await hasPlans(db));
   if (db && !judging) options.onNoPlans?.();
-  if (judging && !job.afterDate) throw needAfterDate(options.naming);
+  if (judging && !job.afterDate) throw layers.length > 0 ? needAfterDate(options.naming) : await storedPlansNeedAfterDate(db, options.naming);
   const sources = await openRasters(job);
   try {
     const overlay = judging ? { db, evidenceDir: options.evidenceDir, afterDate: job.afterDate!, jobId: options.jobId } : undefined;
@@ -124,6 +143,14 @@ export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Datab
   } finally {
     await Promise.all(Object.values(sources).map((source) => source.close()));
   }
+}
+
+/**
+ * Refuses an output folder a detect run cannot write or must not replace: a file, a folder holding
+ * something other than an earlier detect output, or one in a folder that cannot be written.
+ */
+export async function checkDetectOutput(out: string): Promise<void> {
+  await checkReplaceable(out, detectOutputFolder);
 }
 
 /** Opens the job's rasters; a missing or unreadable file fails with its name. */

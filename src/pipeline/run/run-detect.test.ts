@@ -1,28 +1,63 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../db/connect.js';
 import { crsDefinition } from '../../geo/crs.js';
+import { openGeoTiff } from '../../raster/geotiff-source.js';
+import { writeGeoTiff } from '../../raster/geotiff-writer.js';
 import { memorySource } from '../../raster/memory-source.js';
 import type { RasterSource } from '../../raster/types.js';
+import { openTestDatabase, testBackends } from '../../test-support/database.js';
 import { defaultThresholds } from '../thresholds.js';
-import { runDetect } from './run-detect.js';
+import type { ProgressFactory } from '../types.js';
+import { runDetect, type DetectJob } from './run-detect.js';
 
 const size = 400;
 const gsd = 0.2;
 const origin = [500000, 3350000];
 
-/** A DSM of gently rolling ground near 50 m, plus `rise` metres over the box [x0, x1) x [y0, y1) (pixels). */
-function dsm(name: string, shift: number, box?: { x0: number; x1: number; y0: number; y1: number; rise: number }): RasterSource {
+type Box = { x0: number; x1: number; y0: number; y1: number; rise: number };
+/** The new building of every run: 5 m x 4 m, 3 m high. */
+const building: Box = { x0: 200, x1: 225, y0: 100, y1: 120, rise: 3 };
+const geoTransform = [origin[0], gsd, 0, origin[1], 0, -gsd] as [number, number, number, number, number, number];
+
+/** Heights (m) of gently rolling ground near `ground` m, plus `rise` metres over the box [x0, x1) x [y0, y1) (pixels). */
+function heights(ground: number, box?: Box): Float32Array {
   const data = new Float32Array(size * size);
   for (let row = 0; row < size; row++) {
     for (let col = 0; col < size; col++) {
       const inside = box && col >= box.x0 && col < box.x1 && row >= box.y0 && row < box.y1;
-      data[row * size + col] = 50 + shift + 0.5 * Math.sin(col / 40) * Math.cos(row / 55) + (inside ? box.rise : 0);
+      data[row * size + col] = ground + 0.5 * Math.sin(col / 40) * Math.cos(row / 55) + (inside ? box.rise : 0);
     }
   }
-  const info = { width: size, height: size, bandCount: 1, sampleType: 'float32' as const, epsg: 4549, proj4: crsDefinition(4549), geoTransform: [origin[0], gsd, 0, origin[1], 0, -gsd] as [number, number, number, number, number, number], nodata: -9999 };
-  return memorySource(info, { width: size, height: size, bandCount: 1, data }, name);
+  return data;
+}
+
+/** A DSM near 50 m (+ `shift`), with the box risen, as an in-memory raster. */
+function dsm(name: string, shift: number, box?: Box): RasterSource {
+  const info = { width: size, height: size, bandCount: 1, sampleType: 'float32' as const, epsg: 4549, proj4: crsDefinition(4549), geoTransform, nodata: -9999 };
+  return memorySource(info, { width: size, height: size, bandCount: 1, data: heights(50 + shift, box) }, name);
+}
+
+/** The DSM pair of every run: the after flight 0.3 m higher overall, as two photogrammetric flights are, and the new building. */
+const pair = () => ({ beforeDsm: dsm('before/dsm', 0), afterDsm: dsm('after/dsm', 0.3, building) });
+
+/** A DSM GeoTIFF of heights near `ground` m, stored in `unit` (m per unit); VerticalUnitsGeoKey when `verticalUnits` is given. */
+async function dsmFile(path: string, ground: number, unit: number, verticalUnits?: number, box?: Box): Promise<string> {
+  const data = heights(ground, box).map((h) => h / unit);
+  await writeGeoTiff(path, { width: size, height: size, bandCount: 1, sampleType: 'float32', epsg: 4549, geoTransform, nodata: -9999, verticalUnits }, { width: size, height: size, bandCount: 1, data });
+  return path;
+}
+
+const quiet = () => ({ tick() {}, done() {} });
+const job = (out: string): DetectJob => ({ out, model: 'zhiwei-cd-v1', thresholds: defaultThresholds });
+
+/** Names in the test folder that begin with the output folder's name: the folder and anything beside it. */
+async function besides(out: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.startsWith(basename(out))).sort();
 }
 
 let dir: string;
@@ -35,19 +70,107 @@ afterAll(async () => {
 
 describe('runDetect', () => {
   it('runs a whole DSM-only job on in-memory rasters: a new 5 m x 4 m building 3 m high, found and measured', async () => {
-    // the after flight sits 0.3 m higher overall, as two photogrammetric flights do
-    const sources = { beforeDsm: dsm('before/dsm', 0), afterDsm: dsm('after/dsm', 0.3, { x0: 200, x1: 225, y0: 100, y1: 120, rise: 3 }) };
     const out = join(dir, 'out');
-    const quiet = () => ({ tick() {}, done() {} });
-    const summary = await runDetect({ out, model: 'zhiwei-cd-v1', thresholds: defaultThresholds }, sources, quiet);
+    const summary = await runDetect(job(out), pair(), quiet);
     expect(summary.mode).toBe('dsm');
     expect(summary.candidates).toBe(1);
+    expect(summary.warnings).toEqual([]);
     const collection = JSON.parse(await readFile(join(out, 'candidates.geojson'), 'utf8')) as { features: { properties: { area_m2: number; height_change_m: number; change_kind: string } }[] };
-    const [building] = collection.features;
-    expect(building.properties.change_kind).toBe('new_building');
-    expect(building.properties.area_m2).toBeGreaterThan(20 * 0.9);
-    expect(building.properties.area_m2).toBeLessThan(20 * 1.1);
-    expect(building.properties.height_change_m).toBeCloseTo(3, 0);
+    const [found] = collection.features;
+    expect(found.properties.change_kind).toBe('new_building');
+    expect(found.properties.area_m2).toBeGreaterThan(20 * 0.9);
+    expect(found.properties.area_m2).toBeLessThan(20 * 1.1);
+    expect(found.properties.height_change_m).toBeCloseTo(3, 0);
     expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'evidence', 'summary.json']);
+  });
+
+  it('measures the building in metres from DSMs stored in US survey feet, and says so in the summary', async () => {
+    const usFoot = 1200 / 3937;
+    const sources = {
+      beforeDsm: await openGeoTiff(await dsmFile(join(dir, 'before-ftus.tif'), 50, usFoot, 9003)),
+      afterDsm: await openGeoTiff(await dsmFile(join(dir, 'after-ftus.tif'), 50.3, usFoot, 9003, building)),
+    };
+    try {
+      const out = join(dir, 'feet');
+      const summary = await runDetect(job(out), sources, quiet);
+      expect(summary.candidates).toBe(1);
+      expect(summary.height_units).toEqual({ beforeDsm: 'US survey foot, read as metres', afterDsm: 'US survey foot, read as metres' });
+      expect(summary.warnings).toEqual([]);
+      const [found] = JSON.parse(await readFile(join(out, 'candidates.geojson'), 'utf8')).features;
+      expect(found.properties.height_change_m).toBeCloseTo(3, 0);
+    } finally {
+      await Promise.all(Object.values(sources).map((source) => source.close()));
+    }
+  });
+
+  it('warns in the summary when the after DSM is in feet that its file does not declare', async () => {
+    // ground 150 m above the datum: the after DSM reads about 340 m higher than the before one
+    const after = await openGeoTiff(await dsmFile(join(dir, 'after-undeclared-feet.tif'), 150.3, 0.3048, undefined, building));
+    try {
+      const summary = await runDetect(job(join(dir, 'undeclared')), { beforeDsm: dsm('before/dsm', 100), afterDsm: after }, quiet);
+      expect(summary.warnings).toHaveLength(1);
+      expect(summary.warnings[0]).toMatch(/after-undeclared-feet\.tif lies 3\d\d\.\d m above before\/dsm on flat ground, more than any two height datums differ: are both DSMs in metres\?/);
+      expect(JSON.parse(await readFile(join(dir, 'undeclared', 'summary.json'), 'utf8')).warnings).toEqual(summary.warnings);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('removes the fresh folder a killed run left beside the output folder, and keeps one a running process is filling', async () => {
+    const out = join(dir, 'leftovers');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    await mkdir(join(`${out}.partial-${dead}`, 'evidence'), { recursive: true });
+    await mkdir(`${out}.partial-${process.ppid}`);
+    await runDetect(job(out), pair(), quiet);
+    expect(await besides(out)).toEqual(['leftovers', `leftovers.partial-${process.ppid}`]);
+  });
+});
+
+describe.each(testBackends())('a detect run cut off at its last steps, on the %s backend', (backend) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const rows = async () => {
+    const tables = ['jobs', 'candidates', 'cases', 'case_events', 'outbox'];
+    const counts = await Promise.all(tables.map(async (table) => Number((await db.knex(table).count({ n: '*' }))[0].n)));
+    return Object.fromEntries(tables.map((table, i) => [table, counts[i]]));
+  };
+  const none = { jobs: 0, candidates: 0, cases: 0, case_events: 0, outbox: 0 };
+  /** Progress that stops the run at the `step`th tick of its results stage, as a kill there would. */
+  const cutOffAt = (step: number): ProgressFactory => (stage) => {
+    let ticks = 0;
+    return {
+      tick() {
+        if (stage === 'results' && ++ticks === step) throw new Error(`cut off at results step ${step}`);
+      },
+      done() {},
+    };
+  };
+  const run = (out: string, progress: ProgressFactory) =>
+    runDetect({ ...job(out), afterDate: '2024-10-01' }, pair(), progress, { db, evidenceDir: join(dir, `${backend}-evidence`), afterDate: '2024-10-01' });
+
+  it('leaves neither a job nor an output folder when cut off after the overlay, before the folder is swapped in', async () => {
+    const out = join(dir, `${backend}-before-swap`);
+    await expect(run(out, cutOffAt(1))).rejects.toThrow('cut off at results step 1');
+    expect(await rows()).toEqual(none);
+    expect(await besides(out)).toEqual([]);
+  });
+
+  it('leaves only the output folder, without its job, when cut off after the swap; a re-run replaces it and records the job with its case', async () => {
+    const out = join(dir, `${backend}-after-swap`);
+    await expect(run(out, cutOffAt(3))).rejects.toThrow('cut off at results step 3');
+    expect(await rows()).toEqual(none);
+    expect(await besides(out)).toEqual([basename(out)]);
+    expect(existsSync(join(out, 'suspects.geojson'))).toBe(true);
+    const summary = await run(out, quiet);
+    expect(await rows()).toMatchObject({ jobs: 1, candidates: 1, cases: 1 });
+    expect((await rows()).outbox).toBeGreaterThan(0);
+    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).job_id).toBe(summary.job_id);
+    expect(await besides(out)).toEqual([basename(out)]);
   });
 });

@@ -16,7 +16,7 @@ import { inferTiles, probabilityRows, type InferTimings, type TileValues } from 
 import { ingest, type IngestInputs, type IngestResult } from '../ingest.js';
 import { regionJudge } from '../judge-regions.js';
 import { checkIds, detectOutputFolder, writeEvidence, writeResults } from '../outputs/index.js';
-import { replaceFolder } from '../../files.js';
+import { freshFolder, type FreshFolder } from '../../files.js';
 import { overlayAndEmit, type OverlayVerdict } from '../overlay/index.js';
 import type { Database } from '../../db/connect.js';
 import { readHeights } from '../../raster/read-aligned.js';
@@ -62,6 +62,8 @@ export interface DetectSummary {
   rejected: Record<string, number>;
   tiles: { planned: number; inferred: number; tilesPerS: number };
   stagesMs: Record<string, number>;
+  /** What looks wrong with the inputs without stopping the run (DSM heights implausible for metres). */
+  warnings: string[];
   [key: string]: unknown;
 }
 
@@ -71,10 +73,12 @@ const dsmStripRows = 256;
 /**
  * Runs a detect job on its rasters (`sources`, left open for the caller to close) and writes its
  * outputs; with an overlay target the candidates are also stored, judged against plans and emitted
- * as cases. Returns the summary written to summary.json.
+ * as cases. Returns the summary written to summary.json. The output folder is checked first, before
+ * any work.
  */
 export async function runDetect(job: DetectJob, sources: IngestInputs, progress: ProgressFactory, overlay?: OverlayTarget): Promise<DetectSummary> {
   const started = performance.now();
+  const output = await freshFolder(job.out, detectOutputFolder);
   const stagesMs: Record<string, number> = {};
   const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -91,7 +95,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
     const gsd = model?.manifest.gsd_m ?? 0.2;
     const ingested = await time('ingest', () => ingest(sources, { gsd }));
     const { grid, mode } = ingested;
-    const { offset, ground } = await time('height offset', () => coarsePass(ingested, { progress }));
+    const { offset, ground, warnings } = await time('height offset', () => coarsePass(ingested, { progress }));
     const shift =
       offset && sources.beforeDsm && sources.afterDsm
         ? await time('co-registration', () => estimateShift(sources.beforeDsm!, sources.afterDsm!, grid, (x, y) => offsetAt(offset, x, y)))
@@ -129,6 +133,8 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
     const summary: DetectSummary = {
       mode,
       inputs: Object.fromEntries(Object.entries(sources).map(([role, source]) => [role, source.name])),
+      height_units: Object.fromEntries(Object.entries(sources).flatMap(([role, { info }]) => (info.heightUnit ? [[role, `${info.heightUnit.name}, read as metres`]] : []))),
+      warnings,
       model: model ? { name: model.manifest.name, version: model.manifest.version } : null,
       grid: { crs: grid.epsg ? `EPSG:${grid.epsg}` : grid.crs, crs_reason: ingested.gridCrsReason, gsd_m: gsd, width: grid.width, height: grid.height },
       vertical_offset: offset && describeOffset(offset),
@@ -145,18 +151,57 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
     summary.stagesMs = { ...stagesMs, total: performance.now() - started };
     checkIds(candidates);
     const evidenceSources = { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined };
-    // The stages of the output folder in order: evidence, then the overlay and case emission (one
-    // transaction), then the GeoJSON and summary; the folder is swapped into place only when all are done.
-    const judgement = await replaceFolder(job.out, detectOutputFolder, async (folder) => {
-      const evidence = await time('outputs', () => writeEvidence(folder, grid, candidates, evidenceSources, progress));
-      const judged = overlay && (await time('overlay', () => judge(overlay, job, grid, candidates, summary, folder, evidence)));
-      await time('outputs', () => writeResults(folder, { grid, candidates, evidence, verdicts: judged?.verdicts, summary: { ...summary, ...judged?.summary } }));
-      return judged;
-    });
+    const evidence = await time('outputs', () => writeEvidence(output.path, grid, candidates, evidenceSources, progress));
+    const results = (judged?: Judgement) =>
+      time('outputs', () => writeResults(output.path, { grid, candidates, evidence, verdicts: judged?.verdicts, summary: { ...summary, ...judged?.summary } }));
+    const judging = overlay && {
+      db: overlay.db,
+      judge: (db: Database) => time('overlay', () => judge({ ...overlay, db }, job, grid, candidates, summary, output.path, evidence)),
+    };
+    const judgement = await finishOutputs(output, progress, results, judging);
     return { ...summary, ...judgement?.summary, stagesMs: { ...stagesMs, total: performance.now() - started } };
+  } catch (err) {
+    await output.remove();
+    throw err;
   } finally {
     await model?.close();
   }
+}
+
+/**
+ * The last stages: the overlay and case emission (when judging), the GeoJSON and summary, and the
+ * swap of the output folder into place. The overlay's transaction commits last, so that a run
+ * killed at any point leaves at most an output folder without its job and cases (a re-run replaces
+ * it), never a job with cases, events and webhooks whose output folder is missing. Each step ends
+ * with a progress tick, where the service's job queue may stop the run.
+ */
+async function finishOutputs(
+  output: FreshFolder,
+  progress: ProgressFactory,
+  writeResults: (judgement?: Judgement) => Promise<void>,
+  overlay?: { db: Database; judge: (db: Database) => Promise<Judgement> },
+): Promise<Judgement | undefined> {
+  const steps = progress('results', overlay ? 3 : 2, 'steps');
+  const writeAndSwap = async (judgement?: Judgement) => {
+    await writeResults(judgement);
+    steps.tick();
+    await output.swapIn();
+    steps.tick();
+  };
+  let judgement: Judgement | undefined;
+  if (overlay) {
+    // the overlay's own transaction becomes a savepoint of this one, which commits after the swap
+    judgement = await overlay.db.knex.transaction(async (trx) => {
+      const judged = await overlay.judge({ ...overlay.db, knex: trx });
+      steps.tick();
+      await writeAndSwap(judged);
+      return judged;
+    });
+  } else {
+    await writeAndSwap();
+  }
+  steps.done();
+  return judgement;
 }
 
 /** What judging the candidates returns: verdicts by candidate id, and what to add to the summary. */
