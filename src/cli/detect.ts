@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BadInputError } from '../errors.js';
 import { evidenceDir } from '../config.js';
-import { camelCase, jobSpecKeys, pathKeys, resolveDetectJob, runDetectJob, type JobSpecKey, type ResolvedDetectJob } from '../pipeline/run/detect-job.js';
+import { camelCase, checkDetectOutput, jobSpecKeys, pathKeys, resolveDetectJob, runDetectJob, type JobSpecKey, type ResolvedDetectJob } from '../pipeline/run/detect-job.js';
 import type { DetectSummary } from '../pipeline/run/run-detect.js';
 import type { ImportReport } from '../plans/import.js';
 import { defaultThresholds } from '../pipeline/thresholds.js';
@@ -42,6 +42,7 @@ export function registerDetect(program: Command): void {
     .option('--min-area <m2>', `least area of a change (default ${defaultThresholds.minAreaM2})`, parseNumber)
     .action(async (flags: Record<string, string | number | undefined>) => {
       const resolved = await resolveJob(flags);
+      await checkDetectOutput(resolved.job.out);
       const options = {
         progress: startStage,
         evidenceDir: evidenceDir(),
@@ -52,6 +53,7 @@ export function registerDetect(program: Command): void {
       const overlay = resolved.layers.length > 0 || databaseInUse();
       const summary = overlay ? await withDatabase((db) => runDetectJob(resolved, db, options)) : await runDetectJob(resolved, null, options);
       process.stdout.write(formatSummary(summary, resolved.job.out));
+      for (const warning of summary.warnings) process.stderr.write(`warning: ${warning}\n`);
     });
 }
 
