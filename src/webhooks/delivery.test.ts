@@ -128,6 +128,26 @@ describe.each(testBackends())('webhook delivery on the %s backend', (backend) =>
     expect(rows.map((r) => [r.attempts, r.last_error])).toEqual([[7, null], [1, null]]);
   });
 
+  it("carries the event and the case's chain head as it is when sent, so a bureau's copy shows a later cut", async () => {
+    const bureau = await receiver();
+    const hook = await addWebhook(db.knex, bureau.url);
+    const [caseId] = await insertCases(db.knex, 1);
+    await appendRounds(db.knex, [caseId], 2);
+    const events = await db.knex('case_events').where({ case_id: caseId }).orderBy('seq');
+    expect(await deliverDue(db, new Date(), fast)).toEqual({ claimed: 1, delivered: 1, failed: 0 });
+    await appendRounds(db.knex, [caseId], 1);
+    const third = await db.knex('case_events').where({ case_id: caseId, seq: 3 }).first('hash');
+    for (let pass = 0; pass < 5 && (await deliverDue(db, new Date(), fast)).claimed > 0; pass++);
+
+    const bodies = deliveredOnce(bureau.received, hook.secret).map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => [b.case_id, b.seq, b.hash])).toEqual([[caseId, 1, events[0].hash], [caseId, 2, events[1].hash], [caseId, 3, third.hash]]);
+    expect(bodies.map((b) => b.head)).toEqual([
+      { hash: events[1].hash, event_count: 2 },
+      { hash: third.hash, event_count: 3 },
+      { hash: third.hash, event_count: 3 },
+    ]);
+  });
+
   it('gives up on a receiver that does not answer in time, and sends the event again', async () => {
     const slow = await receiver({ delayMs: () => (slow.received.length === 1 ? 1000 : 0) });
     const hook = await addWebhook(db.knex, slow.url);
