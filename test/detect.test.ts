@@ -2,7 +2,7 @@
  * End to end: the real `zhiwei detect` on the bundled fixture scene, and its refusals of bad
  * input, each with a clear message, a non-zero exit and no output folder.
  */
-import { copyFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +120,18 @@ describe('zhiwei detect refuses bad input', () => {
   it('an all-nodata DSM', async () => {
     const empty = await dsm('empty.tif', { value: -9999 });
     await refuses(['--before-dsm', before.dsm, '--after-dsm', empty], /empty\.tif/);
+  });
+
+  it('an --out folder holding other files, before reading any raster, leaving the folder as it was', async () => {
+    const photos = join(dir, 'photos');
+    await mkdir(photos);
+    await writeFile(join(photos, 'a.jpg'), 'jpeg');
+    // rasters that do not exist: a run that read them first would name them instead
+    const { code, stderr } = await runCli(['detect', '--before-dsm', join(dir, 'missing-before.tif'), '--after-dsm', join(dir, 'missing-after.tif'), '--out', photos]);
+    expect(stderr).toContain(`${photos} is not empty and does not hold an earlier detect output; it would be replaced`);
+    expect(code).toBe(5);
+    expect((await readdir(dir)).filter((name) => name.startsWith('photos.'))).toEqual([]);
+    expect(await readdir(photos)).toEqual(['a.jpg']);
   });
 
   it('a model that does not match its manifest', async () => {

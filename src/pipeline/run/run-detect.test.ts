@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import type { RasterSource } from '../../raster/types.js';
 import { openTestDatabase, testBackends } from '../../test-support/database.js';
 import { defaultThresholds } from '../thresholds.js';
 import type { ProgressFactory } from '../types.js';
+import { ConflictError } from '../../errors.js';
+import { runDetectJob } from './detect-job.js';
 import { runDetect, type DetectJob } from './run-detect.js';
 
 const size = 400;
@@ -153,6 +155,18 @@ describe.each(testBackends())('a detect run cut off at its last steps, on the %s
   };
   const run = (out: string, progress: ProgressFactory) =>
     runDetect({ ...job(out), afterDate: '2024-10-01' }, pair(), progress, { db, evidenceDir: join(dir, `${backend}-evidence`), afterDate: '2024-10-01' });
+
+  it('refuses an output folder holding other files before importing the plans', async () => {
+    const out = join(dir, `${backend}-foreign`);
+    await mkdir(out);
+    await writeFile(join(out, 'notes.txt'), 'keep me');
+    const resolved = { job: { ...job(out), afterDate: '2024-10-01' }, layers: [{ layer: 'plans' as const, file: 'fixtures/scene/plans.geojson' }] };
+    const refused = await runDetectJob(resolved, db, { progress: quiet, evidenceDir: join(dir, `${backend}-evidence`), naming: 'flags' }).catch((err: Error) => err);
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect((refused as Error).message).toBe(`${out} is not empty and does not hold an earlier detect output; it would be replaced`);
+    expect(Number((await db.knex('plans').count({ n: '*' }))[0].n)).toBe(0);
+    expect(await readdir(out)).toEqual(['notes.txt']);
+  });
 
   it('leaves neither a job nor an output folder when cut off after the overlay, before the folder is swapped in', async () => {
     const out = join(dir, `${backend}-before-swap`);
