@@ -21,16 +21,18 @@ export function registerLayers(program: Command): void {
       .command(layer)
       .description(descriptions[layer])
       .command('import')
-      .description(`import ${layer} from GeoJSON, a zipped Shapefile (.zip) or DXF; re-importing the same file changes nothing`)
+      .description(`import ${layer} from GeoJSON, a zipped Shapefile (.zip) or DXF; rows as stored are left alone, so the same file again changes nothing`)
       .argument('<file>', '.geojson/.json, .zip (Shapefile with .prj), .shp or .dxf')
       .option('--crs <crs>', 'CRS of a file that does not say (DXF): EPSG:4549 or a proj string')
       .option('--mapping <file>', 'DXF attribute mapping (JSON): layers and text patterns, see the README')
       .option('--encoding <name>', 'attribute encoding of a Shapefile without .cpg (default: UTF-8 if valid, else GBK)')
-      .action(async (file: string, flags: { crs?: string; mapping?: string; encoding?: string }) => {
+      .option('--allow-move', 'accept stored outlines moving more than 1 km, and a layer more than 50 km from what the project holds')
+      .action(async (file: string, flags: { crs?: string; mapping?: string; encoding?: string; allowMove?: boolean }) => {
         const options: ImportOptions = {
           ...(flags.crs ? { crs: flags.crs } : {}),
           ...(flags.mapping ? { dxfMapping: await readDxfMapping(flags.mapping) } : {}),
           ...(flags.encoding ? { encoding: flags.encoding } : {}),
+          ...(flags.allowMove ? { allowMove: true } : {}),
         };
         const report = await withDatabase((db) => importLayer(db, layer, file, options));
         process.stdout.write(formatImport(report));
@@ -40,9 +42,10 @@ export function registerLayers(program: Command): void {
 
 /** One line of what an import did, then one per repaired geometry. */
 export function formatImport(report: ImportReport): string {
-  if (report.status === 'unchanged') return `${report.file}: already imported into ${report.layer}; nothing changed\n`;
+  if (report.status === 'unchanged') return `${report.file}: all ${report.features} ${report.layer} as stored; nothing changed\n`;
+  const unchanged = report.features - report.inserted - report.updated;
   const lines = [
-    `${report.file}: ${report.features} ${report.layer} imported (${report.inserted} new, ${report.updated} updated), project CRS EPSG:${report.projectEpsg}`,
+    `${report.file}: ${report.features} ${report.layer} imported (${report.inserted} new, ${report.updated} updated${unchanged > 0 ? `, ${unchanged} as stored` : ''}), project CRS EPSG:${report.projectEpsg}`,
   ];
   if (report.repairs.length > 0) lines.push(`  ${report.repairs.length} invalid geometries repaired:`);
   for (const r of report.repairs) {

@@ -1,7 +1,8 @@
 /**
- * Storing the reference layers (plans, zones, grids): an import record per file, and rows upserted
- * by their key, geometries repaired with ST_MakeValid on the way in. The caller runs it inside a
- * transaction, so a file is stored whole or not at all.
+ * Storing the reference layers (plans, zones, grids): rows compared with the stored rows of their
+ * key, then upserted by key, geometries repaired with ST_MakeValid on the way in, and an import
+ * record per file as a log. The caller runs it inside a transaction, so a file is stored whole or
+ * not at all.
  */
 import type { Knex } from 'knex';
 import type { PolygonRings } from '../geo/geojson.js';
@@ -38,15 +39,56 @@ export interface StoredLayer {
   empty: { row: number; key: string }[];
 }
 
+/**
+ * Two geometries are the same when they have as many vertices and none is farther than a
+ * millimetre from the other (a file exported again, or moved through another CRS, differs in
+ * the last digits).
+ */
+const sameGeometry = 'ST_NPoints(t.geom) = ST_NPoints(x.repaired) AND ST_HausdorffDistance(t.geom, x.repaired) <= 0.001';
+
 /** Rows go to the database in chunks of this many, one statement each. */
 const chunkSize = 500;
 
-/** The import record of a file already imported into this layer, or undefined. */
-export async function findImport(knex: Knex, layer: LayerName, sha256: string): Promise<{ id: number; file_name: string; imported_at: Date } | undefined> {
-  return knex('imports').where({ layer, sha256 }).first('id', 'file_name', 'imported_at');
+/** How an incoming row stands against the stored row of its key. */
+export interface RowComparison {
+  row: number;
+  key: string;
+  /** `new`: no stored row has its key; `same`: attributes and geometry as stored; `changed`: otherwise. */
+  state: 'new' | 'same' | 'changed';
+  /** How far the centroid of a changed row's geometry moves from the stored one (m); null for the others. */
+  movedM: number | null;
 }
 
-/** Upserts the records (by key) and records the import; returns counts, repairs and empty geometries. */
+/**
+ * Compares each record (geometry already in the project CRS) with the stored row of its key:
+ * the attributes, the other properties and the geometry as it would be stored (repaired).
+ */
+export async function compareWithStored(knex: Knex, layer: LayerName, records: LayerRecord[], srid: number): Promise<RowComparison[]> {
+  const key = layerKeys[layer];
+  const columns = Object.keys(records[0]?.fields ?? {}).filter((c) => c !== key);
+  const same = [...columns.map((c) => `t.${c} IS NOT DISTINCT FROM ${typedField(c)}`), 't.properties = x.properties', sameGeometry].join(' AND ');
+  const result: RowComparison[] = [];
+  for (let start = 0; start < records.length; start += chunkSize) {
+    const compared = await knex.raw(
+      `WITH ${shapedInput(srid)}
+       SELECT x.row, x.fields->>'${key}' AS key, t.id IS NULL AS new, coalesce(${same}, false) AS same,
+         ST_Distance(ST_Centroid(t.geom), ST_Centroid(x.repaired)) AS moved
+       FROM shaped x LEFT JOIN ${layer} t ON t.${key} = x.fields->>'${key}'
+       ORDER BY x.row`,
+      [chunkJson(records.slice(start, start + chunkSize))],
+    );
+    for (const r of compared.rows) {
+      const state = r.new ? 'new' : r.same ? 'same' : 'changed';
+      result.push({ row: r.row, key: r.key, state, movedM: state === 'changed' && r.moved !== null ? Number(r.moved) : null });
+    }
+  }
+  return result;
+}
+
+/**
+ * Upserts the records (by key) and records the import (one record per file and options; a file
+ * imported again is recorded again at its first record); returns counts, repairs and empty geometries.
+ */
 export async function storeLayer(
   trx: Knex.Transaction,
   layer: LayerName,
@@ -54,26 +96,20 @@ export async function storeLayer(
   records: LayerRecord[],
   srid: number,
 ): Promise<StoredLayer> {
-  const [{ id: importId }] = await trx('imports').insert({ layer, file_name: file.name, sha256: file.sha256, features: records.length }).returning('id');
+  const [{ id: importId }] = await trx('imports')
+    .insert({ layer, file_name: file.name, sha256: file.sha256, features: records.length })
+    .onConflict(['layer', 'sha256'])
+    .merge({ file_name: file.name, features: records.length, imported_at: trx.fn.now() })
+    .returning('id');
   const key = layerKeys[layer];
   const columns = Object.keys(records[0]?.fields ?? {});
-  const typed = columns.map((c) => (c === 'thresholds' ? `x.fields->'${c}'` : `(x.fields->>'${c}')${columnCasts[c] ?? ''}`)).join(', ');
+  const typed = columns.map(typedField).join(', ');
   const updates = [...columns.filter((c) => c !== key), 'properties', 'import_id', 'geom'].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
   const result: StoredLayer = { inserted: 0, updated: 0, repairs: [], empty: [] };
   for (let start = 0; start < records.length; start += chunkSize) {
-    const chunk = records.slice(start, start + chunkSize).map((r) => ({
-      row: r.row,
-      fields: r.fields,
-      properties: r.properties,
-      geometry: JSON.stringify({ type: 'MultiPolygon', coordinates: r.polygons }),
-    }));
     // one statement: each geometry is repaired once, stored, and reported when it needed it
     const stored = await trx.raw(
-      `WITH input AS (
-         SELECT (r->>'row')::int AS row, r->'fields' AS fields, r->'properties' AS properties,
-           ST_SetSRID(ST_GeomFromGeoJSON(r->>'geometry'), ${srid}) AS given
-         FROM jsonb_array_elements(?::jsonb) AS r),
-       shaped AS (SELECT x.*, ST_Multi(ST_CollectionExtract(ST_MakeValid(x.given), 3)) AS repaired FROM input x),
+      `WITH ${shapedInput(srid)},
        stored AS (
          INSERT INTO ${layer} (${columns.join(', ')}, properties, import_id, geom)
          SELECT ${typed}, x.properties, ${Number(importId)}, x.repaired FROM shaped x
@@ -83,7 +119,7 @@ export async function storeLayer(
          ST_Area(x.given) AS before, ST_Area(x.repaired) AS after, ST_IsEmpty(x.repaired) AS empty
        FROM shaped x JOIN stored st ON st.key = x.fields->>'${key}'
        ORDER BY x.row`,
-      [JSON.stringify(chunk)],
+      [chunkJson(records.slice(start, start + chunkSize))],
     );
     for (const r of stored.rows) {
       r.inserted ? result.inserted++ : result.updated++;
@@ -93,6 +129,27 @@ export async function storeLayer(
   }
   await trx('imports').where({ id: importId }).update({ repairs: JSON.stringify(result.repairs) });
   return result;
+}
+
+/** Records as one JSON array parameter: row, fields, properties and the GeoJSON geometry. */
+function chunkJson(records: LayerRecord[]): string {
+  return JSON.stringify(
+    records.map((r) => ({ row: r.row, fields: r.fields, properties: r.properties, geometry: JSON.stringify({ type: 'MultiPolygon', coordinates: r.polygons }) })),
+  );
+}
+
+/** The CTEs `input` (the records as given) and `shaped` (with each geometry repaired as it is stored). */
+function shapedInput(srid: number): string {
+  return `input AS (
+         SELECT (r->>'row')::int AS row, r->'fields' AS fields, r->'properties' AS properties,
+           ST_SetSRID(ST_GeomFromGeoJSON(r->>'geometry'), ${srid}) AS given
+         FROM jsonb_array_elements(?::jsonb) AS r),
+       shaped AS (SELECT x.*, ST_Multi(ST_CollectionExtract(ST_MakeValid(x.given), 3)) AS repaired FROM input x)`;
+}
+
+/** A field of `x.fields` as its column's SQL type. */
+function typedField(column: string): string {
+  return column === 'thresholds' ? `x.fields->'${column}'` : `(x.fields->>'${column}')${columnCasts[column] ?? ''}`;
 }
 
 /** SQL casts of the typed layer columns (text columns need none). */

@@ -5,7 +5,7 @@
  * imported layer) and never changes afterwards.
  */
 import type { Knex } from 'knex';
-import { gaussKrugerEpsgForLongitude, isKnownEpsg, toWgs84, type Crs } from '../geo/crs.js';
+import { crsMeasure, isKnownEpsg, localMetricCrs, toWgs84, type Crs } from '../geo/crs.js';
 import { spatialTables } from './migrations/001-initial.js';
 
 /** The project CRS's EPSG code, or null while the database holds no geometry yet. */
@@ -34,12 +34,26 @@ export async function ensureProjectEpsg(knex: Knex, proposed: number): Promise<n
 }
 
 /**
- * The project CRS that data in `crs` proposes: that CRS when it is a projected EPSG code zhiwei
- * knows, otherwise the CGCS2000 3-degree Gauss-Krüger zone (the usual choice in China) of
- * `position`, a point of the data in `crs`; null when that point cannot be placed on the earth.
+ * The project CRS that data in `crs` proposes: that CRS when it is an EPSG code zhiwei knows in
+ * metres, otherwise the local metric CRS of `position`, a point of the data in `crs` (the CGCS2000
+ * 3-degree Gauss-Krüger zone in China, else the UTM zone); null when that point cannot be placed on the earth.
  */
 export function proposedProjectEpsg(crs: Crs, position: [number, number]): number | null {
-  if (typeof crs === 'number' && isKnownEpsg(crs) && crs !== 4326 && crs !== 4490) return crs;
-  const [longitude] = toWgs84(crs)(position);
-  return Number.isFinite(longitude) ? gaussKrugerEpsgForLongitude(longitude) : null;
+  if (typeof crs === 'number' && isKnownEpsg(crs) && crsMeasure(crs) === 'metres') return crs;
+  const [longitude, latitude] = toWgs84(crs)(position);
+  return Number.isFinite(longitude) && Number.isFinite(latitude) ? localMetricCrs(longitude, latitude).epsg : null;
+}
+
+/** [minX, minY, maxX, maxY] in the project CRS. */
+export type ProjectExtent = [number, number, number, number];
+
+/**
+ * The extent of everything the project holds (plans, zones, grids, and the candidates and cases
+ * of its jobs) in the project CRS, or null while it holds nothing.
+ */
+export async function projectExtent(knex: Knex): Promise<ProjectExtent | null> {
+  const geometries = spatialTables.map((table) => `SELECT geom FROM ${table}`).join(' UNION ALL ');
+  const { rows } = await knex.raw(`SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) AS x1, ST_YMax(e) AS y1 FROM (SELECT ST_Extent(geom) AS e FROM (${geometries}) g) u`);
+  const [row] = rows;
+  return row.x0 === null ? null : [Number(row.x0), Number(row.y0), Number(row.x1), Number(row.y1)];
 }

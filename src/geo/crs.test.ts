@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crsDefinition, crsFromWkt, crsMeasure, crsTransform, gaussKrugerEpsgForLongitude, localMetricCrs, proj4Definition, toWgs84, utmEpsg } from './crs.js';
+import { areaOfUse, crsDefinition, crsFromWkt, crsMeasure, crsTransform, gaussKrugerEpsgForLongitude, localMetricCrs, proj4Definition, toWgs84, utmEpsg } from './crs.js';
 import { BadInputError } from '../errors.js';
 
 describe('crs', () => {
@@ -48,6 +48,17 @@ describe('crs', () => {
     expect(crsDefinition('epsg:4326')).toContain('longlat');
     expect(crsDefinition('+proj=longlat +ellps=GRS80')).toBe('+proj=longlat +ellps=GRS80');
     expect(() => crsDefinition('Beijing 1954')).toThrow(/neither an EPSG code nor a proj string/);
+  });
+
+  it("derives each zone's area of use from its central meridian, half a zone wider on each side", () => {
+    expect(areaOfUse(4549)).toEqual({ west: 117, south: 16.7, east: 123, north: 53.56 });
+    expect(areaOfUse(4528)).toEqual(areaOfUse(4549));
+    expect(areaOfUse(4498)).toEqual({ west: 111, south: 16.7, east: 123, north: 53.56 });
+    expect(areaOfUse(32650)).toEqual({ west: 111, south: 0, east: 123, north: 84 });
+    expect(areaOfUse(32750)).toEqual({ west: 111, south: -80, east: 123, north: 0 });
+    expect(areaOfUse(4326)).toEqual({ west: -180, south: -90, east: 180, north: 90 });
+    expect(areaOfUse(3857)?.north).toBeCloseTo(85.06, 2);
+    expect(areaOfUse(2000)).toBeNull();
   });
 
   it('picks the nearest 3-degree zone for a longitude', () => {

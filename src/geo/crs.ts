@@ -9,8 +9,38 @@ import { BadInputError } from '../errors.js';
 /** CGCS2000 uses the GRS80 ellipsoid; its datum agrees with WGS84 to centimetres. */
 const cgcs2000 = '+ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs';
 
-function gaussKruger(centralMeridian: number, falseEasting: number): string {
-  return `+proj=tmerc +lat_0=0 +lon_0=${centralMeridian} +k=1 +x_0=${falseEasting} +y_0=0 ${cgcs2000}`;
+/** A transverse Mercator zone: central meridian, false easting and width in degrees. */
+interface Zone {
+  centralMeridian: number;
+  falseEasting: number;
+  width: number;
+}
+
+/**
+ * The CGCS2000 Gauss-Krüger zone of an EPSG code, or null. 6-degree: zones 13-23 with the zone
+ * number in the false easting (EPSG:4491-4501), then the same central meridians (75°E-135°E)
+ * without it (4502-4512). 3-degree: zones 25-45 with the zone number (4513-4533), then central
+ * meridians 75°E-135°E without it (4534-4554).
+ */
+function gaussKrugerZone(epsg: number): Zone | null {
+  if (epsg >= 4491 && epsg <= 4501) {
+    const zone = epsg - 4491 + 13;
+    return { centralMeridian: zone * 6 - 3, falseEasting: zone * 1e6 + 500000, width: 6 };
+  }
+  if (epsg >= 4502 && epsg <= 4512) return { centralMeridian: 75 + (epsg - 4502) * 6, falseEasting: 500000, width: 6 };
+  if (epsg >= 4513 && epsg <= 4533) {
+    const zone = epsg - 4513 + 25;
+    return { centralMeridian: zone * 3, falseEasting: zone * 1e6 + 500000, width: 3 };
+  }
+  if (epsg >= 4534 && epsg <= 4554) return { centralMeridian: 75 + (epsg - 4534) * 3, falseEasting: 500000, width: 3 };
+  return null;
+}
+
+/** The WGS84 UTM zone of an EPSG code (326xx north, 327xx south), or null. */
+function utmZone(epsg: number): (Zone & { south: boolean }) | null {
+  const south = epsg >= 32701 && epsg <= 32760;
+  if (!south && !(epsg >= 32601 && epsg <= 32660)) return null;
+  return { centralMeridian: (epsg % 100) * 6 - 183, falseEasting: 500000, width: 6, south };
 }
 
 /** proj4 definition of an EPSG code zhiwei knows, or null. */
@@ -20,25 +50,43 @@ function knownDefinition(epsg: number): string | null {
   if (epsg === 3857) {
     return '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +no_defs';
   }
-  // CGCS2000 6-degree Gauss-Krüger: zones 13-23 with the zone number in the false easting,
-  // then the same central meridians (75°E-135°E) without it.
-  if (epsg >= 4491 && epsg <= 4501) {
-    const zone = epsg - 4491 + 13;
-    return gaussKruger(zone * 6 - 3, zone * 1e6 + 500000);
-  }
-  if (epsg >= 4502 && epsg <= 4512) return gaussKruger(75 + (epsg - 4502) * 6, 500000);
-  // CGCS2000 3-degree Gauss-Krüger: zones 25-45 with the zone number in the false easting
-  // (EPSG:4513-4533), then central meridians 75°E-135°E without it (EPSG:4534-4554).
-  if (epsg >= 4513 && epsg <= 4533) {
-    const zone = epsg - 4513 + 25;
-    return gaussKruger(zone * 3, zone * 1e6 + 500000);
-  }
-  if (epsg >= 4534 && epsg <= 4554) return gaussKruger(75 + (epsg - 4534) * 3, 500000);
-  if (epsg >= 32601 && epsg <= 32660) return `+proj=utm +zone=${epsg - 32600} +datum=WGS84 +units=m +no_defs`;
-  if (epsg >= 32701 && epsg <= 32760) {
-    return `+proj=utm +zone=${epsg - 32700} +south +datum=WGS84 +units=m +no_defs`;
-  }
+  const gk = gaussKrugerZone(epsg);
+  if (gk) return `+proj=tmerc +lat_0=0 +lon_0=${gk.centralMeridian} +k=1 +x_0=${gk.falseEasting} +y_0=0 ${cgcs2000}`;
+  const utm = utmZone(epsg);
+  if (utm) return `+proj=utm +zone=${epsg % 100}${utm.south ? ' +south' : ''} +datum=WGS84 +units=m +no_defs`;
   return null;
+}
+
+/** A longitude/latitude box in degrees. */
+export interface LonLatBox {
+  west: number;
+  south: number;
+  east: number;
+  north: number;
+}
+
+/** The whole earth, the area of use of a geographic CRS. */
+export const wholeEarth: LonLatBox = Object.freeze({ west: -180, south: -90, east: 180, north: 90 });
+
+/**
+ * Where coordinates in an EPSG code zhiwei knows can lie, or null for other codes. A zone's area
+ * is its strip widened by half a zone on each side (a district on a zone's edge keeps its city's
+ * zone), within CGCS2000's area for the Gauss-Krüger zones and UTM's latitudes for UTM.
+ */
+export function areaOfUse(epsg: number): LonLatBox | null {
+  if (epsg === 4326) return wholeEarth;
+  if (epsg === 4490) return cgcs2000Area;
+  if (epsg === 3857) return { west: -180, south: -85.06, east: 180, north: 85.06 };
+  const gk = gaussKrugerZone(epsg);
+  if (gk) return { west: gk.centralMeridian - gk.width, south: cgcs2000Area.south, east: gk.centralMeridian + gk.width, north: cgcs2000Area.north };
+  const utm = utmZone(epsg);
+  if (utm) return { west: utm.centralMeridian - utm.width, east: utm.centralMeridian + utm.width, ...(utm.south ? { south: -80, north: 0 } : { south: 0, north: 84 }) };
+  return null;
+}
+
+/** True when a longitude/latitude lies in the box. */
+export function inLonLatBox([longitude, latitude]: [number, number], box: LonLatBox): boolean {
+  return longitude >= box.west && longitude <= box.east && latitude >= box.south && latitude <= box.north;
 }
 
 /** proj4 definition for an EPSG code; throws a BadInputError that says how to pass a proj string. */
@@ -108,7 +156,7 @@ export function utmEpsg(longitude: number, latitude: number): number {
 }
 
 /** The area of use of CGCS2000 (EPSG:4490), China onshore and offshore, as a longitude/latitude box. */
-const cgcs2000Area = { west: 73.62, south: 16.7, east: 134.77, north: 53.56 };
+const cgcs2000Area: LonLatBox = Object.freeze({ west: 73.62, south: 16.7, east: 134.77, north: 53.56 });
 
 /**
  * A projected CRS in metres, true to scale near a point, with its EPSG name: the CGCS2000 3-degree

@@ -48,11 +48,27 @@ export function dbfIsUtf8(bytes: Uint8Array, name: string): boolean {
   return fields.every((field) => isUtf8(field.nameBytes)) && isUtf8(bytes.subarray(headerLength));
 }
 
-/** Reads every record with text decoded in `encoding` (a TextDecoder label). */
-export function readDbf(bytes: Uint8Array, encoding: string, name: string): DbfRecords {
+/** The text encoding of a table (a TextDecoder label) and where it comes from, as messages say it ("as plans.cpg says"). */
+export interface DbfEncoding {
+  label: string;
+  source: string;
+}
+
+/**
+ * Reads every record with text decoded in `encoding`. Text that is not valid in that encoding is
+ * refused with its row and field, saying how its bytes read in the other usual encoding.
+ */
+export function readDbf(bytes: Uint8Array, encoding: DbfEncoding, name: string): DbfRecords {
   const { fields, recordCount, headerLength, recordLength } = layout(bytes, name);
-  const decoder = new TextDecoder(encoding);
-  const names = fields.map((field) => decoder.decode(field.nameBytes).trim());
+  const decoder = new TextDecoder(encoding.label, { fatal: true });
+  const decode = (raw: Uint8Array, where: string) => {
+    try {
+      return decoder.decode(raw);
+    } catch {
+      throw undecodable(raw, encoding, `${name}: ${where}`);
+    }
+  };
+  const names = fields.map((field, f) => decode(field.nameBytes, `field ${f + 1}'s name`).trim());
   const records: DbfRecords = [];
   for (let i = 0; i < recordCount; i++) {
     const record = bytes.subarray(headerLength + i * recordLength, headerLength + (i + 1) * recordLength);
@@ -62,16 +78,33 @@ export function readDbf(bytes: Uint8Array, encoding: string, name: string): DbfR
     }
     const properties: Record<string, unknown> = {};
     fields.forEach((field, f) => {
-      properties[names[f]] = fieldValue(record.subarray(field.offset, field.offset + field.length), field.type, decoder);
+      const text = decode(record.subarray(field.offset, field.offset + field.length), `row ${i + 1}: field "${names[f]}"`);
+      properties[names[f]] = fieldValue(text, field.type);
     });
     records.push(properties);
   }
   return records;
 }
 
-/** A field's value: numbers for N/F, ISO date strings for D, booleans for L, text otherwise; null when blank. */
-function fieldValue(raw: Uint8Array, type: string, decoder: TextDecoder): unknown {
-  const text = decoder.decode(raw).replace(/\0/g, '').trim();
+/** The refusal of text that is not valid in the table's encoding, with its reading in GBK or UTF-8 where that works. */
+function undecodable(raw: Uint8Array, encoding: DbfEncoding, where: string): BadInputError {
+  const other = encoding.label === 'utf-8' ? 'gbk' : 'utf-8';
+  let reading: string | null = null;
+  try {
+    reading = new TextDecoder(other, { fatal: true }).decode(raw).replace(/\0/g, '').trim();
+  } catch {
+    // not that encoding either
+  }
+  const label = (l: string) => (l === 'utf-8' ? 'UTF-8' : l.toUpperCase());
+  return new BadInputError(
+    `${where}: the bytes are not ${label(encoding.label)} text, ${encoding.source}`,
+    reading === null ? 'pass the encoding of the attribute table, e.g. --encoding gb18030' : `they read as ${label(other)}: "${reading.slice(0, 40)}"; pass --encoding ${other}`,
+  );
+}
+
+/** A field's value from its text: numbers for N/F, ISO date strings for D, booleans for L, text otherwise; null when blank. */
+function fieldValue(decoded: string, type: string): unknown {
+  const text = decoded.replace(/\0/g, '').trim();
   if (text === '') return null;
   if (type === 'N' || type === 'F') {
     const value = Number(text);

@@ -56,9 +56,18 @@ function pairsOf(text: string, name: string): DxfPair[] {
       if (code === '' && lines.slice(i).every((line) => line.trim() === '')) break;
       throw new BadInputError(`${name}: line ${i + 1}: expected a DXF group code, found "${code.slice(0, 40)}"`);
     }
-    pairs.push({ code: Number(code), value: lines[i + 1], line: i + 1 });
+    const pair = { code: Number(code), value: lines[i + 1], line: i + 1 };
+    if (isRealCode(pair.code) && !Number.isFinite(Number(pair.value.trim()))) {
+      throw new BadInputError(`${name}: line ${pair.line}: group code ${pair.code} holds "${pair.value.trim().slice(0, 40)}", not a finite number`, 'the drawing is damaged: save it again from CAD');
+    }
+    pairs.push(pair);
   }
   return pairs;
+}
+
+/** Group codes whose values are real numbers (coordinates, bulges, heights...), by the DXF reference. */
+function isRealCode(code: number): boolean {
+  return (code >= 10 && code <= 59) || (code >= 110 && code <= 149) || (code >= 210 && code <= 239) || (code >= 1010 && code <= 1059);
 }
 
 function sectionsOf(pairs: DxfPair[], name: string): Map<string, DxfEntity[]> {
@@ -78,11 +87,15 @@ function sectionsOf(pairs: DxfPair[], name: string): Map<string, DxfEntity[]> {
     } else if (type === 'ENDSEC') {
       current = null;
     } else if (type === 'EOF') {
+      if (current !== null) throw new BadInputError(`${name}: line ${line}: EOF inside a section, before its ENDSEC: the file is cut short`, 'save the drawing again from CAD');
       return sections;
     } else if (current !== null) {
       current.push({ type, line, pairs: [] });
     }
   }
   if (sections.size === 0) throw new BadInputError(`${name}: no DXF sections found; is this a DXF file?`);
-  return sections;
+  // a drawing cut short reads as a smaller one: refuse it rather than import part of it
+  const last = pairs.at(-1)?.line ?? 0;
+  const open = current !== null ? `section ${[...sections.keys()].at(-1)} has no ENDSEC and ` : '';
+  throw new BadInputError(`${name}: the drawing ends at line ${last + 1} but ${open}there is no EOF: the file is cut short`, 'save the drawing again from CAD, or copy the whole file');
 }

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.js';
+import { projectEpsg } from '../db/project-crs.js';
+import { crsTransform } from '../geo/crs.js';
 import { openTestDatabase, testBackends } from '../test-support/database.js';
 import { writeDxf } from '../test-support/dxf.js';
 import { requireTool } from '../test-support/tools.js';
@@ -17,6 +19,22 @@ const hasGdal = requireTool('ogr2ogr');
 const lonLatSquare = (lon: number, lat: number, size = 0.0001) => [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]];
 const collection = (features: object[]) => JSON.stringify({ type: 'FeatureCollection', features });
 const feature = (properties: object, coordinates: unknown) => ({ type: 'Feature', properties, geometry: { type: 'Polygon', coordinates } });
+
+interface FixtureFeature {
+  properties: Record<string, unknown>;
+  geometry: { coordinates: number[][][] };
+}
+/** The fixture plans with each position mapped by `move` (the properties of feature i by `change`), and a crs member if given. */
+async function fixturePlans(move: (p: number[], i: number) => number[], crs?: string, change = (p: Record<string, unknown>, _i: number) => p): Promise<string> {
+  const json = JSON.parse(await readFile(join(fixture, 'plans.geojson'), 'utf8'));
+  json.features.forEach((f: FixtureFeature, i: number) => {
+    f.geometry.coordinates = f.geometry.coordinates.map((ring) => ring.map((p) => move(p, i)));
+    f.properties = change(f.properties, i);
+  });
+  if (crs) json.crs = { type: 'name', properties: { name: crs } };
+  return JSON.stringify(json);
+}
+const toGaussKruger = crsTransform(4326, 4549);
 
 describe.each(testBackends())('importing layers on the %s backend', (backend) => {
   let db: Database;
@@ -32,16 +50,112 @@ describe.each(testBackends())('importing layers on the %s backend', (backend) =>
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** What a refused import must leave as it was: the project CRS and every stored plan. */
+  const snapshot = async () => ({
+    epsg: await projectEpsg(db.knex),
+    imports: await count('imports'),
+    plans: await db.knex('plans').orderBy('permit_no').select('permit_no', 'kind', 'permitted_height_m', 'valid_from', 'valid_to', db.knex.raw('ST_AsText(geom) AS wkt')),
+  });
+  const write = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  };
+
+  it('on a fresh database, refuses projected metres in a GeoJSON without crs and swapped latitude and longitude, and sets no project CRS', async () => {
+    const metres = await write('metres.geojson', await fixturePlans((p) => toGaussKruger(p as [number, number])));
+    await expect(importLayer(db, 'plans', metres)).rejects.toMatchObject({
+      kind: 'bad_input',
+      message: expect.stringMatching(/^metres.geojson: row 1: \(49\d{4}\.\d, 33\d{5}\.\d\) lies outside the area of use of EPSG:4326 \(180°W–180°E, 90°S–90°N\); the file's extent is x 49\d{4}\.\d…49\d{4}\.\d, y 33\d{5}\.\d…33\d{5}\.\d in EPSG:4326$/),
+      hint: 'the coordinates look like projected metres: pass --crs EPSG:NNNN, the CRS they are in',
+    });
+    const swapped = await write('swapped.geojson', await fixturePlans(([lon, lat]) => [lat, lon]));
+    await expect(importLayer(db, 'plans', swapped)).rejects.toMatchObject({
+      kind: 'bad_input',
+      message: expect.stringMatching(/^swapped.geojson: row 1: \(30\.\d+, 119\.\d+\) lies outside the area of use of EPSG:4326/),
+      hint: 'latitude and longitude look swapped: put longitude first, as GeoJSON and Shapefiles do',
+    });
+    expect(await snapshot()).toEqual({ epsg: null, imports: 0, plans: [] });
+  });
+
   it('imports plans from GeoJSON into the project CRS, and the same file again changes nothing', async () => {
     const first = await importLayer(db, 'plans', join(fixture, 'plans.geojson'));
     expect(first).toMatchObject({ status: 'imported', features: 51, inserted: 51, updated: 0, projectEpsg: 4549, repairs: [] });
     const again = await importLayer(db, 'plans', join(fixture, 'plans.geojson'));
-    expect(again).toMatchObject({ status: 'unchanged', inserted: 0, updated: 0 });
+    expect(again).toMatchObject({ status: 'unchanged', features: 51, inserted: 0, updated: 0 });
     expect(await count('plans')).toBe(51);
     const plan = await db.knex('plans').where({ permit_no: '建字第330110201100002号' }).first(db.knex.raw('ST_Area(geom) AS area'), db.knex.raw('ST_SRID(geom) AS srid'), 'valid_from', 'permitted_height_m');
     expect(plan.srid).toBe(4549);
     expect(plan.area).toBeCloseTo(103.6, 0);
     expect(plan.permitted_height_m).toBe(14.2);
+  });
+
+  it('refuses a layer whose CRS is not what its coordinates are in, naming its extent, the project\'s and the likely cause', async () => {
+    const before = await snapshot();
+    const mercator = await write('mercator.geojson', await fixturePlans((p) => toGaussKruger(p as [number, number]), 'EPSG:3857'));
+    await expect(importLayer(db, 'plans', mercator)).rejects.toMatchObject({
+      kind: 'bad_input',
+      message: expect.stringMatching(
+        /^mercator.geojson: row 1: \(49\d{4}\.\d, 33\d{5}\.\d\) \(4\.4\d°E 28\.\d\d°N\) lies outside the area of use of the project CRS EPSG:4549 \(117°E–123°E, 16\.7°N–53\.56°N\); the file's extent is x .* in EPSG:3857 around 4\.4\d°E 28\.\d\d°N, the project's x .* in EPSG:4549 around 119\.9\d°E 30\.2\d°N$/,
+      ),
+      hint: 'the coordinates look like EPSG:4549 metres, not EPSG:3857 as the file says: pass --crs EPSG:4549',
+    });
+    const metres = await write('metres.geojson', await fixturePlans((p) => toGaussKruger(p as [number, number])));
+    await expect(importLayer(db, 'plans', metres)).rejects.toMatchObject({ hint: 'the coordinates look like EPSG:4549 metres: pass --crs EPSG:4549' });
+    expect(await importLayer(db, 'plans', metres, { crs: 'EPSG:4549' })).toMatchObject({ status: 'unchanged' });
+    const far = await write('far.geojson', await fixturePlans(([lon, lat]) => [lon, lat + 1]));
+    await expect(importLayer(db, 'plans', far)).rejects.toMatchObject({
+      message: expect.stringMatching(/^far.geojson: the layer lies 1\d\d\.\d km from what the project holds: the layer x .* in EPSG:4549 around 119\.9\d°E 31\.2\d°N, the project x .* around 119\.9\d°E 30\.2\d°N$/),
+      hint: "check the file's CRS; if the layer really lies there, pass --allow-move",
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('decides "unchanged" by the stored rows: the right file after a wrong one puts the rows back, moves only when allowed', async () => {
+    const original = await snapshot();
+    const [lowered, moved] = [join(dir, 'lowered.geojson'), join(dir, 'moved.geojson')];
+    await writeFile(lowered, await fixturePlans((p) => p, undefined, (p, i) => (i === 2 ? { ...p, permitted_height_m: 3 } : p)));
+    expect(await importLayer(db, 'plans', lowered)).toMatchObject({ status: 'imported', inserted: 0, updated: 1 });
+    expect(await importLayer(db, 'plans', join(fixture, 'plans.geojson'))).toMatchObject({ status: 'imported', inserted: 0, updated: 1 });
+    expect(await snapshot()).toEqual({ ...original, imports: original.imports + 1 });
+
+    // 0.05° of longitude is about 4.8 km at 30°N
+    await writeFile(moved, await fixturePlans(([lon, lat], i) => (i === 4 ? [lon + 0.05, lat] : [lon, lat])));
+    const key = JSON.parse(await readFile(moved, 'utf8')).features[4].properties.permit_no;
+    await expect(importLayer(db, 'plans', moved)).rejects.toMatchObject({
+      kind: 'bad_input',
+      message: expect.stringMatching(new RegExp(`^moved.geojson: row 5 \\(permit_no ${key}\\) would move more than 1 km from where it is stored \\(row 5 by 4\\.\\d km\\)$`)),
+      hint: "check the file's CRS; if this file corrects the stored outlines, pass --allow-move",
+    });
+    expect(await snapshot()).toEqual({ ...original, imports: original.imports + 1 });
+    expect(await importLayer(db, 'plans', moved, { allowMove: true })).toMatchObject({ status: 'imported', updated: 1 });
+    await expect(importLayer(db, 'plans', join(fixture, 'plans.geojson'))).rejects.toThrow(/row 5 .* would move more than 1 km/);
+    expect(await importLayer(db, 'plans', join(fixture, 'plans.geojson'), { allowMove: true })).toMatchObject({ status: 'imported', updated: 1 });
+    expect(await importLayer(db, 'plans', join(fixture, 'plans.geojson'))).toMatchObject({ status: 'unchanged' });
+    expect(await snapshot()).toEqual({ ...original, imports: original.imports + 2 });
+  });
+
+  it('refuses implausible values with the row and attribute, and stores nothing', async () => {
+    const before = await snapshot();
+    const plan = (properties: object) => collection([feature({ permit_no: 'V-1' }, [lonLatSquare(120.03, 30.03)]), feature({ permit_no: 'V-2', ...properties }, [lonLatSquare(120.04, 30.03)])]);
+    const path = join(dir, 'values.geojson');
+    const refusals: [object, string][] = [
+      [{ kind: 'castle' }, 'values.geojson: row 2: "kind" = "castle" is not one of new_building, existing_building, extension, additional_floors'],
+      [{ permitted_height_m: -5 }, 'values.geojson: row 2: "permitted_height_m" = -5 is out of range (1 to 1000 m)'],
+      [{ 层数: 0 }, 'values.geojson: row 2: "层数" = 0 is out of range (1 to 200)'],
+      [{ valid_from: '2024-05-01', valid_to: '2023-05-01' }, 'values.geojson: row 2: "valid_to" = 2023-05-01 is before "valid_from" = 2024-05-01'],
+    ];
+    for (const [properties, message] of refusals) {
+      await writeFile(path, plan(properties));
+      await expect(importLayer(db, 'plans', path)).rejects.toMatchObject({ kind: 'bad_input', message });
+    }
+    const zones = join(dir, 'zones-bad.geojson');
+    await writeFile(zones, collection([feature({ zone_id: 'Z-1', kind: 'priority', priority: -3 }, [lonLatSquare(120.05, 30.05)])]));
+    await expect(importLayer(db, 'zones', zones)).rejects.toMatchObject({ message: 'zones-bad.geojson: row 1: "priority" = -3 is out of range (0 to 100)' });
+    await writeFile(zones, collection([feature({ zone_id: 'Z-1', kind: 'priority', max_outside_share: 1.5 }, [lonLatSquare(120.05, 30.05)])]));
+    await expect(importLayer(db, 'zones', zones)).rejects.toMatchObject({ message: 'zones-bad.geojson: row 1: "max_outside_share" = 1.5 is out of range (0 to 1)' });
+    expect(await snapshot()).toEqual(before);
+    expect(await count('zones')).toBe(0);
   });
 
   it('reports each repaired geometry with its row and keeps the rest of the file', async () => {
@@ -95,6 +209,13 @@ describe.each(testBackends())('importing layers on the %s backend', (backend) =>
     expect(report).toMatchObject({ status: 'imported', inserted: 2 });
     const rows = await db.knex('plans').whereIn('permit_no', ['建字第7号', '建字第8号']).orderBy('permit_no').select('permit_no', 'permitted_height_m', db.knex.raw('round(ST_Area(geom)) AS area'));
     expect(rows.map((r) => [r.permit_no, r.permitted_height_m, Number(r.area)])).toEqual([['建字第7号', 12, 400], ['建字第8号', 9, 100]]);
+
+    // cut before the second label: read as it stands, 建字第8号 would lose its height limit
+    const whole = await readFile(path, 'utf8');
+    await writeFile(path, whole.slice(0, whole.indexOf('建字第8号')));
+    const before = await snapshot();
+    await expect(importLayer(db, 'plans', path, { dxfMapping: mapping })).rejects.toMatchObject({ kind: 'bad_input', message: expect.stringMatching(/plan.dxf: the drawing ends at line \d+ but section ENTITIES has no ENDSEC and there is no EOF: the file is cut short$/) });
+    expect(await snapshot()).toEqual(before);
   });
 
   it.skipIf(!hasGdal)('imports grids from a zipped GBK Shapefile without a .cpg', async () => {

@@ -1,34 +1,40 @@
 /**
  * `zhiwei plans|zones|grids import FILE`: reads a GeoJSON, zipped Shapefile or DXF layer, checks
- * every row, moves it into the project CRS and stores it in one transaction. A bad row rejects the
- * whole file with its row number and reason; invalid geometries are repaired (ST_MakeValid) and
- * each repair reported; importing the same file again changes nothing.
+ * every row and where the layer lies, moves it into the project CRS and stores it in one
+ * transaction. A bad row rejects the whole file with its row number and reason; invalid
+ * geometries are repaired (ST_MakeValid) and each repair reported; rows whose attributes and
+ * geometry are as stored are left alone, so importing the same file again changes nothing.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Database } from '../db/connect.js';
-import { findImport, layerKeys, storeLayer, type LayerName, type LayerRecord, type Repair } from '../db/layers.js';
-import { ensureProjectEpsg, projectEpsg, proposedProjectEpsg } from '../db/project-crs.js';
-import { BadInputError } from '../errors.js';
+import { compareWithStored, layerKeys, storeLayer, type LayerName, type LayerRecord, type Repair } from '../db/layers.js';
+import { ensureProjectEpsg, projectEpsg, projectExtent } from '../db/project-crs.js';
+import { BadInputError, ConflictError } from '../errors.js';
 import { crsTransform, type Crs } from '../geo/crs.js';
 import { transformPolygons } from '../geo/geojson.js';
 import { layerRow } from './layers.js';
+import { checkPlacement } from './placement.js';
 import { readVectorLayer, type VectorLayer } from './vector-layer.js';
 import type { DxfMapping } from './dxf-mapping.js';
 
-/** How to read the file: a CRS for files without one (DXF), a DXF attribute mapping, an encoding. */
+/**
+ * How to read the file (a CRS for files without one, a DXF attribute mapping, an encoding), and
+ * whether stored rows may move by more than `maxMoveM` and the layer lie far from the project.
+ */
 export interface ImportOptions {
   crs?: Crs;
   dxfMapping?: DxfMapping;
   encoding?: string;
+  allowMove?: boolean;
 }
 
 /** What an import did. */
 export interface ImportReport {
   layer: LayerName;
   file: string;
-  /** `unchanged` when this very file was imported before. */
+  /** `unchanged` when every row is as stored. */
   status: 'imported' | 'unchanged';
   features: number;
   inserted: number;
@@ -37,38 +43,55 @@ export interface ImportReport {
   projectEpsg: number;
 }
 
+/** A stored row whose outline would move farther than this (m) is refused unless moves are allowed. */
+export const maxMoveM = 1000;
+
 /** Imports a layer file into the database; `name` is what reports, errors and the import record call it. */
 export async function importLayer(db: Database, layer: LayerName, path: string, options: ImportOptions = {}, name = basename(path)): Promise<ImportReport> {
   const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
     throw new BadInputError(`${path}: cannot read the ${layer} file (${err.code ?? err.message})`);
   });
-  // the reading options change what a file means, so they are part of its identity
-  const sha256 = createHash('sha256').update(bytes).update(JSON.stringify(options)).digest('hex');
-  const known = await findImport(db.knex, layer, sha256);
-  const unchanged = (epsg: number): ImportReport => ({ layer, file: name, status: 'unchanged', features: 0, inserted: 0, updated: 0, repairs: [], projectEpsg: epsg });
-  if (known) return unchanged((await projectEpsg(db.knex)) as number);
-
-  const source = await readVectorLayer(path, options);
+  const { allowMove = false, ...reading } = options;
+  // the reading options change what a file means, so the import record keeps them with the file
+  const sha256 = createHash('sha256').update(bytes).update(JSON.stringify(reading)).digest('hex');
+  const source = await readVectorLayer(path, reading);
   if (source.features.length === 0) throw new BadInputError(`${name}: no features to import`);
   const records = layerRecords(layer, source, name);
-  const proposed = (await projectEpsg(db.knex)) ?? proposedProjectEpsg(source.crs as Crs, source.features[0].polygons[0][0][0]);
-  if (proposed === null) throw new BadInputError(`${name}: coordinates cannot be placed on the earth in the file's CRS`);
-  const epsg = await ensureProjectEpsg(db.knex, proposed);
-  const transform = crsTransform(source.crs as Crs, epsg);
-  for (const record of records) record.polygons = transformPolygons(record.polygons, transform);
+  const crs = source.crs as Crs;
 
-  const stored = await db.knex.transaction(async (trx) => {
-    // a concurrent import of the same file may have landed meanwhile
-    if (await findImport(trx, layer, sha256)) return null;
-    const result = await storeLayer(trx, layer, { name, sha256 }, records, epsg);
-    if (result.empty.length > 0) {
-      const { row, key } = result.empty[0];
+  return db.knex.transaction(async (trx) => {
+    const project = { epsg: await projectEpsg(trx), extent: await projectExtent(trx) };
+    const epsg = checkPlacement(source.features, crs, name, project, allowMove);
+    if (crs !== epsg) {
+      const transform = crsTransform(crs, epsg);
+      for (const record of records) record.polygons = transformPolygons(record.polygons, transform);
+    }
+    // set within this transaction, so that a refused file leaves a fresh project without a CRS
+    if (project.epsg === null && (await ensureProjectEpsg(trx, epsg)) !== epsg) {
+      throw new ConflictError(`${name}: another import or detect run set the project CRS meanwhile`, 'import the file again');
+    }
+
+    const compared = await compareWithStored(trx, layer, records, epsg);
+    const moved = compared.filter((c) => c.movedM !== null && c.movedM > maxMoveM);
+    if (moved.length > 0 && !allowMove) {
+      const [first] = moved;
+      const others = moved.length > 1 ? ` and ${moved.length - 1} other row${moved.length > 2 ? 's' : ''}` : '';
+      throw new BadInputError(
+        `${name}: row ${first.row} (${layerKeys[layer]} ${first.key})${others} would move more than ${maxMoveM / 1000} km from where ${moved.length > 1 ? 'they are' : 'it is'} stored (row ${first.row} by ${((first.movedM as number) / 1000).toFixed(1)} km)`,
+        'check the file\'s CRS; if this file corrects the stored outlines, pass --allow-move',
+      );
+    }
+    const changed = new Set(compared.filter((c) => c.state !== 'same').map((c) => c.row));
+    const report = { layer, file: name, features: records.length, projectEpsg: epsg };
+    if (changed.size === 0) return { ...report, status: 'unchanged', inserted: 0, updated: 0, repairs: [] };
+
+    const stored = await storeLayer(trx, layer, { name, sha256 }, records.filter((r) => changed.has(r.row)), epsg);
+    if (stored.empty.length > 0) {
+      const { row, key } = stored.empty[0];
       throw new BadInputError(`${name}: row ${row} (${layerKeys[layer]} ${key}): the polygon has no area, even after repair`, 'fix or remove that feature and import again');
     }
-    return result;
+    return { ...report, status: 'imported', inserted: stored.inserted, updated: stored.updated, repairs: stored.repairs };
   });
-  if (stored === null) return unchanged(epsg);
-  return { layer, file: name, status: 'imported', features: records.length, ...stored, projectEpsg: epsg };
 }
 
 /** Checks every feature's attributes; the first bad row rejects the file. */

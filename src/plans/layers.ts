@@ -40,23 +40,30 @@ interface Field {
   type: FieldType;
   names: string[];
   required?: boolean;
+  /** The values a text field may take. */
+  values?: readonly string[];
+  /** The range a number may take, ends included, and its unit as messages write it. */
+  range?: [number, number, string?];
 }
+
+/** Plan kinds: what the permit allows (README, "plans import"). */
+const planKinds = Object.freeze(['new_building', 'existing_building', 'extension', 'additional_floors'] as const);
 
 /** Zone thresholds an analyst may set per zone (see `src/pipeline/overlay-rules.ts`); names as in the overlay SQL. */
 export const zoneThresholdFields: Record<string, Field> = {
-  min_area_m2: { type: 'number', names: ['min_area_m2', 'min_area', '最小面积'] },
-  min_height_change_m: { type: 'number', names: ['min_height_change_m', 'min_height', 'min_height_', '最小高差'] },
-  height_tolerance_m: { type: 'number', names: ['height_tolerance_m', 'height_tol', '高度容差'] },
-  max_outside_share: { type: 'number', names: ['max_outside_share', 'outside_sh', 'max_outsid'] },
-  footprint_tolerance_m: { type: 'number', names: ['footprint_tolerance_m', 'footprint_', 'plan_tol'] },
+  min_area_m2: { type: 'number', names: ['min_area_m2', 'min_area', '最小面积'], range: [0, 10_000, 'm²'] },
+  min_height_change_m: { type: 'number', names: ['min_height_change_m', 'min_height', 'min_height_', '最小高差'], range: [0, 100, 'm'] },
+  height_tolerance_m: { type: 'number', names: ['height_tolerance_m', 'height_tol', '高度容差'], range: [0, 100, 'm'] },
+  max_outside_share: { type: 'number', names: ['max_outside_share', 'outside_sh', 'max_outsid'], range: [0, 1] },
+  footprint_tolerance_m: { type: 'number', names: ['footprint_tolerance_m', 'footprint_', 'plan_tol'], range: [0, 100, 'm'] },
 };
 
 const layerFields: Record<LayerName, Record<string, Field>> = {
   plans: {
     permit_no: { type: 'text', required: true, names: ['permit_no', 'permit', 'permitno', '许可证号', '规划许可证号', '证号'] },
-    kind: { type: 'text', names: ['kind', 'type', 'plan_kind', '类型'] },
-    permitted_height_m: { type: 'number', names: ['permitted_height_m', 'permitted_', 'height_m', 'height', 'max_height', '限高', '许可高度', '建筑高度'] },
-    permitted_floors: { type: 'integer', names: ['permitted_floors', 'floors', 'permitted_f', '层数', '许可层数'] },
+    kind: { type: 'text', names: ['kind', 'type', 'plan_kind', '类型'], values: planKinds },
+    permitted_height_m: { type: 'number', names: ['permitted_height_m', 'permitted_', 'height_m', 'height', 'max_height', '限高', '许可高度', '建筑高度'], range: [1, 1000, 'm'] },
+    permitted_floors: { type: 'integer', names: ['permitted_floors', 'floors', 'permitted_f', '层数', '许可层数'], range: [1, 200] },
     valid_from: { type: 'date', names: ['valid_from', 'valid_fro', '生效日期', '发证日期', '批准日期'] },
     valid_to: { type: 'date', names: ['valid_to', 'valid_unti', 'valid_until', '有效期至', '失效日期'] },
   },
@@ -64,7 +71,7 @@ const layerFields: Record<LayerName, Record<string, Field>> = {
     zone_id: { type: 'text', required: true, names: ['zone_id', 'zoneid', 'id', '编号', '区域编号'] },
     kind: { type: 'text', required: true, names: ['kind', 'type', 'zone_kind', '类型'] },
     name: { type: 'text', names: ['name', '名称'] },
-    priority: { type: 'number', names: ['priority', 'weight', 'priority_weight', '权重', '优先级'] },
+    priority: { type: 'number', names: ['priority', 'weight', 'priority_weight', '权重', '优先级'], range: [0, 100] },
   },
   grids: {
     grid_id: { type: 'text', required: true, names: ['grid_id', 'gridid', 'grid', '网格编号', '网格号', 'id'] },
@@ -88,6 +95,9 @@ export function layerRow(layer: LayerName, attributes: Record<string, unknown>):
   for (const [field, spec] of Object.entries(layerFields[layer])) row[field] = take(rest, field, spec);
   if (layer === 'plans') {
     row.kind ??= 'new_building';
+    if (row.valid_from !== null && row.valid_to !== null && (row.valid_to as string) < (row.valid_from as string)) {
+      throw new BadInputError(`"valid_to" = ${row.valid_to} is before "valid_from" = ${row.valid_from}`, 'swap the dates, or leave valid_to empty for a permit without end');
+    }
   }
   if (layer === 'zones') {
     row.priority ??= row.kind === exemptZoneKind ? 0 : 1;
@@ -107,7 +117,21 @@ function take(attributes: Record<string, unknown>, field: string, spec: Field): 
   if (name !== undefined) delete attributes[name];
   const value = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '') ? null : parseValue(raw, spec.type, name ?? field);
   if (value === null && spec.required) throw new BadInputError(`the attribute "${field}" is missing or empty (accepted names: ${spec.names.join(', ')})`);
+  if (value !== null) checkValue(value, spec, name ?? field);
   return value;
+}
+
+/** Refuses a value outside the field's list or range, naming the attribute as the file does. */
+function checkValue(value: string | number, spec: Field, name: string): void {
+  if (spec.values && !spec.values.includes(value as string)) {
+    throw new BadInputError(`"${name}" = ${JSON.stringify(value)} is not one of ${spec.values.join(', ')}`);
+  }
+  if (spec.range) {
+    const [min, max, unit] = spec.range;
+    if ((value as number) < min || (value as number) > max) {
+      throw new BadInputError(`"${name}" = ${value} is out of range (${min} to ${max}${unit ? ` ${unit}` : ''})`);
+    }
+  }
 }
 
 function parseValue(raw: unknown, type: FieldType, name: string): string | number {

@@ -132,4 +132,28 @@ describe('readVectorLayer on DXF', () => {
       /flat.dxf: line \d+: closed polyline on layer "规划用地" has 2 distinct points/,
     );
   });
+
+  it('refuses a drawing cut short (no ENDSEC, no EOF) rather than read the part before the cut', async () => {
+    const text = new TextDecoder().decode(writeDxf(plan));
+    const cut = text.slice(0, text.indexOf('限高 9 m'));
+    const path = join(dir, 'cut.dxf');
+    await writeFile(path, cut);
+    const lastLine = cut.split('\r\n').length;
+    await expect(readVectorLayer(path, { dxfMapping: mapping })).rejects.toThrow(`${path}: the drawing ends at line ${lastLine} but section ENTITIES has no ENDSEC and there is no EOF: the file is cut short`);
+    await writeFile(path, text.replace(/  0\r\nEOF\r\n$/, ''));
+    await expect(readVectorLayer(path, { dxfMapping: mapping })).rejects.toThrow(/the drawing ends at line \d+ but there is no EOF: the file is cut short/);
+  });
+
+  it('refuses a coordinate that is no finite number, naming the line of its group code', async () => {
+    const lines = new TextDecoder().decode(writeDxf(plan)).split('\r\n');
+    const at = lines.indexOf('500300') - 1;
+    expect(lines[at].trim()).toBe('10');
+    lines[at + 1] = '1e400';
+    const path = join(dir, 'overflow.dxf');
+    await writeFile(path, lines.join('\r\n'));
+    await expect(readVectorLayer(path, { dxfMapping: mapping })).rejects.toMatchObject({
+      kind: 'bad_input',
+      message: `${path}: line ${at + 1}: group code 10 holds "1e400", not a finite number`,
+    });
+  });
 });

@@ -104,4 +104,16 @@ describe.skipIf(!hasGdal)('readVectorLayer on Shapefiles', () => {
     const path = await zip('two.zip', { 'a.shp': new Uint8Array(100), 'b/b.shp': new Uint8Array(100) });
     await expect(readVectorLayer(path)).rejects.toThrow('found 2 .shp files (a.shp, b/b.shp)');
   });
+
+  it('refuses GBK bytes under a .cpg that says UTF-8, naming the row and field and how they read in GBK', async () => {
+    const ascii = { ...plans, features: plans.features.map((f, i) => ({ ...f, properties: { permit_no: i === 0 ? 'A-1' : '建字第13号' } })) };
+    const files = await shapefile('lying-cpg', ascii, 'GBK');
+    files['lying-cpg.cpg'] = new TextEncoder().encode('UTF-8');
+    const path = await zip('lying-cpg.zip', files);
+    await expect(readVectorLayer(path)).rejects.toMatchObject({
+      kind: 'bad_input',
+      message: `${path}: row 2: field "permit_no": the bytes are not UTF-8 text, as lying-cpg.cpg says`,
+      hint: 'they read as GBK: "建字第13号"; pass --encoding gbk',
+    });
+  });
 });

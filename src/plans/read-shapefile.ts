@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { crsFromWkt, type Crs } from '../geo/crs.js';
 import { BadInputError } from '../errors.js';
-import { dbfIsUtf8, readDbf } from './dbf.js';
+import { dbfIsUtf8, readDbf, type DbfEncoding } from './dbf.js';
 import { encodingForCodePage } from './encoding.js';
 import { groupRings } from '../geo/rings.js';
 import { isPolygonType, readShp, shapeTypeName, type ShpRecord } from './shp.js';
@@ -54,18 +54,20 @@ function polygonsOf(record: ShpRecord, where: string) {
   return groupRings(rings);
 }
 
-function attributeEncoding(parts: ShapefileParts, path: string, encoding: string | undefined): string {
+function attributeEncoding(parts: ShapefileParts, path: string, encoding: string | undefined): DbfEncoding {
   const cpg = parts.cpg ? new TextDecoder().decode(parts.cpg).trim() : undefined;
   const named = encoding ?? (cpg || undefined);
+  const cpgName = parts.shpName.replace(/\.shp$/i, '.cpg');
   if (named !== undefined) {
     const label = encodingForCodePage(named);
     if (label === null) {
-      const source = encoding !== undefined ? 'encoding' : `code page in ${parts.shpName.replace(/\.shp$/i, '.cpg')}`;
+      const source = encoding !== undefined ? 'encoding' : `code page in ${cpgName}`;
       throw new BadInputError(`${path}: unknown ${source} "${named}"`, 'use UTF-8, GBK, GB18030 or a Windows code page number such as 936');
     }
-    return label;
+    return { label, source: encoding !== undefined ? 'as --encoding says' : `as ${cpgName} says` };
   }
-  return dbfIsUtf8(parts.dbf as Uint8Array, path) ? 'utf-8' : 'gbk';
+  if (dbfIsUtf8(parts.dbf as Uint8Array, path)) return { label: 'utf-8', source: 'as read without a .cpg' };
+  return { label: 'gbk', source: 'as read without a .cpg (the table is not UTF-8)' };
 }
 
 function prjCrs(prj: Uint8Array, path: string): Crs {

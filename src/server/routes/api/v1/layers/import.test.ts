@@ -35,8 +35,31 @@ describe.each(testBackends())('layer imports on the %s backend', (backend) => {
     expect(first.json()).toEqual({ layer: 'plans', file: 'plans.geojson', status: 'imported', features: 51, inserted: 51, updated: 0, repairs: [], project_epsg: 4549 });
     expect(await count('plans')).toBe(52);
     const again = await upload('plans', '规划许可.geojson', plans);
-    expect(again.json()).toMatchObject({ status: 'unchanged', file: '规划许可.geojson', features: 0, inserted: 0, updated: 0 });
+    expect(again.json()).toMatchObject({ status: 'unchanged', file: '规划许可.geojson', features: 51, inserted: 0, updated: 0 });
     expect(await count('imports')).toBe(1);
+  });
+
+  it('refuses a plan moved by kilometres with 400 naming its row unless allow_move is true, and a layer in the wrong CRS naming both extents', async () => {
+    const plans = JSON.parse((await readFile(join(fixture, 'plans.geojson'))).toString());
+    const stored = async () => service.db.knex('plans').orderBy('permit_no').select('permit_no', service.db.knex.raw('ST_AsText(geom) AS wkt'));
+    const before = await stored();
+    const moved = structuredClone(plans);
+    moved.features[0].geometry.coordinates = moved.features[0].geometry.coordinates.map((ring: number[][]) => ring.map(([lon, lat]) => [lon + 0.05, lat]));
+    const refused = await upload('plans', 'plans.geojson', Buffer.from(JSON.stringify(moved)));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.json()).toMatchObject({
+      detail: expect.stringMatching(new RegExp(`^plans.geojson: row 1 \\(permit_no ${moved.features[0].properties.permit_no}\\) would move more than 1 km`)),
+      hint: expect.stringContaining('--allow-move'),
+    });
+    const swapped = structuredClone(plans);
+    for (const f of swapped.features) f.geometry.coordinates = f.geometry.coordinates.map((ring: number[][]) => ring.map(([lon, lat]) => [lat, lon]));
+    const wrongCrs = await upload('plans', 'swapped.geojson', Buffer.from(JSON.stringify(swapped)));
+    expect(wrongCrs.json()).toMatchObject({ status: 400, detail: expect.stringMatching(/^swapped.geojson: row 1: .* lies outside the area of use of EPSG:4326/), hint: expect.stringMatching(/swapped/) });
+    expect(await stored()).toEqual(before);
+    expect((await upload('plans', 'plans.geojson', Buffer.from(JSON.stringify(moved)), { allow_move: 'yes' })).json().detail).toBe('allow_move: "yes" is neither true nor false');
+    const allowed = await upload('plans', 'plans.geojson', Buffer.from(JSON.stringify(moved)), { allow_move: 'true' });
+    expect(allowed.json()).toMatchObject({ status: 'imported', inserted: 0, updated: 1 });
   });
 
   it('reports each repaired geometry with its row, key, reason and areas', async () => {

@@ -1,8 +1,9 @@
 /**
  * One layer file received as multipart/form-data: the `file` part is streamed into a temporary
  * folder of its own under a name the service picks (`layer.geojson`, `.zip` or `.dxf`, by the
- * file's first bytes), up to 50 MB, with the text fields `crs`, `encoding` and `mapping` (a DXF
- * mapping as JSON). The client's file name is only ever shown, never used as a path.
+ * file's first bytes), up to 50 MB, with the text fields `crs`, `encoding`, `mapping` (a DXF
+ * mapping as JSON) and `allow_move` (true to accept outlines moving by kilometres). The client's
+ * file name is only ever shown, never used as a path.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rename, rm } from 'node:fs/promises';
@@ -25,7 +26,7 @@ export interface LayerUpload {
   options: ImportOptions;
 }
 
-const fieldNames = ['crs', 'encoding', 'mapping'];
+const fieldNames = ['crs', 'encoding', 'mapping', 'allow_move'];
 const fieldMaxChars = 100_000;
 
 /**
@@ -73,6 +74,7 @@ async function receive(request: FastifyRequest, dir: string): Promise<LayerUploa
     ...(fields.crs ? { crs: fields.crs } : {}),
     ...(fields.mapping ? { dxfMapping: parseDxfMapping(parseJson(fields.mapping), 'mapping') } : {}),
     ...(fields.encoding ? { encoding: fields.encoding } : {}),
+    ...(allowMove(fields.allow_move) ? { allowMove: true } : {}),
   };
   return { path, name: file.name, options };
 }
@@ -91,6 +93,13 @@ async function firstBytes(path: string): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+/** The `allow_move` field: true or false (absent is false). */
+function allowMove(value: string | undefined): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new BadInputError(`allow_move: "${value.slice(0, 40)}" is neither true nor false`);
 }
 
 function parseJson(text: string): unknown {
