@@ -1,7 +1,7 @@
 /**
  * The output folder of `zhiwei detect` (DESIGN.md section 3): `evidence/<id>/` chips,
  * `candidates.geojson`, `summary.json`, and `suspects.geojson` when the candidates were judged
- * against plans. The run writes them into a fresh folder that `replaceFolder` swaps in whole.
+ * against plans. The run writes them into a fresh folder (`freshFolder`) that it swaps in whole.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -3,8 +3,9 @@
  * at a time, oldest first, through the same `runDetectJob` as `zhiwei detect`. The queue is the
  * `jobs` table, so queued jobs survive a restart and run when the service starts again.
  * - Stopping the service interrupts the running job at its next progress step: its outputs are
- *   written atomically and its overlay is one transaction, so nothing of it is left, and it goes
- *   back to the queue to run first on the next start.
+ *   swapped in whole and its overlay is one transaction that commits last, so at most its output
+ *   folder is left (which the re-run replaces), and it goes back to the queue to run first on the
+ *   next start.
  * - A job still `running` when the service starts was cut off by a crash; it is marked failed,
  *   not run again, so that a job that brings the process down cannot do so on every start.
  * One service per database runs jobs: another one starting would fail this one's running job.
