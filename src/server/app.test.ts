@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import knex from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_ACTIONS } from '../cases/transitions.js';
 import { candidate } from '../test-support/candidates.js';
@@ -103,6 +105,32 @@ describe.each(testBackends())('the service on the %s backend', (backend) => {
       expect(response.json()).toMatchObject({ status: 500, title: 'Internal server error' });
     } finally {
       await broken.close();
+    }
+  });
+});
+
+describe('the service while its database does not answer', () => {
+  it('answers 503 with Retry-After, not 500, to the API and to readiness', async () => {
+    // a port nothing listens on: every connection is refused, as while PostgreSQL restarts
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const down = knex({ client: 'pg', connection: `postgres://zhiwei@127.0.0.1:${port}/zhiwei`, pool: { min: 0, max: 2 } });
+    const db = { knex: down, backend: 'server' as const, schema: 'zhiwei', location: `127.0.0.1:${port}`, migrated: [], close: () => down.destroy() };
+    const app = await buildApp({ db, evidenceDir: '/nonexistent/evidence' });
+    try {
+      for (const url of ['/api/v1/cases', '/readyz']) {
+        const response = await app.inject({ url, headers: { authorization: 'Bearer zw_any-token' } });
+        expect(response.statusCode, url).toBe(503);
+        expect(response.headers['retry-after'], url).toBe('10');
+        expect(response.json(), url).toMatchObject({ status: 503, title: 'Service unavailable', detail: expect.stringMatching(/^the database does not answer/) });
+      }
+    } finally {
+      await app.close();
+      await down.destroy();
     }
   });
 });

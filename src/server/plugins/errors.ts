@@ -66,7 +66,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
 }
 
 /** Seconds a client is asked to wait while the database does not answer. */
-const retryAfterSeconds = 10;
+export const retryAfterSeconds = 10;
 
 /**
  * Whether `error` says the database does not answer: no pooled connection in time, a connection

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { pendingMigrations } from '../../db/migrations/index.js';
 import type { AppContext } from '../context.js';
-import { sendProblem } from '../plugins/errors.js';
+import { retryAfterSeconds, sendProblem } from '../plugins/errors.js';
 
 const Status = Type.Object({ status: Type.String() });
 
@@ -19,6 +19,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, c
       if (pending.length > 0) return sendProblem(reply, 503, `the database schema is behind: ${pending.join(', ')} not run`);
     } catch (err) {
       request.log.warn({ err }, 'readiness check failed');
+      reply.header('retry-after', String(retryAfterSeconds));
       return sendProblem(reply, 503, 'the database does not answer');
     }
     return { status: 'ready' };

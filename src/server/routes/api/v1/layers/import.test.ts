@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDxf } from '../../../../../test-support/dxf.js';
 import { multipart, openTestService, type TestService } from '../../../../../test-support/service.js';
 import { testBackends } from '../../../../../test-support/database.js';
+import { zipBomb } from '../../../../../test-support/zip-bomb.js';
 import { layerMaxBytes } from './upload.js';
 
 const fixture = fileURLToPath(new URL('../../../../../../fixtures/scene/', import.meta.url));
@@ -134,6 +135,23 @@ describe.each(testBackends())('layer imports on the %s backend', (backend) => {
     expect(response.statusCode).toBe(413);
     expect(response.json()).toMatchObject({ status: 413, detail: 'file: larger than 50 MB' });
     expect(await count('imports')).toBe(before);
+  });
+
+  it('refuses a zip bomb with 413 naming the cap, whether it declares its size or lies, and stores nothing', async () => {
+    const [imports, plans, dirs] = [await count('imports'), await count('plans'), await uploadDirs()];
+    const declared = await upload('plans', 'plans.zip', zipBomb('plans.dbf', 250));
+    expect(declared.statusCode).toBe(413);
+    expect(declared.json()).toMatchObject({ status: 413, detail: 'file: plans.zip declares 250 MB inflated; a zipped layer may inflate to 200 MB at most' });
+    const lying = await upload('plans', 'plans.zip', zipBomb('plans.dbf', 250, 4096));
+    expect(lying.json()).toMatchObject({ status: 413, detail: 'file: plans.zip inflates to more than 200 MB (stopped in plans.dbf), the most a zipped layer may inflate to' });
+    expect([await count('imports'), await count('plans'), await uploadDirs()]).toEqual([imports, plans, dirs]);
+  });
+
+  it('refuses a multipart body cut short with 400', async () => {
+    const body = multipart({}, [collection([{ properties: { permit_no: 'CUT-1' }, coordinates: square(120.08, 30.08) }])], 'file', () => 'plans.geojson');
+    const cut = await service.app.inject({ method: 'POST', url: '/api/v1/plans/import', headers: { ...service.auth.analyst, ...body.headers }, payload: body.payload.subarray(0, body.payload.length - 50) });
+    expect(cut.json()).toMatchObject({ status: 400, field: 'body', detail: expect.stringMatching(/^body: the multipart\/form-data body cannot be read/) });
+    expect(await service.db.knex('plans').where({ permit_no: 'CUT-1' })).toEqual([]);
   });
 
   it('is for analysts: an officer and a reviewer are refused with 403 before the file is read', async () => {

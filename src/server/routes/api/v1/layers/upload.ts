@@ -15,6 +15,7 @@ import { BadInputError } from '../../../../../errors.js';
 import { parseDxfMapping } from '../../../../../plans/dxf-mapping.js';
 import { layerFileType } from '../../../../../plans/file-type.js';
 import type { ImportOptions } from '../../../../../plans/import.js';
+import { checkZipInflatedSize } from './zip-limit.js';
 
 /** Largest layer file accepted, in bytes. */
 export const layerMaxBytes = 50 * 1024 * 1024;
@@ -69,6 +70,8 @@ async function receive(request: FastifyRequest, dir: string): Promise<LayerUploa
   const type = layerFileType(await firstBytes(file.path), file.name);
   const path = join(dir, `layer${type}`);
   await rename(file.path, path);
+  // a zip bomb is refused here, before the import inflates it
+  if (type === '.zip') await checkZipInflatedSize(path, file.name);
   if (fields.mapping && type !== '.dxf') throw new BadInputError(`mapping: only a DXF drawing takes a mapping; ${file.name} is not one`);
   const options: ImportOptions = {
     ...(fields.crs ? { crs: fields.crs } : {}),
