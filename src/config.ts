@@ -7,10 +7,10 @@ import { BadInputError } from './errors.js';
 
 /**
  * The data folder: the embedded database (`db/`) and the evidence store (`evidence/`).
- * `ZHIWEI_DATA_DIR` when set, otherwise `.zhiwei` under the working directory.
+ * `ZHIWEI_DATA_DIR` when set (and not empty), otherwise `.zhiwei` under the working directory.
  */
 export function dataDir(flag?: string): string {
-  return resolve(flag ?? process.env.ZHIWEI_DATA_DIR ?? join(process.cwd(), '.zhiwei'));
+  return resolve(flag || process.env.ZHIWEI_DATA_DIR || join(process.cwd(), '.zhiwei'));
 }
 
 /** PostgreSQL server with PostGIS (`DATABASE_URL`), or null for the embedded database. */

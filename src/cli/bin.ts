@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
 import { registerCases } from './cases.js';
 import { registerDb } from './db.js';
+import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerEval } from './eval.js';
 import { registerEvalCd } from './eval-cd.js';
@@ -25,6 +26,7 @@ const program = new Command('zhiwei')
 
 registerSynth(program);
 registerDetect(program);
+registerDemo(program);
 registerEval(program);
 registerEvalCd(program);
 registerLayers(program);

@@ -40,25 +40,30 @@ export function registerDetect(program: Command): void {
     .option('--threads <n>', 'model threads (default: all cores)', parsePositiveInteger)
     .option('--min-height-change <m>', `least height change of a change (default ${defaultThresholds.minHeightChangeM})`, parseNumber)
     .option('--min-area <m2>', `least area of a change (default ${defaultThresholds.minAreaM2})`, parseNumber)
-    .action(async (flags: Record<string, string | number | undefined>) => {
-      const resolved = await resolveJob(flags);
-      await checkDetectOutput(resolved.job.out);
-      const options = {
-        progress: startStage,
-        evidenceDir: evidenceDir(),
-        naming: 'flags' as const,
-        onImport: (report: ImportReport) => process.stderr.write(formatImport(report)),
-        onNoPlans: () => process.stderr.write('no approved plans in the database: candidates only (import them with --plans or zhiwei plans import)\n'),
-      };
-      const overlay = resolved.layers.length > 0 || databaseInUse();
-      const summary = overlay ? await withDatabase((db) => runDetectJob(resolved, db, options)) : await runDetectJob(resolved, null, options);
-      process.stdout.write(formatSummary(summary, resolved.job.out));
-      for (const warning of summary.warnings) process.stderr.write(`warning: ${warning}\n`);
-    });
+    .option('--candidates-only', "find changes without the database's plans: no overlay, no cases, nothing stored")
+    .action(detect);
+}
+
+/** The detect command's action, on flags as commander gives them (the demo calls it too). */
+export async function detect(flags: Record<string, string | number | boolean | undefined>): Promise<void> {
+  const resolved = await resolveJob(flags);
+  await checkDetectOutput(resolved.job.out);
+  if (flags.candidatesOnly && resolved.layers.length > 0) throw new BadInputError('--candidates-only finds changes without plans: drop it, or drop --plans/--grids/--zones');
+  const options = {
+    progress: startStage,
+    evidenceDir: evidenceDir(),
+    naming: 'flags' as const,
+    onImport: (report: ImportReport) => process.stderr.write(formatImport(report)),
+    onNoPlans: () => process.stderr.write('no approved plans in the database: candidates only (import them with --plans or zhiwei plans import)\n'),
+  };
+  const overlay = !flags.candidatesOnly && (resolved.layers.length > 0 || databaseInUse());
+  const summary = overlay ? await withDatabase((db) => runDetectJob(resolved, db, options)) : await runDetectJob(resolved, null, options);
+  process.stdout.write(formatSummary(summary, resolved.job.out));
+  for (const warning of summary.warnings) process.stderr.write(`warning: ${warning}\n`);
 }
 
 /** The job from the spec file (if any) overridden by flags, validated; and the layers to import first. */
-async function resolveJob(flags: Record<string, string | number | undefined>): Promise<ResolvedDetectJob> {
+async function resolveJob(flags: Record<string, string | number | boolean | undefined>): Promise<ResolvedDetectJob> {
   const spec: Partial<Record<JobSpecKey, string | number>> = {};
   if (typeof flags.job === 'string') {
     let parsed: unknown;
@@ -77,7 +82,7 @@ async function resolveJob(flags: Record<string, string | number | undefined>): P
   }
   // paths are stored with the job, so they are made absolute (a flag's from the working folder)
   for (const key of jobSpecKeys) {
-    const flag = flags[camelCase(key)];
+    const flag = flags[camelCase(key)] as string | number | undefined;
     if (flag !== undefined) spec[key] = pathKeys.includes(key) && typeof flag === 'string' && flag !== '' ? absolute(process.cwd(), flag) : flag;
   }
   const out = spec.out;

@@ -14,7 +14,7 @@ export function registerTokens(program: Command): void {
     .description('make a token for a user; it is shown this once')
     .argument('<user>')
     .action(async (user: string) => {
-      const { token, info } = await withDatabase((db) => createToken(db.knex, user));
+      const { token, info } = await withDatabase((db) => createToken(db.knex, user), { spatial: false });
       process.stderr.write(`token ${info.id} (${info.prefix}…) for ${info.user}; store it now, it cannot be shown again:\n`);
       process.stdout.write(`${token}\n`);
     });
@@ -22,7 +22,7 @@ export function registerTokens(program: Command): void {
     .command('list')
     .description('every token: id, prefix, user, created, last used, revoked')
     .action(async () => {
-      const rows = await withDatabase((db) => listTokens(db.knex));
+      const rows = await withDatabase((db) => listTokens(db.knex), { spatial: false });
       for (const t of rows) {
         const used = t.lastUsedAt?.toISOString() ?? 'never used';
         process.stdout.write(`${t.id}\t${t.prefix}…\t${t.user}\t${t.createdAt.toISOString()}\t${used}\t${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'valid'}\n`);
@@ -33,7 +33,7 @@ export function registerTokens(program: Command): void {
     .description('revoke a token by its id or prefix; it stops working at once')
     .argument('<token>', 'token id, or its prefix as tokens list shows it (zw_…)')
     .action(async (idOrPrefix: string) => {
-      const info = await withDatabase((db) => revokeToken(db.knex, idOrPrefix.replace(/…$/, '')));
+      const info = await withDatabase((db) => revokeToken(db.knex, idOrPrefix.replace(/…$/, '')), { spatial: false });
       process.stdout.write(`token ${info.id} (${info.prefix}…) of ${info.user} revoked\n`);
     });
 }

@@ -18,14 +18,14 @@ export function registerUsers(program: Command): void {
     .option('--grids <ids>', 'officer grids, comma-separated (WG-01,WG-02)')
     .action(async (name: string, flags: { role: string; grids?: string }) => {
       const grids = (flags.grids ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
-      const user = await withDatabase((db) => addUser(db.knex, name, flags.role, grids));
+      const user = await withDatabase((db) => addUser(db.knex, name, flags.role, grids), { spatial: false });
       process.stdout.write(`user ${user.name} added as ${user.role}${user.grids.length > 0 ? ` for grids ${user.grids.join(', ')}` : ''}; make a token with: zhiwei tokens create ${user.name}\n`);
     });
   users
     .command('list')
     .description('every user with role, grids and whether active')
     .action(async () => {
-      const rows = await withDatabase((db) => listUsers(db.knex));
+      const rows = await withDatabase((db) => listUsers(db.knex), { spatial: false });
       if (rows.length === 0) process.stdout.write('no users yet: zhiwei users add NAME --role ROLE\n');
       for (const u of rows) process.stdout.write(`${u.name}\t${u.role}\t${u.active ? 'active' : 'inactive'}\t${u.grids.join(',') || '-'}\n`);
     });
@@ -34,7 +34,7 @@ export function registerUsers(program: Command): void {
     .description('stop a user: their tokens stop working at once')
     .argument('<name>')
     .action(async (name: string) => {
-      await withDatabase((db) => setUserActive(db.knex, name, false));
+      await withDatabase((db) => setUserActive(db.knex, name, false), { spatial: false });
       process.stdout.write(`user ${name} deactivated\n`);
     });
 }

@@ -19,7 +19,7 @@ export function registerWebhooks(program: Command): void {
     .option('--secret <secret>', 'signing secret (at least 16 characters; default: 64 random hex digits)')
     .action(async (url: string, flags: { secret?: string }) => {
       checkWebhook(url, flags.secret);
-      const added = await withDatabase((db) => addWebhook(db.knex, url, flags.secret));
+      const added = await withDatabase((db) => addWebhook(db.knex, url, flags.secret), { spatial: false });
       process.stdout.write(`webhook ${added.id}: ${url}\nsecret: ${added.secret}\n`);
       process.stderr.write('the secret is not shown again; receivers check X-Zhiwei-Signature (HMAC-SHA256 of the body) with it\n');
     });
@@ -27,7 +27,7 @@ export function registerWebhooks(program: Command): void {
     .command('list')
     .description('subscriptions with their undelivered events and last error')
     .action(async () => {
-      const rows = await withDatabase((db) => listWebhooks(db.knex));
+      const rows = await withDatabase((db) => listWebhooks(db.knex), { spatial: false });
       if (rows.length === 0) process.stdout.write('no webhooks (zhiwei webhooks add URL)\n');
       for (const row of rows) {
         const error = row.lastError ? `, last error: ${row.lastError}` : '';
@@ -39,7 +39,7 @@ export function registerWebhooks(program: Command): void {
     .description('stop a subscription: no new events, pending ones are not sent')
     .argument('<id>', 'webhook id (zhiwei webhooks list)', parsePositiveInteger)
     .action(async (id: number) => {
-      await withDatabase((db) => removeWebhook(db.knex, id));
+      await withDatabase((db) => removeWebhook(db.knex, id), { spatial: false });
       process.stdout.write(`webhook ${id} removed\n`);
     });
   webhooks

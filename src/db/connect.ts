@@ -15,7 +15,7 @@ import ClientPgLite from 'knex-pglite';
 import { dataDir as defaultDataDir, databaseUrl } from '../config.js';
 import { DependencyMissingError } from '../errors.js';
 import { lockEmbedded } from './embedded-lock.js';
-import { migrate } from './migrations/index.js';
+import { migrate, pendingMigrations } from './migrations/index.js';
 
 /** An open database. */
 export interface Database {
@@ -23,6 +23,8 @@ export interface Database {
   backend: 'embedded' | 'server';
   /** The schema holding zhiwei's tables (PostGIS itself stays in `public`). */
   schema: string;
+  /** Where it is, for messages: the embedded database's folder, or the server's URL without its password. */
+  location: string;
   /** Migrations this open ran (empty when the schema was current). */
   migrated: string[];
   close(): Promise<void>;
@@ -38,6 +40,11 @@ export interface DatabaseOptions {
   schema?: string;
   /** Told what a user should know as the embedded database opens: its slow first start begins, a stale lock was cleared. */
   onNotice?: (message: string) => void;
+  /**
+   * False for work that reads and writes no geometry (users, tokens, webhooks): the embedded
+   * database then opens without loading PostGIS, which is three quarters of its start-up time.
+   */
+  spatial?: boolean;
 }
 
 /** Opens (and migrates) the database. */
@@ -47,6 +54,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const db = url ? await openServer(url, schema) : await openEmbedded(options, schema);
   try {
     await db.knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+    if (!db.spatial && (await pendingMigrations(db.knex, schema)).length > 0) {
+      // migrations create geometry columns: run them with PostGIS loaded
+      await db.close();
+      return openDatabase({ ...options, spatial: true });
+    }
     return { ...db, migrated: await migrate(db.knex, schema) };
   } catch (err) {
     await db.close();
@@ -54,7 +66,10 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   }
 }
 
-async function openServer(url: string, schema: string): Promise<Omit<Database, 'migrated'>> {
+/** An open database before its migrations; `spatial` says whether PostGIS is loaded. */
+type Opened = Omit<Database, 'migrated'> & { spatial: boolean };
+
+async function openServer(url: string, schema: string): Promise<Opened> {
   const instance = knex({ client: 'pg', connection: url, searchPath: [schema, 'public'], pool: { min: 0, max: 8 } });
   try {
     await instance.raw('SELECT 1');
@@ -66,10 +81,10 @@ async function openServer(url: string, schema: string): Promise<Omit<Database, '
     );
   }
   await ensurePostgis(instance, redact(url));
-  return { knex: instance, backend: 'server', schema, close: () => instance.destroy() };
+  return { knex: instance, backend: 'server', schema, location: redact(url), spatial: true, close: () => instance.destroy() };
 }
 
-async function openEmbedded(options: DatabaseOptions, schema: string): Promise<Omit<Database, 'migrated'>> {
+async function openEmbedded(options: DatabaseOptions, schema: string): Promise<Opened> {
   const root = options.dataDir ?? defaultDataDir();
   const inMemory = root === ':memory:';
   const folder = join(root, 'db');
@@ -77,9 +92,12 @@ async function openEmbedded(options: DatabaseOptions, schema: string): Promise<O
   if (!inMemory) await mkdir(root, { recursive: true });
   const lock = inMemory ? null : lockEmbedded(root, notice);
   try {
-    if (inMemory || !existsSync(folder)) notice(`preparing the embedded database ${inMemory ? '(in memory)' : `in ${folder}`} (about 20 s the first time)...`);
+    const fresh = inMemory || !existsSync(folder);
+    if (fresh) notice(`preparing the embedded database ${inMemory ? '(in memory)' : `in ${folder}`} (about 20 s the first time)...`);
     if (!inMemory) await mkdir(folder, { recursive: true });
-    const pglite = await PGlite.create({ ...(inMemory ? {} : { dataDir: folder }), extensions: { postgis } });
+    // a fresh database needs PostGIS to create the extension
+    const spatial = options.spatial !== false || fresh;
+    const pglite = await PGlite.create({ ...(inMemory ? {} : { dataDir: folder }), extensions: spatial ? { postgis } : {} });
     const instance = knex({ client: ClientPgLite, connection: () => ({ pglite }), searchPath: [schema, 'public'] } as Knex.Config);
     await ensurePostgis(instance, inMemory ? 'the embedded database' : folder);
     const close = async () => {
@@ -89,7 +107,7 @@ async function openEmbedded(options: DatabaseOptions, schema: string): Promise<O
         lock?.release();
       }
     };
-    return { knex: instance, backend: 'embedded', schema, close };
+    return { knex: instance, backend: 'embedded', schema, location: inMemory ? 'in memory' : folder, spatial, close };
   } catch (err) {
     lock?.release();
     throw err;

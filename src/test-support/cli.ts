@@ -4,9 +4,12 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const bin = fileURLToPath(new URL('../cli/bin.ts', import.meta.url));
+// tsx by its full URL, so that a command run in another working folder still finds it
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /**
  * Exit code, stdout and stderr of `zhiwei ...args`. Unless `env` says otherwise, the command gets
@@ -16,7 +19,7 @@ const bin = fileURLToPath(new URL('../cli/bin.ts', import.meta.url));
 export function runCli(args: string[], cwd?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const dataDir = join(tmpdir(), `zhiwei-cli-none-${process.pid}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd, env: { ...process.env, ZHIWEI_DATA_DIR: dataDir, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, ['--import', tsx, bin, ...args], { cwd, env: { ...process.env, ZHIWEI_DATA_DIR: dataDir, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
