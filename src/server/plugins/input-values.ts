@@ -20,7 +20,7 @@ export function refuseUnstorableValues(app: FastifyInstance): void {
 /** Throws BadInputError naming the first field (`body.note`, `querystring.limit`) holding a NUL character or a number that is not finite. */
 export function checkStorableValues(value: unknown, field: string): void {
   if (typeof value === 'string' && value.includes('\u0000')) {
-    throw new BadInputError(`${field}: holds a NUL character (\\u0000), which cannot be stored`, 'send the text without control characters', field);
+    throw new BadInputError(`${field}: holds a NUL character (\\u0000), which the database cannot take`, 'send the text without control characters', field);
   }
   if (typeof value === 'number' && !Number.isFinite(value)) {
     throw new BadInputError(`${field}: a number ${value > 0 ? 'above' : 'below'} ${value > 0 ? '' : '-'}1.8e308, which no field takes`, undefined, field);
