@@ -1,6 +1,6 @@
 /**
- * Streaming GeoTIFF writer: tiled, DEFLATE-compressed, with GeoKeys (EPSG code), pixel scale and
- * tie point, and GDAL_NODATA. Tiles are compressed and appended as they arrive, in any order, and
+ * Streaming GeoTIFF writer: tiled, DEFLATE-compressed, with GeoKeys (EPSG code, and the heights'
+ * unit when given), pixel scale and tie point, and GDAL_NODATA. Tiles are compressed and appended as they arrive, in any order, and
  * the directory is written at the end, so memory holds one tile at a time whatever the raster
  * size. The file appears under its name only when complete (temporary path, then rename).
  */
