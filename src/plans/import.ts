@@ -44,7 +44,7 @@ export interface ImportReport {
 }
 
 /** A stored row whose outline would move farther than this (m) is refused unless moves are allowed. */
-export const maxMoveM = 1000;
+const maxMoveM = 1000;
 
 /** Imports a layer file into the database; `name` is what reports, errors and the import record call it. */
 export async function importLayer(db: Database, layer: LayerName, path: string, options: ImportOptions = {}, name = basename(path)): Promise<ImportReport> {

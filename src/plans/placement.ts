@@ -10,7 +10,7 @@ import { areaOfUse, crsMeasure, crsTransform, inLonLatBox, toWgs84, wholeEarth, 
 import type { VectorFeature } from './vector-layer.js';
 
 /** A layer farther than this (m) from what the project holds is refused unless asked for. */
-export const farFromProjectM = 50_000;
+const farFromProjectM = 50_000;
 
 /** What the project holds: its CRS and the extent of its geometries, each null while there are none. */
 export interface ProjectPlace {
