@@ -88,7 +88,7 @@ describe('zhiwei detect with plans', () => {
     const out = join(dir, 'again');
     const run = await runCli(['detect', '--job', job, '--out', out], undefined, env);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('plans.geojson: already imported into plans; nothing changed');
+    expect(run.stderr).toContain('plans.geojson: all 51 plans as stored; nothing changed');
     expect(run.stdout).toContain(`cases: 0 new, ${first.length} updated, 0 reopened`);
     const again = await features(join(out, 'suspects.geojson'));
     expect(again.map((f) => f.properties.case_id).sort()).toEqual(first.map((f) => f.properties.case_id).sort());
