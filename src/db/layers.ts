@@ -86,8 +86,9 @@ export async function compareWithStored(knex: Knex, layer: LayerName, records: L
 }
 
 /**
- * Upserts the records (by key) and records the import (one record per file and options; a file
- * imported again is recorded again at its first record); returns counts, repairs and empty geometries.
+ * Upserts the records (by key) and logs the import: one record per file and reading options, whose
+ * name and time a later import of the same file brings up to date. Returns counts, repairs and
+ * empty geometries.
  */
 export async function storeLayer(
   trx: Knex.Transaction,
