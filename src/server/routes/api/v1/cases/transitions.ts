@@ -50,7 +50,9 @@ export const transitionRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
         config: { roles: action.roles, rateLimit: { max: context.writesPerMinute, timeWindow: '1 minute' } },
         schema: {
           summary: `move a case from ${action.from.join(' or ')} to ${action.to}`,
-          description: 'JSON, or multipart/form-data with the same fields and `photo` files (JPEG, PNG, WebP; 10 MB each, 10 at most).',
+          description:
+            'JSON, or multipart/form-data with the same fields and `photo` files (JPEG, PNG, WebP that decode; 10 MB each, 10 at most). ' +
+            'With `Idempotency-Key`, a retry by the same user with the same action returns the event it recorded; with other content it is a 422.',
           params: CaseParams,
           headers: TransitionHeaders,
           body: { content: { 'application/json': { schema: TransitionFields } } },
