@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../errors.js';
 import { requireTool } from '../test-support/tools.js';
-import { openGeoTiff } from './geotiff-source.js';
+import { openGeoTiff, type TiffDecoder } from './geotiff-source.js';
 import { writeGeoTiff } from './geotiff-writer.js';
 
 const size = 32;
@@ -33,9 +33,9 @@ async function writeDsm(name: string, verticalUnits?: number): Promise<string> {
   return path;
 }
 
-/** The whole raster as read, and the unit it declared. */
-async function read(path: string): Promise<{ values: Float32Array; unit: string | undefined }> {
-  const source = await openGeoTiff(path);
+/** The whole raster as read (by libvips, or geotiff.js as for a COG over HTTP), and the unit it declared. */
+async function read(path: string, decoder: TiffDecoder = 'auto'): Promise<{ values: Float32Array; unit: string | undefined }> {
+  const source = await openGeoTiff(path, { decoder });
   try {
     const { data } = await source.readWindow({ x: 0, y: 0, width: size, height: size });
     return { values: data as Float32Array, unit: source.info.heightUnit?.name };
@@ -59,10 +59,13 @@ afterAll(async () => {
 });
 
 describe('heights in feet (VerticalUnitsGeoKey)', () => {
-  it('reads US survey feet (9003) and feet (9002) as metres, nodata unchanged', async () => {
-    const survey = await read(await writeDsm('ftus.tif', 9003));
-    expect(survey.unit).toBe('US survey foot');
-    expectHeights(survey.values, usFoot);
+  it('reads US survey feet (9003) and feet (9002) as metres with either decoder, nodata unchanged', async () => {
+    const path = await writeDsm('ftus.tif', 9003);
+    for (const decoder of ['sharp', 'geotiff'] as const) {
+      const survey = await read(path, decoder);
+      expect(survey.unit).toBe('US survey foot');
+      expectHeights(survey.values, usFoot);
+    }
     const foot = await read(await writeDsm('ft.tif', 9002));
     expect(foot.unit).toBe('foot');
     expectHeights(foot.values, 0.3048);
