@@ -28,8 +28,46 @@ export function parseDxf(bytes: Uint8Array, name: string, encoding?: string): Ma
   if (head.startsWith('AutoCAD Binary DXF')) {
     throw new BadInputError(`${name}: binary DXF is not supported`, 'save the drawing as ASCII DXF');
   }
-  const decoder = new TextDecoder(encoding ?? declaredEncoding(bytes, name));
-  return sectionsOf(pairsOf(decoder.decode(bytes), name), name);
+  const label = encoding === undefined ? declaredEncoding(bytes, name) : givenEncoding(encoding, name);
+  let text: string;
+  try {
+    text = new TextDecoder(label, { fatal: true }).decode(bytes);
+  } catch {
+    throw undecodableLine(bytes, label, name);
+  }
+  return sectionsOf(pairsOf(text, name), name);
+}
+
+function givenEncoding(encoding: string, name: string): string {
+  const label = encodingForCodePage(encoding);
+  if (label === null) throw new BadInputError(`${name}: unknown encoding "${encoding}"`, 'use UTF-8, GBK, GB18030 or a Windows code page number such as 936');
+  return label;
+}
+
+/** The refusal of a drawing whose text is not valid in its encoding: the first such line, and how it reads in GBK or UTF-8. */
+function undecodableLine(bytes: Uint8Array, label: string, name: string): BadInputError {
+  const decode = (line: Uint8Array, encoding: string) => {
+    try {
+      return new TextDecoder(encoding, { fatal: true }).decode(line).trim();
+    } catch {
+      return null;
+    }
+  };
+  // a line feed is never part of a multi-byte character in UTF-8 or GBK, so lines decode alone
+  const lines: Uint8Array[] = [];
+  for (let start = 0, end = 0; start < bytes.length; start = end + 1) {
+    end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    lines.push(bytes.subarray(start, end));
+  }
+  const index = Math.max(0, lines.findIndex((line) => decode(line, label) === null));
+  const other = label === 'utf-8' ? 'gbk' : 'utf-8';
+  const reading = decode(lines[index], other);
+  const upper = (l: string) => (l === 'utf-8' ? 'UTF-8' : l.toUpperCase());
+  return new BadInputError(
+    `${name}: line ${index + 1}: the bytes are not ${upper(label)} text, the encoding the drawing is read in`,
+    reading === null ? 'pass the text encoding, e.g. --encoding gb18030' : `they read as ${upper(other)}: "${reading.slice(0, 40)}"; pass --encoding ${other}`,
+  );
 }
 
 /**

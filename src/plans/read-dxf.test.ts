@@ -156,4 +156,17 @@ describe('readVectorLayer on DXF', () => {
       message: `${path}: line ${at + 1}: group code 10 holds "1e400", not a finite number`,
     });
   });
+
+  it('refuses GBK text in an AutoCAD 2013 drawing, which is UTF-8, naming the line and how it reads in GBK', async () => {
+    const gbk = writeDxf({ ...plan, version: 'AC1015', codePage: 'ANSI_936' });
+    const path = join(dir, 'gbk-as-2013.dxf');
+    await writeFile(path, Buffer.from(Buffer.from(gbk).toString('latin1').replace('AC1015', 'AC1027'), 'latin1'));
+    const line = new TextDecoder('gbk').decode(gbk).split('\r\n').indexOf('规划用地') + 1;
+    await expect(readVectorLayer(path, { dxfMapping: mapping })).rejects.toMatchObject({
+      kind: 'bad_input',
+      message: `${path}: line ${line}: the bytes are not UTF-8 text, the encoding the drawing is read in`,
+      hint: 'they read as GBK: "规划用地"; pass --encoding gbk',
+    });
+    expect((await readVectorLayer(path, { dxfMapping: mapping, encoding: '936' })).features).toHaveLength(3);
+  });
 });
