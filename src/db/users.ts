@@ -48,7 +48,7 @@ export async function addUser(knex: Knex, name: string, role: string, grids: str
     const known: string[] = grids.length === 0 ? [] : await trx('grids').whereIn('grid_id', grids).pluck('grid_id');
     const unknown = [...new Set(grids)].filter((grid) => !known.includes(grid));
     if (unknown.length > 0) {
-      throw new BadInputError(`--grids: no grid ${unknown.join(', ')} in the grids layer`, 'import the grids first (zhiwei grids import FILE), or check the grid ids (网格编号)', 'grids');
+      throw new BadInputError(`--grids: no grid${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in the grids layer`, 'import the grids first (zhiwei grids import FILE), or check the grid ids (网格编号)', 'grids');
     }
     const [{ id }] = await trx('users').insert({ name, role }).returning('id');
     if (grids.length > 0) await trx('user_grids').insert([...new Set(grids)].map((grid_id) => ({ user_id: id, grid_id })));
