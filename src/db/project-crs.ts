@@ -36,7 +36,8 @@ export async function ensureProjectEpsg(knex: Knex, proposed: number): Promise<n
 /**
  * The project CRS that data in `crs` proposes: that CRS when it is an EPSG code zhiwei knows in
  * metres, otherwise the local metric CRS of `position`, a point of the data in `crs` (the CGCS2000
- * 3-degree Gauss-Krüger zone in China, else the UTM zone); null when that point cannot be placed on the earth.
+ * 3-degree Gauss-Krüger zone in China, else the UTM zone; never Web Mercator, whose units are not
+ * metres); null when that point cannot be placed on the earth.
  */
 export function proposedProjectEpsg(crs: Crs, position: [number, number]): number | null {
   if (typeof crs === 'number' && isKnownEpsg(crs) && crsMeasure(crs) === 'metres') return crs;
