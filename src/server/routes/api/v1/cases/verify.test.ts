@@ -115,6 +115,15 @@ describe.each(testBackends())('case record check on the %s backend', (backend) =
     expect((await verify(id)).breaks).toEqual([{ kind: 'outline_changed', event: 1, reason: "the case's outline is not the one event 1 recorded: it was changed outside the chain" }]);
   });
 
+  it('finds a case whole that a later flight moved into another grid with a new outline', async () => {
+    const g = (await service.detect('2024-08-01', [candidate('g', 'new_building', [190, 10, 200, 20])])).get('g')!;
+    const again = (await service.detect('2024-09-01', [candidate('g2', 'new_building', [193, 10, 213, 20])])).get('g2')!;
+    expect(again).toBe(g);
+    const redetected = await service.db.knex('case_events').where({ case_id: g, seq: 2 }).first('kind', 'data');
+    expect(redetected).toMatchObject({ kind: 'redetected', data: { grid_id: 'WG-02', outline_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(await verify(g)).toMatchObject({ ok: true, events: 2, breaks: [] });
+  });
+
   it('names a photo overwritten on disk and a chip gone from the store, and serves neither', async () => {
     const f = (await service.detect('2024-07-01', [candidate('f', 'ground_structure', [160, 100, 166, 106], 3)])).get('f')!;
     const sha256 = await walkToVerdict(f, jpegBytes('photo f'));
