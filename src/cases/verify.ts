@@ -120,7 +120,7 @@ async function placementBreaks(knex: Knex, events: CaseEvent[], row: CaseRow): P
     if (data.candidate_id === undefined) return [];
     const candidate = await knex.raw(`SELECT grid_id, ${outlineSha256Sql} AS outline_sha256 FROM candidates WHERE id = ?`, [Number(data.candidate_id)]);
     if (candidate.rows.length === 0) return [];
-    recorded = { ...candidate.rows[0], source: `candidate ${data.candidate_id}, named by event ${detection.seq}` };
+    recorded = { ...candidate.rows[0], source: `candidate ${data.candidate_id} (named by event ${detection.seq})` };
   }
   const breaks: ChainBreak[] = [];
   if (row.grid_id !== recorded.grid_id) {

@@ -1,7 +1,9 @@
 import { rm, writeFile } from 'node:fs/promises';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventHash } from '../../../../../cases/events.js';
 import { evidencePath } from '../../../../../cases/evidence-store.js';
+import { toCaseEvent } from '../../../../../cases/read.js';
 import { caseHead } from '../../../../../db/migrations/005-case-head.js';
 import { candidate } from '../../../../../test-support/candidates.js';
 import { jpegBytes, multipart, openTestService, type TestService } from '../../../../../test-support/service.js';
@@ -139,6 +141,30 @@ describe.each(testBackends())('case record check on the %s backend', (backend) =
     expect(served.statusCode).toBe(409);
     expect(served.json().detail).toBe(`evidence file ${sha256} no longer has its SHA-256 on disk: it was changed and is not served`);
     expect((await service.app.inject({ url: `/api/v1/evidence/${chip.sha256}`, headers: service.auth.supervisor })).statusCode).toBe(404);
+  });
+
+  it('checks the grid of a case detected before chains recorded it against the candidate its detection names', async () => {
+    const h = (await service.detect('2024-08-15', [candidate('h', 'new_building', [10, 300, 20, 310])])).get('h')!;
+    const { knex } = service.db;
+    // the chain as a database from before migration 005 has it: a detection without grid and outline
+    const detected = toCaseEvent(await knex('case_events').where({ case_id: h, seq: 1 }).first());
+    const { grid_id: _grid, outline_sha256: _outline, ...data } = detected.data!;
+    await deleteEvent(knex, h, 1);
+    await knex.raw('ALTER TABLE cases DISABLE TRIGGER cases_head_on_update');
+    try {
+      await knex('cases').where({ id: h }).update({ head_hash: null, event_count: 0 });
+    } finally {
+      await knex.raw('ALTER TABLE cases ENABLE TRIGGER cases_head_on_update');
+    }
+    const legacy = { ...detected, data, hash: eventHash({ ...detected, data }) };
+    await knex('case_events').insert({
+      case_id: h, seq: 1, kind: legacy.kind, from_state: null, to_state: 'detected', actor: legacy.actor, at: legacy.at, data: JSON.stringify(data), prev_hash: null, hash: legacy.hash,
+    });
+    expect(await verify(h)).toMatchObject({ ok: true, head: { hash: legacy.hash, event_count: 1 } });
+    await knex('cases').where({ id: h }).update({ grid_id: 'WG-02' });
+    expect((await verify(h)).breaks).toEqual([
+      { kind: 'grid_changed', event: 1, reason: `the case is in grid WG-02, but candidate ${data.candidate_id} (named by event 1) put it in WG-01: the grid was changed outside the chain` },
+    ]);
   });
 
   it('gives existing cases the head of their chains when migrating', async () => {
