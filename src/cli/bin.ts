@@ -8,6 +8,7 @@ import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
 import { registerCases } from './cases.js';
 import { registerDb } from './db.js';
 import { registerDemo } from './demo.js';
+import { registerDoctor } from './doctor.js';
 import { registerDetect } from './detect.js';
 import { registerEval } from './eval.js';
 import { registerEvalCd } from './eval-cd.js';
@@ -37,6 +38,7 @@ registerTokens(program);
 registerCases(program);
 registerExport(program);
 registerWebhooks(program);
+registerDoctor(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -45,14 +45,17 @@ export interface DatabaseOptions {
    * database then opens without loading PostGIS, which is three quarters of its start-up time.
    */
   spatial?: boolean;
+  /** False to look without changing anything: no schema created, no migration run (`zhiwei doctor`). */
+  migrate?: boolean;
 }
 
-/** Opens (and migrates) the database. */
+/** Opens (and, unless told not to, migrates) the database. */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const schema = options.schema ?? 'zhiwei';
   const url = options.url === undefined ? databaseUrl() : options.url;
   const db = url ? await openServer(url, schema) : await openEmbedded(options, schema);
   try {
+    if (options.migrate === false) return { ...db, migrated: [] };
     await db.knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
     if (!db.spatial && (await pendingMigrations(db.knex, schema)).length > 0) {
       // migrations create geometry columns: run them with PostGIS loaded
