@@ -40,6 +40,7 @@ export function registerDetect(program: Command): void {
     .option('--threads <n>', 'model threads (default: all cores)', parsePositiveInteger)
     .option('--min-height-change <m>', `least height change of a change (default ${defaultThresholds.minHeightChangeM})`, parseNumber)
     .option('--min-area <m2>', `least area of a change (default ${defaultThresholds.minAreaM2})`, parseNumber)
+    .option('--allow-move', 'let the plans, grids or zones given move stored rows of the same key by more than 1 km')
     .option('--candidates-only', "find changes without the database's plans: no overlay, no cases, nothing stored")
     .action(detect);
 }
@@ -53,6 +54,7 @@ export async function detect(flags: Record<string, string | number | boolean | u
     progress: startStage,
     evidenceDir: evidenceDir(),
     naming: 'flags' as const,
+    allowMove: flags.allowMove === true,
     onImport: (report: ImportReport) => process.stderr.write(formatImport(report)),
     onNoPlans: () => process.stderr.write('no approved plans in the database: candidates only (import them with --plans or zhiwei plans import)\n'),
   };

@@ -55,6 +55,8 @@ export interface DetectRunOptions {
   jobId?: number;
   /** Told what each layer import did. */
   onImport?: (report: ImportReport) => void;
+  /** Lets the job's layer imports move stored rows by kilometres (`--allow-move`). */
+  allowMove?: boolean;
   /** Told when the database holds no plans, so the run finds candidates only. */
   onNoPlans?: () => void;
 }
@@ -129,7 +131,7 @@ export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Datab
   await checkDetectOutput(job.out);
   if (db) {
     for (const { layer, file } of layers) {
-      const report = await importLayer(db, layer, file);
+      const report = await importLayer(db, layer, file, { allowMove: options.allowMove });
       options.onImport?.(report);
     }
   }
