@@ -86,6 +86,27 @@ def jitter_colour(x):
     return torch.einsum('nij,njhw->nihw', matrix, x).clamp(0, 255)
 
 
+def match_before_to_after(a, b):
+    """The before tiles of an N x 3 x H x W batch (0-255) with each channel given the mean and
+    spread of the after tile's, over the pixels with data in both (pure black is no data), as the
+    manifest's radiometry "before_matched_to_after" asks and src/model/preprocess.ts does at run
+    time; a flat before tile keeps its contrast, a tile with under 2 such pixels stays as it is."""
+    a, b = a.float(), b.float()
+    has_a, has_b = a.sum(1, keepdim=True) > 0, b.sum(1, keepdim=True) > 0
+    both = (has_a & has_b).float()
+    n = both.sum((2, 3), keepdim=True)
+
+    def mean_spread(x):
+        mean = (x * both).sum((2, 3), keepdim=True) / n.clamp(min=1)
+        squares = (x * x * both).sum((2, 3), keepdim=True) / n.clamp(min=1)
+        return mean, (squares - mean * mean).clamp(min=0).sqrt()
+
+    (mean_a, spread_a), (mean_b, spread_b) = mean_spread(a), mean_spread(b)
+    gain = torch.where(spread_a >= 1, spread_b / spread_a.clamp(min=1), torch.ones_like(spread_a))
+    matched = ((a - mean_a) * gain + mean_b).round().clamp(0, 255)
+    return torch.where(has_a & (n >= 2), matched, a)
+
+
 def shift(rgb, dy, dx):
     """`rgb` moved by (dy, dx) pixels, borders filled by reflection."""
     m = max(abs(dy), abs(dx))

@@ -70,7 +70,7 @@ def evaluate(net, loader, threshold, device):
     with torch.no_grad():
         for a, b, label in loader:
             a, b, label = (v.to(device) for v in (a, b, label))
-            pred = torch.sigmoid(net(dataset.normalize(a), dataset.normalize(b))) >= threshold
+            pred = torch.sigmoid(net(dataset.normalize(dataset.match_before_to_after(a, b)), dataset.normalize(b))) >= threshold
             truth = label > 0.5
             tp += int((pred & truth).sum())
             fp += int((pred & ~truth).sum())
@@ -125,7 +125,8 @@ def train(args, net, train_set, val_loader):
         for a, b, label in loader:
             a, b, label = (v.to(args.device, non_blocking=True) for v in (a, b, label))
             with autocast:
-                loss = loss_fn(net(dataset.normalize(dataset.jitter_colour(a)), dataset.normalize(dataset.jitter_colour(b))).float(), label)
+                a, b = dataset.jitter_colour(a), dataset.jitter_colour(b)
+                loss = loss_fn(net(dataset.normalize(dataset.match_before_to_after(a, b)), dataset.normalize(b)).float(), label)
             opt.zero_grad()
             loss.backward()
             opt.step()
