@@ -1,7 +1,8 @@
 /**
  * Case events (DESIGN.md section 7): append-only, each chained to the one before by hash, so that
  * the record of a case can be shown untouched, and each written with an outbox row in the same
- * transaction, so that webhooks deliver every event (`outbox` is read by the service).
+ * transaction, so that webhooks deliver every event (`outbox` is read by the service). The case
+ * row keeps the chain's head, which the database moves as each event is appended (migration 005).
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
