@@ -25,7 +25,11 @@ export interface PlaceCandidate {
   heightChangeM: number | null;
   suspect: boolean | null;
   violation: string | null;
+  /** The overlay's decision as it stored it (English). */
   decision: string | null;
+  /** The decision as a key of the pages' vocabulary (`decision.<key>`) and its values, for a page to say in its language; null when unknown. */
+  decisionKey: string | null;
+  decisionValues: Record<string, string>;
   caseId: number | null;
   caseState: string | null;
   evidence: PlaceEvidence[];
@@ -76,7 +80,7 @@ export async function placeHistory(knex: Knex, caseId: number, grids: string[] |
     candidates: candidates.rows.map((r: Record<string, unknown>) => ({
       id: Number(r.id), jobId: Number(r.job_id), flightDate: dateText(r.after_date), model: (r.model as string | null) ?? null, changeKind: String(r.change_kind),
       areaM2: Number(r.area_m2), heightChangeM: r.height_change_m === null ? null : Number(r.height_change_m), suspect: (r.suspect as boolean | null) ?? null,
-      violation: (r.violation as string | null) ?? null, decision: (r.decision as string | null) ?? null,
+      violation: (r.violation as string | null) ?? null, decision: (r.decision as string | null) ?? null, ...decisionWords(r.decision as string | null),
       caseId: r.case_id === null ? null : Number(r.case_id), caseState: (r.case_state as string | null) ?? null,
       evidence: files(evidence.filter((e) => Number(e.candidate_id) === Number(r.id))),
     })),
@@ -85,4 +89,32 @@ export async function placeHistory(knex: Knex, caseId: number, grids: string[] |
       evidence: files(evidence.filter((e) => Number(e.case_id) === Number(r.id) && e.candidate_id === null)),
     })),
   };
+}
+
+/**
+ * The decisions the overlay writes (src/pipeline/overlay/sql.ts, in English), each as a pattern
+ * and the names of its values; place-history.test.ts holds this list to the SQL's texts.
+ */
+const decisionPatterns: readonly [key: string, pattern: RegExp, names: string[]][] = [
+  ['demolition', /^demolition: evidence for re-inspection, not a new case$/, []],
+  ['exempt_zone', /^in exempt zone (.+)$/, ['zone']],
+  ['below_min_area', /^smaller than the zone minimum of (\S+) m²$/, ['area']],
+  ['below_min_height', /^height change under the zone minimum of (\S+) m$/, ['height']],
+  ['permit_expired', /^permit (.+) expired on (\S+)$/, ['permit', 'date']],
+  ['permit_not_yet_valid', /^permit (.+) is valid only from (\S+)$/, ['permit', 'date']],
+  ['no_plan', /^no valid plan covers it$/, []],
+  ['outside_footprint', /^(\S+)% outside the permitted footprint \(permit (.+)\)$/, ['share', 'permit']],
+  ['exceeds_height', /^(\S+) m high, permit (.+) allows (\S+) m$/, ['height', 'permit', 'allowed']],
+  ['within_no_height_limit', /^within permit (.+) \(no height limit given\)$/, ['permit']],
+  ['within_height_not_measured', /^within permit (.+) \(height not measured\)$/, ['permit']],
+  ['within', /^within permit (.+): (\S+) m high, (\S+) m allowed \(\+(\S+) m tolerance\)$/, ['permit', 'height', 'allowed', 'tolerance']],
+];
+
+/** A stored decision as a vocabulary key and its values (so the pages can say it in Chinese). */
+export function decisionWords(decision: string | null): { decisionKey: string | null; decisionValues: Record<string, string> } {
+  for (const [key, pattern, names] of decision === null ? [] : decisionPatterns) {
+    const match = pattern.exec(decision!);
+    if (match) return { decisionKey: key, decisionValues: Object.fromEntries(names.map((name, i) => [name, match[i + 1]])) };
+  }
+  return { decisionKey: null, decisionValues: {} };
 }

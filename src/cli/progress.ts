@@ -37,7 +37,7 @@ export function startStage(label: string, total: number, unit = 'tiles'): StageP
       const decile = Math.floor((10 * value) / Math.max(total, 1));
       if (decile !== lastDecile && decile < 10) {
         lastDecile = decile;
-        process.stderr.write(`${label}: ${value}/${total} ${unit} (${decile * 10}%)\n`);
+        process.stderr.write(`${label}: ${value}/${total} ${unit} (${Math.floor((100 * value) / Math.max(total, 1))}%)\n`);
       }
     },
     done() {

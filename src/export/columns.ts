@@ -28,15 +28,30 @@ export const caseColumns: readonly CaseColumn[] = Object.freeze([
   { header: 'priority', chineseHeader: '优先级', decimals: 2, value: (r) => r.priority },
   { header: 'grid', chineseHeader: '网格', value: (r) => r.gridId },
   { header: 'zones', chineseHeader: '区域', value: (r) => r.zones.join('; ') },
-  { header: 'permit', chineseHeader: '许可证号', value: (r) => r.permitNo },
-  { header: 'area m²', chineseHeader: '面积(m²)', decimals: 1, value: (r) => r.areaM2 },
+  { header: 'permit', chineseHeader: '许可证号', value: (r) => ownPermit(r) },
+  { header: 'area m²', chineseHeader: '面积(m²)', decimals: 2, value: (r) => r.areaM2 },
   { header: 'height change m', chineseHeader: '高度变化(m)', decimals: 2, value: (r) => r.heightChangeM },
   { header: 'height after m', chineseHeader: '建成高度(m)', decimals: 2, value: (r) => r.heightAfterM },
   { header: 'flight date', chineseHeader: '航飞日期', value: (r) => r.flightDate },
-  { header: 'detected at', chineseHeader: '发现时间', value: (r) => isoSeconds(r.detectedAt) },
-  { header: 'longitude', chineseHeader: '经度', decimals: 7, value: (r) => outlineCentroid(r.outline)[0] },
-  { header: 'latitude', chineseHeader: '纬度', decimals: 7, value: (r) => outlineCentroid(r.outline)[1] },
+  { header: 'detected at (UTC)', chineseHeader: '发现时间(UTC)', value: (r) => isoSeconds(r.detectedAt) },
+  { header: 'longitude', chineseHeader: '经度', decimals: 6, value: (r) => outlineCentroid(r.outline)[0] },
+  { header: 'latitude', chineseHeader: '纬度', decimals: 6, value: (r) => outlineCentroid(r.outline)[1] },
 ]);
+
+/**
+ * The permit a case is judged against; none for a case without a permit, whose recorded permit is
+ * one not yet valid on the flight date (the overlay keeps it for its decision), never the case's own.
+ */
+export function ownPermit(record: CaseRecord): string | null {
+  return record.violation === 'no_permit' ? null : record.permitNo;
+}
+
+/** A column's value for people: numbers to the column's decimals, nothing as ''. */
+export function cellText(column: CaseColumn, record: CaseRecord, chinese: boolean): string {
+  const value = column.value(record, chinese);
+  if (value === null) return '';
+  return typeof value === 'number' && column.decimals !== undefined ? value.toFixed(column.decimals) : String(value);
+}
 
 /** The header row. */
 export function columnHeaders(chinese: boolean): string[] {

@@ -30,11 +30,13 @@ describe('CSV export', () => {
     expect(rows).toHaveLength(4);
     expect(rows[0]).toEqual([
       'id', 'state', 'violation', 'change kind', 'priority', 'grid', 'zones', 'permit', 'area m²', 'height change m', 'height after m',
-      'flight date', 'detected at', 'longitude', 'latitude',
+      'flight date', 'detected at (UTC)', 'longitude', 'latitude',
     ]);
     expect(rows[1].slice(0, 13)).toEqual(['1', 'detected', 'no_permit', 'new_building', '1.5', 'WG-01', '', '', '100', '6.25', '6.5', '2024-10-01', '2024-10-02T03:04:05Z']);
-    expect(Number(rows[1][13])).toBeCloseTo(120 + 5 / 96190, 7);
-    expect(Number(rows[1][14])).toBeCloseTo(30.2706 + 5 / 110860, 7);
+    // degrees to 6 decimals (about 0.1 m), metres and square metres to 2
+    expect(rows[1][13]).toBe((120 + 5 / 96190).toFixed(6));
+    expect(rows[1][14]).toBe((30.2706 + 5 / 110860).toFixed(6));
+    expect(rows[3][8]).toBe('61.54');
   });
 
   it('round-trips quoted fields and keeps negative numbers as numbers', () => {
@@ -45,6 +47,12 @@ describe('CSV export', () => {
     expect(rows[2][10]).toBe('');
   });
 
+  it('leaves out the permit of a case without one: the later permit it records is not its own', () => {
+    const rows = parseCsv(new TextDecoder().decode(renderCsv(sampleCaseRecords(), { chineseHeaders: true }).slice(3)));
+    expect(rows[1].slice(2, 3)).toEqual(['无证建设']);
+    expect(rows[1][7]).toBe('');
+  });
+
   it('puts an apostrophe before text a spreadsheet would run as a formula', () => {
     const rows = parseCsv(new TextDecoder().decode(renderCsv(sampleCaseRecords()).slice(3)));
     expect(rows[3][7]).toBe(`'=HYPERLINK("http://x")`);
@@ -52,7 +60,9 @@ describe('CSV export', () => {
 
   it('writes Chinese headers and labels on request', () => {
     const rows = parseCsv(new TextDecoder().decode(renderCsv(sampleCaseRecords(), { chineseHeaders: true }).slice(3)));
-    expect(rows[0]).toEqual(['编号', '状态', '违法类型', '变化类型', '优先级', '网格', '区域', '许可证号', '面积(m²)', '高度变化(m)', '建成高度(m)', '航飞日期', '发现时间', '经度', '纬度']);
+    expect(rows[0]).toEqual(['编号', '状态', '违法类型', '变化类型', '优先级', '网格', '区域', '许可证号', '面积(m²)', '高度变化(m)', '建成高度(m)', '航飞日期', '发现时间(UTC)', '经度', '纬度']);
     expect(rows[2].slice(1, 6)).toEqual(['核实违法', '超出许可高度', '屋顶加建', '1.5', '西湖-01']);
+    // labels only, no English word (data values such as zones and permits aside)
+    for (const row of rows) expect(row.slice(0, 4).join(' ')).not.toMatch(/[a-z]{2,}/);
   });
 });

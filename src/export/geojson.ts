@@ -5,7 +5,7 @@
  * changes once set.
  */
 import type { CaseRecord } from '../cases/record.js';
-import { isoSeconds } from './columns.js';
+import { isoSeconds, ownPermit } from './columns.js';
 
 /** Options of the GeoJSON export. */
 export interface GeoJsonOptions {
@@ -30,7 +30,7 @@ export function renderGeoJson(records: CaseRecord[], options: GeoJsonOptions = {
 function caseProperties(record: CaseRecord): Record<string, unknown> {
   return {
     id: record.id, state: record.state, violation: record.violation, change_kind: record.changeKind, priority: record.priority,
-    grid_id: record.gridId, zones: record.zones, permit_no: record.permitNo, area_m2: record.areaM2, height_change_m: record.heightChangeM,
+    grid_id: record.gridId, zones: record.zones, permit_no: ownPermit(record), area_m2: record.areaM2, height_change_m: record.heightChangeM,
     height_after_m: record.heightAfterM, flight_date: record.flightDate, detected_at: isoSeconds(record.detectedAt), updated_at: isoSeconds(record.updatedAt),
   };
 }

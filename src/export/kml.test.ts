@@ -45,6 +45,12 @@ describe('KML export', () => {
     const kml = renderKml(sampleCaseRecords(), { chineseHeaders: true });
     expect(kml).toContain('<name>案件 2：超出许可高度</name>');
     expect(kml).toContain('&lt;th&gt;许可证号&lt;/th&gt;&lt;td&gt;P-2024,&amp;quot;A&amp;quot;&lt;/td&gt;');
+    // numbers rounded for people; the case without a permit shows none as its own
+    expect(kml).toContain('&lt;th&gt;面积(m²)&lt;/th&gt;&lt;td&gt;61.54&lt;/td&gt;');
+    expect(kml).toContain(`&lt;th&gt;经度&lt;/th&gt;&lt;td&gt;${(120 + 5 / 96190).toFixed(6)}&lt;/td&gt;`);
+    expect(kml).not.toContain('建字第');
+    const labels = [...kml.matchAll(/&lt;th&gt;(.*?)&lt;\/th&gt;|<name>(.*?)<\/name>/g)].map((m) => m[1] ?? m[2]);
+    expect(labels.join(' ')).not.toMatch(/[a-z]{2,}/);
   });
 
   it('zips the document as doc.kml in a KMZ', () => {

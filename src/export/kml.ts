@@ -5,7 +5,7 @@
 import { strToU8, zipSync } from 'fflate';
 import type { CaseRecord } from '../cases/record.js';
 import { VIOLATIONS, type Violation } from '../vocabulary.js';
-import { caseColumns, columnHeaders, type TableOptions } from './columns.js';
+import { caseColumns, cellText, columnHeaders, type TableOptions } from './columns.js';
 import { violationLabels } from './labels.js';
 
 /** Outline colour of each violation as KML writes it (aabbggrr), filled at 40 % opacity. */
@@ -43,7 +43,7 @@ export function renderKmz(records: CaseRecord[], options: TableOptions = {}): Ui
 function placemark(record: CaseRecord, chinese: boolean): string {
   const name = chinese ? `案件 ${record.id}：${violationLabels[record.violation]}` : `case ${record.id}: ${record.violation}`;
   const headers = columnHeaders(chinese);
-  const rows = caseColumns.map((column, i) => `<tr><th>${escapeXml(headers[i])}</th><td>${escapeXml(String(column.value(record, chinese) ?? ''))}</td></tr>`);
+  const rows = caseColumns.map((column, i) => `<tr><th>${escapeXml(headers[i])}</th><td>${escapeXml(cellText(column, record, chinese))}</td></tr>`);
   const polygons = record.outline.map((polygon) => {
     const [outer, ...holes] = polygon.map((ring) => `<LinearRing><coordinates>${ring.map(([lon, lat]) => `${lon},${lat}`).join(' ')}</coordinates></LinearRing>`);
     return `<Polygon><outerBoundaryIs>${outer}</outerBoundaryIs>${holes.map((hole) => `<innerBoundaryIs>${hole}</innerBoundaryIs>`).join('')}</Polygon>`;

@@ -1,39 +1,28 @@
 /**
- * Chinese labels of case states, violation types and change kinds, for the exports a bureau reads
- * (XLSX and CSV with Chinese headers, KML descriptions, PDF dossiers).
+ * Chinese labels of case states, violation types, change kinds, case events and evidence kinds,
+ * for the exports a bureau reads (XLSX and CSV with Chinese headers, KML descriptions, PDF
+ * dossiers). They come from the pages' table (web/shared/vocabulary.js), so that an export and a
+ * page name each thing the same way.
  */
-import type { CaseState } from '../cases/states.js';
-import type { ChangeKind, Violation } from '../vocabulary.js';
+import { vocabulary } from '../../web/shared/vocabulary.js';
+import { CASE_STATES, type CaseState } from '../cases/states.js';
+import { CHANGE_KINDS, VIOLATIONS, type ChangeKind, type Violation } from '../vocabulary.js';
+
+const chinese = vocabulary['zh-CN'];
+
+/** The Chinese label of `key`; the key itself when the table has none (so a gap shows rather than a blank). */
+export function chineseLabel(key: string): string {
+  return chinese[key] ?? key;
+}
+
+const table = <T extends string>(words: readonly T[], prefix: string): Readonly<Record<T, string>> =>
+  Object.freeze(Object.fromEntries(words.map((word) => [word, chineseLabel(`${prefix}.${word}`)])) as Record<T, string>);
 
 /** Chinese name of each case state. */
-export const stateLabels: Readonly<Record<CaseState, string>> = Object.freeze({
-  detected: '已发现',
-  triaged: '已研判',
-  dismissed: '已排除',
-  dispatched: '已派发',
-  verified_illegal: '核实违法',
-  verified_legal: '核实合法',
-  false_positive: '误报',
-  disposing: '处置中',
-  reinspected: '已复查',
-  closed: '已办结',
-});
+export const stateLabels = table<CaseState>(CASE_STATES, 'state');
 
 /** Chinese name of each violation type. */
-export const violationLabels: Readonly<Record<Violation, string>> = Object.freeze({
-  no_permit: '无证建设',
-  outside_permitted_footprint: '超出许可范围',
-  exceeds_permitted_height: '超出许可高度',
-  permit_expired: '许可已过期',
-  none: '无违法',
-});
+export const violationLabels = table<Violation>(VIOLATIONS, 'violation');
 
 /** Chinese name of each change kind. */
-export const changeKindLabels: Readonly<Record<ChangeKind, string>> = Object.freeze({
-  new_building: '新建建筑',
-  extension: '扩建',
-  rooftop_addition: '屋顶加建',
-  height_increase: '加层增高',
-  demolition: '拆除',
-  ground_structure: '地面构筑物',
-});
+export const changeKindLabels = table<ChangeKind>(CHANGE_KINDS, 'kind');

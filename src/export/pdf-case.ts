@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { sha256Of } from '../cases/evidence-store.js';
 import type { CaseDossier, CaseRecord, EvidenceFile } from '../cases/record.js';
-import { caseColumns, isoSeconds } from './columns.js';
-import { changeKindLabels, stateLabels, violationLabels } from './labels.js';
+import { caseColumns, cellText, isoSeconds } from './columns.js';
+import { changeKindLabels, chineseLabel, stateLabels, violationLabels } from './labels.js';
 import { drawOutline, type Box } from './pdf-outline.js';
 
 /** Name under which the CJK font is registered in a document. */
@@ -62,7 +62,7 @@ function drawSection(doc: PDFKit.PDFDocument, dossier: CaseDossier, evidence: Re
 
 /** Keys and values two pairs to a row, from the columns of the tabular exports. */
 function drawMeasurements(doc: PDFKit.PDFDocument, record: CaseRecord): void {
-  const pairs = caseColumns.map((column) => [column.chineseHeader, formatValue(column.value(record, true), column.decimals)]);
+  const pairs = caseColumns.map((column) => [column.chineseHeader, cellText(column, record, true) || '—']);
   const half = textWidth / 2;
   for (let i = 0; i < pairs.length; i += 2) {
     const y = doc.y;
@@ -113,7 +113,7 @@ function drawEvidenceList(doc: PDFKit.PDFDocument, evidence: ReadEvidence[]): vo
   if (evidence.length === 0) doc.fontSize(9).text('无');
   for (const { file, status } of evidence) {
     ensureSpace(doc, 24);
-    doc.font(cjk).fontSize(9).fillColor(status === '一致' ? '#000000' : '#cc0000').text(`${file.name}（${file.kind}）：${status}`, margin, doc.y);
+    doc.font(cjk).fontSize(9).fillColor(status === '一致' ? '#000000' : '#cc0000').text(`${file.name}（${chineseLabel(`evidence_kind.${file.kind}`)}）：${status}`, margin, doc.y);
     doc.font('Courier').fontSize(7).fillColor('#444444').text(file.sha256, margin + 12, doc.y).font(cjk);
   }
   doc.moveDown(0.6);
@@ -126,9 +126,9 @@ function drawEvents(doc: PDFKit.PDFDocument, { events }: CaseDossier): void {
     ensureSpace(doc, 44);
     const move = event.toState && event.toState !== event.fromState ? `${event.fromState ? stateLabels[event.fromState] : '—'} → ${stateLabels[event.toState]}` : '';
     const place = event.lon != null && event.lat != null ? ` · 位置 ${event.lon.toFixed(6)}, ${event.lat.toFixed(6)}` : '';
-    doc.fontSize(9).fillColor('#000000').text(`${event.seq}. ${isoSeconds(event.at)}  ${event.kind}  ${move}  · ${event.actor}${place}`, margin, doc.y, { width: textWidth });
+    doc.fontSize(9).fillColor('#000000').text(`${event.seq}. ${isoSeconds(event.at)}  ${chineseLabel(`case_event.${event.kind}`)}  ${move}  · ${event.actor}${place}`, margin, doc.y, { width: textWidth });
     if (event.note) doc.fillColor('#444444').text(event.note, margin + 12, doc.y, { width: textWidth - 12 });
-    doc.font('Courier').fontSize(7).fillColor('#444444').text(`hash ${event.hash}`, margin + 12, doc.y).text(`prev ${event.prevHash ?? '(first)'}`).font(cjk);
+    doc.fontSize(7).fillColor('#444444').text(`哈希 ${event.hash}`, margin + 12, doc.y).text(`前一条 ${event.prevHash ?? '（首条）'}`);
     doc.x = margin;
     doc.moveDown(0.3);
   }
@@ -143,11 +143,6 @@ function heading(doc: PDFKit.PDFDocument, text: string): void {
 
 function ensureSpace(doc: PDFKit.PDFDocument, points: number): void {
   if (doc.y + points > doc.page.height - margin) doc.addPage();
-}
-
-function formatValue(value: string | number | null, decimals: number | undefined): string {
-  if (value === null || value === '') return '—';
-  return typeof value === 'number' && decimals !== undefined ? value.toFixed(decimals) : String(value);
 }
 
 async function readEvidence(file: EvidenceFile): Promise<ReadEvidence> {

@@ -73,8 +73,9 @@ describe.runIf(requireTool('pdftotext'))('PDF dossiers', () => {
     expect(text).toContain('历史街区');
     expect(text).toContain('384.0');
     expect(text).toContain('屋顶加建明显');
-    expect(text).toContain(`hash ${'a'.padEnd(64, '2')}`);
-    expect(text).toContain(`prev ${'1'.repeat(64)}`);
+    expect(text).toContain(`哈希 ${'a'.padEnd(64, '2')}`);
+    expect(text).toContain(`前一条 ${'1'.repeat(64)}`);
+    expect(text).toContain('研判 已发现 → 已研判');
     expect(text).toContain(dossiers[0].evidence[2].sha256);
     const images = execFileSync('pdfimages', ['-list', join(dir, 'case.pdf')], { encoding: 'utf8' }).trim().split('\n').slice(2);
     expect(images).toHaveLength(3);
@@ -86,8 +87,12 @@ describe.runIf(requireTool('pdftotext'))('PDF dossiers', () => {
     expect(text).toMatch(/按违法类型[\s\S]*超出许可高度\s+1\s+384\.0/);
     expect(text).toMatch(/按网格[\s\S]*WG-01\s+1\s+100\.0/);
     expect(text).toContain('疑似违法建设案件 第 1 号');
-    expect(text).toContain('after.jpg（detection）：哈希不符');
-    expect(text).toContain('photo.jpg（photo）：文件缺失');
+    expect(text).toContain('after.jpg（检测）：哈希不符');
+    expect(text).toContain('photo.jpg（现场照片）：文件缺失');
+    // the case without a permit shows none as its own; no English word outside data values
+    expect(text).not.toContain('建字第');
+    const words = text.replace(/[0-9a-f]{64}/g, '').replace(/[\w-]+\.(jpg|png)/g, '').replaceAll('main road', '').replaceAll('zhiwei detect', '');
+    expect(words).not.toMatch(/[a-z]{2,}/);
     expect(execFileSync('pdfinfo', [join(dir, 'batch.pdf')], { encoding: 'utf8' })).toMatch(/Pages:\s+[3-9]/);
   });
 

@@ -4,7 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { CaseRecord } from '../cases/record.js';
-import { caseColumns, columnHeaders, type TableOptions } from './columns.js';
+import { caseColumns, cellText, columnHeaders, type TableOptions } from './columns.js';
 
 /** The cases as an XLSX workbook's bytes. */
 export async function renderXlsx(records: CaseRecord[], options: TableOptions = {}): Promise<Uint8Array> {
@@ -13,11 +13,19 @@ export async function renderXlsx(records: CaseRecord[], options: TableOptions = 
   workbook.creator = 'zhiwei';
   const sheet = workbook.addWorksheet(chinese ? '疑似违法建设' : 'cases', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columnHeaders(chinese).map((header, index) => {
-    const { decimals } = caseColumns[index];
-    return { header, width: Math.max(10, header.length * (chinese ? 2.2 : 1.2)), ...(decimals ? { style: { numFmt: `0.${'0'.repeat(decimals)}` } } : {}) };
+    const column = caseColumns[index];
+    // wide enough for the header and the longest value (a permit number, a time), within reason
+    const widest = Math.max(textWidth(header), ...records.map((record) => textWidth(cellText(column, record, chinese))));
+    const { decimals } = column;
+    return { header, width: Math.min(60, Math.max(10, widest + 2)), ...(decimals ? { style: { numFmt: `0.${'0'.repeat(decimals)}` } } : {}) };
   });
   sheet.getRow(1).font = { bold: true };
   for (const record of records) sheet.addRow(caseColumns.map((column) => column.value(record, chinese)));
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: caseColumns.length } };
   return new Uint8Array(await workbook.xlsx.writeBuffer());
+}
+
+/** Width of text in spreadsheet characters: a Chinese (full-width) character takes two. */
+function textWidth(text: string): number {
+  return [...text].reduce((width, char) => width + (char.codePointAt(0)! > 0x2e7f ? 2 : 1), 0);
 }

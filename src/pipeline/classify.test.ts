@@ -31,7 +31,7 @@ describe('classifyRegion', () => {
   });
 
   it('rejects regions below the minimum area, and small height changes the orthophotos do not confirm', () => {
-    expect(classifyRegion({ ...house, areaM2: 3 }, defaultThresholds)).toEqual({ kind: null, reason: 'smaller than 4 m²' });
+    expect(classifyRegion({ ...house, areaM2: 3 }, defaultThresholds)).toEqual({ kind: null, reason: 'smaller than 4 m²', rule: 'smaller than 4 m²' });
     const van = { ...house, areaM2: 12, heightChangeM: 2.6, heightAfterM: 2.6, confidence: 0.01, lengthM: 5.5, widthM: 2.2 };
     expect(classifyRegion(van, defaultThresholds).kind).toBeNull();
     expect(classifyRegion({ ...van, confidence: 0.6 }, defaultThresholds).kind).toBe('ground_structure');

@@ -27,8 +27,15 @@ export interface RegionFacts {
   topPlaneResidualM: number | null;
 }
 
-/** A region's verdict: a candidate of some kind, or rejected; with the reason either way. */
-export type Verdict = { kind: ChangeKind; reason: string } | { kind: null; reason: string };
+/**
+ * A region's verdict: a candidate of some kind, or rejected; with the reason either way. A
+ * rejection also names its rule: the reason without this region's measurements, so that the
+ * summary counts rejections by rule (with the thresholds it used).
+ */
+export type Verdict = { kind: ChangeKind; reason: string } | { kind: null; reason: string; rule: string };
+
+/** A rejection for `reason` under `rule`. */
+const rejected = (reason: string, rule = reason): Verdict => ({ kind: null, reason, rule });
 
 /** Rooftop sheds are small; added floors cover a roof (m²). */
 const largestRooftopShedM2 = 40;
@@ -82,17 +89,18 @@ const crownSlenderness = 1.5;
 /** Decides whether a region is a candidate and of which kind. */
 export function classifyRegion(facts: RegionFacts, thresholds: DetectionThresholds): Verdict {
   const { areaM2, heightChangeM, heightBeforeM, heightAfterM, confidence, attachedShare } = facts;
-  if (areaM2 < thresholds.minAreaM2) return { kind: null, reason: `smaller than ${thresholds.minAreaM2} m²` };
+  if (areaM2 < thresholds.minAreaM2) return rejected(`smaller than ${thresholds.minAreaM2} m²`);
   const vegetation = vegetationReason(facts, thresholds);
-  if (vegetation) return { kind: null, reason: vegetation };
+  if (vegetation) return vegetation;
   const vehicle = vehicleReason(facts, thresholds);
-  if (vehicle) return { kind: null, reason: vehicle };
+  if (vehicle) return vehicle;
   const unconfirmable = heightChangeM !== null && (heightChangeM < 0 || (heightChangeM <= tallestVehicleM && attachedShare < attachedExtensionShare));
   // demolitions are of whole buildings, so a fall needs the orthophotos' word up to twice the area a rise does
   const confirmBelowM2 = heightChangeM !== null && heightChangeM < 0 ? 2 * thresholds.confirmBelowM2 : thresholds.confirmBelowM2;
   if (unconfirmable && confidence !== null && confidence < thresholds.minConfidence && areaM2 < confirmBelowM2) {
-    if (heightChangeM < 0) return { kind: null, reason: `small fall the orthophotos do not show (confidence ${confidence.toFixed(2)})` };
-    if (areaM2 < smallestConfirmedRiseM2) return { kind: null, reason: `small rise the orthophotos do not show (confidence ${confidence.toFixed(2)})` };
+    const under = `confidence under ${thresholds.minConfidence}`;
+    if (heightChangeM < 0) return rejected(`small fall the orthophotos do not show (confidence ${confidence.toFixed(2)})`, `small fall the orthophotos do not show (${under})`);
+    if (areaM2 < smallestConfirmedRiseM2) return rejected(`small rise the orthophotos do not show (confidence ${confidence.toFixed(2)})`, `small rise the orthophotos do not show (${under})`);
   }
   if (heightChangeM === null) return { kind: 'new_building', reason: 'changed in the orthophotos; no DSMs to tell the kind' };
   if (heightChangeM < 0) return { kind: 'demolition', reason: `surface fell ${(-heightChangeM).toFixed(1)} m` };
@@ -113,41 +121,42 @@ export function classifyRegion(facts: RegionFacts, thresholds: DetectionThreshol
   return { kind: 'new_building', reason: `building of ${after.toFixed(1)} m on open ground` };
 }
 
-/** Why a region is vegetation rather than built, or null when it is not. */
-function vegetationReason(facts: RegionFacts, thresholds: DetectionThresholds): string | null {
+/** The rejection of a region that is vegetation rather than built, or null when it is not. */
+function vegetationReason(facts: RegionFacts, thresholds: DetectionThresholds): Verdict | null {
   const { areaM2, heightChangeM, heightBeforeM, roughShare, greenShare, topPlaneResidualM, widthM } = facts;
   if (heightChangeM === null) return null;
   const green = greenShare === null ? '' : `, ${Math.round(greenShare * 100)}% green`;
   // a rough top the orthophotos show as built (a column frame, a site) is no crown; a green one is
   const unseen = facts.confidence === null || facts.confidence < thresholds.minConfidence;
   if (roughShare !== null && ((unseen && roughShare >= roughCrownShare) || (greenShare !== null && greenShare >= greenCrownShare && roughShare >= roughGreenCrownShare))) {
-    return `vegetation: surface ${Math.round(roughShare * 100)}% rough${green}, a tree crown?`;
+    return rejected(`vegetation: surface ${Math.round(roughShare * 100)}% rough${green}, a tree crown?`, 'vegetation: a rough surface, a tree crown?');
   }
   // on open ground only: a pitched roof added over part of a flat roof is no plane either
   const onGround = (heightBeforeM ?? 0) < thresholds.buildingHeightM;
   const shedSized = onGround && heightChangeM > 0 && heightChangeM <= tallestVehicleM && areaM2 <= largestRooftopShedM2;
   if (shedSized && unseen && topPlaneResidualM !== null && topPlaneResidualM >= crownPlaneResidualM) {
-    return `vegetation: top ${topPlaneResidualM.toFixed(1)} m off a plane${green}, a tree crown?`;
+    return rejected(`vegetation: top ${topPlaneResidualM.toFixed(1)} m off a plane${green}, a tree crown?`, 'vegetation: a top off a plane, a tree crown?');
   }
   if (heightChangeM < 0 && areaM2 < thresholds.confirmBelowM2 && -heightChangeM >= crownSlenderness * widthM) {
-    return `vegetation: a surface ${widthM.toFixed(1)} m wide fell ${(-heightChangeM).toFixed(1)} m, a tree crown?`;
+    return rejected(`vegetation: a surface ${widthM.toFixed(1)} m wide fell ${(-heightChangeM).toFixed(1)} m, a tree crown?`, 'vegetation: a narrow surface fell further than its width, a tree crown?');
   }
   return null;
 }
 
 /**
- * Why a region is a vehicle that came or left rather than a structure, or null. By its shape, size
+ * The rejection of a region that is a vehicle that came or left rather than a structure, or null. By its shape, size
  * and height, unless the model sees a structure there: heights alone cannot tell a truck from a
  * narrow shed of its size, so without orthophotos such a rise is taken for a vehicle.
  */
-function vehicleReason(facts: RegionFacts, thresholds: DetectionThresholds): string | null {
+function vehicleReason(facts: RegionFacts, thresholds: DetectionThresholds): Verdict | null {
   const { areaM2, heightChangeM, confidence, attachedShare, lengthM, widthM } = facts;
   if (heightChangeM === null || Math.abs(heightChangeM) > tallestVehicleM || areaM2 > largestVehicleM2 || !isVehicleShaped(facts)) return null;
   const size = `${lengthM.toFixed(1)} × ${widthM.toFixed(1)} m`;
-  if (heightChangeM < 0) return areaM2 < thresholds.confirmBelowM2 ? `vehicle-sized surface (${size}) fell: a vehicle that left?` : null;
+  if (heightChangeM < 0) return areaM2 < thresholds.confirmBelowM2 ? rejected(`vehicle-sized surface (${size}) fell: a vehicle that left?`, 'vehicle-sized surface fell: a vehicle that left?') : null;
   if (attachedShare >= attachedExtensionShare || (confidence !== null && confidence >= thresholds.minConfidence)) return null;
-  const seen = confidence === null ? 'no orthophotos to tell it from a narrow shed' : `the orthophotos do not show it as built (confidence ${confidence.toFixed(2)})`;
-  return `vehicle-sized rise (${size}): ${seen}`;
+  if (confidence === null) return rejected(`vehicle-sized rise (${size}): no orthophotos to tell it from a narrow shed`, 'vehicle-sized rise: no orthophotos to tell it from a narrow shed');
+  return rejected(`vehicle-sized rise (${size}): the orthophotos do not show it as built (confidence ${confidence.toFixed(2)})`,
+    `vehicle-sized rise: the orthophotos do not show it as built (confidence under ${thresholds.minConfidence})`);
 }
 
 /** True for the footprint of a van or truck: narrow and long. */

@@ -1,6 +1,6 @@
 /**
  * Judging change regions as the vectorizer finishes them: a candidate is kept with its
- * measurements, anything else is only counted by its reason, so memory holds the candidates of a
+ * measurements, anything else is only counted by its rule, so memory holds the candidates of a
  * scene, never all of its regions (most are specks or vehicles).
  */
 import type { Candidate } from './candidate.js';
@@ -14,15 +14,14 @@ export function regionJudge(thresholds: DetectionThresholds) {
   const rejected: Record<string, number> = {};
   const found: { firstPixel: number; candidate: Omit<Candidate, 'id'> }[] = [];
   return {
-    /** Rejected regions by reason, numbers in the reason replaced by N. */
+    /** Rejected regions by rule (a reason without the region's measurements). */
     rejected,
     /** Judges one region (`firstPixel`: its first pixel's grid index in scan order). */
     judge(region: ChangeRegion, firstPixel: number): void {
       const m = regionMeasurements(region);
       const verdict = classifyRegion(m, thresholds);
       if (verdict.kind === null) {
-        const key = verdict.reason.replace(/[\d.]+/g, 'N');
-        rejected[key] = (rejected[key] ?? 0) + 1;
+        rejected[verdict.rule] = (rejected[verdict.rule] ?? 0) + 1;
         return;
       }
       const { areaM2, heightChangeM, heightChangeMaxM, heightAfterM, confidence } = m;

@@ -1,6 +1,8 @@
 /**
  * Hand-made case records for the export tests: three cases near 120° E, 30.27° N (EPSG:4549),
- * one with a hole, with Chinese names, and with text that needs quoting or looks like a formula.
+ * one with a hole, with Chinese names, and with text that needs quoting or looks like a formula;
+ * the case without a permit records a later permit (not yet valid on its flight date), and one
+ * area carries the noise of a computed measure.
  */
 import type { CaseRecord } from '../cases/record.js';
 
@@ -32,11 +34,11 @@ function record(id: number, fields: Partial<CaseRecord>, rings: ReturnType<typeo
 /** The three sample cases. */
 export function sampleCaseRecords(): CaseRecord[] {
   return [
-    record(1, {}, [square(0, 0, 10)]),
+    record(1, { permitNo: '建字第2025-001号' }, [square(0, 0, 10)]),
     record(2, {
       state: 'verified_illegal', violation: 'exceeds_permitted_height', changeKind: 'rooftop_addition', gridId: '西湖-01', zones: ['历史街区', 'main road'],
       permitNo: 'P-2024,"A"', areaM2: 384, heightChangeM: -3.5, heightAfterM: null, flightDate: null,
     }, [square(100, 0, 20), square(105, 5, 4)]),
-    record(3, { violation: 'outside_permitted_footprint', changeKind: 'extension', gridId: null, permitNo: '=HYPERLINK("http://x")' }, [square(0, 100, 5)]),
+    record(3, { violation: 'outside_permitted_footprint', changeKind: 'extension', gridId: null, permitNo: '=HYPERLINK("http://x")', areaM2: 61.539999999888245 }, [square(0, 100, 5)]),
   ];
 }

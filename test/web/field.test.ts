@@ -78,11 +78,11 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     await page.setInputFiles('#photos', { name: 'wall.jpg', mimeType: 'image/jpeg', buffer: photo });
     await eventually(() => page.locator('#photo-previews img').count()).toBe(1);
     await page.getByLabel('备注').fill('现场确认：院内新建两层砖房');
-    expect(await page.locator('#actions button').allTextContents()).toEqual(['确认违建', '确认合法', '误报']);
+    expect(await page.locator('#actions button').allTextContents()).toEqual(['确认违法', '确认合法', '误报']);
     await page.screenshot({ path: join(screenshotsDir, 'field-case.png'), fullPage: true });
     expect(await unlabelledControls(page)).toEqual([]);
-    await page.getByRole('button', { name: '确认违建' }).click();
-    await eventually(() => page.locator('#submit-status').textContent()).toBe('已提交：核实违建');
+    await page.getByRole('button', { name: '确认违法' }).click();
+    await eventually(() => page.locator('#submit-status').textContent()).toBe('已提交：核实违法');
 
     const detail = await call(scene.tokens.supervisor, `/cases/${id}`);
     expect(detail.state).toBe('verified_illegal');

@@ -66,7 +66,7 @@ describe.skipIf(!browserAvailable())('the map review page', () => {
     expect(higher.length).toBeGreaterThan(0);
     expect(higher.length).toBeLessThan(all.length);
     await page.getByText('筛选', { exact: true }).click();
-    await page.getByRole('group', { name: '违规类型' }).getByLabel('超高').check();
+    await page.getByRole('group', { name: '违法类型' }).getByLabel('超出许可高度').check();
     await eventually(() => rows().count()).toBe(higher.length);
     await eventually(inView).toBe(higher.length);
     await page.getByRole('button', { name: '清除筛选' }).click();

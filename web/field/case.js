@@ -60,7 +60,8 @@ function renderDetails(found) {
   const rows = [
     ['field.area', `${found.area_m2.toFixed(1)} ${t('unit.m2')}`],
     ['field.height_change', found.height_change_m === null ? '—' : `${found.height_change_m.toFixed(1)} ${t('unit.m')}`],
-    ['field.permit', found.permit_no ?? '—'],
+    // a case without a permit may name a later one, not valid on the flight date: never show it as its own
+    ['field.permit', found.violation === 'no_permit' ? '—' : (found.permit_no ?? '—')],
     ['field.grid', found.grid_id ?? '—'],
   ];
   /** @type {HTMLElement} */ (document.getElementById('measurements')).replaceChildren(

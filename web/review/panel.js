@@ -13,7 +13,8 @@ import { api, imageUrl } from '../shared/session.js';
  *   permit_no: string | null, flight_date: string | null, due_at: string | null,
  *   evidence: { name: string, media_type: string, url: string }[],
  *   events: { seq: number, kind: string, to_state: string | null, actor: string, at: string, note: string | null, hash: string, prev_hash: string | null }[],
- *   place_history: { candidates: { flight_date: string | null, change_kind: string, area_m2: number, decision: string | null, case_id: number | null, case_state: string | null }[],
+ *   place_history: { candidates: { flight_date: string | null, change_kind: string, area_m2: number, decision: string | null,
+ *       decision_key: string | null, decision_values: Record<string, string>, case_id: number | null, case_state: string | null }[],
  *     cases: { id: number, state: string, flight_date: string | null }[] } }} CaseDetail
  */
 
@@ -74,11 +75,15 @@ async function planFields(d) {
   if (!d.permit_no) return [violation, [t('plan.permit_no'), t('plan.none')]];
   const { plans } = await api(`/api/v1/plans?permit_no=${encodeURIComponent(d.permit_no)}&limit=1`);
   const plan = plans[0];
+  // the permit of a case without one is a later one, not yet valid on the flight date: never its own
+  if (d.violation === 'no_permit') {
+    return [violation, [t('plan.permit_no'), t('plan.none')], [t('plan.later_permit'), t('plan.not_yet_valid', { permit: d.permit_no, from: plan?.valid_from ?? '…' })]];
+  }
   const fields = /** @type {[string, string][]} */ ([violation, [t('plan.permit_no'), d.permit_no]]);
   if (!plan) return fields;
   return [
     ...fields,
-    [t('plan.kind'), plan.kind],
+    [t('plan.kind'), t(`permit_kind.${plan.kind}`)],
     [t('plan.permitted_height'), amount(plan.permitted_height_m, 'unit.m')],
     [t('plan.permitted_floors'), plan.permitted_floors === null ? '–' : String(plan.permitted_floors)],
     [t('plan.valid'), `${plan.valid_from ?? '…'} – ${plan.valid_to ?? '…'}`],
@@ -98,7 +103,7 @@ function historyTable(d) {
   const body = table.createTBody();
   const caseCell = (/** @type {number | null} */ id, /** @type {string | null} */ state) => (id === null ? '–' : `#${id} ${state ? t(`state.${state}`) : ''}`);
   for (const c of candidates) {
-    const cells = [c.flight_date ?? '–', t(`kind.${c.change_kind}`), amount(c.area_m2, 'unit.m2'), c.decision ?? '–', caseCell(c.case_id, c.case_state)];
+    const cells = [c.flight_date ?? '–', t(`kind.${c.change_kind}`), amount(c.area_m2, 'unit.m2'), c.decision_key ? t(`decision.${c.decision_key}`, c.decision_values) : (c.decision ?? '–'), caseCell(c.case_id, c.case_state)];
     const tr = body.insertRow();
     for (const text of cells) tr.insertCell().textContent = text;
   }
@@ -112,8 +117,7 @@ function historyTable(d) {
 /** @param {CaseDetail['events'][number]} event */
 function eventItem(event) {
   const item = document.createElement('li');
-  const kind = event.to_state ? t(`state.${event.to_state}`) : event.kind;
-  item.append(t('event.line', { seq: event.seq, kind, actor: event.actor, at: dateTime(event.at) }));
+  item.append(t('event.line', { seq: event.seq, kind: t(`case_event.${event.kind}`), actor: event.actor, at: dateTime(event.at) }));
   if (event.note) item.append(Object.assign(document.createElement('q'), { textContent: event.note }));
   const hash = Object.assign(document.createElement('code'), { textContent: t('event.hash', { hash: short(event.hash), prev: event.prev_hash ? short(event.prev_hash) : '–' }), title: event.hash });
   item.append(hash);

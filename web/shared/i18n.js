@@ -3,14 +3,18 @@
  * Labels in zh-CN (the default) and English. Each page adds its own messages with
  * `addMessages`; elements carry `data-i18n` (text), `data-i18n-label` (aria-label) or
  * `data-i18n-placeholder` and are filled by `translatePage`. The choice of language is a
- * preference kept in localStorage (unlike the token, which lives for the session only).
+ * preference kept in localStorage (unlike the token, which lives for the session only). The
+ * domain's words (states, violations, kinds, events, decisions) come from vocabulary.js, the table
+ * the exports share.
  */
+import { vocabulary } from './vocabulary.js';
 
 /** @typedef {'zh-CN' | 'en'} Language */
 
 /** @type {Record<Language, Record<string, string>>} */
 const messages = {
   'zh-CN': {
+    ...vocabulary['zh-CN'],
     'app.name': '治违',
     'login.title': '登录',
     'login.token': '访问令牌',
@@ -21,19 +25,13 @@ const messages = {
     'language': '语言',
     'loading': '加载中…',
     'error.network': '无法连接服务器',
-    'state.detected': '已发现', 'state.triaged': '已研判', 'state.dispatched': '已派发', 'state.verified_illegal': '核实违建',
-    'state.verified_legal': '核实合法', 'state.false_positive': '误报', 'state.disposing': '处置中', 'state.reinspected': '已复查',
-    'state.closed': '已办结', 'state.dismissed': '已排除',
-    'violation.no_permit': '无证建设', 'violation.outside_permitted_footprint': '超出许可范围', 'violation.exceeds_permitted_height': '超高',
-    'violation.permit_expired': '许可过期', 'violation.none': '无违规',
-    'kind.new_building': '新建', 'kind.extension': '扩建', 'kind.rooftop_addition': '屋顶加建', 'kind.height_increase': '加层',
-    'kind.demolition': '拆除', 'kind.ground_structure': '地面构筑物',
-    'action.triage': '研判', 'action.dismiss': '排除', 'action.dispatch': '派发', 'action.verify-illegal': '确认违建',
+    'action.triage': '研判', 'action.dismiss': '排除', 'action.dispatch': '派发', 'action.verify-illegal': '确认违法',
     'action.verify-legal': '确认合法', 'action.false-positive': '误报', 'action.start-disposal': '开始处置', 'action.reinspect': '复查',
     'action.close': '办结',
     'unit.m2': '平方米', 'unit.m': '米',
   },
   en: {
+    ...vocabulary.en,
     'app.name': 'zhiwei',
     'login.title': 'Sign in',
     'login.token': 'Access token',
@@ -44,13 +42,6 @@ const messages = {
     'language': 'Language',
     'loading': 'Loading…',
     'error.network': 'The server cannot be reached',
-    'state.detected': 'Detected', 'state.triaged': 'Triaged', 'state.dispatched': 'Dispatched', 'state.verified_illegal': 'Verified illegal',
-    'state.verified_legal': 'Verified legal', 'state.false_positive': 'False positive', 'state.disposing': 'Disposing', 'state.reinspected': 'Re-inspected',
-    'state.closed': 'Closed', 'state.dismissed': 'Dismissed',
-    'violation.no_permit': 'No permit', 'violation.outside_permitted_footprint': 'Outside permitted footprint',
-    'violation.exceeds_permitted_height': 'Exceeds permitted height', 'violation.permit_expired': 'Permit expired', 'violation.none': 'None',
-    'kind.new_building': 'New building', 'kind.extension': 'Extension', 'kind.rooftop_addition': 'Rooftop addition',
-    'kind.height_increase': 'Height increase', 'kind.demolition': 'Demolition', 'kind.ground_structure': 'Ground structure',
     'action.triage': 'Triage', 'action.dismiss': 'Dismiss', 'action.dispatch': 'Dispatch', 'action.verify-illegal': 'Illegal',
     'action.verify-legal': 'Legal', 'action.false-positive': 'False positive', 'action.start-disposal': 'Start disposal',
     'action.reinspect': 'Re-inspect', 'action.close': 'Close',

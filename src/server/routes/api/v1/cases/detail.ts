@@ -9,7 +9,7 @@ import { placeHistory, type PlaceEvidence } from '../../../../../cases/place-his
 import { readCase, readCaseEvents, readCaseEvidence } from '../../../../../cases/read.js';
 import type { AppContext } from '../../../../context.js';
 import { caseScope } from '../../../../plugins/auth.js';
-import { Nullable } from '../schemas.js';
+import { centimetres, Nullable } from '../schemas.js';
 import { CaseParams, CaseSummary, caseSummary } from './schemas.js';
 
 const Evidence = Type.Object({ kind: Type.String(), name: Type.String(), sha256: Type.String(), media_type: Type.String(), url: Type.String() });
@@ -24,7 +24,8 @@ export const CaseEventSchema = Type.Object({
 const PlaceCandidate = Type.Object({
   id: Type.Integer(), job_id: Type.Integer(), flight_date: Nullable(Type.String()), model: Nullable(Type.String()), change_kind: Type.String(),
   area_m2: Type.Number(), height_change_m: Nullable(Type.Number()), suspect: Nullable(Type.Boolean()), violation: Nullable(Type.String()),
-  decision: Nullable(Type.String()), case_id: Nullable(Type.Integer()), case_state: Nullable(Type.String()), evidence: Type.Array(Evidence),
+  decision: Nullable(Type.String()), decision_key: Nullable(Type.String()), decision_values: Type.Record(Type.String(), Type.String()),
+  case_id: Nullable(Type.Integer()), case_state: Nullable(Type.String()), evidence: Type.Array(Evidence),
 });
 
 const PlaceCase = Type.Object({
@@ -61,8 +62,8 @@ export const caseDetailRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
         })),
         place_history: {
           candidates: place.candidates.map((c) => ({
-            id: c.id, job_id: c.jobId, flight_date: c.flightDate, model: c.model, change_kind: c.changeKind, area_m2: c.areaM2, height_change_m: c.heightChangeM,
-            suspect: c.suspect, violation: c.violation, decision: c.decision, case_id: c.caseId, case_state: c.caseState, evidence: c.evidence.map(evidence),
+            id: c.id, job_id: c.jobId, flight_date: c.flightDate, model: c.model, change_kind: c.changeKind, area_m2: centimetres(c.areaM2), height_change_m: centimetres(c.heightChangeM),
+            suspect: c.suspect, violation: c.violation, decision: c.decision, decision_key: c.decisionKey, decision_values: c.decisionValues, case_id: c.caseId, case_state: c.caseState, evidence: c.evidence.map(evidence),
           })),
           cases: place.cases.map((k) => ({ id: k.id, state: k.state, violation: k.violation, change_kind: k.changeKind, flight_date: k.flightDate, evidence: k.evidence.map(evidence) })),
         },

@@ -9,7 +9,7 @@ import type { CaseWithClock } from '../../../../../cases/read.js';
 import { CASE_STATES } from '../../../../../cases/states.js';
 import { CHANGE_KINDS, VIOLATIONS } from '../../../../../vocabulary.js';
 import { calendarDate, parseBbox } from '../query.js';
-import { MultiPolygon, Nullable, oneOf } from '../schemas.js';
+import { centimetres, MultiPolygon, Nullable, oneOf } from '../schemas.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
@@ -91,7 +91,7 @@ export const CaseFeatureCollection = Type.Object({
 export function caseSummary({ record, clock, firstJobId }: CaseWithClock): Static<typeof CaseSummary> {
   return {
     id: record.id, state: record.state, violation: record.violation, change_kind: record.changeKind, priority: record.priority, grid_id: record.gridId,
-    zones: record.zones, permit_no: record.permitNo, area_m2: record.areaM2, height_change_m: record.heightChangeM, height_after_m: record.heightAfterM,
+    zones: record.zones, permit_no: record.permitNo, area_m2: centimetres(record.areaM2), height_change_m: centimetres(record.heightChangeM), height_after_m: centimetres(record.heightAfterM),
     flight_date: record.flightDate, first_job_id: firstJobId, detected_at: record.detectedAt.toISOString(), updated_at: record.updatedAt.toISOString(),
     ...clockFields(clock), outline: { type: 'MultiPolygon', coordinates: record.outline },
   };

@@ -6,7 +6,7 @@ import { Type, type Static, type TObject, type TProperties } from 'typebox';
 import type { ImportReport } from '../../../../../plans/import.js';
 import type { LayerFeature } from '../../../../../plans/list.js';
 import { layerKeys, type LayerName } from '../../../../../db/layers.js';
-import { MultiPolygon, Nullable, oneOf } from '../schemas.js';
+import { centimetres, MultiPolygon, Nullable, oneOf } from '../schemas.js';
 
 /** The layers, in the order the API lists them. */
 export const LAYERS: readonly LayerName[] = Object.freeze(['plans', 'zones', 'grids']);
@@ -71,7 +71,7 @@ export function layerListResponse(layer: LayerName) {
 
 /** A layer row as JSON. */
 export function layerSummary(feature: LayerFeature): Record<string, unknown> {
-  return { ...feature.fields, attributes: feature.properties, area_m2: feature.areaM2, outline: { type: 'MultiPolygon', coordinates: feature.outline } };
+  return { ...feature.fields, attributes: feature.properties, area_m2: centimetres(feature.areaM2), outline: { type: 'MultiPolygon', coordinates: feature.outline } };
 }
 
 /** A layer row as a GeoJSON Feature, identified by its key. */
