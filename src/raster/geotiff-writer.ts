@@ -56,7 +56,7 @@ const geographicEpsg = new Set([4326, 4490]);
 /** Opens a GeoTIFF for tile-by-tile writing at `path` (written to a temporary path until close). */
 export async function openGeoTiffWriter(path: string, options: GeoTiffWriteOptions): Promise<GeoTiffWriter> {
   const tileSize = options.tileSize ?? 256;
-  validate(path, options, tileSize);
+  checkLayout(path, options, tileSize);
   const { width, height, bandCount, sampleType } = options;
   const tilesAcross = Math.ceil(width / tileSize);
   const tilesDown = Math.ceil(height / tileSize);
@@ -79,8 +79,7 @@ export async function openGeoTiffWriter(path: string, options: GeoTiffWriteOptio
     if (column < 0 || row < 0 || column >= tilesAcross || row >= tilesDown) {
       throw new RangeError(`tile (${column}, ${row}) is outside ${tilesAcross}x${tilesDown} tiles of ${path}`);
     }
-    const samples = padTile(tile, tileSize, bandCount, sampleType, options.nodata ?? 0);
-    const compressed = deflateAsync(applyPredictor(samples, tileSize, bandCount, sampleType));
+    const compressed = compressTile(tile, tileSize, bandCount, sampleType, options.nodata ?? 0);
     const turn = previousWrite;
     const write = (async () => {
       const encoded = await compressed;
@@ -103,7 +102,8 @@ export async function openGeoTiffWriter(path: string, options: GeoTiffWriteOptio
         throw new Error(`tile ${missing % tilesAcross},${Math.floor(missing / tilesAcross)} of ${path} was never written`);
       }
       const ifdOffset = end;
-      const ifd = encodeDirectory(options, tileSize, offsets, byteCounts, bigTiff, ifdOffset);
+      const image = { width, height, overview: false, offsets, byteCounts };
+      const ifd = encodeDirectory(options, image, tileSize, bigTiff, ifdOffset, 0);
       await file.write(ifd, 0, ifd.length, ifdOffset);
       await file.write(encodeHeader(bigTiff, ifdOffset), 0, headerSize, 0);
       await file.sync();
@@ -144,7 +144,8 @@ export async function writeGeoTiff(path: string, options: GeoTiffWriteOptions, r
   await writer.close();
 }
 
-function validate(path: string, options: GeoTiffWriteOptions, tileSize: number): void {
+/** Refuses a layout the writer cannot write, naming the file. */
+export function checkLayout(path: string, options: GeoTiffWriteOptions, tileSize: number): void {
   const { width, height, bandCount, sampleType, geoTransform } = options;
   if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height))) {
     throw new BadInputError(`${path}: raster size ${width}x${height} must be positive integers`);
@@ -173,6 +174,14 @@ function cropWindow(raster: RasterData, x0: number, y0: number, size: number): R
     data.set(raster.data.subarray(from, from + width * bands), y * width * bands);
   }
   return { width, height, bandCount: bands, data };
+}
+
+/**
+ * A tile as stored: padded to `tileSize` square with `fill` where clipped at the raster edge,
+ * through the predictor, DEFLATE-compressed.
+ */
+export function compressTile(tile: RasterData, tileSize: number, bandCount: number, sampleType: WritableSampleType, fill: number): Promise<Uint8Array> {
+  return deflateAsync(applyPredictor(padTile(tile, tileSize, bandCount, sampleType, fill), tileSize, bandCount, sampleType));
 }
 
 /** Little-endian bytes of a full tile, padding clipped tiles with the fill value. */
@@ -234,14 +243,21 @@ interface Tag {
 
 const typeSize = { 2: 1, 3: 2, 4: 4, 12: 8, 16: 8 } as const;
 
-function directoryTags(
-  options: GeoTiffWriteOptions,
-  tileSize: number,
-  offsets: Float64Array,
-  byteCounts: Float64Array,
-  bigTiff: boolean,
-): Tag[] {
-  const { width, height, bandCount, sampleType, epsg, geoTransform, nodata, verticalUnits } = options;
+/**
+ * One image of a TIFF file: the raster itself, or a reduced-resolution copy of it (an overview,
+ * which carries no georeferencing of its own), with where its tiles lie in the file.
+ */
+export interface TiffImage {
+  width: number;
+  height: number;
+  overview: boolean;
+  offsets: Float64Array;
+  byteCounts: Float64Array;
+}
+
+function directoryTags(options: GeoTiffWriteOptions, image: TiffImage, tileSize: number, bigTiff: boolean): Tag[] {
+  const { bandCount, sampleType, epsg, geoTransform, nodata, verticalUnits } = options;
+  const { width, height, offsets, byteCounts } = image;
   const perBand = (value: number) => new Array<number>(bandCount).fill(value);
   const uint8 = sampleType === 'uint8';
   const geographic = geographicEpsg.has(epsg);
@@ -264,16 +280,23 @@ function directoryTags(
     { code: 324, type: bigTiff ? 16 : 4, values: offsets },
     { code: 325, type: bigTiff ? 16 : 4, values: byteCounts },
     { code: 339, type: 3, values: perBand(uint8 ? 1 : 3) },
-    { code: 33550, type: 12, values: [geoTransform[1], -geoTransform[5], 0] },
-    { code: 33922, type: 12, values: [0, 0, 0, geoTransform[0], geoTransform[3], 0] },
-    { code: 34735, type: 3, values: geoKeys },
   ];
+  if (image.overview) {
+    tags.push({ code: 254, type: 4, values: [1] }); // NewSubfileType: reduced resolution
+  } else {
+    tags.push(
+      { code: 33550, type: 12, values: [geoTransform[1], -geoTransform[5], 0] },
+      { code: 33922, type: 12, values: [0, 0, 0, geoTransform[0], geoTransform[3], 0] },
+      { code: 34735, type: 3, values: geoKeys },
+    );
+  }
   if (bandCount === 4) tags.push({ code: 338, type: 3, values: [2] }); // unassociated alpha
   if (nodata !== undefined && nodata !== null) tags.push({ code: 42113, type: 2, values: `${nodata}\0` });
   return tags.sort((a, b) => a.code - b.code);
 }
 
-function encodeHeader(bigTiff: boolean, ifdOffset: number): Uint8Array {
+/** The TIFF header, pointing at the first directory. */
+export function encodeHeader(bigTiff: boolean, ifdOffset: number): Uint8Array {
   const header = new DataView(new ArrayBuffer(bigTiff ? 16 : 8));
   header.setUint16(0, 0x4949); // "II": little-endian
   if (bigTiff) {
@@ -287,16 +310,20 @@ function encodeHeader(bigTiff: boolean, ifdOffset: number): Uint8Array {
   return new Uint8Array(header.buffer);
 }
 
-/** The image file directory, followed by the tag values that do not fit in their entries. */
-function encodeDirectory(
+/**
+ * The image file directory of `image` at `ifdOffset`, followed by the tag values that do not fit
+ * in their entries, pointing at the next directory (0: none). Its length depends only on the
+ * layout, not on the offsets.
+ */
+export function encodeDirectory(
   options: GeoTiffWriteOptions,
+  image: TiffImage,
   tileSize: number,
-  offsets: Float64Array,
-  byteCounts: Float64Array,
   bigTiff: boolean,
   ifdOffset: number,
+  nextIfdOffset: number,
 ): Uint8Array {
-  const tags = directoryTags(options, tileSize, offsets, byteCounts, bigTiff);
+  const tags = directoryTags(options, image, tileSize, bigTiff);
   const entrySize = bigTiff ? 20 : 12;
   const inlineSize = bigTiff ? 8 : 4;
   const countSize = bigTiff ? 8 : 2;
@@ -323,6 +350,9 @@ function encodeDirectory(
     }
     writeValues(view, at, tag);
   });
+  const next = countSize + tags.length * entrySize;
+  if (bigTiff) view.setBigUint64(next, BigInt(nextIfdOffset), true);
+  else view.setUint32(next, nextIfdOffset, true);
   return new Uint8Array(view.buffer);
 }
 

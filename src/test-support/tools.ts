@@ -23,3 +23,17 @@ export function requireTool(name: string): boolean {
   if (process.env.CI === 'true') throw new Error(`${name} is required in CI but is not installed (.ci/run installs it)`);
   return false;
 }
+
+/** Debian's python3, which python3-gdal installs GDAL's python utilities for (a python3 earlier on the PATH may lack them). */
+export const systemPython = '/usr/bin/python3';
+
+/** Like `requireTool`, for a module of the system python3 (GDAL's python utilities: python3-gdal). */
+export function requirePythonModule(module: string): boolean {
+  try {
+    execFileSync(systemPython, ['-c', `import ${module}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    if (process.env.CI === 'true') throw new Error(`python3 module ${module} is required in CI but is not installed (.ci/run installs python3-gdal)`);
+    return false;
+  }
+}
