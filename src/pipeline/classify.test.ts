@@ -53,6 +53,16 @@ describe('classifyRegion', () => {
     expect(classifyRegion({ ...shed, confidence: null }, defaultThresholds).kind).toBe('ground_structure');
   });
 
+  it('names each rejection by its rule: the thresholds it used, without the region’s measurements', () => {
+    const truck = { ...house, areaM2: 12.2, heightChangeM: 3, heightAfterM: 3.1, confidence: 0.03, lengthM: 5.3, widthM: 2.3 };
+    expect(classifyRegion(truck, defaultThresholds)).toEqual({
+      kind: null,
+      reason: 'vehicle-sized rise (5.3 × 2.3 m): the orthophotos do not show it as built (confidence 0.03)',
+      rule: `vehicle-sized rise: the orthophotos do not show it as built (confidence under ${defaultThresholds.minConfidence})`,
+    });
+    expect(classifyRegion({ ...truck, confidence: null }, defaultThresholds)).toMatchObject({ rule: 'vehicle-sized rise: no orthophotos to tell it from a narrow shed' });
+  });
+
   it('rejects tree crowns of every kind: a rough surface, or a green and somewhat rough one', () => {
     const crownOnCrown = { ...house, areaM2: 14, heightBeforeM: 7, heightChangeM: 2.3, heightAfterM: 9.3, confidence: 0, roughShare: 0.8, greenShare: 0.9, lengthM: 4, widthM: 3.5 };
     expect(classifyRegion(crownOnCrown, defaultThresholds)).toMatchObject({ kind: null, reason: expect.stringContaining('vegetation') });
