@@ -21,17 +21,19 @@ export function registerLayers(program: Command): void {
       .command(layer)
       .description(descriptions[layer])
       .command('import')
-      .description(`import ${layer} from GeoJSON, a zipped Shapefile (.zip) or DXF; rows as stored are left alone, so the same file again changes nothing`)
-      .argument('<file>', '.geojson/.json, .zip (Shapefile with .prj), .shp or .dxf')
+      .description(`import ${layer} from GeoJSON, a zipped Shapefile (.zip), GeoPackage or DXF; rows as stored are left alone, so the same file again changes nothing`)
+      .argument('<file>', '.geojson/.json, .zip (Shapefile with .prj), .shp, .gpkg or .dxf')
       .option('--crs <crs>', 'CRS of a file that does not say (DXF): EPSG:4549 or a proj string')
       .option('--mapping <file>', 'DXF attribute mapping (JSON): layers and text patterns, see the README')
       .option('--encoding <name>', 'attribute encoding of a Shapefile without .cpg (default: UTF-8 if valid, else GBK)')
+      .option('--layer <name>', 'the GeoPackage table to read, when it holds several')
       .option('--allow-move', 'accept stored outlines moving more than 1 km, and a layer more than 50 km from what the project holds')
-      .action(async (file: string, flags: { crs?: string; mapping?: string; encoding?: string; allowMove?: boolean }) => {
+      .action(async (file: string, flags: { crs?: string; mapping?: string; encoding?: string; layer?: string; allowMove?: boolean }) => {
         const options: ImportOptions = {
           ...(flags.crs ? { crs: flags.crs } : {}),
           ...(flags.mapping ? { dxfMapping: await readDxfMapping(flags.mapping) } : {}),
           ...(flags.encoding ? { encoding: flags.encoding } : {}),
+          ...(flags.layer ? { layer: flags.layer } : {}),
           ...(flags.allowMove ? { allowMove: true } : {}),
         };
         const report = await withDatabase((db) => importLayer(db, layer, file, options));

@@ -90,6 +90,13 @@ describe.each(testBackends())('importing layers on the %s backend', (backend) =>
     expect(plan.permitted_height_m).toBe(14.2);
   });
 
+  it.runIf(hasGdal)('imports plans from a GeoPackage QGIS or GDAL wrote, its CRS from the file: the same rows as the GeoJSON', async () => {
+    const gpkg = join(dir, 'plans.gpkg');
+    execFileSync('ogr2ogr', ['-f', 'GPKG', '-t_srs', 'EPSG:4549', '-nln', 'approved_plans', gpkg, join(fixture, 'plans.geojson')], { stdio: 'pipe' });
+    expect(await importLayer(db, 'plans', gpkg)).toMatchObject({ status: 'unchanged', features: 51, inserted: 0, updated: 0 });
+    await expect(importLayer(db, 'plans', gpkg, { layer: 'plans' })).rejects.toMatchObject({ kind: 'bad_input', message: `${gpkg}: has no feature table "plans" (it has: approved_plans)` });
+  });
+
   it('refuses a layer whose CRS is not what its coordinates are in, naming its extent, the project\'s and the likely cause', async () => {
     const before = await snapshot();
     const mercator = await write('mercator.geojson', await fixturePlans((p) => toGaussKruger(p as [number, number]), 'EPSG:3857'));

@@ -27,6 +27,8 @@ export interface ImportOptions {
   crs?: Crs;
   dxfMapping?: DxfMapping;
   encoding?: string;
+  /** The GeoPackage table to read, when the package holds several. */
+  layer?: string;
   allowMove?: boolean;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Vector files analysts import as approved plans, grids and zones: GeoJSON, Shapefile (zipped or
- * bare) and DXF, read whole into polygon features or rejected with the row that is wrong.
+ * bare), GeoPackage and DXF, read whole into polygon features or rejected with the row that is wrong.
  */
 import { access } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -10,6 +10,7 @@ import { BadInputError, NotFoundError, ZhiweiError } from '../errors.js';
 import type { DxfMapping } from './dxf-mapping.js';
 import { readDxfLayer } from './read-dxf.js';
 import { readGeoJsonLayer } from './read-geojson.js';
+import { readGeoPackageLayer } from './read-geopackage.js';
 import { readShapefileLayer } from './read-shapefile.js';
 
 /** One polygon feature of a vector file. */
@@ -24,19 +25,20 @@ export interface VectorFeature {
 /** A whole vector file: its features and the CRS of their coordinates (null when the file has none). */
 export interface VectorLayer {
   file: string;
-  format: 'geojson' | 'shapefile' | 'dxf';
+  format: 'geojson' | 'shapefile' | 'geopackage' | 'dxf';
   crs: Crs | null;
   features: VectorFeature[];
 }
 
-/** How to read a vector file: the DXF mapping, a CRS that overrides the file's, an attribute encoding. */
+/** How to read a vector file: the DXF mapping, a CRS that overrides the file's, an attribute encoding, a GeoPackage table. */
 export interface ReadVectorOptions {
   dxfMapping?: DxfMapping;
+  layer?: string;
   crs?: Crs;
   encoding?: string;
 }
 
-/** Reads a polygon vector file by its extension (.geojson/.json, .zip, .shp, .dxf); throws on any bad row. */
+/** Reads a polygon vector file by its extension (.geojson/.json, .zip, .shp, .gpkg, .dxf); throws on any bad row. */
 export async function readVectorLayer(path: string, options: ReadVectorOptions = {}): Promise<VectorLayer> {
   await access(path).catch(() => {
     throw new NotFoundError(`${path}: no such file`);
@@ -53,10 +55,11 @@ async function readByExtension(path: string, options: ReadVectorOptions): Promis
   const extension = extname(path).toLowerCase();
   if (extension === '.geojson' || extension === '.json') return readGeoJsonLayer(path);
   if (extension === '.zip' || extension === '.shp') return readShapefileLayer(path, options.encoding);
+  if (extension === '.gpkg') return readGeoPackageLayer(path, options.layer);
   if (extension === '.dxf') return readDxfLayer(path, options.dxfMapping, options.encoding);
   throw new BadInputError(
     `${path}: cannot read "${extension || 'no extension'}" files as a vector layer`,
-    'use GeoJSON (.geojson), a zipped Shapefile (.zip), a .shp with its .dbf beside it, or DXF (.dxf); convert others with ogr2ogr -f GeoJSON',
+    'use GeoJSON (.geojson), a zipped Shapefile (.zip), a .shp with its .dbf beside it, GeoPackage (.gpkg) or DXF (.dxf); convert others with ogr2ogr -f GPKG',
   );
 }
 
