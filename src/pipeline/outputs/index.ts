@@ -1,7 +1,8 @@
 /**
  * The output folder of `zhiwei detect` (DESIGN.md section 3): `evidence/<id>/` chips,
- * `candidates.geojson`, `summary.json`, and `suspects.geojson` when the candidates were judged
- * against plans. The run writes them into a fresh folder (`freshFolder`) that it swaps in whole.
+ * `candidates.geojson`, `summary.json`, the change rasters (`change-rasters.ts`), and
+ * `suspects.geojson` with its QGIS style `suspects.qml` when the candidates were judged against
+ * plans. The run writes them into a fresh folder (`freshFolder`) that it swaps in whole.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { ReplaceableFolder } from '../../files.js';
 import { toWgs84, type CoordinateTransform } from '../../geo/crs.js';
 import type { Candidate } from '../candidate.js';
 import { writeCandidateEvidence, type EvidenceSources } from './evidence.js';
+import { suspectsStyle } from './qgis-style.js';
 import type { OverlayVerdict } from '../overlay/index.js';
 import { CHANGE_KINDS, type ChangeKind } from '../../vocabulary.js';
 import { type AnalysisGrid } from '../../raster/types.js';
@@ -65,12 +67,13 @@ export async function writeEvidence(
   return paths;
 }
 
-/** Writes `candidates.geojson`, `suspects.geojson` (when judged) and `summary.json` into `folder`. */
+/** Writes `candidates.geojson`, `suspects.geojson` and `suspects.qml` (when judged) and `summary.json` into `folder`. */
 export async function writeResults(folder: string, { grid, candidates, evidence, verdicts, summary }: DetectResults): Promise<void> {
   await writeFile(join(folder, 'candidates.geojson'), candidatesGeoJson(grid, candidates, evidence, verdicts));
   if (verdicts) {
     const suspects = candidates.filter((c) => verdicts.get(c.id)?.suspect);
     await writeFile(join(folder, 'suspects.geojson'), candidatesGeoJson(grid, suspects, evidence, verdicts));
+    await writeFile(join(folder, 'suspects.qml'), suspectsStyle());
   }
   const full = { ...summary, candidate_totals: candidateTotals(candidates) };
   await writeFile(join(folder, 'summary.json'), `${JSON.stringify(full, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { writeGeoTiff } from '../../raster/geotiff-writer.js';
 import { memorySource } from '../../raster/memory-source.js';
 import type { RasterSource } from '../../raster/types.js';
 import { openTestDatabase, testBackends } from '../../test-support/database.js';
+import { requirePythonModule, requireTool, systemPython } from '../../test-support/tools.js';
 import { defaultThresholds } from '../thresholds.js';
 import type { ProgressFactory } from '../types.js';
 import { ConflictError } from '../../errors.js';
@@ -38,10 +39,51 @@ function heights(ground: number, box?: Box): Float32Array {
   return data;
 }
 
-/** A DSM near 50 m (+ `shift`), with the box risen, as an in-memory raster. */
-function dsm(name: string, shift: number, box?: Box): RasterSource {
+/** A DSM near 50 m (+ `shift`), with the box risen and the `hole` nodata, as an in-memory raster. */
+function dsm(name: string, shift: number, box?: Box, hole?: Box): RasterSource {
   const info = { width: size, height: size, bandCount: 1, sampleType: 'float32' as const, epsg: 4549, proj4: crsDefinition(4549), geoTransform, nodata: -9999 };
-  return memorySource(info, { width: size, height: size, bandCount: 1, data: heights(50 + shift, box) }, name);
+  const data = heights(50 + shift, box);
+  for (let row = hole?.y0 ?? 0; hole && row < hole.y1; row++) data.fill(-9999, row * size + hole.x0, row * size + hole.x1);
+  return memorySource(info, { width: size, height: size, bandCount: 1, data }, name);
+}
+
+/** An orthophoto of a textured field, with a grey roof over the box, as an in-memory raster. */
+function ortho(name: string, box?: Box): RasterSource {
+  const info = { width: size, height: size, bandCount: 3, sampleType: 'uint8' as const, epsg: 4549, proj4: crsDefinition(4549), geoTransform, nodata: null };
+  const data = new Uint8Array(size * size * 3);
+  for (let row = 0; row < size; row++) {
+    for (let col = 0; col < size; col++) {
+      const inside = box && col >= box.x0 && col < box.x1 && row >= box.y0 && row < box.y1;
+      const texture = ((col * 37 + row * 91) % 23) - 11;
+      data.set(inside ? [180, 178, 175] : [90 + texture, 120 + texture, 70 + texture], (row * size + col) * 3);
+    }
+  }
+  return memorySource(info, { width: size, height: size, bandCount: 3, data }, name);
+}
+
+const hasGdal = requireTool('gdalinfo');
+const hasCogValidator = requirePythonModule('osgeo_utils.samples.validate_cloud_optimized_geotiff');
+
+/** The band's checksum GDAL reads, and that GDAL's COG validator passes the file (when they are installed). */
+function checkWithGdal(path: string): void {
+  if (hasGdal) expect(JSON.parse(execFileSync('gdalinfo', ['-json', '-checksum', path], { encoding: 'utf8' })).bands[0].checksum).toBeGreaterThan(0);
+  if (hasCogValidator) {
+    const validated = spawnSync(systemPython, ['-m', 'osgeo_utils.samples.validate_cloud_optimized_geotiff', path], { encoding: 'utf8' });
+    expect(validated.stdout).toContain('is a valid cloud optimized GeoTIFF');
+  }
+}
+
+/** The value of a change raster under the centre of input pixel (column, row). */
+async function valueAt(path: string, column: number, row: number): Promise<number> {
+  const raster = await openGeoTiff(path);
+  try {
+    const [x0, gsdX, , y0, , gsdY] = raster.info.geoTransform;
+    const x = Math.floor((origin[0] + (column + 0.5) * gsd - x0) / gsdX);
+    const y = Math.floor((origin[1] - (row + 0.5) * gsd - y0) / gsdY);
+    return (await raster.readWindow({ x, y, width: 1, height: 1 })).data[0];
+  } finally {
+    await raster.close();
+  }
 }
 
 /** The DSM pair of every run: the after flight 0.3 m higher overall, as two photogrammetric flights are, and the new building. */
@@ -83,7 +125,35 @@ describe('runDetect', () => {
     expect(found.properties.area_m2).toBeGreaterThan(20 * 0.9);
     expect(found.properties.area_m2).toBeLessThan(20 * 1.1);
     expect(found.properties.height_change_m).toBeCloseTo(3, 0);
-    expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'evidence', 'summary.json']);
+  });
+
+  it('writes the offset-corrected height change as a COG over the grid, nodata where a DSM has none, and no probability without orthophotos', async () => {
+    const out = join(dir, 'height-change');
+    const hole: Box = { x0: 20, x1: 60, y0: 300, y1: 330, rise: 0 };
+    await runDetect(job(out), { beforeDsm: dsm('before/dsm', 0, undefined, hole), afterDsm: dsm('after/dsm', 0.3, building) }, quiet);
+    expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'evidence', 'height-change.tif', 'summary.json']);
+    const path = join(out, 'height-change.tif');
+    expect(await valueAt(path, 210, 110)).toBeCloseTo(3, 1); // on the building: the 0.3 m between the flights taken out
+    expect(await valueAt(path, 100, 250)).toBeCloseTo(0, 1);
+    expect(await valueAt(path, 40, 315)).toBe(-9999);
+    checkWithGdal(path);
+  });
+
+  it('writes the change probability as a COG in an orthophoto-only run, and no height change', async () => {
+    const out = join(dir, 'probability');
+    await runDetect(job(out), { beforeOrtho: ortho('before/ortho'), afterOrtho: ortho('after/ortho', building) }, quiet);
+    expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'change-probability.tif', 'evidence', 'summary.json']);
+    const path = join(out, 'change-probability.tif');
+    const raster = await openGeoTiff(path);
+    try {
+      expect(raster.info).toMatchObject({ width: size, height: size, bandCount: 1, sampleType: 'uint8', nodata: 255, epsg: 4549 });
+      const { data } = await raster.readWindow({ x: 0, y: 0, width: size, height: size });
+      expect(data.indexOf(255)).toBe(-1); // no nodata: every pixel lies under a model tile
+    } finally {
+      await raster.close();
+    }
+    expect(await valueAt(path, 212, 110)).toBeGreaterThan(await valueAt(path, 100, 300)); // the new roof against the unchanged field
+    checkWithGdal(path);
   });
 
   it('measures the building in metres from DSMs stored in US survey feet, and says so in the summary', async () => {
@@ -181,6 +251,7 @@ describe.each(testBackends())('a detect run cut off at its last steps, on the %s
     expect(await rows()).toEqual(none);
     expect(await besides(out)).toEqual([basename(out)]);
     expect(existsSync(join(out, 'suspects.geojson'))).toBe(true);
+    expect(existsSync(join(out, 'suspects.qml'))).toBe(true);
     const summary = await run(out, quiet);
     expect(await rows()).toMatchObject({ jobs: 1, candidates: 1, cases: 1 });
     expect((await rows()).outbox).toBeGreaterThan(0);

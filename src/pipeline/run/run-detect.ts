@@ -15,6 +15,7 @@ import { inferTiles, probabilityRows, type InferTimings, type TileValues } from 
 import { ingest, type IngestInputs, type IngestResult } from '../ingest.js';
 import { regionJudge } from '../judge-regions.js';
 import { checkIds, detectOutputFolder, writeEvidence, writeResults } from '../outputs/index.js';
+import { openChangeRasters, type ChangeRasters } from '../outputs/change-rasters.js';
 import { freshFolder } from '../../files.js';
 import type { Database } from '../../db/connect.js';
 import { finishOutputs, judge, type Judgement } from './finish-outputs.js';
@@ -88,6 +89,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
     }
   };
   let model: ChangeModel | null = null;
+  let rasters: ChangeRasters | null = null;
   try {
     const needsModel = Boolean(sources.beforeOrtho && sources.afterOrtho);
     model = needsModel ? await loadChangeModel(job.model, { threads: job.threads ?? availableParallelism() }) : null;
@@ -100,6 +102,9 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
         ? await time('co-registration', () => estimateShift(sources.beforeDsm!, sources.afterDsm!, grid, (x, y) => offsetAt(offset, x, y)))
         : null;
     const beforeGrid = shift ? shiftedGrid(grid, shift) : grid;
+    const changeRasters = await openChangeRasters(output.path, grid, mode);
+    rasters = changeRasters; // for the abort below
+    if (changeRasters.warning) warnings.push(changeRasters.warning);
     const rule: FusionRule = {
       heightThresholdM: effectiveHeightThreshold(job.thresholds, offset?.spread ?? 0),
       probabilityThreshold: job.thresholds.probability ?? model?.manifest.threshold ?? 0.5,
@@ -109,7 +114,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
     };
     const regions = regionJudge(job.thresholds);
     const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75, onRegion: regions.judge });
-    const strips = { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time };
+    const strips = { sources, grid, beforeGrid, offset, ground, rule, vectorizer, rasters: changeRasters, time };
     let tiles: Tile[] = [];
     let inferred = 0;
     if (model) {
@@ -124,6 +129,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
       bar.done();
     }
     const { pixelAreaM2, simplifiedAreaM2 } = await time('vectorize', async () => vectorizer.finish());
+    await time('outputs', () => changeRasters.close());
     const candidates = regions.candidates();
     const { rejected } = regions;
     const byKind: Record<string, number> = {};
@@ -160,6 +166,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
     const judgement = await finishOutputs(output, progress, results, judging);
     return { ...summary, ...judgement?.summary, stagesMs: { ...stagesMs, total: performance.now() - started } };
   } catch (err) {
+    await rasters?.abort();
     await output.remove();
     throw err;
   } finally {
@@ -176,6 +183,8 @@ interface StripContext {
   ground: GroundSurface | null;
   rule: FusionRule;
   vectorizer: ReturnType<typeof createVectorizer>;
+  /** Where the fused strips' height change and probability are written as they pass. */
+  rasters: ChangeRasters;
   time: <T>(stage: string, work: () => Promise<T>) => Promise<T>;
 }
 
@@ -214,7 +223,7 @@ const fuseRows = 64;
 
 /** Heights of rows [y0, y1) (with a margin for misregistration), then fusion and vectorization a few rows at a time. */
 async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, tiles: TileValues | undefined): Promise<void> {
-  const { sources, grid, beforeGrid, offset, ground, rule, vectorizer, time } = strips;
+  const { sources, grid, beforeGrid, offset, ground, rule, vectorizer, rasters, time } = strips;
   const margin = fusionMargin(rule);
   const { width } = grid;
   const window: PixelWindow = { x: 0, y: y0 - margin, width, height: y1 - y0 + 2 * margin };
@@ -238,6 +247,7 @@ async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, ti
       dsmBefore: rows(heights.dsmBefore), dsmAfter: rows(heights.dsmAfter), offset: rows(heights.offset), ground: rows(heights.ground),
     };
     const strip = await time('fuse', async () => fuseStrip(part, rule));
+    await time('outputs', () => rasters.addStrip(strip));
     await time('vectorize', async () => vectorizer.addStrip(strip));
   }
 }
