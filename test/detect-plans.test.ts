@@ -76,7 +76,7 @@ describe('zhiwei detect with plans', () => {
     expect(candidates.filter((c) => c.properties.suspect)).toHaveLength(suspects.length);
     expect(candidates.find((c) => c.properties.change_kind === 'demolition')?.properties.decision).toBe('demolition: evidence for re-inspection, not a new case');
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
-    expect(summary.cases).toEqual({ created: suspects.length, updated: 0, reopened: 0, reinspections: 0 });
+    expect(summary.cases).toEqual({ created: suspects.length, updated: 0, reopened: 0, unchanged: 0, reinspections: 0 });
     await cli.use(async (db) => {
       expect(await db.knex('cases').where({ state: 'detected' }).pluck('id')).toHaveLength(suspects.length);
       expect((await db.knex('evidence').where({ kind: 'detection' }).pluck('id')).length).toBe(3 * suspects.length);
@@ -89,7 +89,7 @@ describe('zhiwei detect with plans', () => {
     const run = await runCli(['detect', '--job', job, '--out', out], undefined, env);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('plans.geojson: all 51 plans as stored; nothing changed');
-    expect(run.stdout).toContain(`cases: 0 new, ${first.length} updated, 0 reopened`);
+    expect(run.stdout).toContain(`cases: 0 new, 0 updated, 0 reopened, ${first.length} found again as recorded (no news)`);
     const again = await features(join(out, 'suspects.geojson'));
     expect(again.map((f) => f.properties.case_id).sort()).toEqual(first.map((f) => f.properties.case_id).sort());
     await cli.use(async (db) => {

@@ -123,7 +123,7 @@ function formatSuspects(summary: DetectSummary, out: string): string[] {
   for (const [grid, count] of Object.entries(summary.byGrid as Record<string, number>)) lines.push(`${grid.padEnd(28)} ${String(count).padStart(6)}`);
   lines.push(
     '',
-    `cases: ${cases.created} new, ${cases.updated} updated, ${cases.reopened} reopened; ${cases.reinspections} demolitions attached to open cases`,
+    `cases: ${cases.created} new, ${cases.updated} updated, ${cases.reopened} reopened, ${cases.unchanged} found again as recorded (no news); ${cases.reinspections} demolitions attached to open cases`,
     `suspects: ${out}/suspects.geojson; cases are in the database`,
   );
   return lines;

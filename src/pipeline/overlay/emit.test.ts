@@ -40,11 +40,19 @@ describe.each(testBackends())('case emission on the %s backend', (backend) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('makes a case per suspect, and a re-run on the same inputs makes none', async () => {
+  it('makes a case per suspect, and a re-run on the same inputs makes none and no news', async () => {
     const first = await run('2024-06-01', [candidate('c1', 'new_building', [0, 0, 10, 10], 9), candidate('c2', 'ground_structure', [50, 0, 55, 5], 3)]);
-    expect(first.cases).toEqual({ created: 2, updated: 0, reopened: 0, reinspections: 0 });
+    expect(first.cases).toEqual({ created: 2, updated: 0, reopened: 0, unchanged: 0, reinspections: 0 });
+    const events = async () => Number((await db.knex('case_events').count({ n: '*' }))[0].n);
+    const eventsBefore = await events();
+    // the same flight pair again: c1 drawn a little differently (an update), c2 exactly as recorded (no event, no second chip row)
     const again = await run('2024-06-01', [candidate('c1', 'new_building', [0.2, 0.1, 10.1, 10], 9.1), candidate('c2', 'ground_structure', [50, 0, 55, 5], 3)]);
-    expect(again.cases).toEqual({ created: 0, updated: 2, reopened: 0, reinspections: 0 });
+    expect(again.cases).toEqual({ created: 0, updated: 1, reopened: 0, unchanged: 1, reinspections: 0 });
+    expect(await events()).toBe(eventsBefore + 1);
+    const c2Case = again.verdicts.get('c2')!.caseId!;
+    expect(c2Case).toBe(first.verdicts.get('c2')!.caseId);
+    expect(await db.knex('evidence').where({ case_id: c2Case }).pluck('id')).toHaveLength(1);
+    expect(Number((await db.knex('cases').where({ id: c2Case }).first()).last_job_id)).toBe(again.jobId);
     expect(await caseCount()).toBe(2);
     expect(again.verdicts.get('c1')!.caseId).toBe(first.verdicts.get('c1')!.caseId);
   });
@@ -56,9 +64,10 @@ describe.each(testBackends())('case emission on the %s backend', (backend) => {
     const row = await db.knex('cases').where({ id: caseId }).first();
     expect(Number(row.height_change_m)).toBe(12);
     expect(Number(row.last_job_id)).toBe(later.jobId);
+    // c1's chip of the re-run is the same file as its first, so the case holds it once
     const evidence = await db.knex('evidence').where({ case_id: caseId }).orderBy('id');
-    expect(evidence).toHaveLength(3);
-    const newest = evidence[2];
+    expect(evidence).toHaveLength(2);
+    const newest = evidence[1];
     expect(await readFile(evidencePath(join(dir, 'store'), newest.sha256), 'utf8')).toBe('chip of c7 on 2024-09-01');
   });
 
@@ -79,7 +88,7 @@ describe.each(testBackends())('case emission on the %s backend', (backend) => {
   it('attaches a demolition on an open case as re-inspection evidence, not a new case', async () => {
     const before = await caseCount();
     const result = await run('2024-10-01', [candidate('d1', 'demolition', [50, 0, 55, 5], -3)]);
-    expect(result.cases).toEqual({ created: 0, updated: 0, reopened: 0, reinspections: 1 });
+    expect(result.cases).toEqual({ created: 0, updated: 0, reopened: 0, unchanged: 0, reinspections: 1 });
     expect(await caseCount()).toBe(before);
     const event = await db.knex('case_events').where({ kind: 'reinspection_evidence' }).first();
     expect(event.data).toMatchObject({ finding: 'demolished', job_id: result.jobId });

@@ -3,12 +3,15 @@
  * `detected`, or updates the case of the same structure when one exists (its outline overlaps
  * the suspect's by at least half of the smaller of the two), so that a re-run or a later flight
  * never duplicates a case. A structure found again where a case was closed (demolished, then
- * rebuilt) reopens that case. A demolition found on an open case is attached to it as
- * re-inspection evidence. Evidence chips go into the evidence store with a row each.
+ * rebuilt) reopens that case. A structure found again as the case records it (same flight date,
+ * violation, kind, grid and outline: the same flight pair run again) is not news: the case points
+ * at the new candidate without an event, so no webhook repeats it. A demolition found on an open
+ * case is attached to it as re-inspection evidence. Evidence chips go into the evidence store, with
+ * a row each unless the case has that very file already.
  */
 import type { Knex } from 'knex';
 import { join } from 'node:path';
-import { appendCaseEvent } from '../../cases/events.js';
+import { appendCaseEvent, outlineSha256Sql } from '../../cases/events.js';
 import { storeEvidenceFile } from '../../cases/evidence-store.js';
 import { OPEN_STATES, type CaseState } from '../../cases/states.js';
 
@@ -31,6 +34,8 @@ export interface EmitResult {
   created: number;
   updated: number;
   reopened: number;
+  /** Found again as their case records them (the same flight pair run again): no event. */
+  unchanged: number;
   /** Demolitions attached to open cases as re-inspection evidence. */
   reinspections: number;
 }
@@ -45,7 +50,7 @@ interface Row {
 
 /** Emits the job's suspects as cases and its demolitions as re-inspection evidence, inside `trx`. */
 export async function emitCases(trx: Knex.Transaction, context: EmitContext): Promise<EmitResult> {
-  const result: EmitResult = { created: 0, updated: 0, reopened: 0, reinspections: 0 };
+  const result: EmitResult = { created: 0, updated: 0, reopened: 0, unchanged: 0, reinspections: 0 };
   const taken = new Set<number>();
   const now = new Date();
   for (const row of await matchedCandidates(trx, context.jobId)) {
@@ -67,13 +72,18 @@ export async function emitCases(trx: Knex.Transaction, context: EmitContext): Pr
       await appendCaseEvent(trx, caseId, { kind: 'detected', fromState: null, toState: 'detected', actor, at: now, data: { job_id: context.jobId, candidate_id: row.id, flight_date: context.afterDate } });
     } else {
       const reopen = row.case_state === 'closed';
+      const recordedBefore = await recorded(trx, caseId);
       await updateCase(trx, caseId, row.id, context, reopen);
-      await appendCaseEvent(trx, caseId, {
-        kind: reopen ? 'reopened' : 'redetected', fromState: row.case_state, toState: reopen ? 'detected' : row.case_state, actor, at: now,
-        note: reopen ? 'structure found again where the case was closed: rebuilt after demolition' : null,
-        data: { job_id: context.jobId, candidate_id: row.id, flight_date: context.afterDate },
-      });
-      reopen ? result.reopened++ : result.updated++;
+      if (!reopen && recordedBefore === (await recorded(trx, caseId))) {
+        result.unchanged++;
+      } else {
+        await appendCaseEvent(trx, caseId, {
+          kind: reopen ? 'reopened' : 'redetected', fromState: row.case_state, toState: reopen ? 'detected' : row.case_state, actor, at: now,
+          note: reopen ? 'structure found again where the case was closed: rebuilt after demolition' : null,
+          data: { job_id: context.jobId, candidate_id: row.id, flight_date: context.afterDate },
+        });
+        reopen ? result.reopened++ : result.updated++;
+      }
     }
     await trx('candidates').where({ id: row.id }).update({ case_id: caseId });
     await attachEvidence(trx, row, caseId, 'detection', context);
@@ -128,9 +138,16 @@ async function updateCase(trx: Knex.Transaction, caseId: number, candidateId: nu
   );
 }
 
+/** What a detection records of a case (its events hold the same): flight date, violation, kind, grid and outline. */
+async function recorded(trx: Knex.Transaction, caseId: number): Promise<string> {
+  const result = await trx.raw(`SELECT flight_date::text, violation, change_kind, grid_id, ${outlineSha256Sql} AS outline FROM cases WHERE id = ?`, [caseId]);
+  return JSON.stringify(result.rows[0]);
+}
+
 async function attachEvidence(trx: Knex.Transaction, row: Row, caseId: number, kind: string, context: EmitContext): Promise<void> {
   for (const path of row.evidence) {
     const file = await storeEvidenceFile(context.evidenceDir, join(context.outputDir, path));
+    if (await trx('evidence').where({ case_id: caseId, kind, sha256: file.sha256 }).first('id')) continue;
     await trx('evidence').insert({
       case_id: caseId, candidate_id: row.id, kind, name: path.split('/').pop(), sha256: file.sha256, media_type: file.mediaType, bytes: file.bytes,
     });

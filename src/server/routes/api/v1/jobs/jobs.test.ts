@@ -56,7 +56,7 @@ describe.each(testBackends())('detect jobs through the API on the %s backend', (
     expect(summary.suspects).toBeGreaterThanOrEqual(6);
     expect(Object.values(summary.byViolation as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(summary.suspects);
     expect(Object.keys(summary.byGrid).every((grid) => grid.startsWith('WG-'))).toBe(true);
-    expect(summary.cases).toEqual({ created: summary.suspects, updated: 0, reopened: 0, reinspections: 0 });
+    expect(summary.cases).toEqual({ created: summary.suspects, updated: 0, reopened: 0, unchanged: 0, reinspections: 0 });
     expect(existsSync(join(service.dir, 'first', 'suspects.geojson'))).toBe(true);
     const cases = await get(`${done.links.suspects}&limit=500`);
     expect(cases.cases).toHaveLength(summary.suspects);
