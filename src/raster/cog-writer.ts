@@ -36,6 +36,8 @@ interface Level extends TiffImage {
 }
 
 const tileSize = 256;
+/** Tiles compressed at once (zlib runs them on the thread pool); more would only hold more memory. */
+const concurrentTiles = 8;
 
 /** Opens a single-band COG for row-by-row writing at `path`; `nodata` is required (overviews leave it out of their means). */
 export async function openCogWriter(path: string, options: GeoTiffWriteOptions & { nodata: number }): Promise<CogWriter> {
@@ -64,21 +66,23 @@ export async function openCogWriter(path: string, options: GeoTiffWriteOptions &
     const level = levels[index];
     const { width, filled, rows } = level;
     const tileRow = level.done / tileSize;
-    const compressed = await Promise.all(
-      Array.from({ length: level.tilesAcross }, (_, column) => {
-        const x0 = column * tileSize;
-        const tileWidth = Math.min(tileSize, width - x0);
-        const data = allocateSamples(sampleType, tileWidth * filled) as Samples;
-        for (let y = 0; y < filled; y++) data.set(rows.subarray(y * width + x0, y * width + x0 + tileWidth), y * tileWidth);
-        return compressTile({ width: tileWidth, height: filled, bandCount: 1, data }, tileSize, 1, sampleType, nodata);
-      }),
-    );
-    for (const [column, bytes] of compressed.entries()) {
-      const at = tileRow * level.tilesAcross + column;
-      level.offsets[at] = scratchEnd;
-      level.byteCounts[at] = bytes.length;
-      await scratch.write(bytes, 0, bytes.length, scratchEnd);
-      scratchEnd += bytes.length;
+    const tile = (column: number) => {
+      const x0 = column * tileSize;
+      const tileWidth = Math.min(tileSize, width - x0);
+      const data = allocateSamples(sampleType, tileWidth * filled) as Samples;
+      for (let y = 0; y < filled; y++) data.set(rows.subarray(y * width + x0, y * width + x0 + tileWidth), y * tileWidth);
+      return compressTile({ width: tileWidth, height: filled, bandCount: 1, data }, tileSize, 1, sampleType, nodata);
+    };
+    for (let first = 0; first < level.tilesAcross; first += concurrentTiles) {
+      const columns = Array.from({ length: Math.min(concurrentTiles, level.tilesAcross - first) }, (_, i) => first + i);
+      const compressed = await Promise.all(columns.map(tile));
+      for (const [i, bytes] of compressed.entries()) {
+        const at = tileRow * level.tilesAcross + columns[i];
+        level.offsets[at] = scratchEnd;
+        level.byteCounts[at] = bytes.length;
+        await scratch.write(bytes, 0, bytes.length, scratchEnd);
+        scratchEnd += bytes.length;
+      }
     }
     level.done += filled;
     level.filled = 0;
