@@ -53,7 +53,7 @@ const probabilityRaster: ChangeRasterKind = {
   name: 'change-probability.tif',
   sampleType: 'uint8',
   nodata: PROBABILITY_NODATA,
-  samples: ({ probability }) => Uint8Array.from(probability, (p) => (Number.isNaN(p) ? PROBABILITY_NODATA : Math.round(p * 254))),
+  samples: ({ probability }) => Uint8Array.from(probability, (p) => (Number.isNaN(p) ? PROBABILITY_NODATA : Math.round(Math.min(1, Math.max(0, p)) * 254))),
 };
 
 /** Opens the change rasters the mode has in `folder`. */
