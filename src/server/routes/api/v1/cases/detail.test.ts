@@ -28,6 +28,10 @@ describe.each(testBackends())('case detail on the %s backend', (backend) => {
     ]);
     expect(place.cases.map((k: { id: number }) => k.id)).toEqual([ids.neighbour]);
     expect(place.candidates[0].evidence[0]).toMatchObject({ name: 'after.jpg', url: expect.stringMatching(/^\/api\/v1\/evidence\/[0-9a-f]{64}$/) });
+    // the decision as a key of the pages' vocabulary, and areas to the centimetre
+    expect(place.candidates[0]).toMatchObject({ decision: 'no valid plan covers it', decision_key: 'no_plan', decision_values: {} });
+    const stored = await service.db.knex('candidates').whereIn('id', place.candidates.map((c: { id: number }) => c.id)).orderBy('id').pluck('area_m2');
+    expect(place.candidates.map((c: { area_m2: number }) => c.area_m2)).toEqual(stored.map((a: string) => Math.round(Number(a) * 100) / 100));
   });
 
   it("keeps another grid's cases out of an officer's place history", async () => {
