@@ -49,6 +49,8 @@ export const CASE_ACTIONS: readonly CaseAction[] = Object.freeze(
 /** What the person in the field or at the desk records with a transition. */
 export interface TransitionInput {
   actor: string;
+  /** The actor's role: a refusal lists only the next states it may move the case to (all when not given). */
+  role?: Role;
   lon?: number | null;
   lat?: number | null;
   note?: string | null;
@@ -78,7 +80,7 @@ export async function transitionCase(trx: Knex.Transaction, caseId: number, acti
     return recorded;
   }
   const from = row.state as CaseState;
-  checkTransition(caseId, from, action);
+  checkTransition(caseId, from, action, input.role);
   const photos = input.photos ?? [];
   const data: Record<string, unknown> = {};
   if (photos.length > 0) data.photos = photos.map((p) => ({ sha256: p.sha256, media_type: p.mediaType, bytes: p.bytes }));
@@ -132,17 +134,23 @@ export class SubmissionReused extends BadInputError {
   }
 }
 
-/** Throws AllowedStatesConflict (listing the states allowed from here) when the lifecycle does not allow `action` from `from`. */
-export function checkTransition(caseId: number, from: CaseState, action: CaseAction): void {
-  const allowed = caseLifecycle[from] as readonly CaseState[];
-  if (!allowed.includes(action.to)) throw new AllowedStatesConflict(`case ${caseId} is ${from}: it cannot move to ${action.to}`, [...allowed]);
+/**
+ * Throws AllowedStatesConflict when the lifecycle does not allow `action` from `from`, listing the
+ * next states `role` may move the case to (an admin any; all of them when no role is given).
+ */
+export function checkTransition(caseId: number, from: CaseState, action: CaseAction, role?: Role): void {
+  const next = caseLifecycle[from] as readonly TargetState[];
+  if (next.includes(action.to)) return;
+  const yours = next.filter((to) => role === undefined || role === 'admin' || (caseActions[to].roles as readonly Role[]).includes(role));
+  const hint = next.length === 0 ? 'the case is in a final state' : yours.length > 0 ? `allowed next states: ${yours.join(', ')}` : `its next states (${next.join(', ')}) are for other roles`;
+  throw new AllowedStatesConflict(`case ${caseId} is ${from}: it cannot move to ${action.to}`, yours, hint);
 }
 
 /** A refused transition, with the states the case may move to instead. */
 export class AllowedStatesConflict extends ConflictError {
   readonly allowed: CaseState[];
-  constructor(message: string, allowed: CaseState[]) {
-    super(message, allowed.length === 0 ? 'the case is in a final state' : `allowed next states: ${allowed.join(', ')}`);
+  constructor(message: string, allowed: CaseState[], hint: string) {
+    super(message, hint);
     this.allowed = allowed;
   }
 }

@@ -44,7 +44,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if ('validation' in error && error.validation) {
       const field = validationField(error);
-      return sendProblem(reply, 400, `${field ? `${field}: ` : ''}${error.validation[0]?.message ?? error.message}`, field ? { field } : {});
+      return sendProblem(reply, 400, `${field ? `${field}: ` : ''}${validationMessage(error)}`, field ? { field } : {});
     }
     if (databaseUnavailable(error)) {
       request.log.error({ err: error }, 'the database does not answer');
@@ -77,6 +77,17 @@ function databaseUnavailable(error: Error): boolean {
   if (error.name === 'KnexTimeoutError' || /^Connection terminated/.test(error.message)) return true;
   if (typeof code !== 'string') return false;
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code) || code.startsWith('08');
+}
+
+/**
+ * What is wrong with the field; for a choice among fixed values (a union of literals: one `const`
+ * error per value) the values to choose from.
+ */
+function validationMessage(error: FastifyError): string {
+  const [first] = error.validation ?? [];
+  if (!first) return error.message;
+  const choices = (error.validation ?? []).filter((v) => v.keyword === 'const' && v.instancePath === first.instancePath).map((v) => (v.params as { allowedValue: unknown }).allowedValue);
+  return choices.length > 1 ? `must be one of ${choices.join(', ')}` : (first.message ?? error.message);
 }
 
 /** The request field a validation error is about: `query.bbox`, `body.lon`, `params.id`. */

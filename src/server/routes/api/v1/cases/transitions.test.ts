@@ -81,12 +81,13 @@ describe.each(testBackends())('case transitions on the %s backend', (backend) =>
     expect((await post('officer2', id, 'false-positive')).json().case.state).toBe('false_positive');
   });
 
-  it('refuses a move the lifecycle does not allow with 409 listing the allowed next states', async () => {
+  it('refuses a move the lifecycle does not allow with 409 listing the next states the caller may reach', async () => {
     const id = cases.get('third')!;
     const response = await post('supervisor', id, 'close');
     expect(response.statusCode).toBe(409);
-    expect(response.json()).toMatchObject({ status: 409, allowed: ['triaged', 'dismissed'] });
+    expect(response.json()).toMatchObject({ status: 409, allowed: [], hint: 'its next states (triaged, dismissed) are for other roles' });
     expect(response.json().detail).toMatch(/is detected: it cannot move to closed/);
+    expect((await post('reviewer', id, 'dispatch')).json()).toMatchObject({ status: 409, allowed: ['triaged', 'dismissed'], hint: 'allowed next states: triaged, dismissed' });
     expect((await post('admin', id, 'dismiss')).json().case.state).toBe('dismissed');
     expect((await post('admin', id, 'triage')).json()).toMatchObject({ status: 409, allowed: [] });
   });

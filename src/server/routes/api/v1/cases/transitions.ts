@@ -65,8 +65,8 @@ export const transitionRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
         const { state } = (await readCase(knex, request.params.id, scope, context.deadlines)).record;
         // refused before any upload is read (a retried submission excepted); checked again inside the transaction
         const submissionId = request.headers['idempotency-key'];
-        const actor = caller(request).name;
-        if (submissionId === undefined || !(await submittedEvent(knex, request.params.id, action, actor, submissionId))) checkTransition(request.params.id, state, action);
+        const { name: actor, role } = caller(request);
+        if (submissionId === undefined || !(await submittedEvent(knex, request.params.id, action, actor, submissionId))) checkTransition(request.params.id, state, action, role);
         const { fields, photos } = request.isMultipart() ? await readMultipart(request) : { fields: (request.body ?? {}) as Static<typeof TransitionFields>, photos: [] };
         if ((fields.lon === undefined) !== (fields.lat === undefined)) throw new BadInputError(`${fields.lon === undefined ? 'lon' : 'lat'}: give both lon and lat, or neither`);
         const { recorded_at, ...recorded } = fields;
@@ -74,7 +74,7 @@ export const transitionRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
         if (recordedAt && recordedAt.getTime() > Date.now() + clockSkewMs) {
           throw new BadInputError(`recorded_at: ${recorded_at} is in the future (the service's clock says ${new Date().toISOString()})`, "set the device's clock", 'recorded_at');
         }
-        const input = { actor, ...recorded, submissionId, recordedAt };
+        const input = { actor, role, ...recorded, submissionId, recordedAt };
         const event = await storeEvidenceAfter(context.evidenceDir, photos, (stored) => knex.transaction((trx) => transitionCase(trx, request.params.id, action, { ...input, photos: stored })));
         return {
           event: {
