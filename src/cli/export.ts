@@ -82,7 +82,7 @@ function refuseFileOnlyFlags(flags: ExportFlags): void {
 }
 
 function missingFormat(): never {
-  throw new BadInputError('export needs --format (xlsx, csv, geojson, kml, kmz or pdf), or training-chips');
+  throw new BadInputError(`export needs --format (${Object.keys(exportFormats).join(', ')}), or training-chips`);
 }
 
 function parseCaseId(value: string): number {

@@ -26,8 +26,8 @@ export function renderGeoJson(records: CaseRecord[], options: GeoJsonOptions = {
   return `${JSON.stringify({ type: 'FeatureCollection', ...crs, features })}\n`;
 }
 
-/** A case's fields under the names the database and the API use. */
-function caseProperties(record: CaseRecord): Record<string, unknown> {
+/** A case's fields under the names the database and the API use (the GeoPackage export's too). */
+export function caseProperties(record: CaseRecord): Record<string, unknown> {
   return {
     id: record.id, state: record.state, violation: record.violation, change_kind: record.changeKind, priority: record.priority,
     grid_id: record.gridId, zones: record.zones, permit_no: ownPermit(record), area_m2: record.areaM2, height_change_m: record.heightChangeM,

@@ -1,5 +1,5 @@
 /**
- * The export formats by name, each loaded when first used (exceljs and pdfkit are heavy): what a
+ * The export formats by name, each loaded when first used (exceljs, pdfkit, sql.js are heavy): what a
  * format needs (case records, or full dossiers with events and evidence), its media type and file
  * extension, and its renderer: one table for `zhiwei export` and for the service's export routes.
  */
@@ -47,6 +47,10 @@ export const exportFormats = Object.freeze({
   kmz: {
     mediaType: 'application/vnd.google-earth.kmz', extension: 'kmz', options: ['chineseHeaders'], input: 'records',
     render: async (records, options) => (await import('./kml.js')).renderKmz(records, options),
+  },
+  gpkg: {
+    mediaType: 'application/geopackage+sqlite3', extension: 'gpkg', options: [], input: 'records',
+    render: async (records) => (await import('./geopackage.js')).renderGeoPackage(records),
   },
   // one case gets its own dossier, several a batch dossier with a cover page
   pdf: {

@@ -43,6 +43,12 @@ function sqlite(): ReturnType<typeof initSqlJs> {
 
 /** Writes the layers as one GeoPackage at `path`, whole or not at all. */
 export async function writeGeoPackage(path: string, layers: GeoPackageLayer[]): Promise<void> {
+  const bytes = await geoPackageBytes(layers);
+  await writeAtomically(path, (partial) => writeFile(partial, bytes));
+}
+
+/** The layers as the bytes of one GeoPackage file. */
+export async function geoPackageBytes(layers: GeoPackageLayer[]): Promise<Uint8Array> {
   const SQL = await sqlite();
   const db = new SQL.Database();
   try {
@@ -66,8 +72,7 @@ export async function writeGeoPackage(path: string, layers: GeoPackageLayer[]): 
     db.run('BEGIN');
     for (const layer of layers) writeTable(db, layer);
     db.run('COMMIT');
-    const bytes = db.export();
-    await writeAtomically(path, (partial) => writeFile(partial, bytes));
+    return db.export();
   } finally {
     db.close();
   }

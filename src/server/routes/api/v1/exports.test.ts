@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readGeoPackage } from '../../../../geo/geopackage.js';
 import { testBackends } from '../../../../test-support/database.js';
 import { candidate } from '../../../../test-support/candidates.js';
 import { openTestService, type TestService } from '../../../../test-support/service.js';
@@ -37,8 +41,20 @@ describe.each(testBackends())('exports through the API on the %s backend', (back
     expect(csv.body.trim().split('\n')).toHaveLength(2);
   });
 
+  it('answers a GeoPackage of the cases in the project CRS that reads back', async () => {
+    const response = await get(`/api/v1/exports/gpkg?case=${ids.get('big')}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/geopackage+sqlite3');
+    const path = join(await mkdtemp(join(tmpdir(), 'zhiwei-export-gpkg-')), 'cases.gpkg');
+    await writeFile(path, response.rawPayload);
+    const [table] = await readGeoPackage(path);
+    expect(table).toMatchObject({ name: 'cases', srs: { organization: 'EPSG', code: 4549 } });
+    expect(table.features.map((f) => f.properties.id)).toEqual([ids.get('big')]);
+    await rm(dirname(path), { recursive: true });
+  });
+
   it('refuses an unknown format naming the formats, crs where it does not apply, an empty selection and an officer', async () => {
-    expect((await get('/api/v1/exports/docx')).json()).toMatchObject({ status: 400, field: 'params.format', detail: 'params.format: must be one of xlsx, csv, geojson, kml, kmz, pdf' });
+    expect((await get('/api/v1/exports/docx')).json()).toMatchObject({ status: 400, field: 'params.format', detail: 'params.format: must be one of xlsx, csv, geojson, kml, kmz, gpkg, pdf' });
     const crs = await get('/api/v1/exports/csv?crs=source');
     expect(crs.statusCode).toBe(400);
     expect(crs.json()).toMatchObject({ field: 'crs', detail: 'csv export does not take crs' });
