@@ -2,12 +2,14 @@
  * The output folder of `zhiwei detect` (DESIGN.md section 3): `evidence/<id>/` chips,
  * `candidates.geojson`, `summary.json`, the change rasters (`change-rasters.ts`), and
  * `suspects.geojson` with its QGIS style `suspects.qml` when the candidates were judged against
- * plans. The run writes them into a fresh folder (`freshFolder`) that it swaps in whole.
+ * plans; `results.gpkg` holds the same layers in the grid's CRS. The run writes them into a fresh
+ * folder (`freshFolder`) that it swaps in whole.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReplaceableFolder } from '../../files.js';
 import { toWgs84, type CoordinateTransform } from '../../geo/crs.js';
+import { writeGeoPackage, type GeoPackageLayer } from '../../geo/geopackage.js';
 import type { Candidate } from '../candidate.js';
 import { writeCandidateEvidence, type EvidenceSources } from './evidence.js';
 import { suspectsStyle } from './qgis-style.js';
@@ -67,13 +69,24 @@ export async function writeEvidence(
   return paths;
 }
 
-/** Writes `candidates.geojson`, `suspects.geojson` and `suspects.qml` (when judged) and `summary.json` into `folder`. */
+/**
+ * Writes `candidates.geojson`, `suspects.geojson` and `suspects.qml` (when judged), `results.gpkg`
+ * (when the grid's CRS has an EPSG code, which a GeoPackage names) and `summary.json` into `folder`.
+ */
 export async function writeResults(folder: string, { grid, candidates, evidence, verdicts, summary }: DetectResults): Promise<void> {
   await writeFile(join(folder, 'candidates.geojson'), candidatesGeoJson(grid, candidates, evidence, verdicts));
-  if (verdicts) {
-    const suspects = candidates.filter((c) => verdicts.get(c.id)?.suspect);
+  const suspects = verdicts ? candidates.filter((c) => verdicts.get(c.id)?.suspect) : null;
+  if (suspects) {
     await writeFile(join(folder, 'suspects.geojson'), candidatesGeoJson(grid, suspects, evidence, verdicts));
     await writeFile(join(folder, 'suspects.qml'), suspectsStyle());
+  }
+  if (grid.epsg !== null) {
+    const layer = (name: string, chosen: Candidate[]): GeoPackageLayer => ({
+      name,
+      epsg: grid.epsg as number,
+      features: chosen.map((candidate) => ({ properties: candidateProperties(candidate, evidence, verdicts), polygons: candidate.polygons })),
+    });
+    await writeGeoPackage(join(folder, 'results.gpkg'), [layer('candidates', candidates), ...(suspects ? [layer('suspects', suspects)] : [])]);
   }
   const full = { ...summary, candidate_totals: candidateTotals(candidates) };
   await writeFile(join(folder, 'summary.json'), `${JSON.stringify(full, null, 2)}\n`);
@@ -98,22 +111,26 @@ export function candidatesGeoJson(grid: AnalysisGrid, candidates: Candidate[], e
     const geometry = polygons.length === 1
       ? { type: 'Polygon', coordinates: polygons[0] }
       : { type: 'MultiPolygon', coordinates: polygons };
-    const properties = {
-      id: candidate.id,
-      change_kind: candidate.changeKind,
-      area_m2: round(candidate.areaM2, 1),
-      height_change_m: round(candidate.heightChangeM, 2),
-      height_change_max_m: round(candidate.heightChangeMaxM, 2),
-      height_after_m: round(candidate.heightAfterM, 2),
-      confidence: round(candidate.confidence, 3),
-      reason: candidate.reason,
-      evidence: evidence.get(candidate.id) ?? [],
-      ...verdictProperties(verdicts?.get(candidate.id)),
-    };
-    return JSON.stringify({ type: 'Feature', properties, geometry });
+    return JSON.stringify({ type: 'Feature', properties: candidateProperties(candidate, evidence, verdicts), geometry });
   });
   const head = `{"type":"FeatureCollection","crs_source":${JSON.stringify(typeof crs === 'number' ? `EPSG:${crs}` : crs)},"features":[`;
   return `${head}\n${features.join(',\n')}\n]}\n`;
+}
+
+/** A candidate's measurements, reason and evidence, with the overlay's verdict when it was judged. */
+function candidateProperties(candidate: Candidate, evidence: Map<string, string[]>, verdicts?: Map<string, OverlayVerdict>): Record<string, unknown> {
+  return {
+    id: candidate.id,
+    change_kind: candidate.changeKind,
+    area_m2: round(candidate.areaM2, 1),
+    height_change_m: round(candidate.heightChangeM, 2),
+    height_change_max_m: round(candidate.heightChangeMaxM, 2),
+    height_after_m: round(candidate.heightAfterM, 2),
+    confidence: round(candidate.confidence, 3),
+    reason: candidate.reason,
+    evidence: evidence.get(candidate.id) ?? [],
+    ...verdictProperties(verdicts?.get(candidate.id)),
+  };
 }
 
 /** The overlay's properties of a candidate (none when it was not judged). */

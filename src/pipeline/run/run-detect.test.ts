@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/connect.js';
 import { crsDefinition } from '../../geo/crs.js';
+import { readGeoPackage } from '../../geo/geopackage.js';
 import { openGeoTiff } from '../../raster/geotiff-source.js';
 import { writeGeoTiff } from '../../raster/geotiff-writer.js';
 import { memorySource } from '../../raster/memory-source.js';
@@ -125,13 +126,17 @@ describe('runDetect', () => {
     expect(found.properties.area_m2).toBeGreaterThan(20 * 0.9);
     expect(found.properties.area_m2).toBeLessThan(20 * 1.1);
     expect(found.properties.height_change_m).toBeCloseTo(3, 0);
+    // the same layer for QGIS, in the grid's CRS
+    const [table] = await readGeoPackage(join(out, 'results.gpkg'));
+    expect(table).toMatchObject({ name: 'candidates', srs: { organization: 'EPSG', code: 4549 } });
+    expect(table.features.map((f) => [f.properties.change_kind, f.properties.area_m2])).toEqual([['new_building', found.properties.area_m2]]);
   });
 
   it('writes the offset-corrected height change as a COG over the grid, nodata where a DSM has none, and no probability without orthophotos', async () => {
     const out = join(dir, 'height-change');
     const hole: Box = { x0: 20, x1: 60, y0: 300, y1: 330, rise: 0 };
     await runDetect(job(out), { beforeDsm: dsm('before/dsm', 0, undefined, hole), afterDsm: dsm('after/dsm', 0.3, building) }, quiet);
-    expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'evidence', 'height-change.tif', 'summary.json']);
+    expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'evidence', 'height-change.tif', 'results.gpkg', 'summary.json']);
     const path = join(out, 'height-change.tif');
     expect(await valueAt(path, 210, 110)).toBeCloseTo(3, 1); // on the building: the 0.3 m between the flights taken out
     expect(await valueAt(path, 100, 250)).toBeCloseTo(0, 1);
@@ -142,7 +147,7 @@ describe('runDetect', () => {
   it('writes the change probability as a COG in an orthophoto-only run, and no height change', async () => {
     const out = join(dir, 'probability');
     await runDetect(job(out), { beforeOrtho: ortho('before/ortho'), afterOrtho: ortho('after/ortho', building) }, quiet);
-    expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'change-probability.tif', 'evidence', 'summary.json']);
+    expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'change-probability.tif', 'evidence', 'results.gpkg', 'summary.json']);
     const path = join(out, 'change-probability.tif');
     const raster = await openGeoTiff(path);
     try {
@@ -252,6 +257,7 @@ describe.each(testBackends())('a detect run cut off at its last steps, on the %s
     expect(await besides(out)).toEqual([basename(out)]);
     expect(existsSync(join(out, 'suspects.geojson'))).toBe(true);
     expect(existsSync(join(out, 'suspects.qml'))).toBe(true);
+    expect((await readGeoPackage(join(out, 'results.gpkg'))).map((t) => [t.name, t.features.length])).toEqual([['candidates', 1], ['suspects', 1]]);
     const summary = await run(out, quiet);
     expect(await rows()).toMatchObject({ jobs: 1, candidates: 1, cases: 1 });
     expect((await rows()).outbox).toBeGreaterThan(0);
