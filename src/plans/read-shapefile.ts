@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { unzipSync } from 'fflate';
+import { unzip, type Unzipped } from 'fflate';
 import { crsFromWkt, type Crs } from '../geo/crs.js';
 import { BadInputError } from '../errors.js';
 import { dbfIsUtf8, readDbf, type DbfEncoding } from './dbf.js';
@@ -78,10 +78,15 @@ function prjCrs(prj: Uint8Array, path: string): Crs {
   }
 }
 
+/** The zip's entries, inflated on fflate's worker threads so that a service's requests keep being served. */
+function inflated(zip: Uint8Array): Promise<Unzipped> {
+  return new Promise((resolve, reject) => unzip(zip, (err, entries) => (err ? reject(err) : resolve(entries))));
+}
+
 async function zippedParts(path: string): Promise<ShapefileParts> {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(await readFile(path));
+    entries = await inflated(await readFile(path));
   } catch (err) {
     throw new BadInputError(`${path}: not a readable zip file (${(err as Error).message})`);
   }
