@@ -74,6 +74,12 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     const page = await signedIn(`/field/${id}`);
     await eventually(() => page.locator('#direction').textContent()).toMatch(/^距离 \d+ 米，方位 北/);
     await eventually(() => page.locator('#chips img').count()).toBe(3);
+    // Chinese labels; a case without a permit shows no permit as its own
+    const shown = await call(scene.tokens.officer, `/cases/${id}`);
+    const terms = await page.locator('#measurements dt').allTextContents();
+    expect(terms).toEqual(['面积', '高度变化', '许可证号', '网格']);
+    expect((await page.locator('#measurements dd').allTextContents())[2]).toBe(shown.violation === 'no_permit' ? '—' : (shown.permit_no ?? '—'));
+    expect(await page.locator('#case-title').textContent()).not.toMatch(/[a-z]{2,}/);
     const photo = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: '#8a5a3c' } }).jpeg().toBuffer();
     await page.setInputFiles('#photos', { name: 'wall.jpg', mimeType: 'image/jpeg', buffer: photo });
     await eventually(() => page.locator('#photo-previews img').count()).toBe(1);
@@ -94,7 +100,7 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     // shrunk on the phone to at most 1600 px before sending
     const sent = await fetch(`${scene.server.address}/api/v1/evidence/${verdict.data.photos[0].sha256}`, { headers: { authorization: `Bearer ${scene.tokens.officer}` } });
     expect((await sharp(Buffer.from(await sent.arrayBuffer())).metadata()).width).toBe(1600);
-    expect(await call(scene.tokens.supervisor, `/cases/${id}/verify`)).toMatchObject({ ok: true, broken: null });
+    expect(await call(scene.tokens.supervisor, `/cases/${id}/verify`)).toMatchObject({ ok: true, breaks: [] });
     expect(await page.locator('#no-actions').isVisible()).toBe(true);
     await page.close();
   }, 90_000);

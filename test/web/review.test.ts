@@ -135,12 +135,34 @@ describe.skipIf(!browserAvailable())('the map review page', () => {
     expect((await call(`/cases/${id}`)).events.at(-1)).toMatchObject({ to_state: 'dismissed', note: '临时工棚，已拆除' });
   }, 60_000);
 
+  it('speaks Chinese on the panel, and shows the later permit of a case without one as not valid on its flight date', async () => {
+    const { cases } = await call('/cases?violation=no_permit&limit=500');
+    const later = cases.find((c: { permit_no: string | null }) => c.permit_no !== null);
+    expect(later, 'a no_permit case beside a permit valid only after the flight').toBeDefined();
+    await row(later.id).click();
+    await eventually(() => page.locator('#case-title').textContent()).toBe(`案件 ${later.id}`);
+    const plan = page.locator('#case-plan');
+    await eventually(() => plan.textContent()).toContain('无覆盖此处的有效规划许可');
+    const { plans } = await call(`/plans?permit_no=${encodeURIComponent(later.permit_no)}&limit=1`);
+    expect(await plan.locator('dd').allTextContents()).toEqual(['无证建设', '无覆盖此处的有效规划许可', `${later.permit_no}（航飞日期未生效，${plans[0].valid_from} 起有效）`]);
+    await eventually(() => page.locator('#case-events li').count()).toBeGreaterThan(0);
+    expect(await page.locator('#case-history td').allTextContents()).toContain(`许可 ${later.permit_no} 自 ${plans[0].valid_from} 起才生效，航飞日期无有效许可`);
+    // no English word outside data values (the actor, the shortened hashes)
+    const text = (await page.locator('#case-panel').innerText()).replace(/zhiwei detect|li\.wei/g, '').replace(/[0-9a-f]{10}…/g, '');
+    expect(text).not.toMatch(/[a-z]{2,}/);
+    // event kinds in words, times with their zone
+    expect(await page.locator('#case-events li').first().textContent()).toMatch(/^1\. 发现 · .+ · .*(UTC|GMT)/);
+  }, 60_000);
+
   it('relabels the page in English from the language menu', async () => {
     await page.getByLabel('语言').selectOption('en');
     expect(await page.locator('body > header h1').textContent()).toBe('Map review');
     expect(await page.locator('#case-panel h3').allTextContents()).toEqual(['Measurements', 'Plan check', 'Decision', 'Site history', 'Event chain']);
     expect(await page.locator('#case-list .case-state').allTextContents()).toContain('Dispatched');
     expect(await page.locator('#stats').textContent()).toContain('Open cases');
+    // the panel still shows the case without a permit, now in English
+    await eventually(() => page.locator('#case-plan').textContent()).toContain('(not valid on the flight date: valid from');
+    expect(await page.locator('#case-history').textContent()).toContain('is valid only from');
     expect(await page.getByRole('slider').getAttribute('aria-label')).toBe('Before/after divider');
     await page.screenshot({ path: join(screenshotsDir, 'review-case-en.png') });
     expect(await unlabelledControls(page)).toEqual([]);

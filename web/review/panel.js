@@ -124,9 +124,9 @@ function eventItem(event) {
   return item;
 }
 
-/** A moment in the page's language. @param {string} iso */
+/** A moment in the page's language, in the browser's time zone, which it names. @param {string} iso */
 function dateTime(iso) {
-  return new Date(iso).toLocaleString(language());
+  return new Date(iso).toLocaleString(language(), { timeZoneName: 'short' });
 }
 
 /** The first 10 hex digits of a SHA-256, enough to tell the links of one chain apart. @param {string} hash */
