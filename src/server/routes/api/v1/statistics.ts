@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caseStatistics, type Closure, type Precision } from '../../../../cases/statistics.js';
 import type { AppContext } from '../../../context.js';
-import { Nullable } from './schemas.js';
+import { centimetres, Nullable } from './schemas.js';
 
 const Counts = Type.Record(Type.String(), Type.Integer());
 const ClosureSchema = Type.Object({
@@ -52,7 +52,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
         counts: {
           by_state: s.counts.byState, by_violation: s.counts.byViolation, by_grid: s.counts.byGrid, by_zone: s.counts.byZone, overdue_by_state: s.counts.overdueByState,
         },
-        area_m2: s.areaM2,
+        area_m2: { found: centimetres(s.areaM2.found), demolished: centimetres(s.areaM2.demolished) },
         closure: { overall: closure(s.closure.overall), by_grid: mapValues(s.closure.byGrid, closure) },
         field_precision: {
           overall: precision(s.fieldPrecision.overall), by_grid: mapValues(s.fieldPrecision.byGrid, precision),
