@@ -112,8 +112,8 @@ const decisionPatterns: readonly [key: string, pattern: RegExp, names: string[]]
 
 /** A stored decision as a vocabulary key and its values (so the pages can say it in Chinese). */
 export function decisionWords(decision: string | null): { decisionKey: string | null; decisionValues: Record<string, string> } {
-  for (const [key, pattern, names] of decision === null ? [] : decisionPatterns) {
-    const match = pattern.exec(decision!);
+  for (const [key, pattern, names] of decisionPatterns) {
+    const match = decision === null ? null : pattern.exec(decision);
     if (match) return { decisionKey: key, decisionValues: Object.fromEntries(names.map((name, i) => [name, match[i + 1]])) };
   }
   return { decisionKey: null, decisionValues: {} };

@@ -57,6 +57,7 @@ describe.skipIf(!browserAvailable())('the map review page', () => {
     for (const layer of ['before', 'after', 'cases']) expect(tilesLoaded.some((path) => path.includes(`/${layer}/`)), `${layer} tiles`).toBe(true);
     expect(await page.locator('#stats').textContent()).toContain(`已发现${cases.length}`);
     expect(await page.locator('#stats').textContent()).toContain('逾期0');
+    expect(await page.locator('#case-list').innerText()).not.toMatch(/[a-z]{2,}/);
     await page.screenshot({ path: join(screenshotsDir, 'review.png') });
   }, 90_000);
 

@@ -12,7 +12,7 @@ import { watchDevicePosition } from './position.js';
 
 /** Distance for people on foot: metres, then kilometres. @param {number} metres */
 export function formatDistance(metres) {
-  return metres < 1000 ? `${Math.round(metres)} ${t('unit.m')}` : `${(metres / 1000).toFixed(1)} km`;
+  return metres < 1000 ? `${Math.round(metres)} ${t('unit.m')}` : `${(metres / 1000).toFixed(1)} ${t('unit.km')}`;
 }
 
 /** Shows the list view. @param {import('../shared/session.js').User} user */

@@ -64,7 +64,7 @@ function row(c, pressed) {
     text('case-id', `#${c.id}`),
     text('case-what', `${t(`violation.${c.violation}`)} · ${t(`kind.${c.change_kind}`)}`),
     text('case-state', t(`state.${c.state}`)),
-    text('case-numbers', `P ${c.priority.toFixed(1)} · ${Math.round(c.area_m2)} ${t('unit.m2')}${c.grid_id ? ` · ${c.grid_id}` : ''}`),
+    text('case-numbers', `${t('measure.priority')} ${c.priority.toFixed(1)} · ${Math.round(c.area_m2)} ${t('unit.m2')}${c.grid_id ? ` · ${c.grid_id}` : ''}`),
   );
   if (c.overdue) button.append(text('case-overdue', t('list.overdue')));
   const item = document.createElement('li');

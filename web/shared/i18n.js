@@ -28,7 +28,7 @@ const messages = {
     'action.triage': '研判', 'action.dismiss': '排除', 'action.dispatch': '派发', 'action.verify-illegal': '确认违法',
     'action.verify-legal': '确认合法', 'action.false-positive': '误报', 'action.start-disposal': '开始处置', 'action.reinspect': '复查',
     'action.close': '办结',
-    'unit.m2': '平方米', 'unit.m': '米',
+    'unit.m2': '平方米', 'unit.m': '米', 'unit.km': '公里',
   },
   en: {
     ...vocabulary.en,
@@ -45,7 +45,7 @@ const messages = {
     'action.triage': 'Triage', 'action.dismiss': 'Dismiss', 'action.dispatch': 'Dispatch', 'action.verify-illegal': 'Illegal',
     'action.verify-legal': 'Legal', 'action.false-positive': 'False positive', 'action.start-disposal': 'Start disposal',
     'action.reinspect': 'Re-inspect', 'action.close': 'Close',
-    'unit.m2': 'm²', 'unit.m': 'm',
+    'unit.m2': 'm²', 'unit.m': 'm', 'unit.km': 'km',
   },
 };
 
