@@ -52,7 +52,7 @@ describe('zhiwei export', () => {
     expect(text).toContain('疑似违法建设案件汇总');
     expect(text).toContain('违法类型');
     expect(text).toContain(samplePermit);
-    expect(text).toMatch(/hash [0-9a-f]{64}/);
+    expect(text).toMatch(/哈希 [0-9a-f]{64}/);
     expect(text).not.toContain('哈希不符');
     const images = execFileSync('pdfimages', ['-list', out], { encoding: 'utf8' }).trim().split('\n').slice(2);
     expect(images).toHaveLength(9);
