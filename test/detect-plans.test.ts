@@ -71,6 +71,9 @@ describe('zhiwei detect with plans', () => {
       expect(Array.isArray(properties.zones)).toBe(true);
       expect(properties.priority).toBeGreaterThan(0);
       expect(typeof properties.case_id).toBe('number');
+      // a suspect without a permit shows none as its own, even where a permit valid only later lies under it
+      if (properties.violation === 'no_permit') expect(properties.permit_no).toBeNull();
+      else expect(properties.permit_no).toMatch(/^建字第/);
     }
     const candidates = await features(join(out, 'candidates.geojson'));
     expect(candidates.filter((c) => c.properties.suspect)).toHaveLength(suspects.length);

@@ -77,7 +77,7 @@ describe('zhiwei export', () => {
     expect(missing.stderr).toContain('case 999 not found');
     const format = await runCli(['export', '--format', 'docx', '--out', out], undefined, env);
     expect(format.code).toBe(2);
-    expect(format.stderr).toContain("argument 'docx' is invalid. Allowed choices are xlsx, csv, geojson, kml, kmz, pdf");
+    expect(format.stderr).toContain("argument 'docx' is invalid. Allowed choices are xlsx, csv, geojson, kml, kmz, gpkg, pdf");
     const crs = await runCli(['export', '--format', 'csv', '--crs', 'source', '--out', out], undefined, env);
     expect(crs.code).toBe(2);
     expect(crs.stderr).toContain('--crs does not apply to --format csv');

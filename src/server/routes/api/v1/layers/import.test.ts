@@ -110,8 +110,9 @@ describe.each(testBackends())('layer imports on the %s backend', (backend) => {
     const geojson = collection([{ properties: { permit_no: 'T-1' }, coordinates: square(120.03, 30.03) }]);
     expect((await upload('plans', 'plans.zip', geojson)).json().detail).toBe('plans.zip: named .zip but its bytes are GeoJSON');
     expect((await upload('plans', 'plans.geojson', Buffer.from('PK\u0003\u0004 not really'))).json().detail).toBe('plans.geojson: named .geojson but its bytes are a zip file');
-    expect((await upload('plans', 'plans.geojson', Buffer.from('%PDF-1.7'))).json().detail).toMatch(/^plans.geojson: not GeoJSON, a zip file or DXF \(its first bytes are 255044462d/);
-    expect((await upload('plans', 'plans.gpkg', geojson)).json().detail).toBe('plans.gpkg: cannot import ".gpkg" files');
+    expect((await upload('plans', 'plans.geojson', Buffer.from('%PDF-1.7'))).json().detail).toMatch(/^plans.geojson: not GeoJSON, a zip file, a GeoPackage or DXF \(its first bytes are 255044462d/);
+    expect((await upload('plans', 'plans.gpkg', geojson)).json().detail).toBe('plans.gpkg: named .gpkg but its bytes are GeoJSON');
+    expect((await upload('plans', 'plans.kml', geojson)).json().detail).toBe('plans.kml: cannot import ".kml" files');
     expect((await upload('plans', 'plans.shp', geojson)).json().detail).toBe('plans.shp: a .shp alone has no attributes');
     expect((await upload('plans', 'plans.zip', Buffer.from('PK\u0003\u0004 not really'))).json().detail).toMatch(/^plans.zip: not a readable zip file/);
     expect((await upload('plans', 'no-extension', geojson)).json()).toMatchObject({ status: 'imported', file: 'no-extension', inserted: 1 });
