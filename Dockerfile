@@ -3,6 +3,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the exports' labels come from the pages' vocabulary (web/shared/vocabulary.js and its .d.ts)
+COPY web/shared ./web/shared
 RUN npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim
