@@ -1,9 +1,10 @@
 /**
  * One case's section of a PDF dossier: title, measurements, state, the plan check, the before,
- * after and height-change chips, the outline drawing, the evidence files with their SHA-256 (each
- * checked against the file) and the event history with each event's hash.
+ * after and height-change chips, the outline drawing, the field photos, the evidence files with
+ * their SHA-256 (each checked against the file) and the event history with each event's hash.
  */
 import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { sha256Of } from '../cases/evidence-store.js';
 import type { CaseDossier, CaseRecord, EvidenceFile } from '../cases/record.js';
 import { caseColumns, cellText, isoSeconds } from './columns.js';
@@ -37,17 +38,18 @@ const chips = [
 export async function drawCaseSection(doc: PDFKit.PDFDocument, dossier: CaseDossier): Promise<void> {
   const { record } = dossier;
   const evidence = await Promise.all(dossier.evidence.map(readEvidence));
+  const photos = await Promise.all(evidence.filter((e) => e.file.kind === 'photo' && e.bytes && e.status === '一致').map(printablePhoto));
   // a page the section runs onto says whose it is
   const continued = () => doc.font(cjk).fontSize(9).fillColor('#666666').text(`疑似违法建设案件 第 ${record.id} 号（续）`, margin, margin).moveDown(0.5);
   doc.on('pageAdded', continued);
   try {
-    drawSection(doc, dossier, evidence);
+    drawSection(doc, dossier, evidence, photos);
   } finally {
     doc.off('pageAdded', continued);
   }
 }
 
-function drawSection(doc: PDFKit.PDFDocument, dossier: CaseDossier, evidence: ReadEvidence[]): void {
+function drawSection(doc: PDFKit.PDFDocument, dossier: CaseDossier, evidence: ReadEvidence[], photos: PrintablePhoto[]): void {
   const { record } = dossier;
   doc.fontSize(18).fillColor('#000000').text(`疑似违法建设案件 第 ${record.id} 号`, margin, doc.y);
   doc.fontSize(11).fillColor('#444444').text(`${violationLabels[record.violation]} · ${changeKindLabels[record.changeKind]} · 状态：${stateLabels[record.state]}`);
@@ -56,6 +58,7 @@ function drawSection(doc: PDFKit.PDFDocument, dossier: CaseDossier, evidence: Re
   doc.fontSize(11).fillColor('#000000').text(`规划核对：${planCheck(record)}`, margin, doc.y, { width: textWidth });
   doc.moveDown(0.6);
   drawImages(doc, record, evidence);
+  drawPhotos(doc, photos);
   drawEvidenceList(doc, evidence);
   drawEvents(doc, dossier);
 }
@@ -108,13 +111,47 @@ function drawImages(doc: PDFKit.PDFDocument, record: CaseRecord, evidence: ReadE
   doc.y = top + 2 * (cell.height + 20) + 6;
 }
 
+/** A field photo as the PDF embeds it: upright (its EXIF orientation applied), at most 1200 px, JPEG (PDF has no WebP). */
+interface PrintablePhoto {
+  name: string;
+  jpeg: Buffer;
+}
+
+async function printablePhoto({ file, bytes }: ReadEvidence): Promise<PrintablePhoto> {
+  const jpeg = await sharp(bytes as Buffer).rotate().resize(1200, 1200, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  return { name: file.name, jpeg };
+}
+
+/** The officers' photos whose files are intact, two to a row, each with its file name. */
+function drawPhotos(doc: PDFKit.PDFDocument, photos: PrintablePhoto[]): void {
+  if (photos.length === 0) return;
+  const cell = { width: (textWidth - 15) / 2, height: 180 };
+  // the heading goes where its first row of photos fits
+  ensureSpace(doc, cell.height + 50);
+  heading(doc, '现场照片');
+  for (let i = 0; i < photos.length; i += 2) {
+    ensureSpace(doc, cell.height + 20);
+    const top = doc.y;
+    photos.slice(i, i + 2).forEach(({ name, jpeg }, j) => {
+      const x = margin + j * (cell.width + 15);
+      doc.image(jpeg, x, top, { fit: [cell.width, cell.height], align: 'center', valign: 'center' });
+      doc.fontSize(9).fillColor('#000000').text(name, x, top + cell.height + 3, { width: cell.width, align: 'center', lineBreak: false });
+    });
+    doc.x = margin;
+    doc.y = top + cell.height + 20;
+  }
+  doc.moveDown(0.4);
+}
+
 function drawEvidenceList(doc: PDFKit.PDFDocument, evidence: ReadEvidence[]): void {
   heading(doc, '证据文件（SHA-256）');
   if (evidence.length === 0) doc.fontSize(9).text('无');
   for (const { file, status } of evidence) {
     ensureSpace(doc, 24);
     doc.font(cjk).fontSize(9).fillColor(status === '一致' ? '#000000' : '#cc0000').text(`${file.name}（${chineseLabel(`evidence_kind.${file.kind}`)}）：${status}`, margin, doc.y);
-    doc.font('Courier').fontSize(7).fillColor('#444444').text(file.sha256, margin + 12, doc.y).font(cjk);
+    // a little air, so that the hash does not touch the label's descenders
+    doc.font('Courier').fontSize(7).fillColor('#444444').text(file.sha256, margin + 12, doc.y + 2).font(cjk);
+    doc.moveDown(0.2);
   }
   doc.moveDown(0.6);
 }
@@ -128,7 +165,7 @@ function drawEvents(doc: PDFKit.PDFDocument, { events }: CaseDossier): void {
     const place = event.lon != null && event.lat != null ? ` · 位置 ${event.lon.toFixed(6)}, ${event.lat.toFixed(6)}` : '';
     doc.fontSize(9).fillColor('#000000').text(`${event.seq}. ${isoSeconds(event.at)}  ${chineseLabel(`case_event.${event.kind}`)}  ${move}  · ${event.actor}${place}`, margin, doc.y, { width: textWidth });
     if (event.note) doc.fillColor('#444444').text(event.note, margin + 12, doc.y, { width: textWidth - 12 });
-    doc.fontSize(7).fillColor('#444444').text(`哈希 ${event.hash}`, margin + 12, doc.y).text(`前一条 ${event.prevHash ?? '（首条）'}`);
+    doc.fontSize(7).fillColor('#444444').text(`哈希 ${event.hash}`, margin + 12, doc.y + 2).text(`前一条 ${event.prevHash ?? '（首条）'}`);
     doc.x = margin;
     doc.moveDown(0.3);
   }

@@ -17,7 +17,7 @@ import { renderBatchPdf, renderCasePdf } from './pdf.js';
 let dir: string;
 let dossiers: CaseDossier[];
 
-async function chip(name: string, kind: string, format: 'jpeg' | 'png', color: [number, number, number]): Promise<EvidenceFile> {
+async function chip(name: string, kind: string, format: 'jpeg' | 'png' | 'webp', color: [number, number, number]): Promise<EvidenceFile> {
   const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: color[0], g: color[1], b: color[2] } } })[format]().toBuffer();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const path = join(dir, sha256);
@@ -52,6 +52,8 @@ beforeAll(async () => {
         await chip('before.jpg', 'detection', 'jpeg', [40, 120, 40]),
         await chip('after.jpg', 'detection', 'jpeg', [200, 60, 60]),
         await chip('height-change.png', 'detection', 'png', [220, 30, 30]),
+        await chip('event-2-photo-1.webp', 'photo', 'webp', [30, 30, 200]),
+        await chip('event-2-photo-2.jpg', 'photo', 'jpeg', [200, 200, 30]),
       ],
     },
     { record: records[0], events: [event(1, 1, 'detected')], evidence: [altered, { ...altered, name: 'photo.jpg', kind: 'photo', path: join(dir, 'gone') }] },
@@ -78,7 +80,10 @@ describe.runIf(requireTool('pdftotext'))('PDF dossiers', () => {
     expect(text).toContain('研判 已发现 → 已研判');
     expect(text).toContain(dossiers[0].evidence[2].sha256);
     const images = execFileSync('pdfimages', ['-list', join(dir, 'case.pdf')], { encoding: 'utf8' }).trim().split('\n').slice(2);
-    expect(images).toHaveLength(3);
+    // the three chips and the two field photos (the WebP one converted, as PDF has no WebP)
+    expect(images).toHaveLength(5);
+    expect(text).toContain('现场照片');
+    expect(text).toContain('event-2-photo-1.webp');
   });
 
   it('renders a batch dossier with a cover page of counts and flags evidence that is missing or altered', async () => {
@@ -91,7 +96,7 @@ describe.runIf(requireTool('pdftotext'))('PDF dossiers', () => {
     expect(text).toContain('photo.jpg（现场照片）：文件缺失');
     // the case without a permit shows none as its own; no English word outside data values
     expect(text).not.toContain('建字第');
-    const words = text.replace(/[0-9a-f]{64}/g, '').replace(/[\w-]+\.(jpg|png)/g, '').replaceAll('main road', '').replaceAll('zhiwei detect', '');
+    const words = text.replace(/[0-9a-f]{64}/g, '').replace(/[\w-]+\.(jpg|png|webp)/g, '').replaceAll('main road', '').replaceAll('zhiwei detect', '');
     expect(words).not.toMatch(/[a-z]{2,}/);
     expect(execFileSync('pdfinfo', [join(dir, 'batch.pdf')], { encoding: 'utf8' })).toMatch(/Pages:\s+[3-9]/);
   });
