@@ -90,7 +90,9 @@ describe('readVectorLayer on GeoJSON', () => {
 
   it('says which file is missing, and which extensions it reads', async () => {
     await expect(readVectorLayer(join(dir, 'nowhere.geojson'))).rejects.toThrow(NotFoundError);
-    const gpkg = await write('plans.gpkg', '');
-    await expect(readVectorLayer(gpkg)).rejects.toThrow(/plans.gpkg: cannot read ".gpkg" files/);
+    const kml = await write('plans.kml', '');
+    await expect(readVectorLayer(kml)).rejects.toThrow(/plans.kml: cannot read ".kml" files/);
+    const gpkg = await write('plans.gpkg', 'not SQLite');
+    await expect(readVectorLayer(gpkg)).rejects.toThrow(/plans.gpkg: not a GeoPackage/);
   });
 });

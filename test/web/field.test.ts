@@ -51,6 +51,8 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     errors.push(consoleErrors(page));
     await page.goto(`${scene.server.address}${path}`);
     if (await page.locator('#login-token').isVisible()) {
+      // nobody is signed in yet: no sign-out button
+      expect(await page.locator('#logout').isVisible()).toBe(false);
       await page.getByLabel('访问令牌').fill(scene.tokens.officer);
       await page.getByRole('button', { name: '登录' }).click();
     }
@@ -102,6 +104,9 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     expect((await sharp(Buffer.from(await sent.arrayBuffer())).metadata()).width).toBe(1600);
     expect(await call(scene.tokens.supervisor, `/cases/${id}/verify`)).toMatchObject({ ok: true, breaks: [] });
     expect(await page.locator('#no-actions').isVisible()).toBe(true);
+    // no verdict left to give: no note or photo controls either
+    expect(await page.locator('#note').isVisible()).toBe(false);
+    expect(await page.locator('label.photo-button').isVisible()).toBe(false);
     await page.close();
   }, 90_000);
 
@@ -128,6 +133,20 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     const page = await signedIn('/review');
     await page.waitForURL(/\/field$/);
     await page.close();
+  }, 60_000);
+
+  it('says so when a case is not in the officer’s grids, instead of an empty form', async () => {
+    const { cases } = await call(scene.tokens.reviewer, '/cases?limit=500');
+    const mine = new Set((await call(scene.tokens.officer, '/cases?limit=500')).cases.map((c: { id: number }) => c.id));
+    const other = cases.find((c: { id: number }) => !mine.has(c.id));
+    expect(other).toBeDefined();
+    const page = await signedIn(`/field/${other.id}`);
+    await eventually(() => page.locator('#not-yours').textContent()).toBe('没有这个案件，或它不在您负责的网格内');
+    expect(await page.locator('#verdict').isVisible()).toBe(false);
+    expect(await page.locator('#case-map').isVisible()).toBe(false);
+    await page.close();
+    // the browser logs the refused request itself; nothing else may be logged
+    expect(errors.pop()!.filter((e) => !/status of 404/.test(e))).toEqual([]);
   }, 60_000);
 
   it('offers English labels and has no console errors besides the refused connections while the service was down', async () => {

@@ -153,6 +153,29 @@ describe.skipIf(!browserAvailable())('the map review page', () => {
     expect(text).not.toMatch(/[a-z]{2,}/);
     // event kinds in words, times with their zone
     expect(await page.locator('#case-events li').first().textContent()).toMatch(/^1\. 发现 · .+ · .*(UTC|GMT)/);
+    // the site history's short columns keep to one line; only the decision wraps
+    const firstRow = page.locator('#case-history tbody tr').first().locator('td');
+    expect(await firstRow.evaluateAll((cells) => cells.map((cell) => getComputedStyle(cell).whiteSpace))).toEqual(['nowrap', 'nowrap', 'nowrap', 'normal', 'nowrap']);
+    // the change kind's text lies on one line (one line box), however tall the decision makes the row
+    expect(await firstRow.nth(1).evaluate((cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      return range.getClientRects().length;
+    })).toBe(1);
+  }, 60_000);
+
+  it('has a legend of state outlines, violation fills and the height-change ramp, and keeps grid ids whole in the list', async () => {
+    await page.locator('#legend summary').click();
+    const items = page.locator('#legend li');
+    expect(await items.count()).toBe(10 + 5);
+    expect(await items.allTextContents()).toContain('已派发');
+    expect(await items.allTextContents()).toContain('无证建设');
+    expect(await page.locator('#legend .ramp-scale').textContent()).toBe('−10 米0 米+10 米');
+    expect(await page.locator('#legend').innerText()).not.toMatch(/[a-z]{2,}/);
+    const grid = page.locator('#case-list .grid-id').first();
+    expect(await grid.textContent()).toMatch(/^WG-\d\d-\d\d$/);
+    expect(await grid.evaluate((node) => getComputedStyle(node).whiteSpace)).toBe('nowrap');
+    await page.locator('#legend summary').click();
   }, 60_000);
 
   it('relabels the page in English from the language menu', async () => {

@@ -6,7 +6,7 @@
  * stamped on submit. A submission goes through the outbox, so it is never lost.
  */
 import { t } from '../shared/i18n.js';
-import { api, imageUrl } from '../shared/session.js';
+import { api, ApiError, imageUrl } from '../shared/session.js';
 import { bearingDeg, compassPoint, distanceM, outlineCentre } from './geo.js';
 import { formatDistance } from './list.js';
 import { caseMap } from './map.js';
@@ -16,8 +16,18 @@ import { currentPosition, watchDevicePosition } from './position.js';
 
 /** Shows the case view. @param {number} caseId @param {import('../shared/session.js').User} user */
 export async function showCase(caseId, user) {
-  /** @type {HTMLElement} */ (document.getElementById('case-view')).hidden = false;
-  let found = await api(`/api/v1/cases/${caseId}`);
+  const view = /** @type {HTMLElement} */ (document.getElementById('case-view'));
+  view.hidden = false;
+  /** @type {any} */
+  let found;
+  try {
+    found = await api(`/api/v1/cases/${caseId}`);
+  } catch (err) {
+    // the service answers 404 for a case outside the officer's grids as for one that does not exist
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    for (const part of view.children) /** @type {HTMLElement} */ (part).hidden = part.id !== 'not-yours' && part.tagName !== 'A';
+    return;
+  }
   const centre = outlineCentre(found.outline.coordinates);
   const map = await caseMap(/** @type {HTMLElement} */ (document.getElementById('case-map')), found, centre);
   /** @type {[number, number] | null} */
@@ -113,6 +123,8 @@ async function renderActions(found, user) {
   const allowed = user.actions.filter((a) => a.from.includes(found.state));
   const waiting = (await pendingSubmissions()).some((s) => s.caseId === found.id && !s.refused);
   /** @type {HTMLElement} */ (document.getElementById('no-actions')).hidden = allowed.length > 0;
+  // a note and photos go with a verdict: none without one
+  /** @type {HTMLElement} */ (document.getElementById('verdict-inputs')).hidden = allowed.length === 0;
   /** @type {HTMLElement} */ (document.getElementById('actions')).replaceChildren(
     ...allowed.map((a) => {
       const button = document.createElement('button');

@@ -64,8 +64,10 @@ function row(c, pressed) {
     text('case-id', `#${c.id}`),
     text('case-what', `${t(`violation.${c.violation}`)} · ${t(`kind.${c.change_kind}`)}`),
     text('case-state', t(`state.${c.state}`)),
-    text('case-numbers', `${t('measure.priority')} ${c.priority.toFixed(1)} · ${Math.round(c.area_m2)} ${t('unit.m2')}${c.grid_id ? ` · ${c.grid_id}` : ''}`),
+    text('case-numbers', `${t('measure.priority')} ${c.priority.toFixed(1)} · ${Math.round(c.area_m2)} ${t('unit.m2')}${c.grid_id ? ' · ' : ''}`),
   );
+  // a grid id (WG-01-02) is one token: it does not break at its hyphens
+  if (c.grid_id) button.querySelector('.case-numbers')?.append(text('grid-id', c.grid_id));
   if (c.overdue) button.append(text('case-overdue', t('list.overdue')));
   const item = document.createElement('li');
   item.append(button);

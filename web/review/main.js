@@ -9,6 +9,7 @@ import { t } from '../shared/i18n.js';
 import { api, setUpPage, signIn } from '../shared/session.js';
 import { caseActions } from './actions.js';
 import { setUpFilters } from './filters.js';
+import { showLegend } from './legend.js';
 import { caseList } from './list.js';
 import { createReviewMap, outlineBounds } from './map.js';
 import { showCaseDetail } from './panel.js';
@@ -47,6 +48,7 @@ let listRequests = 0;
 
 const [config, imagery] = await Promise.all([readConfig(), readImagery(imageryJob), loadCases(), refreshStatistics()]);
 const layerMenu = /** @type {HTMLFieldSetElement} */ (element('layers'));
+showLegend(/** @type {HTMLDetailsElement} */ (element('legend')));
 const visible = new Set([...layerMenu.querySelectorAll('input:checked')].map((box) => /** @type {HTMLInputElement} */ (box).name));
 const map = createReviewMap(element('map-area'), {
   imagery, basemap: config.basemap ?? null, caseQuery: filters.query(), bounds: viewOf(imagery), visible,

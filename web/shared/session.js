@@ -72,6 +72,9 @@ export async function signIn() {
   const form = /** @type {HTMLFormElement} */ (document.getElementById('login'));
   const user = sessionToken() ? await me().catch(() => null) : null;
   if (user) return user;
+  // nobody is signed in: nothing to sign out of
+  const logout = document.getElementById('logout');
+  if (logout) logout.hidden = true;
   form.hidden = false;
   const field = /** @type {HTMLInputElement} */ (form.querySelector('#login-token'));
   const message = /** @type {HTMLElement} */ (form.querySelector('[role=alert]'));
@@ -87,6 +90,7 @@ export async function signIn() {
       });
       if (!signedIn) return;
       form.hidden = true;
+      if (logout) logout.hidden = false;
       field.value = '';
       resolve(signedIn);
     });
