@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -17,9 +17,10 @@ afterAll(async () => {
 describe('zhiwei synth --chips', () => {
   it('writes LEVIR-CD-style chips at the chip GSD, with labels from the truth, and no scene left behind', async () => {
     const chips = join(dir, 'chips');
-    const scratch = async () => (await readdir(tmpdir())).filter((name) => /^zhiwei-synth-(?!cli)/.test(name));
-    const scratchBefore = await scratch();
-    const { code, stdout } = await runCli(['synth', '--chips', chips, '--seed', '3', '--size', '1024']);
+    // a temporary folder of the command's own, so that other test files' scratch does not count
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    const { code, stdout } = await runCli(['synth', '--chips', chips, '--seed', '3', '--size', '1024'], undefined, { TMPDIR: tmp });
     expect(code).toBe(0);
     expect(stdout).toMatch(/chips: 4 of 256 px at 0.2 m/);
     const names = await readdir(join(chips, 'A'));
@@ -42,7 +43,8 @@ describe('zhiwei synth --chips', () => {
     }
     expect(changed).toBeGreaterThan(0);
     expect(kindsSeen.size).toBeGreaterThan(1);
-    expect(await scratch()).toEqual(scratchBefore);
+    // (tsx keeps its cache there too)
+    expect((await readdir(tmp)).filter((name) => name.startsWith('zhiwei-'))).toEqual([]);
   });
 
   it('needs --out or --chips', async () => {

@@ -130,6 +130,7 @@ describe('runDetect', () => {
     const [table] = await readGeoPackage(join(out, 'results.gpkg'));
     expect(table).toMatchObject({ name: 'candidates', srs: { organization: 'EPSG', code: 4549 } });
     expect(table.features.map((f) => [f.properties.change_kind, f.properties.area_m2])).toEqual([['new_building', found.properties.area_m2]]);
+    if (hasGdal) expect(execFileSync('ogrinfo', ['-so', '-al', join(out, 'results.gpkg')], { encoding: 'utf8' })).toMatch(/Layer name: candidates[\s\S]*Feature Count: 1[\s\S]*ID\["EPSG",4549\]\]/);
   });
 
   it('writes the offset-corrected height change as a COG over the grid, nodata where a DSM has none, and no probability without orthophotos', async () => {

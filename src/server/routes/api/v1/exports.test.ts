@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -5,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGeoPackage } from '../../../../geo/geopackage.js';
 import { testBackends } from '../../../../test-support/database.js';
+import { requireTool } from '../../../../test-support/tools.js';
 import { candidate } from '../../../../test-support/candidates.js';
 import { openTestService, type TestService } from '../../../../test-support/service.js';
 
@@ -50,6 +52,7 @@ describe.each(testBackends())('exports through the API on the %s backend', (back
     const [table] = await readGeoPackage(path);
     expect(table).toMatchObject({ name: 'cases', srs: { organization: 'EPSG', code: 4549 } });
     expect(table.features.map((f) => f.properties.id)).toEqual([ids.get('big')]);
+    if (requireTool('ogrinfo')) expect(execFileSync('ogrinfo', ['-so', '-al', path], { encoding: 'utf8' })).toMatch(/Layer name: cases[\s\S]*Feature Count: 1[\s\S]*ID\["EPSG",4549\]\]/);
     await rm(dirname(path), { recursive: true });
   });
 
