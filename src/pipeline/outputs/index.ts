@@ -2,13 +2,14 @@
  * The output folder of `zhiwei detect` (DESIGN.md section 3): `evidence/<id>/` chips,
  * `candidates.geojson`, `summary.json`, the change rasters (`change-rasters.ts`), and
  * `suspects.geojson` with its QGIS style `suspects.qml` when the candidates were judged against
- * plans; `results.gpkg` holds the same layers in the grid's CRS. The run writes them into a fresh
- * folder (`freshFolder`) that it swaps in whole.
+ * plans; `results.gpkg` holds the same layers in the project CRS (the grid's when not judged).
+ * The run writes them into a fresh folder (`freshFolder`) that it swaps in whole.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReplaceableFolder } from '../../files.js';
-import { toWgs84, type CoordinateTransform } from '../../geo/crs.js';
+import { crsTransform, toWgs84, type CoordinateTransform } from '../../geo/crs.js';
+import { transformPolygons } from '../../geo/geojson.js';
 import { writeGeoPackage, type GeoPackageLayer } from '../../geo/geopackage.js';
 import type { Candidate } from '../candidate.js';
 import { writeCandidateEvidence, type EvidenceSources } from './evidence.js';
@@ -26,6 +27,8 @@ export interface DetectResults {
   evidence: Map<string, string[]>;
   /** The overlay's verdicts by candidate id, when the candidates were judged against plans. */
   verdicts?: Map<string, OverlayVerdict>;
+  /** The project CRS, when the candidates were judged: `results.gpkg` is in it. */
+  projectEpsg?: number;
   /** The run's summary (mode, grid, timings, overlay counts...); `candidate_totals` (counts, area) is added. */
   summary: Record<string, unknown>;
 }
@@ -71,20 +74,26 @@ export async function writeEvidence(
 
 /**
  * Writes `candidates.geojson`, `suspects.geojson` and `suspects.qml` (when judged), `results.gpkg`
- * (when the grid's CRS has an EPSG code, which a GeoPackage names) and `summary.json` into `folder`.
+ * (in the project CRS when judged, else the grid's when it has an EPSG code, which a GeoPackage
+ * names) and `summary.json` into `folder`.
  */
-export async function writeResults(folder: string, { grid, candidates, evidence, verdicts, summary }: DetectResults): Promise<void> {
+export async function writeResults(folder: string, { grid, candidates, evidence, verdicts, projectEpsg, summary }: DetectResults): Promise<void> {
   await writeFile(join(folder, 'candidates.geojson'), candidatesGeoJson(grid, candidates, evidence, verdicts));
   const suspects = verdicts ? candidates.filter((c) => verdicts.get(c.id)?.suspect) : null;
   if (suspects) {
     await writeFile(join(folder, 'suspects.geojson'), candidatesGeoJson(grid, suspects, evidence, verdicts));
     await writeFile(join(folder, 'suspects.qml'), suspectsStyle());
   }
-  if (grid.epsg !== null) {
+  const epsg = projectEpsg ?? grid.epsg;
+  if (epsg !== null) {
+    const toEpsg = crsTransform(grid.epsg ?? grid.crs, epsg);
     const layer = (name: string, chosen: Candidate[]): GeoPackageLayer => ({
       name,
-      epsg: grid.epsg as number,
-      features: chosen.map((candidate) => ({ properties: candidateProperties(candidate, evidence, verdicts), polygons: candidate.polygons })),
+      epsg,
+      features: chosen.map((candidate) => ({
+        properties: candidateProperties(candidate, evidence, verdicts),
+        polygons: epsg === grid.epsg ? candidate.polygons : transformPolygons(candidate.polygons, toEpsg),
+      })),
     });
     await writeGeoPackage(join(folder, 'results.gpkg'), [layer('candidates', candidates), ...(suspects ? [layer('suspects', suspects)] : [])]);
   }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../errors.js';
 import { crsTransform } from '../../geo/crs.js';
 import { readPolygonCollection, transformPolygons } from '../../geo/geojson.js';
+import { readGeoPackage } from '../../geo/geopackage.js';
 import { polygonsArea } from '../../geo/measure.js';
 import { signedArea } from '../../geo/polygonize.js';
 import { openGeoTiff } from '../../raster/geotiff-source.js';
@@ -113,6 +114,20 @@ describe('detect outputs', () => {
       evidence: ['evidence/C0001/before.jpg', 'evidence/C0001/after.jpg'],
     });
     expect((await readdir(join(out, 'evidence', 'C0001'))).sort()).toEqual(['after.jpg', 'before.jpg']);
+  });
+
+  it('writes results.gpkg in the project CRS the overlay stored the candidates in, when it is not the grid\'s', async () => {
+    const folder = join(dir, 'gpkg');
+    await mkdir(folder);
+    const [first] = truthCandidates;
+    // EPSG:32651 (UTM 51N) as a project CRS that plans imported first could have set
+    await writeResults(folder, { grid, candidates: [first], evidence: new Map(), projectEpsg: 32651, summary: {} });
+    const [table] = await readGeoPackage(join(folder, 'results.gpkg'));
+    expect(table.srs?.code).toBe(32651);
+    const [[[x, y]]] = table.features[0].polygons;
+    const [[[gx, gy]]] = transformPolygons(first.polygons, crsTransform(4549, 32651));
+    expect([x, y]).toEqual([gx, gy]);
+    expect(polygonsArea(table.features[0].polygons)).toBeCloseTo(first.areaM2, 0);
   });
 
   it("adds counts and area by change kind to the caller's summary, keeping its keys", async () => {

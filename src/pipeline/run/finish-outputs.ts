@@ -50,6 +50,8 @@ export async function finishOutputs(
 /** What judging the candidates returns: verdicts by candidate id, and what to add to the summary. */
 export interface Judgement {
   verdicts: Map<string, OverlayVerdict>;
+  /** The project CRS the candidates were stored in. */
+  projectEpsg: number;
   summary: Record<string, unknown>;
 }
 
@@ -81,7 +83,7 @@ export async function judge(
     byGrid: countBy(suspects, (v) => v.gridId ?? '(outside every grid)'),
     cases: result.cases,
   };
-  return { verdicts: result.verdicts, summary: overlaySummary };
+  return { verdicts: result.verdicts, projectEpsg: result.projectEpsg, summary: overlaySummary };
 }
 
 function countBy(verdicts: OverlayVerdict[], key: (verdict: OverlayVerdict) => string): Record<string, number> {

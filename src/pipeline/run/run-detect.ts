@@ -158,7 +158,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
     const evidenceSources = { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined };
     const evidence = await time('outputs', () => writeEvidence(output.path, grid, candidates, evidenceSources, progress));
     const results = (judged?: Judgement) =>
-      time('outputs', () => writeResults(output.path, { grid, candidates, evidence, verdicts: judged?.verdicts, summary: { ...summary, ...judged?.summary } }));
+      time('outputs', () => writeResults(output.path, { grid, candidates, evidence, verdicts: judged?.verdicts, projectEpsg: judged?.projectEpsg, summary: { ...summary, ...judged?.summary } }));
     const judging = overlay && {
       db: overlay.db,
       judge: (db: Database) => time('overlay', () => judge({ ...overlay, db }, job, grid, candidates, summary, output.path, evidence)),
