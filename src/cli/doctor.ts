@@ -2,10 +2,9 @@
  * `zhiwei doctor`: checks the installation and says, for each check that fails, what to do. It
  * looks without changing anything: no schema is created and no migration runs.
  */
-import { existsSync, statSync } from 'node:fs';
+import { constants, existsSync, statSync } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { dataDir, databaseSchema, databaseUrl } from '../config.js';
 import { openDatabase, type Database } from '../db/connect.js';
@@ -58,7 +57,7 @@ export function nodeCheck(version: string): Check {
  */
 export async function databaseCheck(): Promise<Check> {
   const name = 'database';
-  const embeddedFolder = `${dataDir()}/db`;
+  const embeddedFolder = join(dataDir(), 'db');
   const notYet = databaseUrl() === null && !existsSync(embeddedFolder);
   let db: Database;
   try {
