@@ -3,6 +3,7 @@
  * grid at the model's GSD in the after orthophoto's CRS, centred on the case outline (moved
  * inwards where the case sits near the edge of the flight), and its 0/255 label.
  */
+import { pointsBounds } from '../geo/bbox.js';
 import { crsTransform } from '../geo/crs.js';
 import { transformPolygons, type PolygonRings } from '../geo/geojson.js';
 import { burnPolygons } from '../geo/rasterize.js';
@@ -58,7 +59,7 @@ export async function cutTrainingChip(
   const crs = after.info.proj4;
   if (crs === null || geographic.test(crs)) return `the after orthophoto ${after.name} is in a geographic CRS`;
   const outline = after.info.epsg === epsg ? polygons : transformPolygons(polygons, crsTransform(epsg, crs));
-  const box = boundsOf(outline.flatMap((rings) => rings[0]));
+  const box = pointsBounds(outline.flatMap((rings) => rings[0]));
   // every CRS was checked known above
   const covered = intersectExtents(Object.values(orthophotos).map((source) => rasterExtent(source.info as RasterInfo & { proj4: string }, crs)));
   if (covered === null || !(box[0] < covered[2] && box[2] > covered[0] && box[1] < covered[3] && box[3] > covered[1])) return 'the case lies outside the orthophotos';
@@ -106,13 +107,6 @@ function chipGrid(box: Extent, covered: Extent, crs: string, epsg: number | null
   const x0 = place((box[0] + box[2]) / 2, covered[0], covered[2]);
   const y0 = place((box[1] + box[3]) / 2, covered[1], covered[3]);
   return { crs, epsg, geoTransform: [x0, gsd, 0, y0 + tileSize * gsd, 0, -gsd], width: tileSize, height: tileSize };
-}
-
-/** [minX, minY, maxX, maxY] of the points. */
-function boundsOf(points: [number, number][]): Extent {
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
 /** Sets pixels without data in either epoch to black in both; returns how many there are. */

@@ -1,9 +1,24 @@
 /**
- * A WGS84 bounding box (minLon, minLat, maxLon, maxLat), as map clients send it, turned into an
- * envelope in the project CRS for a spatial filter.
+ * Bounding boxes: of a set of points, and a WGS84 box (minLon, minLat, maxLon, maxLat), as map
+ * clients send it, turned into an envelope in the project CRS for a spatial filter.
  */
 import { BadInputError } from '../errors.js';
 import { crsTransform } from './crs.js';
+
+/** minX, minY, maxX, maxY. */
+export type Bounds = [number, number, number, number];
+
+/** The bounds of the points; Infinity and -Infinity when there are none. */
+export function pointsBounds(points: Iterable<[number, number]>): Bounds {
+  const bounds: Bounds = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of points) {
+    bounds[0] = Math.min(bounds[0], x);
+    bounds[1] = Math.min(bounds[1], y);
+    bounds[2] = Math.max(bounds[2], x);
+    bounds[3] = Math.max(bounds[3], y);
+  }
+  return bounds;
+}
 
 /** minLon, minLat, maxLon, maxLat in WGS84. */
 export type Wgs84Bbox = [number, number, number, number];

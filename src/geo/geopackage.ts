@@ -7,6 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
 import { writeAtomically } from '../files.js';
+import { pointsBounds, type Bounds } from './bbox.js';
 import type { PolygonRings } from './geojson.js';
 import { readWkb } from './wkb.js';
 
@@ -84,20 +85,16 @@ function writeTable(db: Database, layer: GeoPackageLayer): void {
   const definitions = columns.map((column, i) => `${quote(column)} ${types[i]}`);
   db.run(`CREATE TABLE ${quote(layer.name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON${definitions.map((d) => `, ${d}`).join('')})`);
   const insert = db.prepare(`INSERT INTO ${quote(layer.name)} (geom${columns.map((c) => `, ${quote(c)}`).join('')}) VALUES (?${columns.map(() => ', ?').join('')})`);
-  const extent = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+  const boxes: Bounds[] = [];
   for (const feature of layer.features) {
-    const box = envelope(feature.polygons);
-    extent.minX = Math.min(extent.minX, box.minX);
-    extent.minY = Math.min(extent.minY, box.minY);
-    extent.maxX = Math.max(extent.maxX, box.maxX);
-    extent.maxY = Math.max(extent.maxY, box.maxY);
+    const box = pointsBounds(feature.polygons.flatMap((polygon) => polygon[0]));
+    boxes.push(box);
     insert.run([geometryBlob(feature.polygons, layer.epsg, box), ...columns.map((column, i) => sqlValue(feature.properties[column], types[i]))]);
   }
   insert.free();
-  const known = layer.features.length > 0;
+  const extent = boxes.length > 0 ? pointsBounds(boxes.flatMap(([minX, minY, maxX, maxY]): [number, number][] => [[minX, minY], [maxX, maxY]])) : [null, null, null, null];
   db.run('INSERT INTO gpkg_contents (table_name, data_type, identifier, min_x, min_y, max_x, max_y, srs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-    layer.name, 'features', layer.name,
-    known ? extent.minX : null, known ? extent.minY : null, known ? extent.maxX : null, known ? extent.maxY : null, layer.epsg,
+    layer.name, 'features', layer.name, ...extent, layer.epsg,
   ]);
   db.run('INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)', [layer.name, 'geom', 'MULTIPOLYGON', layer.epsg]);
 }
@@ -122,35 +119,15 @@ function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-interface Envelope {
-  minX: number;
-  minY: number;
-  maxX: number;
-  maxY: number;
-}
-
-function envelope(polygons: PolygonRings[]): Envelope {
-  const box = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-  for (const polygon of polygons) {
-    for (const [x, y] of polygon[0]) {
-      box.minX = Math.min(box.minX, x);
-      box.minY = Math.min(box.minY, y);
-      box.maxX = Math.max(box.maxX, x);
-      box.maxY = Math.max(box.maxY, y);
-    }
-  }
-  return box;
-}
-
 /** A GeoPackage geometry: the 'GP' header (little-endian, with the XY envelope) and a WKB MultiPolygon. */
-function geometryBlob(polygons: PolygonRings[], srsId: number, box: Envelope): Uint8Array {
+function geometryBlob(polygons: PolygonRings[], srsId: number, [minX, minY, maxX, maxY]: Bounds): Uint8Array {
   const points = polygons.reduce((sum, polygon) => sum + polygon.reduce((n, ring) => n + ring.length, 0), 0);
   const rings = polygons.reduce((sum, polygon) => sum + polygon.length, 0);
   const bytes = new Uint8Array(40 + 9 + polygons.length * 9 + rings * 4 + points * 16);
   const view = new DataView(bytes.buffer);
   bytes.set([0x47, 0x50, 0, 0b011], 0); // 'GP', version 0, flags: envelope [minx, maxx, miny, maxy], little-endian
   view.setInt32(4, srsId, true);
-  [box.minX, box.maxX, box.minY, box.maxY].forEach((value, i) => view.setFloat64(8 + i * 8, value, true));
+  [minX, maxX, minY, maxY].forEach((value, i) => view.setFloat64(8 + i * 8, value, true));
   let pos = 40;
   const header = (type: number, count: number) => {
     view.setUint8(pos, 1);

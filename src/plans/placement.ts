@@ -6,6 +6,7 @@
  */
 import { proposedProjectEpsg, type ProjectExtent } from '../db/project-crs.js';
 import { BadInputError } from '../errors.js';
+import { pointsBounds } from '../geo/bbox.js';
 import { areaOfUse, crsMeasure, crsTransform, inLonLatBox, toWgs84, wholeEarth, type Crs, type LonLatBox } from '../geo/crs.js';
 import type { VectorFeature } from './vector-layer.js';
 
@@ -74,7 +75,7 @@ function placementProblem(features: VectorFeature[], reading: Reading, project: 
   }
   if (allowFar || project.extent === null || epsg === null) return null;
   const toProject = crsTransform(reading.crs, epsg);
-  const layer = extentOf(features.flatMap((feature) => [...vertices(feature)].map((p) => toProject(position(p, reading)))));
+  const layer = pointsBounds(features.flatMap((feature) => [...vertices(feature)].map((p) => toProject(position(p, reading)))));
   const distanceM = extentDistance(layer, project.extent);
   return distanceM > farFromProjectM ? { kind: 'far', distanceM, layer, epsg } : null;
 }
@@ -115,18 +116,7 @@ function position([x, y]: [number, number], reading: Reading): [number, number] 
 }
 
 function fileExtent(features: VectorFeature[]): ProjectExtent {
-  return extentOf(features.flatMap((feature) => [...vertices(feature)]));
-}
-
-function extentOf(points: [number, number][]): ProjectExtent {
-  const extent: ProjectExtent = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const [x, y] of points) {
-    extent[0] = Math.min(extent[0], x);
-    extent[1] = Math.min(extent[1], y);
-    extent[2] = Math.max(extent[2], x);
-    extent[3] = Math.max(extent[3], y);
-  }
-  return extent;
+  return pointsBounds(features.flatMap((feature) => [...vertices(feature)]));
 }
 
 /** Distance between two boxes (0 when they meet); Infinity when one could not be placed. */
