@@ -50,12 +50,14 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     const page = await context.newPage();
     errors.push(consoleErrors(page));
     await page.goto(`${scene.server.address}${path}`);
-    if (await page.locator('#login-token').isVisible()) {
-      // nobody is signed in yet: no sign-out button
-      expect(await page.locator('#logout').isVisible()).toBe(false);
-      await page.getByLabel('访问令牌').fill(scene.tokens.officer);
-      await page.getByRole('button', { name: '登录' }).click();
-    }
+    // a new tab has a sessionStorage of its own, so it always asks for the token: wait for the form
+    // (checking at once raced the page's script and could skip signing in)
+    await page.locator('#login-token').waitFor({ state: 'visible' });
+    // nobody is signed in yet: no sign-out button
+    expect(await page.locator('#logout').isVisible()).toBe(false);
+    await page.getByLabel('访问令牌').fill(scene.tokens.officer);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('#logout').waitFor({ state: 'visible' });
     return page;
   }
 
