@@ -143,7 +143,9 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     const other = cases.find((c: { id: number }) => !mine.has(c.id));
     expect(other).toBeDefined();
     const page = await signedIn(`/field/${other.id}`);
-    await eventually(() => page.locator('#not-yours').textContent()).toBe('没有这个案件，或它不在您负责的网格内');
+    // the message's text is filled in while it is still hidden: wait until the refusal shows it
+    await page.locator('#not-yours').waitFor({ state: 'visible' });
+    expect(await page.locator('#not-yours').textContent()).toBe('没有这个案件，或它不在您负责的网格内');
     expect(await page.locator('#verdict').isVisible()).toBe(false);
     expect(await page.locator('#case-map').isVisible()).toBe(false);
     await page.close();
