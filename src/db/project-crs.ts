@@ -1,12 +1,16 @@
 /**
  * The project CRS: every geometry in the database is stored in it (plans, zones, grids,
- * candidates, cases), so areas and overlaps are measured in metres without transforming per
- * query. It is fixed by the first data that arrives (a detect run's analysis grid, or the first
+ * candidates, cases, the building register), so areas and overlaps are measured in metres without
+ * transforming per query. It is fixed by the first data that arrives (a detect run's analysis grid, or the first
  * imported layer) and never changes afterwards.
  */
 import type { Knex } from 'knex';
 import { crsMeasure, isKnownEpsg, localMetricCrs, toWgs84, type Crs } from '../geo/crs.js';
-import { spatialTables } from './migrations/001-initial.js';
+import { spatialTables as firstTables } from './migrations/001-initial.js';
+import { registerTables } from './migrations/006-buildings.js';
+
+/** Every table with a project-CRS geometry column. */
+const spatialTables = [...firstTables, ...registerTables];
 
 /** The project CRS's EPSG code, or null while the database holds no geometry yet. */
 export async function projectEpsg(knex: Knex): Promise<number | null> {

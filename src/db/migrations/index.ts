@@ -10,6 +10,7 @@ import { users } from './002-users.js';
 import { webhooks } from './003-webhooks.js';
 import { jobProgress } from './004-job-progress.js';
 import { caseHead } from './005-case-head.js';
+import { buildings } from './006-buildings.js';
 
 /** One migration: SQL statements run in order, in one transaction. */
 export interface Migration {
@@ -18,7 +19,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first; a new one is a new file added at the end. */
-const migrations: Migration[] = [initial, users, webhooks, jobProgress, caseHead];
+const migrations: Migration[] = [initial, users, webhooks, jobProgress, caseHead, buildings];
 
 /** Brings the schema up to date; returns the names of the migrations it ran. */
 export async function migrate(knex: Knex, schema: string): Promise<string[]> {
