@@ -5,6 +5,7 @@
  * observation, so the register keeps its history. A survey's buildings and rooftop structures are
  * judged as candidates of its job (`candidates.floors` for the floors rule); any candidate, of a
  * survey or a later detect, names the register building it stands on or touches (`building_id`).
+ * Jobs say which kind they are (`detect` or `survey`).
  * The geometry columns get the project SRID when the project CRS is set, or here when it already is.
  */
 import type { Migration } from './index.js';
@@ -20,6 +21,7 @@ const violations = `('no_permit', 'outside_permitted_footprint', 'exceeds_permit
 export const buildings: Migration = {
   name: '006_buildings',
   statements: [
+    `ALTER TABLE jobs ADD COLUMN kind text NOT NULL DEFAULT 'detect' CHECK (kind IN ('detect', 'survey'))`,
     `CREATE TABLE buildings (
       id bigserial PRIMARY KEY,
       first_job_id bigint NOT NULL REFERENCES jobs,
