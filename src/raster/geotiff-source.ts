@@ -10,6 +10,7 @@ import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import sharp from 'sharp';
 import { BadInputError, NotFoundError, ZhiweiError } from '../errors.js';
 import { readRasterInfo } from './geotiff-info.js';
+import { checkRangeRequests, checkTiledForHttp, isRasterUrl } from './http-source.js';
 import { readWindowFrom, type LevelReader, type LevelSize } from './resample.js';
 import type { RasterInfo, RasterSource, SampleArray } from './types.js';
 
@@ -45,11 +46,12 @@ interface Header {
 
 /** Opens a GeoTIFF file path or http(s) URL (COG) for windowed reading. */
 export async function openGeoTiff(pathOrUrl: string, options: OpenGeoTiffOptions = {}): Promise<RasterSource> {
-  const remote = /^https?:\/\//i.test(pathOrUrl);
+  const remote = isRasterUrl(pathOrUrl);
+  if (remote) await checkRangeRequests(pathOrUrl);
   const tiff = await openTiff(pathOrUrl, remote);
   let header: Header;
   try {
-    header = await readHeader(tiff, pathOrUrl);
+    header = await readHeader(tiff, pathOrUrl, remote);
   } catch (err) {
     await tiff.close();
     if (err instanceof ZhiweiError) throw err;
@@ -70,8 +72,9 @@ export async function openGeoTiff(pathOrUrl: string, options: OpenGeoTiffOptions
   };
 }
 
-async function readHeader(tiff: GeoTIFF, name: string): Promise<Header> {
+async function readHeader(tiff: GeoTIFF, name: string, remote: boolean): Promise<Header> {
   const first = await tiff.getImage(0);
+  if (remote) checkTiledForHttp(first, name);
   const info = await readRasterInfo(first, name);
   const levels = [{ index: 0, image: first }, ...(await findOverviews(tiff, first))];
   const ycbcr = await checkPhotometric(first, name);
