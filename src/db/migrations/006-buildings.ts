@@ -21,7 +21,8 @@ const violations = `('no_permit', 'outside_permitted_footprint', 'exceeds_permit
 export const buildings: Migration = {
   name: '006_buildings',
   statements: [
-    `ALTER TABLE jobs ADD COLUMN kind text NOT NULL DEFAULT 'detect' CHECK (kind IN ('detect', 'survey'))`,
+    // jobs.kind exists since 001 (default 'detect'); 006 names the kinds it may hold
+    `ALTER TABLE jobs ADD CONSTRAINT jobs_kind CHECK (kind IN ('detect', 'survey'))`,
     `CREATE TABLE buildings (
       id bigserial PRIMARY KEY,
       first_job_id bigint NOT NULL REFERENCES jobs,
