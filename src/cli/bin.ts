@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
 import { registerCases } from './cases.js';
+import { registerCog } from './cog.js';
 import { registerDb } from './db.js';
 import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
@@ -27,6 +28,7 @@ const program = new Command('zhiwei')
 
 registerSynth(program);
 registerDetect(program);
+registerCog(program);
 registerDemo(program);
 registerEval(program);
 registerEvalCd(program);

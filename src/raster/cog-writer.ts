@@ -1,15 +1,15 @@
 /**
- * Cloud-Optimized GeoTIFF writer for single-band rasters that arrive as rows, top to bottom (the
- * detect job's strips). A COG holds its directories first, then the overviews' tiles, smallest
+ * Cloud-Optimized GeoTIFF writer for rasters that arrive as rows, top to bottom (the detect job's
+ * strips, `zhiwei cog`'s windows). A COG holds its directories first, then the overviews' tiles, smallest
  * first, then the full-resolution tiles, so no tile can go to its place while rows still arrive:
  * each level's tiles are compressed into a scratch file as soon as a row of them is complete, and
- * each overview is built on the way from the level above it (2 × 2 means that leave out nodata),
- * one tile row at a time. Memory holds one tile row of each level, whatever the raster's height.
+ * each overview is built on the way from the level above it (2 × 2 means that leave out nodata,
+ * band by band), one tile row at a time. Memory holds one tile row of each level, whatever the
+ * raster's height.
  * `close` writes the directories and copies the tiles into COG order under a temporary name, then
  * renames the file.
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { BadInputError } from '../errors.js';
 import { checkLayout, compressTile, encodeDirectory, encodeHeader, type GeoTiffWriteOptions, type TiffImage } from './geotiff-writer.js';
 import { allocateSamples } from './resample.js';
 
@@ -17,7 +17,7 @@ type Samples = Float32Array | Uint8Array;
 
 /** A COG being written row by row. */
 export interface CogWriter {
-  /** Appends the next rows (`width` samples each, nodata as the nodata value) below those written. */
+  /** Appends the next rows (`width` pixels of `bandCount` interleaved samples each, nodata as the nodata value) below those written. */
   writeRows(rows: Samples): Promise<void>;
   /** Writes the COG and moves it to its final name. Every row must be written. */
   close(): Promise<void>;
@@ -35,15 +35,15 @@ interface Level extends TiffImage {
   done: number;
 }
 
-const tileSize = 256;
 /** Tiles compressed at once (zlib runs them on the thread pool); more would only hold more memory. */
 const concurrentTiles = 8;
 
-/** Opens a single-band COG for row-by-row writing at `path`; `nodata` is required (overviews leave it out of their means). */
-export async function openCogWriter(path: string, options: GeoTiffWriteOptions & { nodata: number }): Promise<CogWriter> {
-  if (options.bandCount !== 1) throw new BadInputError(`${path}: COGs are written single-band, not ${options.bandCount} bands`);
+/** Opens a COG for row-by-row writing at `path`; overviews leave nodata (when set) out of their means. */
+export async function openCogWriter(path: string, options: GeoTiffWriteOptions): Promise<CogWriter> {
+  const tileSize = options.tileSize ?? 256;
   checkLayout(path, options, tileSize);
-  const { sampleType, nodata } = options;
+  const { sampleType, bandCount } = options;
+  const nodata = options.nodata ?? null;
   // overviews halve the level above until one fits in a tile
   const levels: Level[] = [];
   let factor = 1;
@@ -52,7 +52,7 @@ export async function openCogWriter(path: string, options: GeoTiffWriteOptions &
     const height = Math.ceil(options.height / factor);
     const tilesAcross = Math.ceil(width / tileSize);
     const tiles = tilesAcross * Math.ceil(height / tileSize);
-    const rows = allocateSamples(sampleType, width * tileSize) as Samples;
+    const rows = allocateSamples(sampleType, width * tileSize * bandCount) as Samples;
     levels.push({ width, height, overview: factor > 1, tilesAcross, offsets: new Float64Array(tiles), byteCounts: new Float64Array(tiles), rows, filled: 0, done: 0 });
     factor *= 2;
   } while (Math.max(levels[levels.length - 1].width, levels[levels.length - 1].height) > tileSize);
@@ -69,9 +69,12 @@ export async function openCogWriter(path: string, options: GeoTiffWriteOptions &
     const tile = (column: number) => {
       const x0 = column * tileSize;
       const tileWidth = Math.min(tileSize, width - x0);
-      const data = allocateSamples(sampleType, tileWidth * filled) as Samples;
-      for (let y = 0; y < filled; y++) data.set(rows.subarray(y * width + x0, y * width + x0 + tileWidth), y * tileWidth);
-      return compressTile({ width: tileWidth, height: filled, bandCount: 1, data }, tileSize, 1, sampleType, nodata);
+      const data = allocateSamples(sampleType, tileWidth * filled * bandCount) as Samples;
+      for (let y = 0; y < filled; y++) {
+        const from = (y * width + x0) * bandCount;
+        data.set(rows.subarray(from, from + tileWidth * bandCount), y * tileWidth * bandCount);
+      }
+      return compressTile({ width: tileWidth, height: filled, bandCount, data }, tileSize, bandCount, sampleType, nodata ?? 0);
     };
     for (let first = 0; first < level.tilesAcross; first += concurrentTiles) {
       const columns = Array.from({ length: Math.min(concurrentTiles, level.tilesAcross - first) }, (_, i) => first + i);
@@ -86,18 +89,19 @@ export async function openCogWriter(path: string, options: GeoTiffWriteOptions &
     }
     level.done += filled;
     level.filled = 0;
-    if (index + 1 < levels.length) await push(index + 1, halve(rows, width, filled, nodata, sampleType));
+    if (index + 1 < levels.length) await push(index + 1, halve(rows, width, filled, bandCount, nodata, sampleType));
   }
 
   /** Copies rows into a level's tile row, flushing it whenever it is full or holds the level's last row. */
   async function push(index: number, rows: Samples): Promise<void> {
     const level = levels[index];
-    const count = rows.length / level.width;
-    if (!Number.isInteger(count)) throw new RangeError(`${path}: ${rows.length} samples are not whole rows of ${level.width}`);
+    const rowLength = level.width * bandCount;
+    const count = rows.length / rowLength;
+    if (!Number.isInteger(count)) throw new RangeError(`${path}: ${rows.length} samples are not whole rows of ${level.width} x ${bandCount} bands`);
     if (level.done + level.filled + count > level.height) throw new RangeError(`${path}: rows past the raster's ${level.height}`);
     for (let taken = 0; taken < count; ) {
       const take = Math.min(count - taken, tileSize - level.filled);
-      level.rows.set(rows.subarray(taken * level.width, (taken + take) * level.width), level.filled * level.width);
+      level.rows.set(rows.subarray(taken * rowLength, (taken + take) * rowLength), level.filled * rowLength);
       level.filled += take;
       taken += take;
       if (level.filled === tileSize || level.done + level.filled === level.height) await flush(index);
@@ -108,10 +112,10 @@ export async function openCogWriter(path: string, options: GeoTiffWriteOptions &
     try {
       const written = levels[0].done + levels[0].filled;
       if (written < options.height) throw new RangeError(`${path}: ${written} of ${options.height} rows were written`);
-      const bigTiff = tiffEnd(levels, options, false, scratchEnd) > 2 ** 32 - 1;
+      const bigTiff = tiffEnd(levels, options, tileSize, false, scratchEnd) > 2 ** 32 - 1;
       const file = await open(tempPath, 'w');
       try {
-        await writeCog(file, scratch, levels, options, bigTiff);
+        await writeCog(file, scratch, levels, options, tileSize, bigTiff);
         await file.sync();
       } finally {
         await file.close();
@@ -135,22 +139,22 @@ export async function openCogWriter(path: string, options: GeoTiffWriteOptions &
 }
 
 /** The directories' lengths, in file order (full resolution first). */
-function directoryLengths(levels: Level[], options: GeoTiffWriteOptions, bigTiff: boolean): number[] {
+function directoryLengths(levels: Level[], options: GeoTiffWriteOptions, tileSize: number, bigTiff: boolean): number[] {
   return levels.map((level) => encodeDirectory(options, level, tileSize, bigTiff, 0, 0).length);
 }
 
 /** The COG's length: header, directories, tiles (each padded to an even length). */
-function tiffEnd(levels: Level[], options: GeoTiffWriteOptions, bigTiff: boolean, tileBytes: number): number {
+function tiffEnd(levels: Level[], options: GeoTiffWriteOptions, tileSize: number, bigTiff: boolean, tileBytes: number): number {
   const padding = levels.reduce((sum, level) => sum + level.byteCounts.reduce((n, count) => n + (count & 1), 0), 0);
-  return (bigTiff ? 16 : 8) + directoryLengths(levels, options, bigTiff).reduce((a, b) => a + b, 0) + tileBytes + padding;
+  return (bigTiff ? 16 : 8) + directoryLengths(levels, options, tileSize, bigTiff).reduce((a, b) => a + b, 0) + tileBytes + padding;
 }
 
 /**
  * Writes the COG: header, directories chained from full resolution down, then the tiles from the
  * smallest overview up to full resolution, each level row by row.
  */
-async function writeCog(file: FileHandle, scratch: FileHandle, levels: Level[], options: GeoTiffWriteOptions, bigTiff: boolean): Promise<void> {
-  const lengths = directoryLengths(levels, options, bigTiff);
+async function writeCog(file: FileHandle, scratch: FileHandle, levels: Level[], options: GeoTiffWriteOptions, tileSize: number, bigTiff: boolean): Promise<void> {
+  const lengths = directoryLengths(levels, options, tileSize, bigTiff);
   const ifdOffsets: number[] = [];
   let end = bigTiff ? 16 : 8;
   for (const length of lengths) {
@@ -180,27 +184,29 @@ async function writeCog(file: FileHandle, scratch: FileHandle, levels: Level[], 
 }
 
 /**
- * The 2 × 2 means of `count` rows of `width` samples: rows and columns past the edge and nodata
- * are left out; all four missing gives nodata. Probabilities and other bytes are rounded.
+ * The 2 × 2 means of `count` rows of `width` pixels, band by band: rows and columns past the edge
+ * and nodata are left out; all four missing gives nodata. Probabilities and other bytes are rounded.
  */
-function halve(rows: Samples, width: number, count: number, nodata: number, sampleType: GeoTiffWriteOptions['sampleType']): Samples {
+function halve(rows: Samples, width: number, count: number, bandCount: number, nodata: number | null, sampleType: GeoTiffWriteOptions['sampleType']): Samples {
   const outWidth = Math.ceil(width / 2);
   const outHeight = Math.ceil(count / 2);
-  const out = allocateSamples(sampleType, outWidth * outHeight) as Samples;
-  const stored = Math.fround(nodata);
+  const out = allocateSamples(sampleType, outWidth * outHeight * bandCount) as Samples;
+  const stored = nodata === null ? NaN : Math.fround(nodata);
   for (let j = 0; j < outHeight; j++) {
     for (let i = 0; i < outWidth; i++) {
-      let sum = 0;
-      let n = 0;
-      for (let y = 2 * j; y < Math.min(2 * j + 2, count); y++) {
-        for (let x = 2 * i; x < Math.min(2 * i + 2, width); x++) {
-          const value = rows[y * width + x];
-          if (value !== value || value === nodata || value === stored) continue;
-          sum += value;
-          n++;
+      for (let b = 0; b < bandCount; b++) {
+        let sum = 0;
+        let n = 0;
+        for (let y = 2 * j; y < Math.min(2 * j + 2, count); y++) {
+          for (let x = 2 * i; x < Math.min(2 * i + 2, width); x++) {
+            const value = rows[(y * width + x) * bandCount + b];
+            if (value !== value || value === nodata || value === stored) continue;
+            sum += value;
+            n++;
+          }
         }
+        out[(j * outWidth + i) * bandCount + b] = n === 0 ? (nodata ?? NaN) : sampleType === 'uint8' ? Math.round(sum / n) : sum / n;
       }
-      out[j * outWidth + i] = n === 0 ? nodata : sampleType === 'uint8' ? Math.round(sum / n) : sum / n;
     }
   }
   return out;
