@@ -1,6 +1,7 @@
 /**
  * Vector tiles for the map review page (DESIGN.md section 7): suspects (cases, with the case list's
- * filters and the caller's scope), approved plans, zones and grids, one layer per request.
+ * filters and the caller's scope), the building register (all of it, or the buildings one survey
+ * job observed; in the caller's scope), approved plans, zones and grids, one layer per request.
  * PostGIS picks the rows through the GiST index (the tile's envelope in the project CRS), takes
  * them to Web Mercator and tile units, clips them to the tile and its buffer and snaps them to
  * whole units; `geo/mvt.ts` writes the tile, since the embedded PostGIS cannot (`ST_AsMVT` needs
@@ -20,12 +21,13 @@ import { encodeVectorTile, MVT_EXTENT, type TileFeature, type TileValue } from '
 import { mercatorToLonLat, tileBounds, type TileAddress } from '../geo/web-mercator.js';
 import { readWkb } from '../geo/wkb.js';
 import { stageClock, type StageDeadlines } from '../cases/deadlines.js';
+import { buildingConditions } from '../cases/buildings.js';
 import { filterConditions, type CaseSelection } from '../cases/list.js';
 import { stateSinceSql, type CaseScope } from '../cases/read.js';
 import type { CaseState } from '../cases/states.js';
 
 /** Layers served as vector tiles. */
-export const VECTOR_TILE_LAYERS = Object.freeze(['cases', 'plans', 'zones', 'grids'] as const);
+export const VECTOR_TILE_LAYERS = Object.freeze(['cases', 'buildings', 'plans', 'zones', 'grids'] as const);
 
 /** One of `VECTOR_TILE_LAYERS`. */
 export type VectorTileLayer = (typeof VECTOR_TILE_LAYERS)[number];
@@ -46,7 +48,8 @@ interface LayerQuery {
 
 /**
  * The tile of `layer` as MVT bytes; zero bytes when nothing in scope falls in it. `selection`
- * applies to cases only; `scope` keeps an officer to the cases and grids assigned to them.
+ * applies to cases, and its job to buildings; `scope` keeps an officer to the cases, buildings and
+ * grids of the grids assigned to them.
  */
 export async function vectorTile(
   knex: Knex, layer: VectorTileLayer, tile: TileAddress, selection: CaseSelection, scope: CaseScope, deadlines: StageDeadlines, now = new Date(),
@@ -80,6 +83,16 @@ function layerQuery(layer: VectorTileLayer, selection: CaseSelection, scope: Cas
       },
       stateSince: stateSinceSql,
       conditions: filterConditions(selection, scope, epsg),
+    };
+  }
+  if (layer === 'buildings') {
+    return {
+      table: 'buildings',
+      properties: {
+        legality: 'c.legality', violation: 'c.violation', floors: 'c.floors', roof_height_m: 'round(c.roof_height_m::numeric, 1)::float8', area_m2: 'round(c.area_m2)',
+        grid_id: 'c.grid_id', case_id: 'c.case_id',
+      },
+      conditions: buildingConditions({ jobId: selection.jobId }, scope, epsg),
     };
   }
   if (layer === 'plans') {

@@ -1,8 +1,9 @@
 /**
- * `GET /api/v1/tiles/:layer/:z/:x/:y.mvt`: Mapbox Vector Tiles of cases, plans, zones and grids
- * for the map review page (`cases/vector-tiles.ts` says what each tile holds). Case tiles take the
- * case list's filters; an officer's tiles hold the cases and grids assigned to them only, and plans
- * and zones are for the office roles, as their lists are. A tile with nothing in it is 204.
+ * `GET /api/v1/tiles/:layer/:z/:x/:y.mvt`: Mapbox Vector Tiles of cases, register buildings, plans,
+ * zones and grids for the map review page (`tiles/vector-tiles.ts` says what each tile holds). Case
+ * tiles take the case list's filters, building tiles its job; an officer's tiles hold the cases,
+ * buildings and grids of the grids assigned to them only, and plans and zones are for the office
+ * roles, as their lists are. A tile with nothing in it is 204.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -31,8 +32,8 @@ export const tileRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, con
     {
       config: { roles: ['analyst', 'reviewer', 'officer', 'supervisor'] },
       schema: {
-        summary: 'a vector tile (MVT) of cases (layers cases and case_points), plans, zones or grids',
-        description: 'Case tiles take the filters of the case list. Cases under a pixel come as points in the layer case_points.',
+        summary: 'a vector tile (MVT) of cases (layers cases and case_points), register buildings, plans, zones or grids',
+        description: 'Case tiles take the filters of the case list, building tiles job (the buildings a survey job observed). Cases under a pixel come as points in the layer case_points.',
         params: TileParams,
         querystring: CaseFilterQuery,
         response: {
@@ -45,8 +46,8 @@ export const tileRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, con
       const { layer, z, x, y } = request.params;
       if (!isTileInRange({ z, x, y })) throw new BadInputError(`tile ${z}/${x}/${y} does not exist: x and y run from 0 to ${2 ** z - 1} at zoom ${z}`);
       if (caller(request).role === 'officer' && (layer === 'plans' || layer === 'zones')) throw new ForbiddenError(`${layer} tiles are for analysts, reviewers and supervisors, as the ${layer} list is`);
-      const filters = Object.keys(request.query);
-      if (layer !== 'cases' && filters.length > 0) throw new BadInputError(`${filters.join(', ')}: filters apply to the cases layer only, not to ${layer}`);
+      const filters = Object.keys(request.query).filter((name) => !(layer === 'buildings' && name === 'job'));
+      if (layer !== 'cases' && filters.length > 0) throw new BadInputError(`${filters.join(', ')}: filters apply to the cases layer only (buildings take job), not to ${layer}`);
       const tile = await vectorTile(context.db.knex, layer, { z, x, y }, caseSelection(request.query), caseScope(request), context.deadlines);
       if (tile.length === 0) return reply.code(204).send(null);
       return reply.type('application/vnd.mapbox-vector-tile').send(tile);
