@@ -11,8 +11,14 @@ export function simplifyPolygons(polygons: PolygonRings[], tolerance: number): P
 
 /** Simplifies a closed ring (first vertex repeated last); returns it unchanged if fewer than 3 corners survive. */
 export function simplifyRing(ring: [number, number][], tolerance: number): [number, number][] {
+  return simplifiedIndices(ring, tolerance).map((i) => ring[i]);
+}
+
+/** Indices of the vertices of a closed ring that `simplifyRing` keeps (first and last included). */
+export function simplifiedIndices(ring: [number, number][], tolerance: number): number[] {
   const n = ring.length - 1;
-  if (n < 4) return ring;
+  const all = ring.map((_, i) => i);
+  if (n < 4) return all;
   // split the ring at vertex 0 and the vertex farthest from it, then simplify both halves
   let far = 1;
   let farDistance = -1;
@@ -27,8 +33,8 @@ export function simplifyRing(ring: [number, number][], tolerance: number): [numb
   keep[0] = keep[far] = keep[n] = 1;
   markVertices(ring, 0, far, tolerance * tolerance, keep);
   markVertices(ring, far, n, tolerance * tolerance, keep);
-  const simplified = ring.filter((_, i) => keep[i]);
-  return simplified.length >= 4 ? simplified : ring;
+  const kept = all.filter((i) => keep[i]);
+  return kept.length >= 4 ? kept : all;
 }
 
 function markVertices(points: [number, number][], first: number, last: number, squaredTolerance: number, keep: Uint8Array): void {

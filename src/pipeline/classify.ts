@@ -53,7 +53,7 @@ const attachedExtensionShare = 0.2;
  * taller than a vehicle or built against a building (a low extension, carved below the
  * confirmation area by the misregistration tolerance along its wall).
  */
-const tallestVehicleM = 4.5;
+export const tallestVehicleM = 4.5;
 /**
  * A rise the DSM confirms from this area (m²) is a structure unless it is shaped like a vehicle:
  * the model's low probability alone does not drop it (the model misses real steel sheds). Soft
@@ -64,18 +64,18 @@ const smallestConfirmedRiseM2 = 6;
  * Vans and trucks: at most this wide (m; 2.55 m is the legal limit, DSM edges add a little), at
  * least this many times longer than wide, at most this large (m²).
  */
-const widestVehicleM = 2.7;
-const vehicleElongation = 1.8;
-const largestVehicleM2 = 30;
+export const widestVehicleM = 2.7;
+export const vehicleElongation = 1.8;
+export const largestVehicleM2 = 30;
 /**
  * Vegetation: a region whose top surface is rough over this share of its interior is a tree crown
  * (reconstructed differently on each flight) unless the model sees it built, as is one that is
  * mostly green and somewhat rough (photogrammetry smooths some crowns); a green steel roof is
  * smooth and stays.
  */
-const roughCrownShare = 0.5;
-const greenCrownShare = 0.6;
-const roughGreenCrownShare = 0.2;
+export const roughCrownShare = 0.5;
+export const greenCrownShare = 0.6;
+export const roughGreenCrownShare = 0.2;
 /**
  * Sheds on the ground (up to 40 m² and a vehicle's height) have a plane on top: one whose top
  * stays this far (m) from any plane, and that the model does not see built, is a crown. A surface
