@@ -6,7 +6,7 @@
  * output size. Heights stored in feet are read as metres.
  */
 import { open } from 'node:fs/promises';
-import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
+import { fromFile, fromUrl, type BlockedSourceOptions, type GeoTIFF, type GeoTIFFImage, type RemoteSourceOptions } from 'geotiff';
 import sharp from 'sharp';
 import { BadInputError, NotFoundError, ZhiweiError } from '../errors.js';
 import { readRasterInfo } from './geotiff-info.js';
@@ -110,10 +110,18 @@ function pickDecoder(wanted: TiffDecoder, header: Header, remote: boolean, name:
   );
 }
 
+/**
+ * Remote files are fetched in 64 KiB blocks, the last 256 (16 MiB) kept: without a block cache
+ * geotiff.js fetches a tile again for every window that touches it, and the detect job reads each
+ * DSM window several times (offset, co-registration, strips, evidence).
+ */
+// fromUrl passes these on to its BlockedSource, though its declared type leaves them out
+const remoteBlocks: RemoteSourceOptions & BlockedSourceOptions = { blockSize: 65536, cacheSize: 256 };
+
 async function openTiff(pathOrUrl: string, remote: boolean): Promise<GeoTIFF> {
   try {
     if (!remote) await checkDirectoryInFile(pathOrUrl);
-    return remote ? await fromUrl(pathOrUrl) : await fromFile(pathOrUrl);
+    return remote ? await fromUrl(pathOrUrl, remoteBlocks) : await fromFile(pathOrUrl);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`raster ${pathOrUrl} does not exist`);
