@@ -1,7 +1,8 @@
 /**
  * One place, one file (一户一档): everything ever found where a case stands, across flights and
  * jobs: every candidate whose outline overlaps the case's (whether or not it became a suspect),
- * and every other case there, each with its state and evidence files.
+ * every other case there, each with its state and evidence files, and the register buildings
+ * there with what each survey measured of them.
  */
 import type { Knex } from 'knex';
 import { dateText } from './read.js';
@@ -45,15 +46,40 @@ export interface PlaceCase {
   evidence: PlaceEvidence[];
 }
 
+/** What one survey measured of a register building. */
+export interface BuildingObservation {
+  jobId: number;
+  flightDate: string | null;
+  areaM2: number;
+  roofHeightM: number | null;
+  floors: number | null;
+  rooftopStructures: number;
+  legality: string;
+  violation: string;
+  permitNo: string | null;
+}
+
+/** A register building at the place: its current state and its observations, oldest flight first. */
+export interface PlaceBuilding {
+  id: number;
+  legality: string;
+  violation: string;
+  permitNo: string | null;
+  caseId: number | null;
+  observations: BuildingObservation[];
+}
+
 /** The history of the place where case `caseId` stands. */
 export interface PlaceHistory {
   candidates: PlaceCandidate[];
   cases: PlaceCase[];
+  buildings: PlaceBuilding[];
 }
 
 /**
- * Candidates and other cases overlapping case `caseId` (sharing area, not only an edge), oldest
- * flight first; with `grids` (an officer's), only those in these grids.
+ * Candidates, other cases and register buildings overlapping case `caseId` (sharing area, not
+ * only an edge; a building also when a candidate of the case names it), oldest flight first; with
+ * `grids` (an officer's), only those in these grids.
  */
 export async function placeHistory(knex: Knex, caseId: number, grids: string[] | null): Promise<PlaceHistory> {
   const overlaps = (alias: string) => `ST_Intersects(${alias}.geom, here.geom) AND ST_Area(ST_Intersection(${alias}.geom, here.geom)) > 0`;
@@ -69,6 +95,15 @@ export async function placeHistory(knex: Knex, caseId: number, grids: string[] |
      WHERE here.id = ?${inGrids('k')} ORDER BY k.flight_date, k.id`,
     [caseId, ...(grids ?? [])],
   );
+  const buildings = await knex.raw(
+    `SELECT b.id, b.legality, b.violation, b.permit_no, b.case_id FROM cases here JOIN buildings b
+       ON (${overlaps('b')}) OR b.id IN (SELECT building_id FROM candidates WHERE case_id = here.id)
+     WHERE here.id = ?${inGrids('b')} ORDER BY b.id`,
+    [caseId, ...(grids ?? [])],
+  );
+  const observations = await knex('building_observations')
+    .whereIn('building_id', buildings.rows.map((r: { id: string }) => Number(r.id)))
+    .orderBy(['flight_date', 'job_id']);
   const candidateIds = candidates.rows.map((r: { id: string }) => Number(r.id));
   const caseIds = cases.rows.map((r: { id: string }) => Number(r.id));
   const evidence = await knex('evidence')
@@ -88,6 +123,15 @@ export async function placeHistory(knex: Knex, caseId: number, grids: string[] |
       id: Number(r.id), state: String(r.state), violation: String(r.violation), changeKind: String(r.change_kind), flightDate: dateText(r.flight_date),
       evidence: files(evidence.filter((e) => Number(e.case_id) === Number(r.id) && e.candidate_id === null)),
     })),
+    buildings: buildings.rows.map((r: Record<string, unknown>) => ({
+      id: Number(r.id), legality: String(r.legality), violation: String(r.violation), permitNo: (r.permit_no as string | null) ?? null,
+      caseId: r.case_id === null ? null : Number(r.case_id),
+      observations: observations.filter((o) => Number(o.building_id) === Number(r.id)).map((o) => ({
+        jobId: Number(o.job_id), flightDate: dateText(o.flight_date), areaM2: Number(o.area_m2), roofHeightM: o.roof_height_m === null ? null : Number(o.roof_height_m),
+        floors: o.floors === null ? null : Number(o.floors), rooftopStructures: Number(o.rooftop_structures), legality: String(o.legality),
+        violation: String(o.violation), permitNo: (o.permit_no as string | null) ?? null,
+      })),
+    })),
   };
 }
 
@@ -104,9 +148,11 @@ const decisionPatterns: readonly [key: string, pattern: RegExp, names: string[]]
   ['permit_not_yet_valid', /^permit (.+) is valid only from (\S+)$/, ['permit', 'date']],
   ['no_plan', /^no valid plan covers it$/, []],
   ['outside_footprint', /^(\S+)% outside the permitted footprint \(permit (.+)\)$/, ['share', 'permit']],
+  ['exceeds_floors', /^(\S+) floors, permit (.+) allows (\S+) floors$/, ['floors', 'permit', 'allowed']],
   ['exceeds_height', /^(\S+) m high, permit (.+) allows (\S+) m$/, ['height', 'permit', 'allowed']],
   ['within_no_height_limit', /^within permit (.+) \(no height limit given\)$/, ['permit']],
   ['within_height_not_measured', /^within permit (.+) \(height not measured\)$/, ['permit']],
+  ['within_floors', /^within permit (.+): (\S+) floors, (\S+) floors allowed$/, ['permit', 'floors', 'allowed']],
   ['within', /^within permit (.+): (\S+) m high, (\S+) m allowed \(\+(\S+) m tolerance\)$/, ['permit', 'height', 'allowed', 'tolerance']],
 ];
 

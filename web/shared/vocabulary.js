@@ -1,9 +1,10 @@
 // @ts-check
 /**
  * The one table of the domain's words in zh-CN and English: case states, violations, change
- * kinds, permit kinds, case event kinds, evidence kinds and the overlay's decisions. The pages
- * read it through i18n.js; the exports (src/export/labels.ts) import it too, so a page and an
- * export never name a thing two ways. Keys are those of i18n.js; `{name}` marks a value.
+ * kinds, permit kinds, case event kinds, evidence kinds, the overlay's decisions, and the building
+ * register's legality and roof forms. The pages read it through i18n.js; the exports
+ * (src/export/labels.ts) import it too, so a page and an export never name a thing two ways. Keys
+ * are those of i18n.js; `{name}` marks a value.
  */
 
 /** @type {Readonly<Record<'zh-CN' | 'en', Readonly<Record<string, string>>>>} */
@@ -23,6 +24,7 @@ export const vocabulary = Object.freeze({
     'case_event.verified_legal': '核实合法', 'case_event.false_positive': '认定误报', 'case_event.disposing': '开始处置', 'case_event.reinspected': '复查',
     'case_event.closed': '办结',
     'evidence_kind.detection': '检测', 'evidence_kind.reinspection': '复查', 'evidence_kind.photo': '现场照片',
+    'legality.legal': '合法', 'legality.suspect': '疑似违法', 'roof_form.flat': '平顶', 'roof_form.pitched': '坡顶',
     'decision.demolition': '拆除：作为复查证据，不另立案',
     'decision.exempt_zone': '位于豁免区 {zone}',
     'decision.below_min_area': '小于该区最小面积 {area} 平方米',
@@ -32,9 +34,11 @@ export const vocabulary = Object.freeze({
     'decision.no_plan': '无覆盖此处的有效规划许可',
     'decision.outside_footprint': '{share}% 超出许可 {permit} 的用地范围',
     'decision.exceeds_height': '高 {height} 米，许可 {permit} 允许 {allowed} 米',
+    'decision.exceeds_floors': '{floors} 层，许可 {permit} 允许 {allowed} 层',
     'decision.within_no_height_limit': '在许可 {permit} 范围内（未规定限高）',
     'decision.within_height_not_measured': '在许可 {permit} 范围内（未测得高度）',
     'decision.within': '在许可 {permit} 范围内：高 {height} 米，允许 {allowed} 米（容差 +{tolerance} 米）',
+    'decision.within_floors': '在许可 {permit} 范围内：{floors} 层，允许 {allowed} 层',
   }),
   en: Object.freeze({
     'state.detected': 'Detected', 'state.triaged': 'Triaged', 'state.dispatched': 'Dispatched', 'state.verified_illegal': 'Verified illegal',
@@ -51,6 +55,7 @@ export const vocabulary = Object.freeze({
     'case_event.verified_legal': 'Verified legal', 'case_event.false_positive': 'Marked false positive', 'case_event.disposing': 'Disposal started', 'case_event.reinspected': 'Re-inspected',
     'case_event.closed': 'Closed',
     'evidence_kind.detection': 'detection', 'evidence_kind.reinspection': 're-inspection', 'evidence_kind.photo': 'photo',
+    'legality.legal': 'Legal', 'legality.suspect': 'Suspect', 'roof_form.flat': 'Flat', 'roof_form.pitched': 'Pitched',
     'decision.demolition': 'demolition: evidence for re-inspection, not a new case',
     'decision.exempt_zone': 'in exempt zone {zone}',
     'decision.below_min_area': 'smaller than the zone minimum of {area} m²',
@@ -60,9 +65,11 @@ export const vocabulary = Object.freeze({
     'decision.no_plan': 'no valid plan covers it',
     'decision.outside_footprint': '{share}% outside the permitted footprint (permit {permit})',
     'decision.exceeds_height': '{height} m high, permit {permit} allows {allowed} m',
+    'decision.exceeds_floors': '{floors} floors, permit {permit} allows {allowed} floors',
     'decision.within_no_height_limit': 'within permit {permit} (no height limit given)',
     'decision.within_height_not_measured': 'within permit {permit} (height not measured)',
     'decision.within': 'within permit {permit}: {height} m high, {allowed} m allowed (+{tolerance} m tolerance)',
+    'decision.within_floors': 'within permit {permit}: {floors} floors, {allowed} floors allowed',
   }),
 });
 

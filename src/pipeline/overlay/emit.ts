@@ -15,14 +15,14 @@ import { appendCaseEvent, outlineSha256Sql } from '../../cases/events.js';
 import { storeEvidenceFile } from '../../cases/evidence-store.js';
 import { OPEN_STATES, type CaseState } from '../../cases/states.js';
 
-/** Who emits: the pipeline's name in the case record. */
-const actor = 'zhiwei detect';
 /** Least overlap, as a share of the smaller outline, for a suspect to be the structure of a case. */
 export const sameStructureOverlap = 0.5;
 
 /** Where the job's evidence chips are and where the store is. */
 export interface EmitContext {
   jobId: number;
+  /** Who emits: the pipeline's name in the case record (`zhiwei detect`, `zhiwei survey`). */
+  actor: string;
   afterDate: string;
   /** Folder the candidates' evidence paths are relative to (the detect output being written). */
   outputDir: string;
@@ -53,6 +53,7 @@ export async function emitCases(trx: Knex.Transaction, context: EmitContext): Pr
   const result: EmitResult = { created: 0, updated: 0, reopened: 0, unchanged: 0, reinspections: 0 };
   const taken = new Set<number>();
   const now = new Date();
+  const actor = context.actor;
   for (const row of await matchedCandidates(trx, context.jobId)) {
     if (row.change_kind === 'demolition') {
       if (row.case_id === null || !(OPEN_STATES as string[]).includes(row.case_state as string)) continue;
@@ -93,7 +94,9 @@ export async function emitCases(trx: Knex.Transaction, context: EmitContext): Pr
 
 /**
  * The job's suspects (highest priority first, so the most urgent keeps a contested case) and
- * demolitions, each with the case of the same structure from earlier jobs, if any.
+ * demolitions, each with the case of the same structure from earlier jobs, if any: among the cases
+ * it overlaps enough, the one most like it (intersection over union), so that a structure on a roof
+ * keeps its own case and the building under it the building's.
  */
 async function matchedCandidates(trx: Knex.Transaction, jobId: number): Promise<Row[]> {
   const result = await trx.raw(
@@ -104,7 +107,7 @@ async function matchedCandidates(trx: Knex.Transaction, jobId: number): Promise<
        FROM cases k
        WHERE ST_Intersects(s.geom, k.geom)
          AND ST_Area(ST_Intersection(s.geom, k.geom)) >= ? * least(ST_Area(s.geom), ST_Area(k.geom))
-       ORDER BY ST_Area(ST_Intersection(s.geom, k.geom)) DESC, k.id
+       ORDER BY ST_Area(ST_Intersection(s.geom, k.geom)) / (ST_Area(s.geom) + ST_Area(k.geom) - ST_Area(ST_Intersection(s.geom, k.geom))) DESC, k.id
        LIMIT 1) m ON true
      WHERE s.job_id = ? AND (s.suspect OR s.change_kind = 'demolition')
      ORDER BY s.suspect DESC, s.priority DESC, s.id`,

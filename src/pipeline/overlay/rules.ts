@@ -1,6 +1,6 @@
 /**
  * The rules of the plan overlay (DESIGN.md section 3): when a candidate is a suspect, of which
- * violation, and how urgent. The decision itself runs in PostGIS (`src/pipeline/overlay-sql.ts`); these are
+ * violation, and how urgent. The decision itself runs in PostGIS (`sql.ts`); these are
  * its documented defaults, each overridable per zone (zone attributes of the same names).
  *
  * A candidate is judged against the plans valid on the after flight's date, each widened by the
@@ -17,7 +17,17 @@
  * 6. one whose height above ground exceeds the permitted height of its plan (the valid plan
  *    covering most of it; among near-equal covers the newest, which amends the older) by more
  *    than the height tolerance is `exceeds_permitted_height`; permitted floors count 3 m each;
+ *    a survey's building, whose floors are counted, with more floors than its plan permits is
+ *    `exceeds_permitted_height` too, and one whose plan limits only the floors is judged by them
+ *    alone (a pitched roof over three floors is not a fourth);
  * 7. anything else is legal: within its permit, with the reason.
+ *
+ * Plans of every kind count, `existing_building` ones too: they are the legal stock, a building
+ * inside one is legal up to its permitted height or floors. A rooftop structure (a survey's, or a
+ * detect's rooftop addition) stands on its building's plan, so it is legal only where that plan
+ * permits the height it reaches, or where a valid `additional_floors` or `extension` plan covers
+ * at least half of it (that plan then governs it before the building's); else it is `no_permit` or
+ * `exceeds_permitted_height`.
  */
 import type { Violation } from '../../vocabulary.js';
 
@@ -75,7 +85,7 @@ export function recencyFactor(beforeDate: string | null, afterDate: string): num
  * Priority score of a suspect (higher is more urgent, about 10-100):
  *   violation weight × zone weight × (10·log10(1 + area m²) + 2·min(height m, 15)) × recency
  * where height is the excess over the permitted height for `exceeds_permitted_height` and the
- * height change otherwise, and the zone weight is the largest priority of the zones it touches
+ * height change otherwise (a survey building's excess floors count 3 m each), and the zone weight is the largest priority of the zones it touches
  * (1 outside every zone; historic quarters and main-road corridors weigh more). The SQL in
- * `src/pipeline/overlay-sql.ts` computes it.
+ * `sql.ts` computes it.
  */

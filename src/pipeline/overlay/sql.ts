@@ -1,8 +1,9 @@
 /**
  * The plan overlay in PostGIS: one statement judges every candidate of a job against the plans
  * valid on the after flight's date, the zones and the grids, and writes the verdict into the
- * candidate row (violation, suspect, decision, permit, grid, zones, priority). The rules and
- * their defaults are documented in `src/pipeline/overlay-rules.ts`; the spatial joins use the
+ * candidate row (violation, suspect, decision, permit, grid, zones, priority). The same statement
+ * judges a detect's changes and a survey's standing buildings and rooftop structures. The rules and
+ * their defaults are documented in `rules.ts`; the spatial joins use the
  * GiST indexes, so the cost grows with the candidates and the plans near them.
  */
 import type { Knex } from 'knex';
@@ -27,7 +28,7 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
   const rule = (zoneKey: string, value: number) => `coalesce((zf.thresholds->>'${zoneKey}')::float8, ${Number(value)})`;
   const result = await knex.raw(
     `WITH c AS (
-      SELECT id, geom, change_kind, height_change_m, height_after_m, ST_Area(geom) AS area
+      SELECT id, geom, change_kind, height_change_m, height_after_m, floors, ST_Area(geom) AS area
       FROM candidates WHERE job_id = :jobId
     ),
     zone_hits AS (
@@ -58,7 +59,7 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
       FROM c LEFT JOIN zone_facts zf USING (id)
     ),
     plan_hits AS (
-      SELECT r.id, p.permit_no, p.valid_from, p.valid_to,
+      SELECT r.id, r.change_kind, p.permit_no, p.kind AS plan_kind, p.valid_from, p.valid_to, p.permitted_height_m, p.permitted_floors,
         CASE WHEN p.valid_from > :afterDate::date THEN 'future' WHEN p.valid_to < :afterDate::date THEN 'expired' ELSE 'valid' END AS status,
         coalesce(p.permitted_height_m, p.permitted_floors * ${Number(rules.floorHeightM)}) AS permitted_height,
         ST_Buffer(p.geom, r.tolerance) AS widened,
@@ -70,9 +71,10 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
       FROM plan_hits h JOIN r USING (id) WHERE h.status = 'valid' GROUP BY h.id, r.geom, r.area
     ),
     governing AS (
-      SELECT DISTINCT ON (id) id, permit_no, permitted_height
+      SELECT DISTINCT ON (id) id, permit_no, permitted_height, permitted_height_m, permitted_floors
       FROM plan_hits WHERE status = 'valid'
-      ORDER BY id, round(share * 10) DESC, valid_from DESC NULLS LAST, permit_no
+      ORDER BY id, (change_kind = 'rooftop_addition' AND plan_kind IN ('additional_floors', 'extension') AND share >= ${Number(rules.planShare)}) DESC,
+        round(share * 10) DESC, valid_from DESC NULLS LAST, permit_no
     ),
     lapsed AS (
       SELECT DISTINCT ON (id) id, permit_no, status, valid_from, valid_to
@@ -80,7 +82,8 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
       ORDER BY id, (status = 'expired') DESC, share DESC, permit_no
     ),
     facts AS (
-      SELECT r.*, coalesce(pm.share, 0) AS permit_share, g.permit_no AS governing_permit, g.permitted_height,
+      SELECT r.*, coalesce(pm.share, 0) AS permit_share, g.permit_no AS governing_permit, g.permitted_height, g.permitted_floors,
+        (r.floors IS NOT NULL AND g.permitted_floors IS NOT NULL AND g.permitted_height_m IS NULL) AS floors_only,
         l.permit_no AS lapsed_permit, l.status AS lapsed_status, l.valid_from AS lapsed_from, l.valid_to AS lapsed_to,
         (coalesce(pm.share, 0) >= ${Number(rules.planShare)} OR (r.change_kind = 'extension' AND coalesce(pm.share, 0) > 0)) AS belongs
       FROM r LEFT JOIN permitted pm USING (id) LEFT JOIN governing g USING (id) LEFT JOIN lapsed l USING (id)
@@ -92,7 +95,8 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
           WHEN area < min_area OR abs(height_change_m) < min_height THEN 'none'
           WHEN NOT belongs THEN CASE WHEN lapsed_status = 'expired' THEN 'permit_expired' ELSE 'no_permit' END
           WHEN permit_share < 1 - max_outside AND change_kind NOT IN ('rooftop_addition', 'height_increase') THEN 'outside_permitted_footprint'
-          WHEN height_after_m > permitted_height + height_tolerance THEN 'exceeds_permitted_height'
+          WHEN floors > permitted_floors THEN 'exceeds_permitted_height'
+          WHEN height_after_m > permitted_height + height_tolerance AND NOT floors_only THEN 'exceeds_permitted_height'
           ELSE 'none'
         END AS violation
       FROM facts f
@@ -111,9 +115,12 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
           WHEN j.violation = 'no_permit' THEN 'no valid plan covers it'
           WHEN j.violation = 'outside_permitted_footprint' THEN
             format('%s%% outside the permitted footprint (permit %s)', round(((1 - j.permit_share) * 100)::numeric), j.governing_permit)
+          WHEN j.violation = 'exceeds_permitted_height' AND j.floors > j.permitted_floors THEN
+            format('%s floors, permit %s allows %s floors', j.floors, j.governing_permit, j.permitted_floors)
           WHEN j.violation = 'exceeds_permitted_height' THEN
             format('%s m high, permit %s allows %s m', round(j.height_after_m::numeric, 1), j.governing_permit, round(j.permitted_height::numeric, 1))
           WHEN j.permitted_height IS NULL THEN format('within permit %s (no height limit given)', j.governing_permit)
+          WHEN j.floors_only THEN format('within permit %s: %s floors, %s floors allowed', j.governing_permit, j.floors, j.permitted_floors)
           WHEN j.height_after_m IS NULL THEN format('within permit %s (height not measured)', j.governing_permit)
           ELSE format('within permit %s: %s m high, %s m allowed (+%s m tolerance)', j.governing_permit,
             round(j.height_after_m::numeric, 1), round(j.permitted_height::numeric, 1), j.height_tolerance)
@@ -121,7 +128,8 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
         CASE WHEN j.violation = 'none' THEN 0 ELSE round((
           (CASE j.violation ${weights} END) * j.weight * :recency *
           (10 * log(1 + j.area) + 2 * least(greatest(coalesce(CASE WHEN j.violation = 'exceeds_permitted_height'
-            THEN j.height_after_m - j.permitted_height ELSE j.height_change_m END, 0), 0), 15)))::numeric, 1)
+            THEN greatest(j.height_after_m - j.permitted_height, (j.floors - j.permitted_floors) * ${Number(rules.floorHeightM)})
+            ELSE j.height_change_m END, 0), 0), 15)))::numeric, 1)
         END AS priority
       FROM judged j LEFT JOIN grid_facts gf USING (id)
     )
