@@ -16,6 +16,7 @@ import { registerEvalCd } from './eval-cd.js';
 import { registerExport } from './export.js';
 import { registerLayers } from './layers.js';
 import { registerServe } from './serve.js';
+import { registerSurvey } from './survey.js';
 import { registerSynth } from './synth.js';
 import { registerTokens } from './tokens.js';
 import { registerUsers } from './users.js';
@@ -28,6 +29,7 @@ const program = new Command('zhiwei')
 
 registerSynth(program);
 registerDetect(program);
+registerSurvey(program);
 registerCog(program);
 registerDemo(program);
 registerEval(program);

@@ -5,16 +5,15 @@
  * file (`--job job.json`, the same keys as the flags) that analysts keep under version control;
  * flags override the file.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BadInputError } from '../errors.js';
 import { evidenceDir } from '../config.js';
-import { camelCase, checkDetectOutput, jobSpecKeys, pathKeys, resolveDetectJob, runDetectJob, type JobSpecKey, type ResolvedDetectJob } from '../pipeline/run/detect-job.js';
+import { checkDetectOutput, jobSpecKeys, pathKeys, resolveDetectJob, runDetectJob, type ResolvedDetectJob } from '../pipeline/run/detect-job.js';
 import type { DetectSummary } from '../pipeline/run/run-detect.js';
 import type { ImportReport } from '../plans/import.js';
 import { defaultThresholds } from '../pipeline/thresholds.js';
 import { databaseInUse, withDatabase } from './database.js';
+import { jobSpecFromFlags } from './job-spec.js';
 import { formatImport } from './layers.js';
 import { parseNumber, parsePositiveInteger } from './options.js';
 import { startStage } from './progress.js';
@@ -66,35 +65,7 @@ export async function detect(flags: Record<string, string | number | boolean | u
 
 /** The job from the spec file (if any) overridden by flags, validated; and the layers to import first. */
 async function resolveJob(flags: Record<string, string | number | boolean | undefined>): Promise<ResolvedDetectJob> {
-  const spec: Partial<Record<JobSpecKey, string | number>> = {};
-  if (typeof flags.job === 'string') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(flags.job, 'utf8'));
-    } catch (err) {
-      throw new BadInputError(`${flags.job}: not a readable JSON job spec (${(err as Error).message})`);
-    }
-    const base = dirname(flags.job);
-    for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-      if (!(jobSpecKeys as readonly string[]).includes(key)) {
-        throw new BadInputError(`${flags.job}: unknown key "${key}"`, `job spec keys are the detect flags: ${jobSpecKeys.join(', ')}`);
-      }
-      spec[key as JobSpecKey] = pathKeys.includes(key) ? absolute(base, value as string) : (value as string | number);
-    }
-  }
-  // paths are stored with the job, so they are made absolute (a flag's from the working folder)
-  for (const key of jobSpecKeys) {
-    const flag = flags[camelCase(key)] as string | number | undefined;
-    if (flag !== undefined) spec[key] = pathKeys.includes(key) && typeof flag === 'string' && flag !== '' ? absolute(process.cwd(), flag) : flag;
-  }
-  const out = spec.out;
-  if (typeof out !== 'string') throw new BadInputError('detect needs --out DIR (or "out" in the job spec)');
-  return resolveDetectJob({ ...spec, out }, 'flags');
-}
-
-/** A path made absolute against `base`; URLs (COGs read over HTTP) stay as they are. */
-function absolute(base: string, path: string): string {
-  return typeof path === 'string' && !/^https?:\/\//i.test(path) ? resolve(base, path) : path;
+  return resolveDetectJob(await jobSpecFromFlags('detect', flags, jobSpecKeys, pathKeys), 'flags');
 }
 
 function formatSummary(summary: DetectSummary, out: string): string {

@@ -10,6 +10,12 @@ export const JOB_STATES = Object.freeze(['queued', 'running', 'succeeded', 'fail
 /** One job state. */
 export type JobState = (typeof JOB_STATES)[number];
 
+/** The kinds of a job: changes between two flights, or one flight's buildings against the plans. */
+export const JOB_KINDS = Object.freeze(['detect', 'survey'] as const);
+
+/** One job kind. */
+export type JobKind = (typeof JOB_KINDS)[number];
+
 /** Where a running job is. */
 export interface JobProgress {
   stage: string;
@@ -22,7 +28,7 @@ export interface JobProgress {
 /** A job as stored. */
 export interface JobRecord {
   id: number;
-  kind: string;
+  kind: JobKind;
   state: JobState;
   spec: Record<string, unknown>;
   submittedBy: string | null;
@@ -51,10 +57,12 @@ export async function nextJobId(knex: Knex): Promise<number> {
 /** Queues a job under the id from `nextJobId`. */
 export async function insertQueuedJob(
   knex: Knex,
-  job: { id: number; spec: Record<string, unknown>; submittedBy: string; beforeDate: string | null; afterDate: string | null; model: string; outDir: string },
+  job: {
+    id: number; kind: JobKind; spec: Record<string, unknown>; submittedBy: string; beforeDate: string | null; afterDate: string | null; model: string | null; outDir: string;
+  },
 ): Promise<void> {
   await knex('jobs').insert({
-    id: job.id, state: 'queued', spec: JSON.stringify(job.spec), submitted_by: job.submittedBy, before_date: job.beforeDate, after_date: job.afterDate,
+    id: job.id, kind: job.kind, state: 'queued', spec: JSON.stringify(job.spec), submitted_by: job.submittedBy, before_date: job.beforeDate, after_date: job.afterDate,
     model: job.model, out_dir: job.outDir,
   });
 }
@@ -116,7 +124,7 @@ function jobRecord(row: Record<string, unknown>): JobRecord {
   const json = <T>(value: unknown): T | null => (value === null || value === undefined ? null : ((typeof value === 'string' ? JSON.parse(value) : value) as T));
   const date = (value: unknown) => (value === null ? null : new Date(value as string));
   return {
-    id: Number(row.id), kind: row.kind as string, state: row.state as JobState, spec: json(row.spec) ?? {}, submittedBy: row.submitted_by as string | null,
+    id: Number(row.id), kind: row.kind as JobKind, state: row.state as JobState, spec: json(row.spec) ?? {}, submittedBy: row.submitted_by as string | null,
     beforeDate: row.before_date as string | null, afterDate: row.after_date as string | null, model: row.model as string | null, outDir: row.out_dir as string | null,
     createdAt: new Date(row.created_at as string), startedAt: date(row.started_at), finishedAt: date(row.finished_at),
     progress: json(row.progress), summary: json(row.summary), error: row.error as string | null,

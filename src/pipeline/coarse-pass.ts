@@ -9,7 +9,7 @@ import { BadInputError } from '../errors.js';
 import { estimateGround, groundSurface, type GroundSurface } from './ground.js';
 import type { IngestResult } from './ingest.js';
 import { readHeights } from '../raster/read-aligned.js';
-import type { AnalysisGrid } from '../raster/types.js';
+import type { AnalysisGrid, RasterSource } from '../raster/types.js';
 import type { ProgressFactory } from './types.js';
 import { estimateVerticalOffset, type HeightSample, type VerticalOffset } from '../geo/vertical-offset.js';
 
@@ -90,8 +90,7 @@ export async function coarsePass(ingested: IngestResult, options: CoarsePassOpti
       'check that both DSMs cover the same area and are not mostly nodata',
     );
   }
-  const radius = Math.max(1, Math.round((options.groundRadius ?? 24) / coarseGsd));
-  const ground = beforeDtm ? groundHeights : estimateGround(groundHeights, width, height, radius, Math.ceil(radius / 2));
+  const ground = beforeDtm ? groundHeights : groundUnderDsm(groundHeights, grid, options);
   const offset = estimateVerticalOffset(samples);
   const across = Math.max(width, height) * coarseGsd;
   const warnings = [
@@ -100,6 +99,52 @@ export async function coarsePass(ingested: IngestResult, options: CoarsePassOpti
     ...offsetWarnings(beforeDsm.name, afterDsm.name, offset.offset),
   ];
   return { offset, ground: groundSurface({ width, height, values: ground, scale: gsd / coarseGsd }), warnings };
+}
+
+/**
+ * The coarse pass of one flight (a survey): one coarse read of its DSM, for the ground under it
+ * (estimated as for detect's before DSM; null when a DTM is given, which the survey reads itself)
+ * and warnings of heights implausible for metres.
+ */
+export async function flightCoarsePass(
+  analysisGrid: AnalysisGrid,
+  dsm: RasterSource,
+  dtm: RasterSource | undefined,
+  options: CoarsePassOptions = {},
+): Promise<{ ground: GroundSurface | null; warnings: string[] }> {
+  const gsd = analysisGrid.geoTransform[1];
+  const coarseGsd = options.coarseGsd ?? 2;
+  if (!(coarseGsd >= gsd)) throw new RangeError(`coarseGsd must be at least the analysis GSD (${gsd} m), got ${coarseGsd}`);
+  const grid = coarseGrid(analysisGrid, coarseGsd);
+  const { width, height } = grid;
+  const stride = Math.max(1, Math.ceil(Math.sqrt((width * height) / maxSamples)));
+  const heights = new Float32Array(width * height);
+  const lattice: number[] = [];
+  const bar = options.progress?.('ground', Math.ceil(width / tileSize) * Math.ceil(height / tileSize), 'tiles');
+  for (let ty = 0; ty < height; ty += tileSize) {
+    for (let tx = 0; tx < width; tx += tileSize) {
+      const tile = { x: tx, y: ty, width: Math.min(tileSize, width - tx), height: Math.min(tileSize, height - ty) };
+      const values = await readHeights(dsm, grid, tile);
+      for (let j = 0; j < tile.height; j++) {
+        for (let i = 0; i < tile.width; i++) {
+          const value = values[j * tile.width + i];
+          heights[(ty + j) * width + tx + i] = value;
+          if ((tx + i) % stride === 0 && (ty + j) % stride === 0 && value === value) lattice.push(value);
+        }
+      }
+      bar?.tick();
+    }
+  }
+  bar?.done();
+  const warnings = heightWarnings(dsm.name, lattice, Math.max(width, height) * coarseGsd);
+  const ground = dtm ? null : groundSurface({ width, height, values: groundUnderDsm(heights, grid, options), scale: gsd / coarseGsd });
+  return { ground, warnings };
+}
+
+/** The ground under a coarse DSM on `grid`: an opening wider than any building, then smoothed. */
+function groundUnderDsm(heights: Float32Array, grid: AnalysisGrid, options: CoarsePassOptions): Float32Array {
+  const radius = Math.max(1, Math.round((options.groundRadius ?? 24) / grid.geoTransform[1]));
+  return estimateGround(heights, grid.width, grid.height, radius, Math.ceil(radius / 2));
 }
 
 /** Lowest and highest ground on earth (m), the Dead Sea's shore and Everest, rounded outwards. */

@@ -17,6 +17,13 @@ export interface IngestInputs {
   beforeDtm?: RasterSource;
 }
 
+/** The rasters of one flight (a survey), opened by the caller: the DSM is needed, the others help. */
+export interface FlightInputs {
+  ortho?: RasterSource;
+  dsm?: RasterSource;
+  dtm?: RasterSource;
+}
+
 /** Which evidence decides: model and heights, heights alone, or the model alone. */
 export type IngestMode = 'ortho_dsm' | 'dsm' | 'ortho';
 
@@ -35,13 +42,23 @@ export interface IngestOptions {
   gsd: number;
 }
 
-type Role = keyof IngestInputs;
+/** What ingest decided for one flight: heights with an orthophoto's colours, or heights alone. */
+export interface FlightIngestResult {
+  mode: Exclude<IngestMode, 'ortho'>;
+  grid: AnalysisGrid;
+  gridCrsReason: string;
+}
+
+type Role = keyof IngestInputs | keyof FlightInputs;
 const roleNames: Record<Role, string> = {
   beforeOrtho: 'before orthophoto',
   afterOrtho: 'after orthophoto',
   beforeDsm: 'before DSM',
   afterDsm: 'after DSM',
   beforeDtm: 'before DTM',
+  ortho: 'orthophoto',
+  dsm: 'DSM',
+  dtm: 'DTM',
 };
 
 /** Pixels per side of the lattice sampled to check a height model's contents. */
@@ -53,13 +70,31 @@ const scanPixels = 1 << 22;
 export async function ingest(inputs: IngestInputs, options: IngestOptions): Promise<IngestResult> {
   if (!(options.gsd > 0)) throw new RangeError(`gsd must be a positive number of metres, got ${options.gsd}`);
   const mode = decideMode(inputs);
-  const given = (Object.keys(roleNames) as Role[]).filter((role) => inputs[role] !== undefined);
+  const given = (['beforeOrtho', 'afterOrtho', 'beforeDsm', 'afterDsm', 'beforeDtm'] as const).filter((role) => inputs[role] !== undefined);
   for (const role of given) await validate(inputs[role] as RasterSource, role);
   // The after orthophoto (else the after DSM) defines the analysis grid's CRS.
   const referenceRole: Role = inputs.afterOrtho ? 'afterOrtho' : 'afterDsm';
   const { crs, epsg, reason } = analysisCrs(inputs[referenceRole] as RasterSource, referenceRole);
   const extent = sharedExtent(inputs, crs, epsg);
   return { mode, sources: inputs, grid: snapGrid(extent, options.gsd, crs, epsg), gridCrsReason: reason };
+}
+
+/**
+ * Validates the rasters of one flight (a survey) and picks the analysis grid over the area they
+ * share, in the orthophoto's CRS (else the DSM's). The DSM is needed: buildings are found by height.
+ */
+export async function ingestFlight(inputs: FlightInputs, options: IngestOptions): Promise<FlightIngestResult> {
+  if (!(options.gsd > 0)) throw new RangeError(`gsd must be a positive number of metres, got ${options.gsd}`);
+  if (!inputs.dsm) {
+    const what = inputs.ortho ? `${inputs.ortho.name} is the orthophoto but no DSM was given` : 'no rasters given';
+    throw new BadInputError(what, 'a survey finds buildings by their height: pass --dsm (an orthophoto alone has no heights)');
+  }
+  const roles = (['ortho', 'dsm', 'dtm'] as const).filter((role) => inputs[role] !== undefined);
+  for (const role of roles) await validate(inputs[role] as RasterSource, role);
+  const referenceRole = inputs.ortho ? 'ortho' : 'dsm';
+  const { crs, epsg, reason } = analysisCrs(inputs[referenceRole] as RasterSource, referenceRole);
+  const { extent } = epochExtent(inputs, roles, crs, epsg);
+  return { mode: inputs.ortho ? 'ortho_dsm' : 'dsm', grid: snapGrid(extent, options.gsd, crs, epsg), gridCrsReason: reason };
 }
 
 /**
@@ -94,7 +129,7 @@ function analysisCrs(reference: RasterSource, role: Role): { crs: string; epsg: 
 
 /** The mode for the rasters given; a raster without its counterpart is an error. */
 function decideMode(inputs: IngestInputs): IngestMode {
-  const pair = (before: Role, after: Role): boolean => {
+  const pair = (before: keyof IngestInputs, after: keyof IngestInputs): boolean => {
     const hasBefore = inputs[before] !== undefined;
     const hasAfter = inputs[after] !== undefined;
     if (hasBefore === hasAfter) return hasBefore;
@@ -139,7 +174,7 @@ async function validate(source: RasterSource, role: Role): Promise<void> {
       `resample it north-up with gdalwarp -t_srs EPSG:${info.epsg ?? 4549}`,
     );
   }
-  if (role.endsWith('Ortho')) {
+  if (role === 'ortho' || role.endsWith('Ortho')) {
     if (info.sampleType !== 'uint8' || (info.bandCount !== 3 && info.bandCount !== 4)) {
       throw new BadInputError(
         `${what} has ${info.bandCount} band(s) of ${info.sampleType}; an orthophoto must be RGB or RGBA uint8`,
@@ -215,27 +250,8 @@ async function scanForHeight(source: RasterSource, isHeight: (v: number) => bool
 
 /** Intersection of all inputs' extents in `crs`; an empty one names the rasters that do not overlap. */
 function sharedExtent(inputs: IngestInputs, crs: string, epsg: number | null): Extent {
-  const epoch = (roles: Role[]): { extent: Extent; names: string[] } => {
-    let extent: Extent | null = null;
-    const names: string[] = [];
-    for (const role of roles) {
-      const source = inputs[role];
-      if (!source) continue;
-      const own = rasterExtent(source.info as RasterInfo & { proj4: string }, crs);
-      const shared: Extent | null = extent === null ? own : intersectExtents([extent, own]);
-      if (shared === null) {
-        throw new BadInputError(
-          `${source.name} (${roleNames[role]}) does not overlap ${names.join(', ')}: it covers ${show(own)}, they cover ${show(extent as Extent)} in ${crsLabel(crs, epsg)}`,
-          'check that the files belong to the same flight and that their CRS is right',
-        );
-      }
-      extent = shared;
-      names.push(source.name);
-    }
-    return { extent: extent as Extent, names };
-  };
-  const before = epoch(['beforeOrtho', 'beforeDsm', 'beforeDtm']);
-  const after = epoch(['afterOrtho', 'afterDsm']);
+  const before = epochExtent(inputs, ['beforeOrtho', 'beforeDsm', 'beforeDtm'], crs, epsg);
+  const after = epochExtent(inputs, ['afterOrtho', 'afterDsm'], crs, epsg);
   const shared = intersectExtents([before.extent, after.extent]);
   if (shared === null) {
     throw new BadInputError(
@@ -244,6 +260,27 @@ function sharedExtent(inputs: IngestInputs, crs: string, epsg: number | null): E
     );
   }
   return shared;
+}
+
+/** Intersection of the extents of one epoch's rasters in `crs`, and their names; an empty one names the rasters that do not overlap. */
+function epochExtent(inputs: Partial<Record<Role, RasterSource>>, roles: readonly Role[], crs: string, epsg: number | null): { extent: Extent; names: string[] } {
+  let extent: Extent | null = null;
+  const names: string[] = [];
+  for (const role of roles) {
+    const source = inputs[role];
+    if (!source) continue;
+    const own = rasterExtent(source.info as RasterInfo & { proj4: string }, crs);
+    const shared: Extent | null = extent === null ? own : intersectExtents([extent, own]);
+    if (shared === null) {
+      throw new BadInputError(
+        `${source.name} (${roleNames[role]}) does not overlap ${names.join(', ')}: it covers ${show(own)}, they cover ${show(extent as Extent)} in ${crsLabel(crs, epsg)}`,
+        'check that the files belong to the same flight and that their CRS is right',
+      );
+    }
+    extent = shared;
+    names.push(source.name);
+  }
+  return { extent: extent as Extent, names };
 }
 
 /** North-up grid of `gsd` pixels whose origin is a multiple of `gsd`, covering `extent`. */

@@ -86,44 +86,65 @@ export async function writeResults(folder: string, { grid, candidates, evidence,
   }
   const epsg = projectEpsg ?? grid.epsg;
   if (epsg !== null) {
-    const toEpsg = crsTransform(grid.epsg ?? grid.crs, epsg);
-    const layer = (name: string, chosen: Candidate[]): GeoPackageLayer => ({
-      name,
-      epsg,
-      features: chosen.map((candidate) => ({
-        properties: candidateProperties(candidate, evidence, verdicts),
-        polygons: epsg === grid.epsg ? candidate.polygons : transformPolygons(candidate.polygons, toEpsg),
-      })),
-    });
+    const layer = (name: string, chosen: Candidate[]) => geoPackageLayer(grid, epsg, name, chosen.map((c) => candidateFeature(c, evidence, verdicts)));
     await writeGeoPackage(join(folder, 'results.gpkg'), [layer('candidates', candidates), ...(suspects ? [layer('suspects', suspects)] : [])]);
   }
   const full = { ...summary, candidate_totals: candidateTotals(candidates) };
   await writeFile(join(folder, 'summary.json'), `${JSON.stringify(full, null, 2)}\n`);
 }
 
+/** A polygon feature to write: polygons (with holes) in the analysis grid's CRS, and its properties. */
+export interface PolygonFeature {
+  polygons: [number, number][][][];
+  properties: Record<string, unknown>;
+}
+
+/** A GeoPackage layer of `features` (polygons in the grid's CRS) in EPSG `epsg`. */
+export function geoPackageLayer(grid: AnalysisGrid, epsg: number, name: string, features: PolygonFeature[]): GeoPackageLayer {
+  const toEpsg = crsTransform(grid.epsg ?? grid.crs, epsg);
+  return {
+    name,
+    epsg,
+    features: features.map(({ polygons, properties }) => ({ properties, polygons: epsg === grid.epsg ? polygons : transformPolygons(polygons, toEpsg) })),
+  };
+}
+
 /** Rounds to `digits` decimals; non-finite values become null. */
-function round(value: number | null, digits: number): number | null {
+export function round(value: number | null, digits: number): number | null {
   if (value === null || !Number.isFinite(value)) return null;
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
 
 /**
- * The candidates as an RFC 7946 FeatureCollection in WGS84, one feature a line, with the grid's
- * CRS noted in the foreign member `crs_source`; with verdicts, each carries the overlay's too.
+ * The candidates as an RFC 7946 FeatureCollection in WGS84 (`featureCollection`); with verdicts,
+ * each carries the overlay's too.
  */
 export function candidatesGeoJson(grid: AnalysisGrid, candidates: Candidate[], evidence: Map<string, string[]>, verdicts?: Map<string, OverlayVerdict>): string {
+  return featureCollection(grid, candidates.map((candidate) => candidateFeature(candidate, evidence, verdicts)));
+}
+
+/**
+ * Features as an RFC 7946 FeatureCollection in WGS84, one feature a line, with the grid's CRS
+ * noted in the foreign member `crs_source`.
+ */
+export function featureCollection(grid: AnalysisGrid, features: PolygonFeature[]): string {
   const crs = grid.epsg ?? grid.crs;
   const transform = toWgs84(crs);
-  const features = candidates.map((candidate) => {
-    const polygons = candidate.polygons.map((rings) => rings.map((ring, i) => wgs84Ring(ring, transform, i === 0)));
+  const lines = features.map(({ polygons: gridPolygons, properties }) => {
+    const polygons = gridPolygons.map((rings) => rings.map((ring, i) => wgs84Ring(ring, transform, i === 0)));
     const geometry = polygons.length === 1
       ? { type: 'Polygon', coordinates: polygons[0] }
       : { type: 'MultiPolygon', coordinates: polygons };
-    return JSON.stringify({ type: 'Feature', properties: candidateProperties(candidate, evidence, verdicts), geometry });
+    return JSON.stringify({ type: 'Feature', properties, geometry });
   });
   const head = `{"type":"FeatureCollection","crs_source":${JSON.stringify(typeof crs === 'number' ? `EPSG:${crs}` : crs)},"features":[`;
-  return `${head}\n${features.join(',\n')}\n]}\n`;
+  return `${head}\n${lines.join(',\n')}\n]}\n`;
+}
+
+/** A candidate as a feature to write. */
+function candidateFeature(candidate: Candidate, evidence: Map<string, string[]>, verdicts?: Map<string, OverlayVerdict>): PolygonFeature {
+  return { polygons: candidate.polygons, properties: candidateProperties(candidate, evidence, verdicts) };
 }
 
 /** A candidate's measurements, reason and evidence, with the overlay's verdict when it was judged. */
@@ -143,7 +164,7 @@ function candidateProperties(candidate: Candidate, evidence: Map<string, string[
 }
 
 /** The overlay's properties of a candidate (none when it was not judged). */
-function verdictProperties(verdict: OverlayVerdict | undefined): Record<string, unknown> {
+export function verdictProperties(verdict: OverlayVerdict | undefined): Record<string, unknown> {
   if (!verdict) return {};
   return {
     suspect: verdict.suspect,

@@ -67,7 +67,7 @@ export function camelCase(key: string): string {
 }
 
 /** The name of a spec key in messages. */
-export function specKeyName(key: JobSpecKey, naming: SpecNaming): string {
+export function specKeyName(key: string, naming: SpecNaming): string {
   return naming === 'flags' ? `--${key}` : key;
 }
 
@@ -129,12 +129,7 @@ export function resolveDetectJob(spec: JobSpec, naming: SpecNaming): ResolvedDet
  */
 export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Database | null, options: DetectRunOptions): Promise<DetectSummary> {
   await checkDetectOutput(job.out);
-  if (db) {
-    for (const { layer, file } of layers) {
-      const report = await importLayer(db, layer, file, { allowMove: options.allowMove });
-      options.onImport?.(report);
-    }
-  }
+  if (db) await importLayers(db, layers, options);
   const judging = db !== null && (await hasPlans(db));
   if (db && !judging) options.onNoPlans?.();
   if (judging && !job.afterDate) throw layers.length > 0 ? needAfterDate(options.naming) : await storedPlansNeedAfterDate(db, options.naming);
@@ -144,6 +139,14 @@ export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Datab
     return await runDetect(job, sources, options.progress, overlay);
   } finally {
     await Promise.all(Object.values(sources).map((source) => source.close()));
+  }
+}
+
+/** Imports a job's layer files, one after another, telling `onImport` what each did. */
+export async function importLayers(db: Database, layers: LayerFile[], options: Pick<DetectRunOptions, 'allowMove' | 'onImport'>): Promise<void> {
+  for (const { layer, file } of layers) {
+    const report = await importLayer(db, layer, file, { allowMove: options.allowMove });
+    options.onImport?.(report);
   }
 }
 

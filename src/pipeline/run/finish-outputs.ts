@@ -1,5 +1,5 @@
 /**
- * The last stages of a detect run, in the order that keeps the database from getting ahead of the
+ * The last stages of a detect or survey run, in the order that keeps the database from getting ahead of the
  * output folder: the overlay and case emission in a transaction left open, the GeoJSON and summary,
  * the swap of the output folder into place, and only then the commit.
  */
@@ -16,22 +16,23 @@ import type { DetectJob, OverlayTarget } from './run-detect.js';
  * swap of the output folder into place. The overlay's transaction commits last, so that a run
  * killed at any point leaves at most an output folder without its job and cases (a re-run replaces
  * it), never a job with cases, events and webhooks whose output folder is missing. Each step ends
- * with a progress tick, where the service's job queue may stop the run.
+ * with a progress tick, where the service's job queue may stop the run. `J` is what judging
+ * returns (a detect's `Judgement`, a survey's).
  */
-export async function finishOutputs(
+export async function finishOutputs<J = Judgement>(
   output: FreshFolder,
   progress: ProgressFactory,
-  writeResults: (judgement?: Judgement) => Promise<void>,
-  overlay?: { db: Database; judge: (db: Database) => Promise<Judgement> },
-): Promise<Judgement | undefined> {
+  writeResults: (judgement?: J) => Promise<void>,
+  overlay?: { db: Database; judge: (db: Database) => Promise<J> },
+): Promise<J | undefined> {
   const steps = progress('results', overlay ? 3 : 2, 'steps');
-  const writeAndSwap = async (judgement?: Judgement) => {
+  const writeAndSwap = async (judgement?: J) => {
     await writeResults(judgement);
     steps.tick();
     await output.swapIn();
     steps.tick();
   };
-  let judgement: Judgement | undefined;
+  let judgement: J | undefined;
   if (overlay) {
     // the overlay's own transaction becomes a savepoint of this one, which commits after the swap
     judgement = await overlay.db.knex.transaction(async (trx) => {

@@ -1,6 +1,7 @@
 /**
- * The service's job queue: detect jobs submitted through the API run in the service process, one
- * at a time, oldest first, through the same `runDetectJob` as `zhiwei detect`. The queue is the
+ * The service's job queue: detect and survey jobs submitted through the API run in the service
+ * process, one at a time, oldest first, through the same `runDetectJob` as `zhiwei detect` (and
+ * `runSurveyJob` as `zhiwei survey`, for jobs of kind survey). The queue is the
  * `jobs` table, so queued jobs survive a restart and run when the service starts again.
  * - Stopping the service interrupts the running job at its next progress step: its outputs are
  *   swapped in whole and its overlay is one transaction that commits last, so at most its output
@@ -13,8 +14,8 @@
 import type { Database } from '../../db/connect.js';
 import { claimNextJob, failRunningJobs, finishJob, recordProgress, requeueJob, type JobProgress, type JobRecord } from '../../db/jobs.js';
 import { ZhiweiError } from '../../errors.js';
-import type { ResolvedDetectJob } from './detect-job.js';
-import { runDetectJob } from './detect-job.js';
+import { runDetectJob, type ResolvedDetectJob } from './detect-job.js';
+import { runSurveyJob, type ResolvedSurveyJob } from './survey-job.js';
 import type { ProgressFactory } from '../types.js';
 
 /** What the queue needs. */
@@ -91,10 +92,10 @@ export function startJobQueue(db: Database, options: JobQueueOptions): JobQueue 
 
 /** Runs one claimed job and records how it ended. */
 async function runJob(db: Database, record: JobRecord, options: JobQueueOptions, stopping: () => boolean): Promise<void> {
-  const { layers, ...job } = record.spec as unknown as ResolvedDetectJob['job'] & { layers: ResolvedDetectJob['layers'] };
   const progress = progressRecorder(db, record.id, options, stopping);
+  const run = { progress: progress.factory, evidenceDir: options.evidenceDir, naming: 'fields' as const, jobId: record.id };
   try {
-    const summary = await runDetectJob({ job, layers }, db, { progress: progress.factory, evidenceDir: options.evidenceDir, naming: 'fields', jobId: record.id });
+    const summary = record.kind === 'survey' ? await runSurveyJob(resolved<ResolvedSurveyJob>(record), db, run) : await runDetectJob(resolved<ResolvedDetectJob>(record), db, run);
     await progress.flushed();
     await finishJob(db.knex, record.id, { summary });
   } catch (err) {
@@ -104,6 +105,12 @@ async function runJob(db: Database, record: JobRecord, options: JobQueueOptions,
     const error = err instanceof ZhiweiError ? [err.message, err.hint].filter(Boolean).join('; ') : 'the job failed inside the service; the log has the details';
     await finishJob(db.knex, record.id, { error });
   }
+}
+
+/** The resolved job a row's spec holds: the job's fields and its `layers`. */
+function resolved<T extends ResolvedDetectJob | ResolvedSurveyJob>(record: JobRecord): T {
+  const { layers, ...job } = record.spec as Record<string, unknown>;
+  return { job, layers } as unknown as T;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * `POST /api/v1/jobs` queues a detect job (checked first: a bad spec is 400 naming the field and
- * queues nothing); `GET /api/v1/jobs` and `GET /api/v1/jobs/:id` show jobs, newest first, with
+ * `POST /api/v1/jobs` queues a detect job, or with `"kind": "survey"` a survey job (checked first:
+ * a bad spec is 400 naming the field and queues nothing); `GET /api/v1/jobs` and `GET /api/v1/jobs/:id` show jobs, newest first, with
  * their progress, summary or error. Jobs run in the service process one at a time
  * (`pipeline/job-queue.ts`). A job's map tiles are in `tiles.ts`.
  */
@@ -23,18 +23,22 @@ export const jobRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, cont
     {
       config: { roles: ['analyst'], rateLimit: { max: context.writesPerMinute, timeWindow: '1 minute' } },
       schema: {
-        summary: 'queue a detect job on files the service can read',
-        description: 'The body holds the keys of a `zhiwei detect` job spec. Jobs run one at a time, oldest first; poll the job for its progress.',
+        summary: 'queue a detect or survey job on files the service can read',
+        description:
+          'The body holds the keys of a `zhiwei detect` job spec, or with `"kind": "survey"` those of a `zhiwei survey` job spec. Jobs run one at a time, oldest first; poll the job for its progress.',
         body: JobSubmissionBody,
         response: { 202: Job },
       },
     },
     async (request, reply) => {
       const id = await nextJobId(context.db.knex);
-      const { job, layers } = await checkSubmission(context.db, request.body, { id, jobsDir: context.jobsDir });
+      const checked = await checkSubmission(context.db, request.body, { id, jobsDir: context.jobsDir });
+      const { kind, job, layers } = checked;
       await insertQueuedJob(context.db.knex, {
-        id, spec: { ...job, layers }, submittedBy: caller(request).name, beforeDate: job.beforeDate ?? null, afterDate: job.afterDate ?? null,
-        model: job.model, outDir: job.out,
+        id, kind, spec: { ...job, layers }, submittedBy: caller(request).name, outDir: job.out,
+        ...(checked.kind === 'survey'
+          ? { beforeDate: null, afterDate: checked.job.date, model: null }
+          : { beforeDate: checked.job.beforeDate ?? null, afterDate: checked.job.afterDate ?? null, model: checked.job.model }),
       });
       context.jobs.wake();
       const queued = await findJob(context.db.knex, id);
