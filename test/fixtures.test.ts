@@ -6,7 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateScene } from '../src/synth/index.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/scene/', import.meta.url));
-const files = ['before/ortho.tif', 'before/dsm.tif', 'before/dtm.tif', 'after/ortho.tif', 'after/dsm.tif', 'plans.geojson', 'grids.geojson', 'zones.geojson', 'truth.geojson', 'scene.json'];
+const files = [
+  'before/ortho.tif', 'before/dsm.tif', 'before/dtm.tif', 'after/ortho.tif', 'after/dsm.tif', 'plans.geojson', 'building-plans.geojson', 'grids.geojson', 'zones.geojson', 'truth.geojson',
+  'buildings.geojson', 'rooftop-structures.geojson', 'scene.json',
+];
 let dir: string | undefined;
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../test-support/cli.js';
 
 const truth = fileURLToPath(new URL('../../fixtures/scene/truth.geojson', import.meta.url));
+const buildings = fileURLToPath(new URL('../../fixtures/scene/buildings.geojson', import.meta.url));
 let dir: string;
 
 beforeAll(async () => {
@@ -50,5 +51,41 @@ describe('zhiwei eval', () => {
     const { code, stderr } = await runCli(['eval', '--truth', truth, '--pred', pred]);
     expect(code).toBe(2);
     expect(stderr).toContain('no-kind.geojson: feature 1 has no change_kind property');
+  });
+
+  it('scores the fixture buildings against themselves as perfect, with --buildings TRUTH RESULT', async () => {
+    const { code, stdout } = await runCli(['eval', '--buildings', buildings, buildings, '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.truth).toBeGreaterThan(150);
+    expect(report).toMatchObject({ recall: 1, precision: 1, medianIou: 1, medianHeightErrorM: 0, floorsRight: 1, roofFormRight: 1 });
+    expect(report.violations).toMatchObject({ violationAccuracy: 1, illegalRecall: 1, legalFlagged: 0 });
+    expect(Object.keys(report.byUse)).toContain('house');
+  });
+
+  it('prints a Chinese and English table of a survey against the truth', async () => {
+    const collection = JSON.parse(await readFile(buildings, 'utf8'));
+    // the survey missed every third building and made every legal fifth one a no_permit suspect
+    const features = collection.features
+      .filter((_: unknown, i: number) => i % 3 !== 0)
+      .map((f: { properties: Record<string, unknown> }, i: number) =>
+        i % 5 === 0 && f.properties.legality === 'legal' ? { ...f, properties: { ...f.properties, legality: 'suspect', violation: 'no_permit' } } : f,
+      );
+    const result = join(dir, 'survey-buildings.geojson');
+    await writeFile(result, JSON.stringify({ ...collection, features }));
+    const { code, stdout } = await runCli(['eval', '--buildings', buildings, result]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/召回率 recall 6\d\.\d%\s+精确率 precision 100\.0%/);
+    expect(stdout).toMatch(/合法建筑被标记 legal buildings flagged: \d+ of \d+ \(\d+\.\d%\)\n\s+\d+ × none → no_permit/);
+    expect(stdout).toMatch(/^house\s+\d+/m);
+  });
+
+  it('refuses --buildings without two building files, naming what is missing', async () => {
+    const one = await runCli(['eval', '--buildings', buildings]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('eval --buildings needs two files');
+    const changes = await runCli(['eval', '--buildings', buildings, truth]);
+    expect(changes.code).toBe(2);
+    expect(changes.stderr).toContain('truth.geojson: feature 1 has no roof_height_m number');
   });
 });

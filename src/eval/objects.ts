@@ -151,8 +151,14 @@ function violationScores(truths: Measured[], matches: [Measured, Measured][]): V
   };
 }
 
+/** A polygon with its area, as the matching needs it. */
+export interface AreaPolygons {
+  polygons: PolygonRings[];
+  area: number;
+}
+
 /** Greedy one-to-one matching, best IoU first; returns prediction index → truth index. */
-function matchByIou(truths: Measured[], preds: Measured[], minIou: number): Map<number, number> {
+export function matchByIou(truths: AreaPolygons[], preds: AreaPolygons[], minIou: number): Map<number, number> {
   const pairs: { t: number; p: number; iou: number }[] = [];
   if (truths.length > 0 && preds.length > 0) {
     const index = new Flatbush(truths.length);
@@ -176,7 +182,8 @@ function matchByIou(truths: Measured[], preds: Measured[], minIou: number): Map<
   return matchOfPred;
 }
 
-function intersectionOverUnion(a: Measured, b: Measured): number {
+/** Intersection over union of two polygons with their areas. */
+export function intersectionOverUnion(a: AreaPolygons, b: AreaPolygons): number {
   const shared = polygonsArea(polygonClipping.intersection(a.polygons, b.polygons) as PolygonRings[]);
   const union = a.area + b.area - shared;
   return union > 0 ? shared / union : 0;
@@ -203,11 +210,13 @@ function scoresByKind(truths: Measured[], preds: Measured[], matches: [Measured,
   );
 }
 
-function ratio(part: number, whole: number): number | null {
+/** part / whole, or null for nothing to divide by. */
+export function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
 }
 
-function median(values: number[]): number | null {
+/** The median, or null of nothing. */
+export function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;

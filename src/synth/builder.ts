@@ -62,6 +62,7 @@ export interface StructureSpec {
   base?: number;
   groundZ?: number;
   rise?: number;
+  floors?: number;
   ridgeAlongU?: boolean;
   pitch?: RoofPitch;
   parapet?: boolean;
@@ -137,6 +138,7 @@ export class SceneBuilder {
       base: spec.base ?? 0,
       height: spec.height,
       rise: spec.rise ?? 0,
+      floors: spec.floors ?? 1,
       ridgeAlongU: spec.ridgeAlongU ?? true,
       pitch: spec.pitch ?? 'gable',
       roof: spec.roof,

@@ -57,7 +57,7 @@ export function extendIntoYard(b: SceneBuilder, parcel: Parcel): ChangeFootprint
   const kind = rng.weighted<'steel' | 'tile' | 'flat'>([['steel', 35], ['tile', 20], ['flat', 45]]);
   const floors = Math.max(1, Math.min(rng.int(1, 3), Math.floor(parcel.house.height / floorHeight)));
   const extension = b.structure({
-    use: kind === 'steel' ? 'shed' : 'house', frame: parcel.frame, footprint: boxFootprint(box), height: kind === 'flat' ? floors * floorHeight + 0.2 : rng.range(2.4, 3),
+    use: kind === 'steel' ? 'shed' : 'house', frame: parcel.frame, footprint: boxFootprint(box), height: kind === 'flat' ? floors * floorHeight + 0.2 : rng.range(2.4, 3), floors: kind === 'flat' ? floors : 1,
     roof: kind, colour: kind === 'steel' ? steelSheetColour(rng) : kind === 'tile' ? tileRoofColour(rng) : flatRoofColour(rng),
     rise: kind === 'flat' ? 0 : depth * rng.range(0.12, 0.3), ridgeAlongU: true, pitch: 'mono', parapet: kind === 'flat' && rng.chance(0.5), presence: afterOnly,
   });
@@ -121,7 +121,7 @@ export function addFloors(b: SceneBuilder, parcel: Parcel, floors: number): Chan
   const pitched = b.rng.chance(0.25) && house.footprint.boxes.length === 1 ? pitchedRoof(b.rng) : null;
   const [u0, v0, u1, v1] = house.footprint.boxes[0];
   const raised = b.structure({
-    use: 'house', frame: house.frame, footprint: house.footprint, height: house.height + floors * floorHeight, roof: pitched?.roof ?? 'flat',
+    use: 'house', frame: house.frame, footprint: house.footprint, height: house.height + floors * floorHeight, floors: house.floors + floors, roof: pitched?.roof ?? 'flat',
     colour: pitched?.colour ?? (b.rng.chance(0.5) ? house.colour : flatRoofColour(b.rng)), parapet: !pitched && b.rng.chance(0.8), groundZ: house.groundZ,
     rise: pitched ? Math.min(u1 - u0, v1 - v0) * b.rng.range(0.12, 0.24) : 0, ridgeAlongU: u1 - u0 >= v1 - v0, pitch: pitched?.pitch, presence: afterOnly,
   });

@@ -67,8 +67,10 @@ export function layoutIndustrial(b: SceneBuilder, district: District): void {
       // Factory roofs are more and more covered with photovoltaic modules.
       const pv = steel && rng.chance(0.25);
       const f = childFrame(frame, u + w / 2, v + d / 2);
+      // Steel halls are one storey however high; workshops have storeys of 3.6 m.
+      const floors = steel ? 1 : rng.int(2, 4);
       const building = b.structure({
-        use: steel ? 'warehouse' : 'apartment', frame: f, footprint: rectangle(w, d), height: steel ? rng.range(6, 10) : 3.6 * rng.int(2, 4),
+        use: steel ? 'warehouse' : 'apartment', frame: f, footprint: rectangle(w, d), height: steel ? rng.range(6, 10) : 3.6 * floors, floors,
         roof: pv ? 'pv' : steel ? 'steel' : 'flat', colour: pv ? pvColour(rng) : steel ? steelSheetColour(rng) : flatRoofColour(rng), rise: steel ? rng.range(0.6, 1.4) : 0,
         ridgeAlongU: w > d, parapet: !steel,
       });
@@ -94,7 +96,7 @@ export function layoutApartments(b: SceneBuilder, district: District): void {
     b.ground('asphalt', childFrame(frame, 0, v + d + 5), rectangle(width - 8, 6), 2);
     for (let u = -width / 2 + 8; u < width / 2 - 30; ) {
       const w = Math.min(rng.range(34, 58), width / 2 - 8 - u);
-      const slab = b.structure({ use: 'apartment', frame: childFrame(frame, u + w / 2, v + d / 2), footprint: rectangle(w, d), height, roof: 'flat', colour, parapet: true });
+      const slab = b.structure({ use: 'apartment', frame: childFrame(frame, u + w / 2, v + d / 2), footprint: rectangle(w, d), height, floors, roof: 'flat', colour, parapet: true });
       if (slab) placeRoofFixtures(b, slab, always);
       for (let p = u + 3; p < u + w - 3; p += 2.6) {
         if (!rng.chance(0.45)) continue;
@@ -128,6 +130,8 @@ export function layoutConstruction(b: SceneBuilder, district: District): void {
   hoarding(-width / 2 + t / 2, 0, t, depth - 2 * t);
   hoarding(width / 2 - t / 2, 0, t, depth - 2 * t);
   if (width > 40 && depth > 40) {
-    b.structure({ use: 'apartment', frame: childFrame(frame, 0, 0), footprint: rectangle(rng.range(20, 35), rng.range(12, 16)), height: 3 * rng.int(1, 4), roof: 'flat', colour: [150, 148, 142] });
+    const footprint = rectangle(rng.range(20, 35), rng.range(12, 16));
+    const floors = rng.int(1, 4);
+    b.structure({ use: 'apartment', frame: childFrame(frame, 0, 0), footprint, height: 3 * floors, floors, roof: 'flat', colour: [150, 148, 142] });
   }
 }

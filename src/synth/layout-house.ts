@@ -40,6 +40,7 @@ export function placeHouse(b: SceneBuilder, frame: Frame, width: number, depth: 
     frame,
     footprint,
     height,
+    floors,
     roof: pitched?.roof ?? 'flat',
     colour: pitched?.colour ?? flatRoofColour(rng),
     // Tile roofs pitch at 20-30 degrees, steel sheet lower.

@@ -1,13 +1,15 @@
 /**
  * Builds the vector model of a scene from a seed: terrain, flights, layout, changes, plans,
- * zones and grids. The same options always give the same scene.
+ * zones and grids, and the standing buildings with their plan register. The same options always give the same scene.
  */
 import { SceneBuilder } from './builder.js';
+import { registerBuildings } from './building-register.js';
 import { applyChanges } from './changes.js';
 import { chooseFlights } from './flights.js';
 import { layoutScene } from './layout.js';
 import { Obstacles, placeVehicles } from './layout-vehicles.js';
 import { createRandom, hashInt } from './random.js';
+import { standingBuildings } from './standing-buildings.js';
 import type { Scene, SceneObject } from './types.js';
 import { exemptChanges, makeGrids, makeZones } from './zones-grids.js';
 
@@ -44,6 +46,9 @@ export function buildScene(options: SceneOptions): Scene {
   const objects = builder.finish();
   const zones = makeZones(layout, extent, rng);
   const grids = makeGrids(extent, rng);
+  const judged = exemptChanges(changes, zones, flights.after.shift);
+  // The register draws from a stream of its own, so that nothing before it moves.
+  const register = registerBuildings({ changes: judged, plans, zones, flights }, standingBuildings(objects), createRandom(options.seed, 11));
   return {
     seed: options.seed,
     size: options.size,
@@ -55,8 +60,10 @@ export function buildScene(options: SceneOptions): Scene {
     flights,
     withChanges,
     objects,
-    changes: exemptChanges(changes, zones, flights.after.shift),
+    changes: judged,
     plans,
+    buildings: register.buildings,
+    buildingPlans: register.plans,
     zones,
     grids,
     maxHeight: objects.reduce((top, o) => Math.max(top, topAboveGround(o)), 0),

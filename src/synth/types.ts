@@ -4,6 +4,7 @@
  * Coordinates are scene metres: x east and y north from the south-west corner of the scene.
  */
 import type { Bounds, Footprint, Frame, Ring } from './geometry.js';
+import type { RegisteredBuilding } from './building-register.js';
 import type { TerrainModel } from './terrain.js';
 
 /** The two flights. */
@@ -100,6 +101,8 @@ export interface Structure {
   readonly height: number;
   /** Ridge rise above the eaves for pitched roofs (0 for flat roofs). */
   readonly rise: number;
+  /** Storeys inside the walls, as built (1 for sheds, halls and roof fixtures). */
+  readonly floors: number;
   /** Whether the ridge runs along the local u axis (else along v); a mono-pitch roof rises across it. */
   readonly ridgeAlongU: boolean;
   readonly pitch: RoofPitch;
@@ -188,6 +191,8 @@ export interface ApprovedPlan {
   readonly permitNo: string;
   readonly kind: PlanKind;
   readonly permittedHeight: number;
+  /** Permitted floors, where the plan gives them (the standing buildings' plans do). */
+  readonly permittedFloors?: number;
   readonly validFrom: string;
   readonly validTo: string | null;
   readonly rings: Ring[];
@@ -257,6 +262,10 @@ export interface Scene {
   readonly objects: readonly SceneObject[];
   readonly changes: readonly SceneChange[];
   readonly plans: readonly ApprovedPlan[];
+  /** The buildings standing on the after flight, judged against `plans` and `buildingPlans`. */
+  readonly buildings: readonly RegisteredBuilding[];
+  /** The plan register of the standing buildings that `plans` leaves out (building-plans.geojson). */
+  readonly buildingPlans: readonly ApprovedPlan[];
   readonly zones: readonly Zone[];
   readonly grids: readonly Grid[];
   /** The tallest object top above ground, metres (bounds shadow lengths). */

@@ -6,11 +6,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toWgs84 } from '../geo/crs.js';
-import { polygonArea, type Ring } from './geometry.js';
+import type { RegisteredBuilding } from './building-register.js';
+import { footprintRings, polygonArea, type Ring } from './geometry.js';
 import { measureChange } from './truth.js';
-import type { Scene } from './types.js';
+import type { ApprovedPlan, Scene } from './types.js';
 
-/** Writes plans.geojson, grids.geojson, zones.geojson, truth.geojson and scene.json; returns their paths. */
+/**
+ * Writes plans.geojson, building-plans.geojson, grids.geojson, zones.geojson, truth.geojson,
+ * buildings.geojson, rooftop-structures.geojson and scene.json; returns their paths.
+ */
 export async function writeVectorFiles(scene: Scene, outDir: string): Promise<string[]> {
   const project = toWgs84(scene.epsg);
   const [e0, n0] = scene.origin;
@@ -21,12 +25,25 @@ export async function writeVectorFiles(scene: Scene, outDir: string): Promise<st
   });
   const collection = (features: object[]) => JSON.stringify({ type: 'FeatureCollection', crs_source: `EPSG:${scene.epsg}`, features }, null, 1) + '\n';
   const feature = (properties: object, rings: readonly Ring[], dx = 0, dy = 0) => ({ type: 'Feature', properties, geometry: geometry(rings, dx, dy) });
-  const files: Record<string, string> = {
-    'plans.geojson': collection(
-      scene.plans.map((p) =>
-        feature({ permit_no: p.permitNo, kind: p.kind, permitted_height_m: p.permittedHeight, valid_from: p.validFrom, valid_to: p.validTo, area_m2: round(polygonArea(p.rings), 1) }, p.rings),
+  const plans = (list: readonly ApprovedPlan[]) =>
+    collection(
+      list.map((p) =>
+        feature(
+          {
+            permit_no: p.permitNo, kind: p.kind, permitted_height_m: p.permittedHeight, ...(p.permittedFloors === undefined ? {} : { permitted_floors: p.permittedFloors }),
+            valid_from: p.validFrom, valid_to: p.validTo, area_m2: round(polygonArea(p.rings), 1),
+          },
+          p.rings,
+        ),
       ),
-    ),
+    );
+  const multi = (polygons: readonly Ring[][]) => ({
+    type: 'Feature',
+    geometry: polygons.length === 1 ? geometry(polygons[0], sx, sy) : { type: 'MultiPolygon', coordinates: polygons.map((p) => geometry(p, sx, sy).coordinates) },
+  });
+  const files: Record<string, string> = {
+    'plans.geojson': plans(scene.plans),
+    'building-plans.geojson': plans(scene.buildingPlans),
     'grids.geojson': collection(scene.grids.map((g) => feature({ grid_id: g.gridId, street: g.street, community: g.community, officer: g.officer }, g.rings))),
     'zones.geojson': collection(scene.zones.map((z) => feature({ zone_id: z.zoneId, kind: z.kind, priority: z.priorityWeight, name: z.name }, z.rings))),
     'truth.geojson': collection(
@@ -44,6 +61,19 @@ export async function writeVectorFiles(scene: Scene, outDir: string): Promise<st
         );
       }),
     ),
+    'buildings.geojson': collection(scene.buildings.map((b) => ({ ...multi(b.polygons), properties: buildingProperties(b) }))),
+    'rooftop-structures.geojson': collection(
+      scene.buildings.flatMap((b) =>
+        b.rooftop.map((r, i) => ({
+          type: 'Feature',
+          properties: {
+            id: `${b.id}-r${i + 1}`, building: b.id, use: r.structure.use, area_m2: round(r.areaM2, 1), height_above_roof_m: round(r.heightAboveRoofM, 2),
+            height_m: round(r.heightM, 2), below_survey_thresholds: r.heightAboveRoofM < surveyThresholds.rooftopHeightM || r.areaM2 < surveyThresholds.rooftopAreaM2,
+          },
+          geometry: geometry(footprintRings(r.structure.frame, r.structure.footprint), sx, sy),
+        })),
+      ),
+    ),
     'scene.json': JSON.stringify(sceneDescription(scene), null, 2) + '\n',
   };
   const paths: string[] = [];
@@ -53,6 +83,25 @@ export async function writeVectorFiles(scene: Scene, outDir: string): Promise<st
   }
   return paths;
 }
+
+/**
+ * A standing building's truth: footprint area, roof heights above ground (the median a DSM shows,
+ * rooftop structures left out; the highest point; the eaves), floors as built, roof form, rooftop
+ * structures a survey should find, legality against the plans, and whether it is below what a
+ * survey looks for by default (lower than 2.2 m or smaller than 6 m²).
+ */
+function buildingProperties(b: RegisteredBuilding): object {
+  const found = b.rooftop.filter((r) => r.heightAboveRoofM >= surveyThresholds.rooftopHeightM && r.areaM2 >= surveyThresholds.rooftopAreaM2);
+  return {
+    id: b.id, use: b.use, area_m2: round(b.areaM2, 1), roof_height_m: round(b.roofHeightM, 2), roof_height_max_m: round(b.roofHeightMaxM, 2),
+    eaves_height_m: round(b.eavesHeightM, 2), floors: b.floors, roof_form: b.roofForm, rooftop_structures: found.length,
+    legality: b.legal ? 'legal' : 'suspect', violation: b.violation, permit_no: b.permitNo, change: b.changeId,
+    below_survey_thresholds: b.roofHeightM < surveyThresholds.heightM || b.areaM2 < surveyThresholds.areaM2, note: b.note,
+  };
+}
+
+/** What a survey looks for by default (the issue's thresholds; `pipeline/survey/building.ts` holds the same). */
+const surveyThresholds = { heightM: 2.2, areaM2: 6, rooftopHeightM: 2.2, rooftopAreaM2: 4 };
 
 /** The scene.json document: settings, flights and counts. */
 function sceneDescription(scene: Scene): object {

@@ -1,0 +1,163 @@
+/**
+ * Scores a survey's buildings against the standing buildings of the truth: one-to-one matches by
+ * footprint IoU (0.5 by default, greedy, best first), recall and precision, the footprint IoU,
+ * roof height, floors and roof form of the matches, and, where the survey judged them against
+ * plans, whether the matched suspects have the right violation and how many legal buildings it
+ * flagged. Overall, and per building use and roof form of the truth.
+ */
+import type { PolygonRings } from '../geo/geojson.js';
+import { polygonsArea } from '../geo/measure.js';
+import { intersectionOverUnion, matchByIou, median, ratio } from './objects.js';
+
+/** A building of the truth or of a survey, in a projected CRS. */
+export interface EvalBuilding {
+  polygons: PolygonRings[];
+  /** Median roof height above ground (m). */
+  roofHeightM: number | null;
+  floors: number | null;
+  roofForm: string | null;
+  /** `legal` or `suspect`; null when not judged against plans. */
+  legality: string | null;
+  violation: string | null;
+  /** Truth only: what the building is used as, and whether it is below what a survey looks for (not scored). */
+  use?: string;
+  belowThresholds?: boolean;
+}
+
+/** Scores of a group of truth buildings (a use, a roof form). */
+export interface BuildingGroupScores {
+  truth: number;
+  found: number;
+  recall: number | null;
+  medianIou: number | null;
+  medianHeightErrorM: number | null;
+  floorsRight: number | null;
+}
+
+/** How the survey judged the matched buildings against plans. */
+export interface BuildingViolationScores {
+  /** Matched buildings the survey made suspects, and those whose violation type is the true one. */
+  suspectsMatched: number;
+  violationCorrect: number;
+  violationAccuracy: number | null;
+  /** Matched buildings illegal in truth, and those the survey made suspects. */
+  illegalMatched: number;
+  illegalFlagged: number;
+  illegalRecall: number | null;
+  /** Matched buildings legal in truth, and those the survey made suspects. */
+  legalMatched: number;
+  legalFlagged: number;
+  legalFlaggedShare: number | null;
+  /** "truth → survey" violation pairs of matched suspects that disagree, counted. */
+  confusions: Record<string, number>;
+}
+
+/** The report of `zhiwei eval --buildings`. */
+export interface BuildingEvalReport {
+  truth: number;
+  predicted: number;
+  matched: number;
+  recall: number | null;
+  precision: number | null;
+  medianIou: number | null;
+  /** Median |survey − truth| median roof height (m) over matches. */
+  medianHeightErrorM: number | null;
+  /** Share of matches with the floors right, and with the roof form right. */
+  floorsRight: number | null;
+  roofFormRight: number | null;
+  byUse: Record<string, BuildingGroupScores>;
+  byRoofForm: Record<string, BuildingGroupScores>;
+  /** Present when the survey's buildings carry a legality. */
+  violations?: BuildingViolationScores;
+}
+
+interface Measured extends EvalBuilding {
+  area: number;
+}
+
+interface Match {
+  truth: Measured;
+  pred: Measured;
+  iou: number;
+}
+
+/**
+ * Scores survey buildings against truth. Truth buildings below the survey's thresholds are not
+ * scored, and a survey building matching one does not count either way.
+ */
+export function evaluateBuildings(truth: EvalBuilding[], predicted: EvalBuilding[], minIou = 0.5): BuildingEvalReport {
+  const truths: Measured[] = truth.map((b) => ({ ...b, area: polygonsArea(b.polygons) }));
+  const preds: Measured[] = predicted.map((b) => ({ ...b, area: polygonsArea(b.polygons) }));
+  const matchOfPred = matchByIou(truths, preds, minIou);
+  const matches: Match[] = [];
+  let predictedScored = 0;
+  preds.forEach((pred, p) => {
+    const t = matchOfPred.get(p);
+    if (t !== undefined && truths[t].belowThresholds) return;
+    predictedScored += 1;
+    if (t !== undefined) matches.push({ truth: truths[t], pred, iou: intersectionOverUnion(truths[t], pred) });
+  });
+  const scored = truths.filter((t) => !t.belowThresholds);
+  return {
+    truth: scored.length,
+    predicted: predictedScored,
+    matched: matches.length,
+    recall: ratio(matches.length, scored.length),
+    precision: ratio(matches.length, predictedScored),
+    ...matchScores(matches),
+    roofFormRight: shareOf(matches.filter((m) => m.pred.roofForm !== null), (m) => m.pred.roofForm === m.truth.roofForm),
+    byUse: groupScores(scored, matches, (b) => b.use ?? 'unknown'),
+    byRoofForm: groupScores(scored, matches, (b) => b.roofForm ?? 'unknown'),
+    ...(preds.some((p) => p.legality !== null) ? { violations: violationScores(matches) } : {}),
+  };
+}
+
+function matchScores(matches: Match[]): { medianIou: number | null; medianHeightErrorM: number | null; floorsRight: number | null } {
+  const heights = matches.filter((m) => m.truth.roofHeightM !== null && m.pred.roofHeightM !== null);
+  return {
+    medianIou: median(matches.map((m) => m.iou)),
+    medianHeightErrorM: median(heights.map((m) => Math.abs(m.pred.roofHeightM! - m.truth.roofHeightM!))),
+    floorsRight: shareOf(matches.filter((m) => m.pred.floors !== null), (m) => m.pred.floors === m.truth.floors),
+  };
+}
+
+function groupScores(truths: Measured[], matches: Match[], key: (b: Measured) => string): Record<string, BuildingGroupScores> {
+  const keys = [...new Set(truths.map(key))].sort();
+  return Object.fromEntries(
+    keys.map((k) => {
+      const ofKey = matches.filter((m) => key(m.truth) === k);
+      const count = truths.filter((t) => key(t) === k).length;
+      return [k, { truth: count, found: ofKey.length, recall: ratio(ofKey.length, count), ...matchScores(ofKey) }];
+    }),
+  );
+}
+
+function violationScores(matches: Match[]): BuildingViolationScores {
+  const suspects = matches.filter((m) => m.pred.legality === 'suspect');
+  const confusions: Record<string, number> = {};
+  for (const { truth, pred } of suspects) {
+    const pair = `${truth.violation} → ${pred.violation}`;
+    if (truth.violation !== pred.violation) confusions[pair] = (confusions[pair] ?? 0) + 1;
+  }
+  const illegal = matches.filter((m) => m.truth.legality === 'suspect');
+  const legal = matches.filter((m) => m.truth.legality === 'legal');
+  const violationCorrect = suspects.filter((m) => m.truth.violation === m.pred.violation).length;
+  const illegalFlagged = illegal.filter((m) => m.pred.legality === 'suspect').length;
+  const legalFlagged = legal.filter((m) => m.pred.legality === 'suspect').length;
+  return {
+    suspectsMatched: suspects.length,
+    violationCorrect,
+    violationAccuracy: ratio(violationCorrect, suspects.length),
+    illegalMatched: illegal.length,
+    illegalFlagged,
+    illegalRecall: ratio(illegalFlagged, illegal.length),
+    legalMatched: legal.length,
+    legalFlagged,
+    legalFlaggedShare: ratio(legalFlagged, legal.length),
+    confusions,
+  };
+}
+
+function shareOf<T>(items: T[], right: (item: T) => boolean): number | null {
+  return ratio(items.filter(right).length, items.length);
+}
