@@ -15,7 +15,9 @@ import { api, imageUrl } from '../shared/session.js';
  *   events: { seq: number, kind: string, to_state: string | null, actor: string, at: string, note: string | null, hash: string, prev_hash: string | null }[],
  *   place_history: { candidates: { flight_date: string | null, change_kind: string, area_m2: number, decision: string | null,
  *       decision_key: string | null, decision_values: Record<string, string>, case_id: number | null, case_state: string | null }[],
- *     cases: { id: number, state: string, flight_date: string | null }[] } }} CaseDetail
+ *     cases: { id: number, state: string, flight_date: string | null }[],
+ *     buildings: { id: number, observations: { flight_date: string | null, roof_height_m: number | null, floors: number | null,
+ *       legality: string, violation: string }[] }[] } }} CaseDetail
  */
 
 /** Fills the panel's parts with `detail`. @param {HTMLElement} panel @param {CaseDetail} detail */
@@ -24,7 +26,7 @@ export async function showCaseDetail(panel, detail) {
   part('#case-title').textContent = t('panel.title', { id: detail.id });
   showEvidence(part('#case-evidence'), detail);
   fillList(part('#case-measures'), measures(detail));
-  part('#case-history').replaceChildren(historyTable(detail));
+  part('#case-history').replaceChildren(historyTable(detail), ...buildingsTable(detail));
   part('#case-events').replaceChildren(...detail.events.map(eventItem));
   fillList(part('#case-plan'), await planFields(detail));
 }
@@ -112,6 +114,26 @@ function historyTable(d) {
     for (const text of [other.flight_date ?? '–', '–', '–', '–', caseCell(other.id, other.state)]) tr.insertCell().textContent = text;
   }
   return table;
+}
+
+/** The register buildings at the place, each survey's observation a row; none without buildings. @param {CaseDetail} d */
+function buildingsTable(d) {
+  const { buildings } = d.place_history;
+  if (buildings.length === 0) return [];
+  const table = document.createElement('table');
+  table.caption = Object.assign(document.createElement('caption'), { textContent: t('history.buildings') });
+  const head = table.createTHead().insertRow();
+  for (const key of ['flight_date', 'building', 'roof_height', 'floors', 'legality']) head.append(Object.assign(document.createElement('th'), { textContent: t(`history.${key}`) }));
+  const body = table.createTBody();
+  for (const building of buildings) {
+    for (const o of building.observations) {
+      const legality = o.legality === 'suspect' ? t('history.suspect_of', { violation: t(`violation.${o.violation}`) }) : t(`legality.${o.legality}`);
+      const cells = [o.flight_date ?? '–', `#${building.id}`, amount(o.roof_height_m, 'unit.m'), o.floors === null ? '–' : String(o.floors), legality];
+      const tr = body.insertRow();
+      for (const text of cells) tr.insertCell().textContent = text;
+    }
+  }
+  return [table];
 }
 
 /** @param {CaseDetail['events'][number]} event */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../../../../../test-support/database.js';
-import { candidate } from '../../../../../test-support/candidates.js';
+import { candidate, E, N, testGrid } from '../../../../../test-support/candidates.js';
+import { overlaySurvey } from '../../../../../pipeline/overlay/survey.js';
 import { openTestService, type TestService } from '../../../../../test-support/service.js';
 
 describe.each(testBackends())('case detail on the %s backend', (backend) => {
@@ -41,5 +42,19 @@ describe.each(testBackends())('case detail on the %s backend', (backend) => {
     const { place_history: place } = (await detail(ids.shed, 'officer')).json();
     expect(place.cases).toEqual([]);
     expect(place.candidates.every((c: { case_id: number | null }) => c.case_id !== ids.neighbour)).toBe(true);
+  });
+
+  it('lists the register buildings at the place with what each survey measured of them', async () => {
+    expect((await detail(ids.shed, 'reviewer')).json().place_history.buildings).toEqual([]);
+    // a house a survey found overlapping the case's outline a little (too little to be its structure)
+    const ring: [number, number][] = [[E + 185, N + 100], [E + 193, N + 100], [E + 193, N + 110], [E + 185, N + 110], [E + 185, N + 100]];
+    const house = { id: 'h1', polygons: [[ring]], areaM2: 80, pixelAreaM2: 80, roofHeightM: 6.123, roofHeightMaxM: 6.5, floors: 2, roofForm: 'flat' as const, rooftopStructures: [] };
+    const job = { spec: {}, model: null, beforeDate: null, afterDate: '2024-11-01', outDir: 'survey', summary: {} };
+    const survey = await overlaySurvey(service.db, job, testGrid, [house], { outputDir: 'survey', evidenceDir: service.evidenceDir });
+    const { buildings } = (await detail(ids.shed, 'reviewer')).json().place_history;
+    expect(buildings).toEqual([{
+      id: survey.verdicts.get('h1')!.buildingId, legality: 'suspect', violation: 'no_permit', permit_no: null, case_id: survey.verdicts.get('h1')!.caseId,
+      observations: [{ job_id: survey.jobId, flight_date: '2024-11-01', area_m2: 80, roof_height_m: 6.12, floors: 2, rooftop_structures: 0, legality: 'suspect', violation: 'no_permit', permit_no: null }],
+    }]);
   });
 });

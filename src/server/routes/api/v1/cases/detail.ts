@@ -1,7 +1,8 @@
 /**
  * `GET /api/v1/cases/:id`: one case with its evidence files (each with the URL it is served
  * from), its event history with hashes, and the history of its place (一户一档): every candidate
- * and case found there across flights and jobs.
+ * and case found there across flights and jobs, and the register buildings there with each survey's
+ * observation of them.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -32,11 +33,19 @@ const PlaceCase = Type.Object({
   id: Type.Integer(), state: Type.String(), violation: Type.String(), change_kind: Type.String(), flight_date: Nullable(Type.String()), evidence: Type.Array(Evidence),
 });
 
+const PlaceBuilding = Type.Object({
+  id: Type.Integer(), legality: Type.String(), violation: Type.String(), permit_no: Nullable(Type.String()), case_id: Nullable(Type.Integer()),
+  observations: Type.Array(Type.Object({
+    job_id: Type.Integer(), flight_date: Nullable(Type.String()), area_m2: Type.Number(), roof_height_m: Nullable(Type.Number()), floors: Nullable(Type.Integer()),
+    rooftop_structures: Type.Integer(), legality: Type.String(), violation: Type.String(), permit_no: Nullable(Type.String()),
+  })),
+});
+
 const CaseDetail = Type.Object({
   ...CaseSummary.properties,
   evidence: Type.Array(Evidence),
   events: Type.Array(CaseEventSchema),
-  place_history: Type.Object({ candidates: Type.Array(PlaceCandidate), cases: Type.Array(PlaceCase) }),
+  place_history: Type.Object({ candidates: Type.Array(PlaceCandidate), cases: Type.Array(PlaceCase), buildings: Type.Array(PlaceBuilding) }),
 });
 
 /** The case detail route. */
@@ -66,6 +75,13 @@ export const caseDetailRoutes: FastifyPluginAsyncTypebox<AppContext> = async (ap
             suspect: c.suspect, violation: c.violation, decision: c.decision, decision_key: c.decisionKey, decision_values: c.decisionValues, case_id: c.caseId, case_state: c.caseState, evidence: c.evidence.map(evidence),
           })),
           cases: place.cases.map((k) => ({ id: k.id, state: k.state, violation: k.violation, change_kind: k.changeKind, flight_date: k.flightDate, evidence: k.evidence.map(evidence) })),
+          buildings: place.buildings.map((b) => ({
+            id: b.id, legality: b.legality, violation: b.violation, permit_no: b.permitNo, case_id: b.caseId,
+            observations: b.observations.map((o) => ({
+              job_id: o.jobId, flight_date: o.flightDate, area_m2: centimetres(o.areaM2), roof_height_m: centimetres(o.roofHeightM), floors: o.floors,
+              rooftop_structures: o.rooftopStructures, legality: o.legality, violation: o.violation, permit_no: o.permitNo,
+            })),
+          })),
         },
       };
     },
