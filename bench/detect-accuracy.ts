@@ -7,7 +7,7 @@
  * scored apart at any size: how many of them each mode finds. Scenes are kept in
  * bench/out/detect-scenes; --rebuild writes them again.
  *
- *   npx tsx bench/detect-accuracy.ts [--modes ortho_dsm,dsm] [--rebuild]
+ *   npx tsx bench/detect-accuracy.ts [--modes ortho_dsm,dsm] [--scenes 10] [--rebuild]
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,11 +16,12 @@ import { parseArgs } from 'node:util';
 import { detectRasters, zhiweiIn } from './scene-runs.js';
 
 const { values: args } = parseArgs({
-  options: { modes: { type: 'string', default: 'ortho_dsm,dsm' }, rebuild: { type: 'boolean', default: false } },
+  options: { modes: { type: 'string', default: 'ortho_dsm,dsm' }, scenes: { type: 'string', default: '10' }, rebuild: { type: 'boolean', default: false } },
 });
 const scenes = fileURLToPath(new URL('out/detect-scenes', import.meta.url));
 const zhiwei = zhiweiIn(scenes);
-const seeds = Array.from({ length: 10 }, (_, i) => 3001 + i);
+// --scenes N: the first N scenes only (a quick run, as `npm run bench` makes)
+const seeds = Array.from({ length: Number(args.scenes) }, (_, i) => 3001 + i);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? null;
 
 if (args.rebuild) rmSync(scenes, { recursive: true, force: true });
@@ -53,7 +54,7 @@ for (const mode of args.modes.split(',')) {
     JSON.stringify({
       bench: 'detect-accuracy',
       mode,
-      seeds: '3001-3010',
+      seeds: `3001-${seeds.at(-1)}`,
       truth: pooled.truth,
       predicted: pooled.predicted,
       matched: pooled.matched,

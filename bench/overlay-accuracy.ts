@@ -6,7 +6,7 @@
  * violation type is right, the share of truth violations found as suspects, and the share of
  * permitted new buildings flagged.
  *
- *   npx tsx bench/overlay-accuracy.ts [--rebuild]
+ *   npx tsx bench/overlay-accuracy.ts [--scenes 10] [--rebuild]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -14,12 +14,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values: args } = parseArgs({ options: { rebuild: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { scenes: { type: 'string', default: '10' }, rebuild: { type: 'boolean', default: false } } });
 const scenes = fileURLToPath(new URL('out/detect-scenes', import.meta.url));
 const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 const zhiwei = (cliArgs: string[], env: Record<string, string> = {}) =>
   execFileSync(process.execPath, ['--import', 'tsx', bin, ...cliArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
-const seeds = Array.from({ length: 10 }, (_, i) => 3001 + i);
+// --scenes N: the first N scenes only (a quick run, as `npm run bench` makes)
+const seeds = Array.from({ length: Number(args.scenes) }, (_, i) => 3001 + i);
 
 if (args.rebuild) rmSync(scenes, { recursive: true, force: true });
 const pooled = { suspectsMatched: 0, violationCorrect: 0, truthViolations: 0, truthViolationsFound: 0, permittedNew: 0, permittedNewFlagged: 0, confusions: {} as Record<string, number> };
@@ -48,7 +49,7 @@ for (const seed of seeds) {
 console.log(
   JSON.stringify({
     bench: 'overlay-accuracy',
-    seeds: '3001-3010',
+    seeds: `3001-${seeds.at(-1)}`,
     ...pooled,
     violation_accuracy: pooled.violationCorrect / pooled.suspectsMatched,
     violation_recall: pooled.truthViolationsFound / pooled.truthViolations,

@@ -1,0 +1,66 @@
+/**
+ * zhiwei detect beside the Python peer (`bench/python-peer.py`: rasterio, PyTorch, scipy) on the
+ * same files and model, in one run: wall seconds and candidates of each, and zhiwei's speed-up.
+ * The scene is `detect-throughput.ts`'s (4096 px at 0.1 m, seed 4001, bench/out/throughput-scene;
+ * `--size 2048` for a quick run on a scene of its own). Both run orthophotos + DSMs with 2
+ * threads and include loading the model; the peer's time excludes starting Python and importing
+ * torch (its own clock), as zhiwei's excludes starting Node. Skipped, with a line saying so, when
+ * /usr/bin/python3 lacks rasterio, torch or scipy (Debian: python3-rasterio python3-torch python3-scipy).
+ *
+ *   npx tsx bench/python-peer.ts [--size 4096] [--threads 2]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runDetectJob } from '../src/pipeline/run/detect-job.js';
+import { defaultThresholds } from '../src/pipeline/thresholds.js';
+import { generateScene } from '../src/synth/index.js';
+
+const python = '/usr/bin/python3';
+const { values: args } = parseArgs({ options: { size: { type: 'string', default: '4096' }, threads: { type: 'string', default: '2' } } });
+const size = Number(args.size);
+const threads = Number(args.threads);
+const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ bench: 'python-peer', scene_px: size, ...line })}\n`);
+
+const check = spawnSync(python, ['-c', 'import rasterio, scipy, torch'], { encoding: 'utf8' });
+if (check.status !== 0) {
+  print({ skipped: `${python} cannot import rasterio, scipy and torch (apt-get install python3-rasterio python3-scipy python3-torch): ${check.stderr.trim().split('\n').at(-1)}` });
+  process.exit(0);
+}
+
+const scene = fileURLToPath(new URL(size === 4096 ? 'out/throughput-scene' : `out/python-peer-scene-${size}`, import.meta.url));
+if (!existsSync(join(scene, 'truth.geojson'))) await generateScene({ outDir: scene, seed: 4001, size, gsd: 0.1 });
+const rasters = {
+  beforeOrtho: join(scene, 'before/ortho.tif'),
+  afterOrtho: join(scene, 'after/ortho.tif'),
+  beforeDsm: join(scene, 'before/dsm.tif'),
+  afterDsm: join(scene, 'after/dsm.tif'),
+};
+
+const started = performance.now();
+const quiet = () => ({ tick() {}, done() {} });
+const summary = await runDetectJob(
+  { layers: [], job: { ...rasters, out: join(scene, 'detect-peer'), model: 'zhiwei-cd-v1', threads, thresholds: defaultThresholds } },
+  null,
+  { progress: quiet, evidenceDir: '', naming: 'flags' },
+);
+const zhiweiSeconds = (performance.now() - started) / 1000;
+
+const peer = spawnSync(python, [
+  fileURLToPath(new URL('python-peer.py', import.meta.url)),
+  '--before-ortho', rasters.beforeOrtho, '--after-ortho', rasters.afterOrtho,
+  '--before-dsm', rasters.beforeDsm, '--after-dsm', rasters.afterDsm,
+  '--out', join(scene, 'python-peer.geojson'), '--threads', String(threads),
+], { encoding: 'utf8' });
+if (peer.status !== 0) throw new Error(`bench/python-peer.py failed: ${peer.stderr.trim()}`);
+const result = JSON.parse(peer.stdout.trim().split('\n').at(-1)!) as { candidates: number; seconds: number; steps_s: Record<string, number> };
+
+print({ runner: 'zhiwei', threads, seconds: round(zhiweiSeconds), candidates: summary.candidates });
+print({ runner: 'python', threads, seconds: round(result.seconds), candidates: result.candidates, steps_s: result.steps_s });
+print({ zhiwei_speedup: round(result.seconds / zhiweiSeconds), better: 'higher' });
+
+function round(value: number): number {
+  return Number(value.toFixed(3));
+}
