@@ -29,7 +29,7 @@ interface SynthOptions {
 export function registerSynth(program: Command): void {
   program
     .command('synth')
-    .description('generate a synthetic before/after scene (orthophotos, DSMs, DTM, plans, grids, zones, truth)')
+    .description('generate a synthetic before/after scene (orthophotos, DSMs, DTM, plans, grids, zones, truth, standing buildings and their plans)')
     .option('--out <dir>', 'output folder of the scene')
     .option('--chips <dir>', 'write the scene as LEVIR-CD-style training chips (A/, B/, label/) into this folder')
     .requiredOption('--seed <n>', 'random seed (same seed, same files)', parseWholeNumber)
@@ -59,6 +59,7 @@ export function registerSynth(program: Command): void {
         lines.push(
           `changes: ${scene.changes.length} (${[...byKind].map(([kind, n]) => `${kind} ${n}`).join(', ')})`,
           `plans: ${scene.plans.length}, zones: ${scene.zones.length}, grids: ${scene.grids.length}`,
+          `buildings: ${scene.buildings.length} standing, ${scene.buildings.filter((b) => !b.legal).length} illegal; building plans: ${scene.buildingPlans.length}`,
         );
         if (options.chips) {
           const { chips, withChange } = await writeChips({

@@ -59,7 +59,10 @@ describe('synthetic scene', () => {
     await generateScene({ outDir: a, seed: 11, size: 256 });
     await generateScene({ outDir: b, seed: 11, size: 256 });
     const [da, db] = [await digests(a), await digests(b)];
-    expect(Object.keys(da).sort()).toEqual(['after/dsm.tif', 'after/ortho.tif', 'before/dsm.tif', 'before/dtm.tif', 'before/ortho.tif', 'grids.geojson', 'plans.geojson', 'scene.json', 'truth.geojson', 'zones.geojson']);
+    expect(Object.keys(da).sort()).toEqual([
+      'after/dsm.tif', 'after/ortho.tif', 'before/dsm.tif', 'before/dtm.tif', 'before/ortho.tif', 'building-plans.geojson', 'buildings.geojson', 'grids.geojson', 'plans.geojson',
+      'rooftop-structures.geojson', 'scene.json', 'truth.geojson', 'zones.geojson',
+    ]);
     expect(da).toEqual(db);
   }, 60_000);
 
