@@ -8,8 +8,8 @@
 const caseFields = new Set(['threads', 'batch', 'zoom', 'loops', 'scene_px']);
 /** Fields that are not about the case nor figures. */
 const ignoredFields = new Set(['bench', 'unit', 'better', 'seeds', 'px', 'model']);
-/** Lines about one sample (a scene, a run, a tile) are summed up by a later line of the bench. */
-const sampleFields = ['seed', 'run', 'tile'];
+/** A line about one sample (a scene, a run, a named tile) is summed up by a later line of the bench. */
+const aboutOneSample = (line) => 'seed' in line || 'run' in line || typeof line.tile === 'string';
 
 /** Unit and direction of a figure from its field name (snake_case or camelCase); null: not a figure. */
 export function readField(field) {
@@ -40,7 +40,7 @@ function countedThing(words) {
  */
 export function figuresOf(bench, line, readings = {}) {
   if (line.skipped) return [{ bench, skipped: line.skipped }];
-  if (sampleFields.some((field) => field in line)) return [];
+  if (aboutOneSample(line)) return [];
   const about = Object.entries(line)
     .filter(([field, value]) => !ignoredFields.has(field) && (typeof value === 'string' || (caseFields.has(field) && typeof value === 'number')))
     .map(([field, value]) => `${field}=${value}`);

@@ -5,12 +5,13 @@
  * machine lacks (a PostgreSQL server, chromium, GDAL, real data) or that fails gives one line
  * `{ bench, skipped }` or `{ bench, failed }` instead. By default each bench runs in its quick mode
  * (fewer scenes, shorter timings; under 15 minutes in all on 2 cores); `--full` runs them as
- * their own defaults do, `--only a,b` runs the benches named.
+ * their own defaults do, `--only a,b` runs the benches named. In the quick mode a bench still
+ * running after 4 minutes is stopped (`failed`; the figures it printed stay).
  *
  *   npm run bench [-- --full] [-- --only detect-throughput,python-peer]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { figuresOf } from './figures.js';
@@ -18,11 +19,18 @@ import { figuresOf } from './figures.js';
 const { values: args } = parseArgs({ options: { full: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const hasTool = (name) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 
+/** Longest a bench may run in the quick mode, so that `npm run bench` stays under 15 minutes. */
+const quickLimitS = 240;
+
+/** Modules of this folder that are not benches: what benches share, and a tool. */
+const notBenches = new Set(['scene-runs', 'service-load', 'cut-panels']);
+
 /**
- * The benches: the arguments of their quick mode, what they need (a reason to skip, or null),
- * and how their ratios and other figures the field name does not explain are read.
+ * What is known of the benches: the arguments of their quick mode, what they need (a reason to
+ * skip, or null), and how their ratios and other figures the field name does not explain are
+ * read. A bench not listed runs as it is, after these.
  */
-const benches = [
+const known = [
   { name: 'detect-throughput', quick: [], figures: { ratio: ['pipeline/model', 'higher'] } },
   { name: 'python-peer', quick: [], figures: { zhiwei_speedup: ['x', 'higher'] } },
   { name: 'model-throughput', quick: ['--seconds', '1', '--rounds', '1'] },
@@ -45,7 +53,9 @@ const benches = [
 function runBench(bench, emit) {
   const benchArgs = [...(bench.args?.() ?? []), ...(args.full ? [] : bench.quick)];
   const script = fileURLToPath(new URL(`${bench.name}.ts`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...benchArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // its own process group, so that a bench stopped for taking too long takes its children along
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...benchArgs], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const timer = args.full ? null : setTimeout(() => process.kill(-child.pid, 'SIGTERM'), quickLimitS * 1000);
   let pending = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk) => {
@@ -63,9 +73,15 @@ function runBench(bench, emit) {
       else if (text.trim()) process.stderr.write(`${bench.name}: ${text}\n`);
     }
   });
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
+  return new Promise((resolve) => child.on('close', (code, signal) => {
+    clearTimeout(timer);
+    resolve(code ?? (signal === 'SIGTERM' && !args.full ? `${signal}: over the quick run's ${quickLimitS} s` : signal));
+  }));
 }
 
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const found = readdirSync(benchDir).filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')).map((file) => file.slice(0, -3)).filter((name) => !notBenches.has(name));
+const benches = [...known.filter((bench) => found.includes(bench.name)), ...found.filter((name) => !known.some((bench) => bench.name === name)).sort().map((name) => ({ name, quick: [] }))];
 const chosen = args.only ? args.only.split(',') : benches.map((bench) => bench.name);
 const unknown = chosen.filter((name) => !benches.some((bench) => bench.name === name));
 if (unknown.length > 0) {

@@ -49,6 +49,12 @@ describe('bench figures', () => {
     expect(figures('detect-accuracy', { bench: 'detect-accuracy', mode: 'dsm', seeds: '3001-3002', recall: 0.9 })).toEqual([
       { bench: 'detect-accuracy', name: 'detect-accuracy[mode=dsm].recall', value: 0.9, unit: 'ratio', better: 'higher' },
     ]);
+    // a tile size is not a tile
+    const model = { runtime: 'onnxruntime-node', model: 'zhiwei-cd-v1', threads: 2, batch: 8, tile: 256, tiles_per_s: 9.69, tiles_per_s_range: [9.1, 9.9] };
+    expect(figures('model-throughput', model)).toEqual([
+      { bench: 'model-throughput', name: 'model-throughput[runtime=onnxruntime-node,threads=2,batch=8].tiles_per_s', value: 9.69, unit: 'tiles/s', better: 'higher' },
+    ]);
+    expect(figures('eval-real', { bench: 'eval-real', unit: 'tile', tile: 'test_7', f1: 0.5 })).toEqual([]);
     expect(figures('model-throughput', { runtime: 'pytorch', skipped: 'no torch' })).toEqual([{ bench: 'model-throughput', skipped: 'no torch' }]);
   });
 });
