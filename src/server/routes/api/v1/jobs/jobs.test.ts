@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../../app.js';
 import { testBackends } from '../../../../../test-support/database.js';
 import { openTestService, type TestService } from '../../../../../test-support/service.js';
+import { writeSurveyDsm } from '../../../../../test-support/survey-scene.js';
 
 const scene = fileURLToPath(new URL('../../../../../../fixtures/scene/', import.meta.url));
 
@@ -15,7 +16,7 @@ async function sceneSpec(): Promise<Record<string, string>> {
   return Object.fromEntries(Object.entries(spec).map(([key, value]) => [key, key.endsWith('-date') ? value : join(scene, value)]));
 }
 
-describe.each(testBackends())('detect jobs through the API on the %s backend', (backend) => {
+describe.each(testBackends())('detect and survey jobs through the API on the %s backend', (backend) => {
   let service: TestService;
   let spec: Record<string, string>;
   const submit = (payload: Record<string, unknown>, user: keyof TestService['auth'] = 'analyst') =>
@@ -93,6 +94,35 @@ describe.each(testBackends())('detect jobs through the API on the %s backend', (
     await refused({ 'before-dsm': spec['before-dsm'], 'after-date': '2024-10-01' }, 'body.after-dsm', /needed with before-dsm/);
     await refused({ ...spec, threads: 0 }, 'body.threads', /must be >= 1/);
     expect(await service.db.knex('jobs').count({ n: '*' })).toEqual(before);
+  });
+
+  it('runs a survey job (kind survey) on a DSM alone: its buildings judged, registered and written; refuses keys of the other kind', async () => {
+    const dsm = await writeSurveyDsm(service.dir);
+    const out = join(service.dir, 'survey');
+    const response = await submit({ kind: 'survey', dsm, date: '2024-10-01', plans: spec.plans, out });
+    expect(response.statusCode).toBe(202);
+    const queued = response.json();
+    expect(queued).toMatchObject({ kind: 'survey', state: 'queued', before_date: null, after_date: '2024-10-01', model: null, out_dir: out });
+    const done = await finished(queued.id);
+    expect(done).toMatchObject({ kind: 'survey', state: 'succeeded', error: null });
+    const { summary } = done;
+    expect(summary).toMatchObject({ mode: 'dsm', buildings: 2, rooftopStructures: 1, job_id: queued.id, register: { created: 2, updated: 0 } });
+    expect(summary.cases.created).toBe(summary.suspects);
+    const buildings = JSON.parse(await readFile(join(out, 'buildings.geojson'), 'utf8')).features.map((f: { properties: Record<string, unknown> }) => f.properties);
+    const registered = await service.db.knex('buildings').where({ first_job_id: queued.id }).pluck('id');
+    expect(buildings.map((b: { building_id: number }) => b.building_id).sort()).toEqual(registered.map(Number).sort());
+    expect(buildings.every((b: { legality: string }) => b.legality === 'legal' || b.legality === 'suspect')).toBe(true);
+    expect((await get('/api/v1/jobs?limit=1')).jobs[0]).toMatchObject({ id: queued.id, kind: 'survey' });
+
+    const refused = async (payload: Record<string, unknown>, field: string, detail: RegExp) => {
+      const answer = await submit(payload);
+      expect(answer.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(answer.json()).toMatchObject({ field, detail: expect.stringMatching(detail) });
+    };
+    await refused({ kind: 'survey', 'after-dsm': dsm, date: '2024-10-01' }, 'body.after-dsm', /after-dsm: not a key of a survey job/);
+    await refused({ kind: 'survey', date: '2024-10-01' }, 'body.dsm', /needs the flight's DSM/);
+    await refused({ dsm, 'after-date': '2024-10-01' }, 'body.dsm', /dsm: not a key of a detect job/);
+    await refused({ kind: 'mapping', dsm }, 'body.kind', /./);
   });
 
   it('lets analysts submit and analysts, reviewers and supervisors read; others are refused', async () => {
