@@ -17,9 +17,11 @@
  * 6. one whose height above ground exceeds the permitted height of its plan (the valid plan
  *    covering most of it; among near-equal covers the newest, which amends the older) by more
  *    than the height tolerance is `exceeds_permitted_height`; permitted floors count 3 m each;
- *    a survey's building, whose floors are counted, with more floors than its plan permits is
- *    `exceeds_permitted_height` too, and one whose plan limits only the floors is judged by them
- *    alone (a pitched roof over three floors is not a fourth);
+ *    a survey's building, whose floors are counted, is judged by its floors where its plan limits
+ *    only the floors (more than permitted is `exceeds_permitted_height`; a pitched roof over three
+ *    floors is not a fourth), by its height where the plan gives one (floors counted from a DSM are
+ *    its height over a nominal storey: a one-storey steel hall or tall workshop storeys would count
+ *    too many, while an added floor rises well past the height tolerance);
  * 7. anything else is legal: within its permit, with the reason.
  *
  * Plans of every kind count, `existing_building` ones too: they are the legal stock, a building
@@ -85,7 +87,7 @@ export function recencyFactor(beforeDate: string | null, afterDate: string): num
  * Priority score of a suspect (higher is more urgent, about 10-100):
  *   violation weight × zone weight × (10·log10(1 + area m²) + 2·min(height m, 15)) × recency
  * where height is the excess over the permitted height for `exceeds_permitted_height` and the
- * height change otherwise (a survey building's excess floors count 3 m each), and the zone weight is the largest priority of the zones it touches
+ * height change otherwise (a survey building judged by floors: its excess floors, 3 m each), and the zone weight is the largest priority of the zones it touches
  * (1 outside every zone; historic quarters and main-road corridors weigh more). The SQL in
  * `sql.ts` computes it.
  */

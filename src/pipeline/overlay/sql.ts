@@ -95,8 +95,8 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
           WHEN area < min_area OR abs(height_change_m) < min_height THEN 'none'
           WHEN NOT belongs THEN CASE WHEN lapsed_status = 'expired' THEN 'permit_expired' ELSE 'no_permit' END
           WHEN permit_share < 1 - max_outside AND change_kind NOT IN ('rooftop_addition', 'height_increase') THEN 'outside_permitted_footprint'
-          WHEN floors > permitted_floors THEN 'exceeds_permitted_height'
-          WHEN height_after_m > permitted_height + height_tolerance AND NOT floors_only THEN 'exceeds_permitted_height'
+          WHEN floors_only AND floors > permitted_floors THEN 'exceeds_permitted_height'
+          WHEN NOT floors_only AND height_after_m > permitted_height + height_tolerance THEN 'exceeds_permitted_height'
           ELSE 'none'
         END AS violation
       FROM facts f
@@ -115,7 +115,7 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
           WHEN j.violation = 'no_permit' THEN 'no valid plan covers it'
           WHEN j.violation = 'outside_permitted_footprint' THEN
             format('%s%% outside the permitted footprint (permit %s)', round(((1 - j.permit_share) * 100)::numeric), j.governing_permit)
-          WHEN j.violation = 'exceeds_permitted_height' AND j.floors > j.permitted_floors THEN
+          WHEN j.violation = 'exceeds_permitted_height' AND j.floors_only THEN
             format('%s floors, permit %s allows %s floors', j.floors, j.governing_permit, j.permitted_floors)
           WHEN j.violation = 'exceeds_permitted_height' THEN
             format('%s m high, permit %s allows %s m', round(j.height_after_m::numeric, 1), j.governing_permit, round(j.permitted_height::numeric, 1))
@@ -128,7 +128,7 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
         CASE WHEN j.violation = 'none' THEN 0 ELSE round((
           (CASE j.violation ${weights} END) * j.weight * :recency *
           (10 * log(1 + j.area) + 2 * least(greatest(coalesce(CASE WHEN j.violation = 'exceeds_permitted_height'
-            THEN greatest(j.height_after_m - j.permitted_height, (j.floors - j.permitted_floors) * ${Number(rules.floorHeightM)})
+            THEN CASE WHEN j.floors_only THEN (j.floors - j.permitted_floors) * ${Number(rules.floorHeightM)} ELSE j.height_after_m - j.permitted_height END
             ELSE j.height_change_m END, 0), 0), 15)))::numeric, 1)
         END AS priority
       FROM judged j LEFT JOIN grid_facts gf USING (id)

@@ -29,6 +29,8 @@ const survey = (d: number, prefix: string): Building[] => [
   building(`${prefix}3`, shift([200, 0, 210, 10], d), 6.2, 2),
   building(`${prefix}4`, shift([300, 0, 310, 10], d), 9.8, 3, [structure(`${prefix}4-r1`, shift([303, 3, 306, 6], d), 2.5, 12.3)]),
   building(`${prefix}5`, shift([400, 0, 410, 10], d), 9, 3, [structure(`${prefix}5-r1`, shift([403, 3, 406, 6], d), 3.5, 12.5)]),
+  // tall storeys: counted as 4 floors from its height, within the permitted height
+  building(`${prefix}6`, shift([500, 0, 510, 10], d), 10.6, 4),
 ];
 
 async function addPlan(db: Database, permit: string, kind: string, box: Box, fields: Record<string, unknown>): Promise<void> {
@@ -53,6 +55,7 @@ describe.each(testBackends())('the survey overlay and the building register on t
     await addPlan(db, 'P-stock', 'existing_building', [299, -1, 311, 11], { permitted_floors: 3 });
     // the newer plan of the house would govern its roof, but the older one for added floors covers the structure
     await addPlan(db, 'P-house', 'new_building', [399, -1, 411, 11], { permitted_height_m: 10, valid_from: '2021-01-01' });
+    await addPlan(db, 'P-hall', 'existing_building', [499, -1, 511, 11], { permitted_height_m: 11, permitted_floors: 3 });
     await addPlan(db, 'P-floor-added', 'additional_floors', [402, 2, 408, 8], { permitted_height_m: 14, valid_from: '2020-06-01' });
     first = await overlaySurvey(db, job('2024-05-01'), testGrid, survey(0, 'a'), dirs);
   });
@@ -67,6 +70,10 @@ describe.each(testBackends())('the survey overlay and the building register on t
     expect(first.verdicts.get('a5')).toMatchObject({ suspect: false, permitNo: 'P-house' });
   });
 
+  it('judges a building by its height where its plan gives one, not by floors counted from it', () => {
+    expect(first.verdicts.get('a6')).toMatchObject({ suspect: false, decision: 'within permit P-hall: 10.6 m high, 11.0 m allowed (+0.5 m tolerance)' });
+  });
+
   it('makes a rooftop structure no permit covers a suspect of its own, naming its building, and the building a suspect too', async () => {
     const roof = first.verdicts.get('a4-r1')!;
     expect(roof).toMatchObject({ suspect: true, violation: 'exceeds_permitted_height', decision: '12.3 m high, permit P-stock allows 9.0 m' });
@@ -74,6 +81,7 @@ describe.each(testBackends())('the survey overlay and the building register on t
     const register = await db.knex('buildings').where({ id: roof.buildingId }).first();
     expect(register).toMatchObject({ legality: 'suspect', violation: 'exceeds_permitted_height', permit_no: 'P-stock', rooftop_structures: 1, floors: 3 });
     expect(Number(register.case_id)).toBe(roof.caseId);
+    expect(first.register.get('a4')).toEqual({ buildingId: roof.buildingId, legality: 'suspect', violation: 'exceeds_permitted_height', permitNo: 'P-stock', caseId: roof.caseId });
     expect((await db.knex('cases').where({ id: roof.caseId }).first()).change_kind).toBe('rooftop_addition');
   });
 
@@ -82,10 +90,10 @@ describe.each(testBackends())('the survey overlay and the building register on t
   });
 
   it('registers every building with its first observation, and emits the suspects as survey cases', async () => {
-    expect(first.buildings).toEqual({ created: 5, updated: 0 });
+    expect(first.buildings).toEqual({ created: 6, updated: 0 });
     expect(first.suspects).toBe(4);
     expect(first.cases.created).toBe(4);
-    expect(await count('building_observations')).toBe(5);
+    expect(await count('building_observations')).toBe(6);
     expect(await db.knex('jobs').where({ id: first.jobId }).first('kind')).toEqual({ kind: 'survey' });
     expect(new Set(await db.knex('case_events').pluck('actor'))).toEqual(new Set(['zhiwei survey']));
     const legal = await db.knex('buildings').where({ id: first.verdicts.get('a5')!.buildingId }).first();
@@ -96,12 +104,12 @@ describe.each(testBackends())('the survey overlay and the building register on t
   it('finds the same buildings and cases again in a second survey of the place: one more observation each, nothing new', async () => {
     const casesBefore = await count('cases');
     second = await overlaySurvey(db, job('2025-05-01'), testGrid, survey(0.3, 'b'), dirs);
-    expect(second.buildings).toEqual({ created: 0, updated: 5 });
-    expect(await count('buildings')).toBe(5);
-    expect(await count('building_observations')).toBe(10);
+    expect(second.buildings).toEqual({ created: 0, updated: 6 });
+    expect(await count('buildings')).toBe(6);
+    expect(await count('building_observations')).toBe(12);
     expect(second.cases.created).toBe(0);
     expect(await count('cases')).toBe(casesBefore);
-    for (const id of ['1', '2', '3', '4', '5', '4-r1']) expect(second.verdicts.get(`b${id}`)!.buildingId, id).toBe(first.verdicts.get(`a${id}`)!.buildingId);
+    for (const id of ['1', '2', '3', '4', '5', '6', '4-r1']) expect(second.verdicts.get(`b${id}`)!.buildingId, id).toBe(first.verdicts.get(`a${id}`)!.buildingId);
     for (const id of ['1', '2', '3', '4-r1']) {
       expect(second.verdicts.get(`b${id}`)!.caseId, id).not.toBeNull();
       expect(second.verdicts.get(`b${id}`)!.caseId, id).toBe(first.verdicts.get(`a${id}`)!.caseId);

@@ -11,6 +11,7 @@ import type { Building } from '../survey/building.js';
 import { emitCases, sameStructureOverlap, type EmitResult } from './emit.js';
 import { projectCrsFor, readVerdicts, recordJob, storeCandidates, type OverlayJob, type OverlayVerdict, type StoredCandidate } from './index.js';
 import { overlayCandidates } from './sql.js';
+import type { Violation } from '../../vocabulary.js';
 
 /** What a survey's overlay did. */
 export interface SurveyOverlayResult {
@@ -18,6 +19,8 @@ export interface SurveyOverlayResult {
   projectEpsg: number;
   /** By building id and rooftop structure id of the survey; `buildingId` is the register building (a structure's: the one it stands on). */
   verdicts: Map<string, OverlayVerdict>;
+  /** Each building of the survey as the register now holds it, by its id in the survey. */
+  register: Map<string, RegisterEntry>;
   /** Register buildings added, and found again and updated. */
   buildings: { created: number; updated: number };
   /** Buildings and rooftop structures judged suspects. */
@@ -44,8 +47,8 @@ export async function overlaySurvey(
     // a standing building's age is unknown: no recency weight
     const suspects = await overlayCandidates(trx, { jobId, afterDate: job.afterDate, recency: 1, rules: job.rules });
     const cases = await emitCases(trx, { jobId, afterDate: job.afterDate, actor: 'zhiwei survey', ...dirs });
-    const register = await updateRegister(trx, jobId, job.afterDate, buildings, await readVerdicts(trx, jobId));
-    return { jobId, projectEpsg, verdicts: await readVerdicts(trx, jobId), buildings: register, suspects, cases };
+    const { register, counts } = await updateRegister(trx, jobId, job.afterDate, buildings, await readVerdicts(trx, jobId));
+    return { jobId, projectEpsg, verdicts: await readVerdicts(trx, jobId), register, buildings: counts, suspects, cases };
   });
 }
 
@@ -76,9 +79,21 @@ function surveyCandidates(buildings: Building[]): StoredCandidate[] {
 /** A building's state in the register as its survey judged it. */
 interface RegisterState {
   legality: 'legal' | 'suspect';
-  violation: string;
+  violation: Violation;
   permit_no: string | null;
   case_id: number | null;
+}
+
+/**
+ * A building of the survey in the register: its id there, and its legality with the violation,
+ * which for a building legal itself but with a suspect rooftop structure is that structure's.
+ */
+export interface RegisterEntry {
+  buildingId: number;
+  legality: 'legal' | 'suspect';
+  violation: Violation;
+  permitNo: string | null;
+  caseId: number | null;
 }
 
 /**
@@ -102,9 +117,16 @@ function registerState(building: Building, verdicts: Map<string, OverlayVerdict>
  * most once), the others are added; each gets an observation of this job, and its candidate and
  * its rooftop structures' candidates name it.
  */
-async function updateRegister(trx: Knex.Transaction, jobId: number, flightDate: string, buildings: Building[], verdicts: Map<string, OverlayVerdict>) {
+async function updateRegister(
+  trx: Knex.Transaction,
+  jobId: number,
+  flightDate: string,
+  buildings: Building[],
+  verdicts: Map<string, OverlayVerdict>,
+): Promise<{ register: Map<string, RegisterEntry>; counts: SurveyOverlayResult['buildings'] }> {
   const { candidateIds, matches } = await registerMatches(trx, jobId);
   const counts = { created: 0, updated: 0 };
+  const register = new Map<string, RegisterEntry>();
   for (const building of buildings) {
     const candidateId = candidateIds.get(building.id) as number;
     const state = registerState(building, verdicts);
@@ -112,6 +134,7 @@ async function updateRegister(trx: Knex.Transaction, jobId: number, flightDate: 
     const existing = matches.get(building.id);
     const id = existing === undefined ? await addBuilding(trx, candidateId, measured) : await updateBuilding(trx, existing, candidateId, measured);
     counts[existing === undefined ? 'created' : 'updated']++;
+    register.set(building.id, { buildingId: id, legality: state.legality, violation: state.violation, permitNo: state.permit_no, caseId: state.case_id });
     await trx('candidates').where({ job_id: jobId }).whereIn('local_id', [building.id, ...building.rooftopStructures.map((r) => r.id)]).update({ building_id: id });
     await trx.raw(
       `INSERT INTO building_observations (building_id, job_id, candidate_id, flight_date, area_m2, roof_height_m, roof_height_max_m, floors, roof_form,
@@ -120,7 +143,7 @@ async function updateRegister(trx: Knex.Transaction, jobId: number, flightDate: 
       [id, flightDate, building.roofForm, measured.rooftop_structures, state.legality, state.violation, state.permit_no, candidateId],
     );
   }
-  return counts;
+  return { register, counts };
 }
 
 type Measured = RegisterState & { flight_date: string; roof_form: string; rooftop_structures: number };
