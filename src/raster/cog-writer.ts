@@ -1,13 +1,12 @@
 /**
  * Cloud-Optimized GeoTIFF writer for rasters that arrive as rows, top to bottom (the detect job's
- * strips, `zhiwei cog`'s windows). A COG holds its directories first, then the overviews' tiles, smallest
- * first, then the full-resolution tiles, so no tile can go to its place while rows still arrive:
- * each level's tiles are compressed into a scratch file as soon as a row of them is complete, and
- * each overview is built on the way from the level above it (2 × 2 means that leave out nodata,
- * band by band), one tile row at a time. Memory holds one tile row of each level, whatever the
- * raster's height.
- * `close` writes the directories and copies the tiles into COG order under a temporary name, then
- * renames the file.
+ * strips, `zhiwei cog`'s windows). A COG holds its directories first, then the overviews' tiles,
+ * smallest first, then the full-resolution tiles, so no tile can go to its place while rows still
+ * arrive: each level's tiles are compressed into a scratch file as soon as a row of them is
+ * complete, and each overview is built on the way from the level above it (2 × 2 means that leave
+ * out nodata, band by band), one tile row at a time. Memory holds one tile row of each level,
+ * whatever the raster's height. `close` writes the directories and copies the tiles into COG
+ * order under a temporary name, then renames the file.
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { checkLayout, compressTile, encodeDirectory, encodeHeader, type GeoTiffWriteOptions, type TiffImage } from './geotiff-writer.js';
