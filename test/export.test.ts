@@ -11,6 +11,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/test-support/cli.js';
 import { cliDatabase, type CliDatabase } from '../src/test-support/database.js';
+import { insertSurvey } from '../src/test-support/buildings.js';
 import { emitSampleCases, sampleGrid, samplePermit } from '../src/test-support/emitted-cases.js';
 import { requireTool } from '../src/test-support/tools.js';
 
@@ -65,6 +66,22 @@ describe('zhiwei export', () => {
     const collection = JSON.parse(await readFile(out, 'utf8'));
     expect(collection.crs.properties.name).toBe('urn:ogc:def:crs:EPSG::4549');
     expect(collection.features.map((f: { id: number }) => f.id)).toEqual([ids.c1, ids.c3].sort((a, b) => a - b));
+  });
+
+  it('writes the building register with --layer buildings, and refuses a flag that picks cases', async () => {
+    const survey = await cli.use((db) => insertSurvey(db.knex, '2024-06-01', [
+      { name: 'house', square: [-10, -10, 0, 0], roofHeightM: 6, floors: 2, legality: 'suspect', violation: 'no_permit', gridId: sampleGrid },
+    ]));
+    const out = join(dir, 'buildings.csv');
+    const run = await runCli(['export', '--layer', 'buildings', '--format', 'csv', '--chinese-headers', '--job', String(survey.jobId), '--out', out], undefined, env);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`1 building written to ${out} (csv)\n`);
+    const lines = (await readFile(out, 'utf8')).trim().split('\r\n');
+    expect(lines[0]).toMatch(/^\uFEFF?编号,面积（平方米）/);
+    expect(lines[1]).toMatch(new RegExp(`^${survey.ids.get('house')},100,6,6\\.5,2,平顶,0,疑似违法,无证建设,,${sampleGrid},`));
+    const refused = await runCli(['export', '--layer', 'buildings', '--format', 'csv', '--state', 'closed', '--out', out], undefined, env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--state does not apply to --layer buildings');
   });
 
   it('refuses an empty selection, a missing case, an unknown format and an option the format ignores, writing nothing', async () => {

@@ -1,6 +1,7 @@
 /**
  * The columns of the tabular exports (XLSX, CSV) and the KML description: one table, so that
- * every format names and orders a case's fields the same way, in English or in Chinese.
+ * every format names and orders a case's fields the same way, in English or in Chinese. The
+ * building register's exports (`buildings.ts`) have a table of their own of the same shape.
  */
 import type { CaseRecord } from '../cases/record.js';
 import { changeKindLabels, stateLabels, violationLabels } from './labels.js';
@@ -11,13 +12,16 @@ export interface TableOptions {
   chineseHeaders?: boolean;
 }
 
-/** One column: its headers, how many decimals a number shows, and its value for a case. */
-export interface CaseColumn {
+/** One column: its headers, how many decimals a number shows, and its value for a row. */
+export interface TableColumn<T> {
   header: string;
   chineseHeader: string;
   decimals?: number;
-  value(record: CaseRecord, chinese: boolean): string | number | null;
+  value(row: T, chinese: boolean): string | number | null;
 }
+
+/** A column of the case table. */
+export type CaseColumn = TableColumn<CaseRecord>;
 
 /** The columns, in order. */
 export const caseColumns: readonly CaseColumn[] = Object.freeze([
@@ -47,15 +51,15 @@ export function ownPermit(record: CaseRecord): string | null {
 }
 
 /** A column's value for people: numbers to the column's decimals, nothing as ''. */
-export function cellText(column: CaseColumn, record: CaseRecord, chinese: boolean): string {
-  const value = column.value(record, chinese);
+export function cellText<T>(column: TableColumn<T>, row: T, chinese: boolean): string {
+  const value = column.value(row, chinese);
   if (value === null) return '';
   return typeof value === 'number' && column.decimals !== undefined ? value.toFixed(column.decimals) : String(value);
 }
 
-/** The header row. */
-export function columnHeaders(chinese: boolean): string[] {
-  return caseColumns.map((column) => (chinese ? column.chineseHeader : column.header));
+/** The header row (of the case table unless other columns are given). */
+export function columnHeaders(chinese: boolean, columns: readonly { header: string; chineseHeader: string }[] = caseColumns): string[] {
+  return columns.map((column) => (chinese ? column.chineseHeader : column.header));
 }
 
 /** A time as ISO 8601 UTC to the second (`2024-06-01T08:30:00Z`). */

@@ -1,17 +1,23 @@
 /**
  * CSV export: UTF-8 with a byte order mark (so that Excel opens Chinese text correctly), RFC 4180
- * quoting and CRLF line ends, one row per case in the columns of `columns.ts`.
+ * quoting and CRLF line ends, one row per case in the columns of `columns.ts` (or per row of
+ * another table, such as the building register's).
  */
 import type { CaseRecord } from '../cases/record.js';
-import { caseColumns, columnHeaders, type TableOptions } from './columns.js';
+import { caseColumns, columnHeaders, type TableColumn, type TableOptions } from './columns.js';
 
 /** The cases as CSV bytes. */
 export function renderCsv(records: CaseRecord[], options: TableOptions = {}): Uint8Array {
+  return tableCsv(caseColumns, records, options);
+}
+
+/** The rows in `columns` as CSV bytes. */
+export function tableCsv<T>(columns: readonly TableColumn<T>[], rows: T[], options: TableOptions = {}): Uint8Array {
   const chinese = options.chineseHeaders ?? false;
-  const lines = [columnHeaders(chinese).map(csvField)];
-  for (const record of records) {
-    lines.push(caseColumns.map((column) => {
-      const value = column.value(record, chinese);
+  const lines = [columnHeaders(chinese, columns).map(csvField)];
+  for (const row of rows) {
+    lines.push(columns.map((column) => {
+      const value = column.value(row, chinese);
       if (value === null) return '';
       return typeof value === 'number' ? formatNumber(value, column.decimals) : csvField(neutralizeFormula(value));
     }));

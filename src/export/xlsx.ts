@@ -1,27 +1,35 @@
 /**
- * XLSX export (exceljs): one sheet, one row per case in the columns of `columns.ts`, numbers as
- * numbers with their decimals shown, the header row frozen and filterable.
+ * XLSX export (exceljs): one sheet, one row per case in the columns of `columns.ts` (or per row of
+ * another table, such as the building register's), numbers as numbers with their decimals shown,
+ * the header row frozen and filterable.
  */
 import ExcelJS from 'exceljs';
 import type { CaseRecord } from '../cases/record.js';
-import { caseColumns, cellText, columnHeaders, type TableOptions } from './columns.js';
+import { caseColumns, cellText, columnHeaders, type TableColumn, type TableOptions } from './columns.js';
 
 /** The cases as an XLSX workbook's bytes. */
-export async function renderXlsx(records: CaseRecord[], options: TableOptions = {}): Promise<Uint8Array> {
+export function renderXlsx(records: CaseRecord[], options: TableOptions = {}): Promise<Uint8Array> {
+  return tableXlsx(caseColumns, records, options, { chinese: '疑似违法建设', english: 'cases' });
+}
+
+/** The rows in `columns` as the bytes of a workbook of one sheet, named in the headers' language. */
+export async function tableXlsx<T>(
+  columns: readonly TableColumn<T>[], rows: T[], options: TableOptions, sheetName: { chinese: string; english: string },
+): Promise<Uint8Array> {
   const chinese = options.chineseHeaders ?? false;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'zhiwei';
-  const sheet = workbook.addWorksheet(chinese ? '疑似违法建设' : 'cases', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columnHeaders(chinese).map((header, index) => {
-    const column = caseColumns[index];
+  const sheet = workbook.addWorksheet(chinese ? sheetName.chinese : sheetName.english, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columnHeaders(chinese, columns).map((header, index) => {
+    const column = columns[index];
     // wide enough for the header and the longest value (a permit number, a time), within reason
-    const widest = Math.max(textWidth(header), ...records.map((record) => textWidth(cellText(column, record, chinese))));
+    const widest = Math.max(textWidth(header), ...rows.map((row) => textWidth(cellText(column, row, chinese))));
     const { decimals } = column;
     return { header, width: Math.min(60, Math.max(10, widest + 2)), ...(decimals ? { style: { numFmt: `0.${'0'.repeat(decimals)}` } } : {}) };
   });
   sheet.getRow(1).font = { bold: true };
-  for (const record of records) sheet.addRow(caseColumns.map((column) => column.value(record, chinese)));
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: caseColumns.length } };
+  for (const row of rows) sheet.addRow(columns.map((column) => column.value(row, chinese)));
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 

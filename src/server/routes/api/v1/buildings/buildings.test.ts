@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toWgs84 } from '../../../../../geo/crs.js';
 import { lonLatToTile } from '../../../../../geo/web-mercator.js';
-import { insertSurvey } from '../../../../../test-support/buildings.js';
+import { insertSurvey, type TestBuilding } from '../../../../../test-support/buildings.js';
 import { candidate, E, N } from '../../../../../test-support/candidates.js';
 import { testBackends } from '../../../../../test-support/database.js';
 import { openTestService, type TestService } from '../../../../../test-support/service.js';
@@ -25,7 +25,7 @@ describe.each(testBackends())('the building register through the API on the %s b
 
   beforeAll(async () => {
     service = await openTestService(backend);
-    const house = { name: 'house', square: [10, 10, 30, 30], roofHeightM: 6.126, floors: 2, legality: 'legal', violation: 'none', permitNo: 'P-9', gridId: 'WG-01' } as const;
+    const house: TestBuilding = { name: 'house', square: [10, 10, 30, 30], roofHeightM: 6.126, floors: 2, legality: 'legal', violation: 'none', permitNo: 'P-9', gridId: 'WG-01' };
     const first = await insertSurvey(service.db.knex, '2024-06-01', [
       house,
       { name: 'shed', square: [250, 50, 260, 60], roofHeightM: 3, floors: 1, legality: 'suspect', violation: 'no_permit', gridId: 'WG-02' },
@@ -114,6 +114,21 @@ describe.each(testBackends())('the building register through the API on the %s b
     expect(tower.properties).toEqual({ legality: 'suspect', violation: 'exceeds_permitted_height', floors: 3, roof_height_m: 10.2, area_m2: 400, grid_id: 'WG-01' });
     const refused = await service.app.inject({ url: `/api/v1/tiles/buildings/15/${tile.x}/${tile.y}.mvt?state=detected`, headers: service.auth.reviewer });
     expect(refused.json()).toMatchObject({ status: 400, detail: expect.stringMatching(/^state: filters apply to the cases layer only \(buildings take job\)/) });
+  });
+
+  it('exports the register through the export route, and refuses what does not apply to it', async () => {
+    const csv = await service.app.inject({ url: '/api/v1/exports/csv?layer=buildings&chinese_headers=true', headers: service.auth.reviewer });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="zhiwei-buildings.csv"');
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines).toHaveLength(4);
+    expect([...csv.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(lines[0]).toMatch(/^\uFEFF?编号,面积（平方米）,屋顶高度（米）/);
+    expect((await get(`exports/geojson?layer=buildings&job=${surveys[1]}`)).body.features.map((f: { id: number }) => f.id)).toEqual(named('house'));
+    expect((await get('exports/pdf?layer=buildings')).body).toMatchObject({ status: 400, field: 'layer', detail: 'the building register does not export as pdf' });
+    expect((await get('exports/csv?layer=buildings&state=closed')).body).toMatchObject({ status: 400, field: 'state' });
+    expect((await get('exports/csv?layer=buildings&grid=WG-99')).body).toMatchObject({ status: 400, detail: 'no buildings in grid WG-99; nothing written' });
+    expect((await get('exports/csv?layer=buildings', 'officer')).status).toBe(403);
   });
 
   it('refuses bad filters and ids with 400, and answers 404 for a building that is not there', async () => {
