@@ -6,7 +6,7 @@ import { memorySource } from '../raster/memory-source.js';
 import { allocateSamples } from '../raster/resample.js';
 import type { GeoTransform } from '../geo/geotransform.js';
 import type { RasterInfo, RasterSource } from '../raster/types.js';
-import { ingest, type IngestInputs } from './ingest.js';
+import { ingest, ingestFlight, type IngestInputs } from './ingest.js';
 
 /** A small in-memory raster; orthophotos are grey RGB, height models a constant 12 m. */
 function raster(name: string, kind: 'ortho' | 'dsm', overrides: Partial<RasterInfo> = {}, fill?: number): RasterSource {
@@ -218,5 +218,18 @@ describe('ingest', () => {
     } finally {
       await Promise.all(Object.values(inputs).map((s) => s.close()));
     }
+  });
+});
+
+describe('ingestFlight (one flight, a survey)', () => {
+  it('works from a DSM alone, takes the orthophoto for the grid when given, and refuses an orthophoto without a DSM', async () => {
+    const dsm = raster('dsm.tif', 'dsm');
+    const ortho = raster('ortho.tif', 'ortho', { width: 30, height: 30 });
+    expect(await ingestFlight({ dsm }, { gsd: 0.2 })).toMatchObject({ mode: 'dsm', gridCrsReason: 'the CRS of dsm.tif (DSM)', grid: { width: 20, height: 20 } });
+    const both = await ingestFlight({ ortho, dsm }, { gsd: 0.2 });
+    expect(both).toMatchObject({ mode: 'ortho_dsm', gridCrsReason: 'the CRS of ortho.tif (orthophoto)', grid: { width: 15, height: 15 } });
+    const err = await ingestFlight({ ortho }, { gsd: 0.2 }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(BadInputError);
+    expect(err).toMatchObject({ message: 'ortho.tif is the orthophoto but no DSM was given', hint: expect.stringContaining('pass --dsm') });
   });
 });
