@@ -131,6 +131,10 @@ function formatBuildingReport(report: BuildingEvalReport): string {
     `${name.padEnd(20)} ${String(s.truth).padStart(6)} ${String(s.found).padStart(6)} ${pct(s.recall).padStart(7)} ${(s.medianIou?.toFixed(2) ?? '-').padStart(5)} ${metres(s.medianHeightErrorM).padStart(7)} ${pct(s.floorsRight).padStart(7)}`;
   for (const [use, s] of Object.entries(report.byUse)) lines.push(row(use, s));
   for (const [form, s] of Object.entries(report.byRoofForm)) lines.push(row(`${form} roof`, s));
+  const counts = (record: Record<string, number>) => Object.entries(record).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  const missed = { merged: 0, split: 0, outline_off: 0, not_found: 0 };
+  for (const s of Object.values(report.byUse)) for (const [reason, n] of Object.entries(s.missed)) missed[reason as keyof typeof missed] += n;
+  lines.push('', `漏检 missed: ${counts(missed)}`, `误检 false: ${counts(report.falseBuildings)}`);
   const v = report.violations;
   if (v) {
     lines.push(

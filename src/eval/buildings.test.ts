@@ -73,6 +73,31 @@ describe('evaluateBuildings', () => {
     });
   });
 
+  it('says why buildings were missed and why survey buildings matched nothing', () => {
+    const truth = [
+      building(0, 0, 10), // merged with the next one
+      building(10.5, 0, 10),
+      building(30, 0, 10), // split in three
+      building(50, 0, 10), // outline too far off
+      building(70, 0, 10), // not found
+      building(90, 0, 10),
+    ];
+    const strip = (x0: number, x1: number): EvalBuilding => ({ ...building(0, 0, 1), polygons: [[[[x0, 0], [x1, 0], [x1, 10], [x0, 10], [x0, 0]]]] });
+    const survey = [
+      strip(0, 20.5),
+      strip(30, 33.5),
+      strip(33.5, 36.5),
+      strip(36.5, 40),
+      building(54, 0, 10),
+      building(90, 0, 10),
+      building(90, 20, 6), // a tree crown
+    ];
+    const report = evaluateBuildings(truth, survey);
+    expect(report.matched).toBe(1);
+    expect(report.byUse.unknown.missed).toEqual({ merged: 2, split: 1, outline_off: 1, not_found: 1 });
+    expect(report.falseBuildings).toEqual({ part_of_a_building: 4, several_buildings: 1, no_building: 1 });
+  });
+
   it('has no violation scores for a survey not judged against plans', () => {
     const truth = [building(0, 0, 10)];
     expect(evaluateBuildings(truth, [building(0, 0, 10, { legality: null, violation: null })]).violations).toBeUndefined();

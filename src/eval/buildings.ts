@@ -3,10 +3,14 @@
  * footprint IoU (0.5 by default, greedy, best first), recall and precision, the footprint IoU,
  * roof height, floors and roof form of the matches, and, where the survey judged them against
  * plans, whether the matched suspects have the right violation and how many legal buildings it
- * flagged. Overall, and per building use and roof form of the truth.
+ * flagged. Overall, and per building use and roof form of the truth; and why buildings were
+ * missed (merged with a neighbour, split, outline off, not found) and survey buildings matched
+ * nothing (a piece of a building, several buildings, no building).
  */
+import Flatbush from 'flatbush';
+import polygonClipping from 'polygon-clipping';
 import type { PolygonRings } from '../geo/geojson.js';
-import { polygonsArea } from '../geo/measure.js';
+import { polygonsArea, polygonsBounds } from '../geo/measure.js';
 import { intersectionOverUnion, matchByIou, median, ratio } from './objects.js';
 
 /** A building of the truth or of a survey, in a projected CRS. */
@@ -32,7 +36,23 @@ export interface BuildingGroupScores {
   medianIou: number | null;
   medianHeightErrorM: number | null;
   floorsRight: number | null;
+  /** Why the buildings not found were missed, counted. */
+  missed: Record<MissReason, number>;
 }
+
+/**
+ * Why a truth building was not matched: the survey drew it with a neighbour as one building
+ * (`merged`), in pieces (`split`), as one outline too far off (`outline_off`: IoU under the
+ * threshold), or not at all (`not_found`).
+ */
+export type MissReason = 'merged' | 'split' | 'outline_off' | 'not_found';
+
+/**
+ * Why a survey building matched nothing: it is a piece of a building (`part_of_a_building`), it
+ * spans several (`several_buildings`), or it stands where no building is (`no_building`: a tree,
+ * a wall, a vehicle, something below the thresholds).
+ */
+export type FalseReason = 'part_of_a_building' | 'several_buildings' | 'no_building';
 
 /** How the survey judged the matched buildings against plans. */
 export interface BuildingViolationScores {
@@ -67,6 +87,8 @@ export interface BuildingEvalReport {
   roofFormRight: number | null;
   byUse: Record<string, BuildingGroupScores>;
   byRoofForm: Record<string, BuildingGroupScores>;
+  /** Survey buildings that matched nothing, by why. */
+  falseBuildings: Record<FalseReason, number>;
   /** Present when the survey's buildings carry a legality. */
   violations?: BuildingViolationScores;
 }
@@ -98,6 +120,13 @@ export function evaluateBuildings(truth: EvalBuilding[], predicted: EvalBuilding
     if (t !== undefined) matches.push({ truth: truths[t], pred, iou: intersectionOverUnion(truths[t], pred) });
   });
   const scored = truths.filter((t) => !t.belowThresholds);
+  const overlaps = overlapAreas(truths, preds);
+  const matchedTruths = new Set(matches.map((m) => m.truth));
+  const missReasons = new Map(scored.filter((t) => !matchedTruths.has(t)).map((t) => [t, missReason(t, overlaps)]));
+  const falseBuildings: Record<FalseReason, number> = { part_of_a_building: 0, several_buildings: 0, no_building: 0 };
+  preds.forEach((pred, p) => {
+    if (!matchOfPred.has(p)) falseBuildings[falseReason(pred, overlaps)] += 1;
+  });
   return {
     truth: scored.length,
     predicted: predictedScored,
@@ -106,8 +135,9 @@ export function evaluateBuildings(truth: EvalBuilding[], predicted: EvalBuilding
     precision: ratio(matches.length, predictedScored),
     ...matchScores(matches),
     roofFormRight: shareOf(matches.filter((m) => m.pred.roofForm !== null), (m) => m.pred.roofForm === m.truth.roofForm),
-    byUse: groupScores(scored, matches, (b) => b.use ?? 'unknown'),
-    byRoofForm: groupScores(scored, matches, (b) => b.roofForm ?? 'unknown'),
+    byUse: groupScores(scored, matches, missReasons, (b) => b.use ?? 'unknown'),
+    byRoofForm: groupScores(scored, matches, missReasons, (b) => b.roofForm ?? 'unknown'),
+    falseBuildings,
     ...(preds.some((p) => p.legality !== null) ? { violations: violationScores(matches) } : {}),
   };
 }
@@ -121,15 +151,58 @@ function matchScores(matches: Match[]): { medianIou: number | null; medianHeight
   };
 }
 
-function groupScores(truths: Measured[], matches: Match[], key: (b: Measured) => string): Record<string, BuildingGroupScores> {
+function groupScores(truths: Measured[], matches: Match[], missReasons: Map<Measured, MissReason>, key: (b: Measured) => string): Record<string, BuildingGroupScores> {
   const keys = [...new Set(truths.map(key))].sort();
   return Object.fromEntries(
     keys.map((k) => {
       const ofKey = matches.filter((m) => key(m.truth) === k);
       const count = truths.filter((t) => key(t) === k).length;
-      return [k, { truth: count, found: ofKey.length, recall: ratio(ofKey.length, count), ...matchScores(ofKey) }];
+      const missed: Record<MissReason, number> = { merged: 0, split: 0, outline_off: 0, not_found: 0 };
+      for (const [t, reason] of missReasons) if (key(t) === k) missed[reason] += 1;
+      return [k, { truth: count, found: ofKey.length, recall: ratio(ofKey.length, count), ...matchScores(ofKey), missed }];
     }),
   );
+}
+
+/** Shared area of each truth and survey building that overlap. */
+interface Overlaps {
+  ofTruth: Map<Measured, { other: Measured; area: number }[]>;
+  ofPred: Map<Measured, { other: Measured; area: number }[]>;
+}
+
+function overlapAreas(truths: Measured[], preds: Measured[]): Overlaps {
+  const overlaps: Overlaps = { ofTruth: new Map(truths.map((t) => [t, []])), ofPred: new Map(preds.map((p) => [p, []])) };
+  if (truths.length === 0 || preds.length === 0) return overlaps;
+  const index = new Flatbush(truths.length);
+  for (const t of truths) index.add(...polygonsBounds(t.polygons));
+  index.finish();
+  for (const pred of preds) {
+    for (const i of index.search(...polygonsBounds(pred.polygons))) {
+      const area = polygonsArea(polygonClipping.intersection(truths[i].polygons, pred.polygons) as PolygonRings[]);
+      if (area <= 0) continue;
+      overlaps.ofTruth.get(truths[i])!.push({ other: pred, area });
+      overlaps.ofPred.get(pred)!.push({ other: truths[i], area });
+    }
+  }
+  return overlaps;
+}
+
+/** A building counts as drawn (in part) by an outline covering at least this share of it. */
+const partShare = 0.2;
+
+function missReason(truth: Measured, overlaps: Overlaps): MissReason {
+  const covers = overlaps.ofTruth.get(truth)!.filter((o) => o.area >= partShare * truth.area);
+  const best = covers.reduce<{ other: Measured; area: number } | null>((a, b) => (a && a.area >= b.area ? a : b), null);
+  if (!best) return 'not_found';
+  const neighbours = overlaps.ofPred.get(best.other)!.filter((o) => o.other !== truth && o.area >= partShare * o.other.area);
+  if (neighbours.length > 0) return 'merged';
+  return covers.length > 1 ? 'split' : 'outline_off';
+}
+
+function falseReason(pred: Measured, overlaps: Overlaps): FalseReason {
+  const on = overlaps.ofPred.get(pred)!.filter((o) => !o.other.belowThresholds);
+  if (on.filter((o) => o.area >= partShare * o.other.area).length > 1) return 'several_buildings';
+  return on.some((o) => o.area >= 0.5 * pred.area) ? 'part_of_a_building' : 'no_building';
 }
 
 function violationScores(matches: Match[]): BuildingViolationScores {
