@@ -69,7 +69,8 @@ function formatSummary(summary: SurveySummary, out: string): string {
     for (const [reason, count] of rejected) lines.push(`  ${String(count).padStart(5)}  ${reason}`);
   }
   const { pixel_area_m2: pixels, regularised_area_m2: regularised, change } = summary.regularisation as Record<string, number>;
-  lines.push('', `footprints regularised: ${pixels} m² of pixels, ${regularised} m² of outlines (${change >= 0 ? '+' : ''}${(100 * change).toFixed(1)}%)`);
+  const percent = Number((100 * change).toFixed(1));
+  lines.push('', `footprints regularised: ${pixels} m² of pixels, ${regularised} m² of outlines (${percent > 0 ? '+' : ''}${percent.toFixed(1)}%)`);
   lines.push('', `${'stage'.padEnd(18)} ${'seconds'.padStart(8)}`);
   for (const [stage, ms] of Object.entries(summary.stagesMs)) lines.push(`${stage.padEnd(18)} ${(ms / 1000).toFixed(1).padStart(8)}`);
   if (typeof summary.suspects === 'number') lines.push(...formatSuspects(summary, out));
