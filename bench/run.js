@@ -40,6 +40,7 @@ const known = [
   { name: 'detect-accuracy', quick: ['--scenes', '2'] },
   { name: 'nuisance-scenes', quick: ['--scenes', '1'], figures: { false_candidates: ['regions', 'lower'] } },
   { name: 'overlay-accuracy', quick: ['--scenes', '2'], figures: { permitted_new_flagged: ['ratio', 'lower'] } },
+  { name: 'survey-accuracy', quick: ['--scenes', '2'], figures: { legal_flagged: ['ratio', 'lower'] } },
   { name: 'eval-cd', quick: ['--scenes', '3'] },
   { name: 'eval-real', quick: [], args: () => (process.env.ZHIWEI_BENCH_REAL_DATA ?? '').split(':').filter(Boolean), needs: () => (process.env.ZHIWEI_BENCH_REAL_DATA ? null : 'real labelled tiles: set ZHIWEI_BENCH_REAL_DATA to LEVIR-CD layout folders (colon-separated; bench/README.md says how to make them)') },
   { name: 'overlay-scale', quick: ['--plans', '20000'], figures: { growth_1k_to_10k: ['x', 'lower'] } },
