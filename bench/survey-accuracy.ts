@@ -7,10 +7,11 @@
  * and mode, then one pooled line per mode with the issue's targets: recall and precision from the
  * summed counts, the medians of the scenes' median IoU and height error, floors right and
  * violation types right over all matches, legal buildings flagged over all legal matches; and the
- * same by building use and roof form, to see which buildings fall short. Scenes are kept in
+ * same by building use and roof form, with why buildings were missed and why survey buildings
+ * matched nothing, to see which buildings fall short. Scenes are kept in
  * bench/out/survey-scenes; --rebuild writes them again.
  *
- *   npx tsx bench/survey-accuracy.ts [--modes ortho_dsm,dsm] [--rebuild]
+ *   npx tsx bench/survey-accuracy.ts [--modes ortho_dsm,dsm] [--scenes 10] [--rebuild]
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,13 +20,14 @@ import { parseArgs } from 'node:util';
 import { zhiweiIn } from './scene-runs.js';
 
 const { values: args } = parseArgs({
-  options: { modes: { type: 'string', default: 'ortho_dsm' }, rebuild: { type: 'boolean', default: false } },
+  options: { modes: { type: 'string', default: 'ortho_dsm' }, scenes: { type: 'string', default: '10' }, rebuild: { type: 'boolean', default: false } },
 });
 const scenes = fileURLToPath(new URL('out/survey-scenes', import.meta.url));
-const seeds = Array.from({ length: 10 }, (_, i) => 3001 + i);
+// --scenes N: the first N scenes only (a quick run, as `npm run bench` makes)
+const seeds = Array.from({ length: Number(args.scenes) }, (_, i) => 3001 + i);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? null;
 /** The issue's "done when" for a survey. */
-const targets = { recall: 0.95, precision: 0.95, median_iou: 0.85, median_height_error_m: 0.3, floors_right: 0.9, violation_right: 0.95, legal_flagged: 0.02 };
+const targets = { recall: 0.95, precision: 0.95, median_iou: 0.85, median_height_error_m: 0.3, floors_accuracy: 0.9, violation_accuracy: 0.95, legal_flagged: 0.02 };
 
 interface Group {
   truth: number;
@@ -33,11 +35,12 @@ interface Group {
   medianIou: number | null;
   medianHeightErrorM: number | null;
   floorsRight: number | null;
+  missed: Record<string, number>;
 }
 
 /** Sums of one group of buildings over the scenes. */
 function pooledGroup() {
-  return { truth: 0, found: 0, floorsRight: 0, ious: [] as number[], heightErrors: [] as number[] };
+  return { truth: 0, found: 0, floorsRight: 0, ious: [] as number[], heightErrors: [] as number[], missed: {} as Record<string, number> };
 }
 
 function addGroup(into: ReturnType<typeof pooledGroup>, group: Group): void {
@@ -46,6 +49,7 @@ function addGroup(into: ReturnType<typeof pooledGroup>, group: Group): void {
   into.floorsRight += (group.floorsRight ?? 0) * group.found;
   if (group.medianIou !== null) into.ious.push(group.medianIou);
   if (group.medianHeightErrorM !== null) into.heightErrors.push(group.medianHeightErrorM);
+  for (const [reason, count] of Object.entries(group.missed)) into.missed[reason] = (into.missed[reason] ?? 0) + count;
 }
 
 function groupLine(group: ReturnType<typeof pooledGroup>) {
@@ -55,7 +59,8 @@ function groupLine(group: ReturnType<typeof pooledGroup>) {
     recall: group.truth ? group.found / group.truth : null,
     median_iou: median(group.ious),
     median_height_error_m: median(group.heightErrors),
-    floors_right: group.found ? group.floorsRight / group.found : null,
+    floors_accuracy: group.found ? group.floorsRight / group.found : null,
+    missed: group.missed,
   };
 }
 
@@ -64,7 +69,7 @@ for (const mode of args.modes.split(',')) {
   if (mode !== 'ortho_dsm' && mode !== 'dsm') throw new RangeError(`unknown mode ${mode}: ortho_dsm or dsm`);
   const pooled = {
     truth: 0, predicted: 0, matched: 0, ious: [] as number[], heightErrors: [] as number[], floorsRight: 0, suspectsMatched: 0, violationCorrect: 0,
-    illegalMatched: 0, illegalFlagged: 0, legalMatched: 0, legalFlagged: 0, confusions: {} as Record<string, number>,
+    illegalMatched: 0, illegalFlagged: 0, legalMatched: 0, legalFlagged: 0, confusions: {} as Record<string, number>, falseBuildings: {} as Record<string, number>,
     byUse: {} as Record<string, ReturnType<typeof pooledGroup>>, byRoofForm: {} as Record<string, ReturnType<typeof pooledGroup>>,
   };
   for (const seed of seeds) {
@@ -92,6 +97,7 @@ for (const mode of args.modes.split(',')) {
     const v = report.violations ?? {};
     for (const key of ['suspectsMatched', 'violationCorrect', 'illegalMatched', 'illegalFlagged', 'legalMatched', 'legalFlagged'] as const) pooled[key] += v[key] ?? 0;
     for (const [pair, count] of Object.entries((v.confusions ?? {}) as Record<string, number>)) pooled.confusions[pair] = (pooled.confusions[pair] ?? 0) + count;
+    for (const [reason, count] of Object.entries(report.falseBuildings as Record<string, number>)) pooled.falseBuildings[reason] = (pooled.falseBuildings[reason] ?? 0) + count;
     for (const [use, group] of Object.entries(report.byUse as Record<string, Group>)) addGroup((pooled.byUse[use] ??= pooledGroup()), group);
     for (const [form, group] of Object.entries(report.byRoofForm as Record<string, Group>)) addGroup((pooled.byRoofForm[form] ??= pooledGroup()), group);
     console.log(JSON.stringify({ bench: 'survey-accuracy', mode, seed, survey_s: Math.round(seconds * 10) / 10, ...report }));
@@ -101,8 +107,8 @@ for (const mode of args.modes.split(',')) {
     precision: pooled.matched / pooled.predicted,
     median_iou: median(pooled.ious),
     median_height_error_m: median(pooled.heightErrors),
-    floors_right: pooled.floorsRight / pooled.matched,
-    violation_right: pooled.suspectsMatched ? pooled.violationCorrect / pooled.suspectsMatched : null,
+    floors_accuracy: pooled.floorsRight / pooled.matched,
+    violation_accuracy: pooled.suspectsMatched ? pooled.violationCorrect / pooled.suspectsMatched : null,
     legal_flagged: pooled.legalMatched ? pooled.legalFlagged / pooled.legalMatched : null,
   };
   const met = Object.fromEntries(
@@ -116,7 +122,7 @@ for (const mode of args.modes.split(',')) {
     JSON.stringify({
       bench: 'survey-accuracy',
       mode,
-      seeds: '3001-3010',
+      seeds: `3001-${3000 + seeds.length}`,
       truth: pooled.truth,
       predicted: pooled.predicted,
       matched: pooled.matched,
@@ -124,9 +130,12 @@ for (const mode of args.modes.split(',')) {
       targets,
       met,
       suspects_matched: pooled.suspectsMatched,
-      illegal_flagged: `${pooled.illegalFlagged} of ${pooled.illegalMatched}`,
-      legal_flagged_count: `${pooled.legalFlagged} of ${pooled.legalMatched}`,
+      illegal_matched: pooled.illegalMatched,
+      illegal_flagged: pooled.illegalFlagged,
+      legal_matched: pooled.legalMatched,
+      legal_flagged_count: pooled.legalFlagged,
       confusions: pooled.confusions,
+      false_buildings: pooled.falseBuildings,
       by_use: Object.fromEntries(Object.entries(pooled.byUse).map(([use, group]) => [use, groupLine(group)])),
       by_roof_form: Object.fromEntries(Object.entries(pooled.byRoofForm).map(([form, group]) => [form, groupLine(group)])),
     }),
