@@ -81,7 +81,7 @@ function formatSummary(summary: SurveySummary, out: string): string {
 function formatSuspects(summary: SurveySummary, out: string): string[] {
   const cases = summary.cases as Record<string, number>;
   const register = summary.register as Record<string, number>;
-  const lines = ['', `${summary.suspects} suspects, ${summary.suspect_area_m2} m² (job ${summary.job_id}, plans valid on ${summary.after_date})`, ''];
+  const lines = ['', `${summary.suspects} suspects, ${summary.suspect_area_m2} m² (job ${summary.job_id}, plans valid on ${summary.flight_date})`, ''];
   lines.push(`${'violation'.padEnd(28)} ${'count'.padStart(6)}`);
   for (const [violation, count] of Object.entries(summary.byViolation as Record<string, number>)) lines.push(`${violation.padEnd(28)} ${String(count).padStart(6)}`);
   lines.push('', `${'grid'.padEnd(28)} ${'count'.padStart(6)}`);

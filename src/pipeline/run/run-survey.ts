@@ -134,7 +134,6 @@ async function judgeSurvey(
   const overlaySummary = {
     job_id: result.jobId,
     project_crs: `EPSG:${result.projectEpsg}`,
-    after_date: overlay.afterDate,
     suspects: suspects.length,
     suspect_area_m2: round1(suspects.reduce((sum, f) => sum + f.areaM2, 0)),
     byViolation: countBy((id) => result.verdicts.get(id)!.violation),
