@@ -115,7 +115,8 @@ function registerState(building: Building, verdicts: Map<string, OverlayVerdict>
  * Updates the register with the job's buildings: each that overlaps a register building by at
  * least half of the smaller outline updates it (the most alike first, each register building at
  * most once), the others are added; each gets an observation of this job, and its candidate and
- * its rooftop structures' candidates name it.
+ * its rooftop structures' candidates name it. A few statements for the whole survey, whatever
+ * its size: the buildings' states go in as one JSON parameter.
  */
 async function updateRegister(
   trx: Knex.Transaction,
@@ -124,62 +125,64 @@ async function updateRegister(
   buildings: Building[],
   verdicts: Map<string, OverlayVerdict>,
 ): Promise<{ register: Map<string, RegisterEntry>; counts: SurveyOverlayResult['buildings'] }> {
-  const { candidateIds, matches } = await registerMatches(trx, jobId);
-  const counts = { created: 0, updated: 0 };
+  const matches = await registerMatches(trx, jobId);
+  const fresh = await newBuildingIds(trx, buildings.length - matches.size);
   const register = new Map<string, RegisterEntry>();
-  for (const building of buildings) {
-    const candidateId = candidateIds.get(building.id) as number;
-    const state = registerState(building, verdicts);
-    const measured = { flight_date: flightDate, roof_form: building.roofForm, rooftop_structures: building.rooftopStructures.length, ...state };
-    const existing = matches.get(building.id);
-    const id = existing === undefined ? await addBuilding(trx, candidateId, measured) : await updateBuilding(trx, existing, candidateId, measured);
-    counts[existing === undefined ? 'created' : 'updated']++;
-    register.set(building.id, { buildingId: id, legality: state.legality, violation: state.violation, permitNo: state.permit_no, caseId: state.case_id });
-    await trx('candidates').where({ job_id: jobId }).whereIn('local_id', [building.id, ...building.rooftopStructures.map((r) => r.id)]).update({ building_id: id });
-    await trx.raw(
-      `INSERT INTO building_observations (building_id, job_id, candidate_id, flight_date, area_m2, roof_height_m, roof_height_max_m, floors, roof_form,
-         rooftop_structures, legality, violation, permit_no, geom)
-       SELECT ?, s.job_id, s.id, ?, s.area_m2, s.height_after_m, s.height_change_max_m, s.floors, ?, ?, ?, ?, ?, s.geom FROM candidates s WHERE s.id = ?`,
-      [id, flightDate, building.roofForm, measured.rooftop_structures, state.legality, state.violation, state.permit_no, candidateId],
-    );
-  }
-  return { register, counts };
-}
-
-type Measured = RegisterState & { flight_date: string; roof_form: string; rooftop_structures: number };
-
-/** The register columns taken from the building's candidate (its outline in the project CRS, its measurements, grid). */
-const fromCandidate = `area_m2 = s.area_m2, roof_height_m = s.height_after_m, roof_height_max_m = s.height_change_max_m, floors = s.floors,
-  grid_id = s.grid_id, geom = s.geom, last_job_id = s.job_id`;
-
-async function addBuilding(trx: Knex.Transaction, candidateId: number, m: Measured): Promise<number> {
-  const result = await trx.raw(
-    `INSERT INTO buildings (first_job_id, last_job_id, flight_date, area_m2, roof_height_m, roof_height_max_m, floors, roof_form, rooftop_structures,
-       legality, violation, permit_no, grid_id, case_id, geom)
-     SELECT s.job_id, s.job_id, ?, s.area_m2, s.height_after_m, s.height_change_max_m, s.floors, ?, ?, ?, ?, ?, s.grid_id, ?, s.geom
-     FROM candidates s WHERE s.id = ? RETURNING id`,
-    [m.flight_date, m.roof_form, m.rooftop_structures, m.legality, m.violation, m.permit_no, m.case_id, candidateId],
-  );
-  return Number(result.rows[0].id);
-}
-
-async function updateBuilding(trx: Knex.Transaction, id: number, candidateId: number, m: Measured): Promise<number> {
+  // the candidates (building and rooftop structures) that name each building
+  const links: { local_id: string; building_id: number }[] = [];
+  const entries = buildings.map((b) => {
+    const state = registerState(b, verdicts);
+    const buildingId = matches.get(b.id) ?? (fresh.pop() as number);
+    register.set(b.id, { buildingId, legality: state.legality, violation: state.violation, permitNo: state.permit_no, caseId: state.case_id });
+    for (const localId of [b.id, ...b.rooftopStructures.map((r) => r.id)]) links.push({ local_id: localId, building_id: buildingId });
+    return { local_id: b.id, building_id: buildingId, fresh: !matches.has(b.id), roof_form: b.roofForm, rooftop_structures: b.rooftopStructures.length, ...state };
+  });
+  const withEntries = `candidates s JOIN json_to_recordset(?::json) AS m(local_id text, building_id bigint, fresh boolean, roof_form text, rooftop_structures integer,
+    legality text, violation text, permit_no text, case_id bigint) ON m.local_id = s.local_id AND s.job_id = ?`;
+  const bindings = [JSON.stringify(entries), jobId];
   await trx.raw(
-    `UPDATE buildings b SET ${fromCandidate}, flight_date = ?, roof_form = ?, rooftop_structures = ?, legality = ?, violation = ?, permit_no = ?, case_id = ?,
-       updated_at = now()
-     FROM candidates s WHERE b.id = ? AND s.id = ?`,
-    [m.flight_date, m.roof_form, m.rooftop_structures, m.legality, m.violation, m.permit_no, m.case_id, id, candidateId],
+    `INSERT INTO buildings (id, first_job_id, last_job_id, flight_date, area_m2, roof_height_m, roof_height_max_m, floors, roof_form, rooftop_structures,
+       legality, violation, permit_no, grid_id, case_id, geom)
+     SELECT m.building_id, s.job_id, s.job_id, ?, s.area_m2, s.height_after_m, s.height_change_max_m, s.floors, m.roof_form, m.rooftop_structures,
+       m.legality, m.violation, m.permit_no, s.grid_id, m.case_id, s.geom
+     FROM ${withEntries} WHERE m.fresh`,
+    [flightDate, ...bindings],
   );
-  return id;
+  await trx.raw(
+    `UPDATE buildings b SET last_job_id = s.job_id, flight_date = ?, area_m2 = s.area_m2, roof_height_m = s.height_after_m, roof_height_max_m = s.height_change_max_m,
+       floors = s.floors, roof_form = m.roof_form, rooftop_structures = m.rooftop_structures, legality = m.legality, violation = m.violation,
+       permit_no = m.permit_no, grid_id = s.grid_id, case_id = m.case_id, geom = s.geom, updated_at = now()
+     FROM ${withEntries} WHERE NOT m.fresh AND b.id = m.building_id`,
+    [flightDate, ...bindings],
+  );
+  await trx.raw(
+    `UPDATE candidates s SET building_id = m.building_id FROM json_to_recordset(?::json) AS m(local_id text, building_id bigint)
+     WHERE s.job_id = ? AND s.local_id = m.local_id`,
+    [JSON.stringify(links), jobId],
+  );
+  await trx.raw(
+    `INSERT INTO building_observations (building_id, job_id, candidate_id, flight_date, area_m2, roof_height_m, roof_height_max_m, floors, roof_form,
+       rooftop_structures, legality, violation, permit_no, geom)
+     SELECT m.building_id, s.job_id, s.id, ?, s.area_m2, s.height_after_m, s.height_change_max_m, s.floors, m.roof_form,
+       m.rooftop_structures, m.legality, m.violation, m.permit_no, s.geom
+     FROM ${withEntries}`,
+    [flightDate, ...bindings],
+  );
+  return { register, counts: { created: buildings.length - matches.size, updated: matches.size } };
+}
+
+/** Ids for `count` new register buildings, drawn from the table's sequence. */
+async function newBuildingIds(trx: Knex.Transaction, count: number): Promise<number[]> {
+  const result = await trx.raw(`SELECT nextval(pg_get_serial_sequence('buildings', 'id')) AS id FROM generate_series(1, ?)`, [count]);
+  return result.rows.map((r: { id: string }) => Number(r.id));
 }
 
 /**
- * The database ids of the job's building candidates, and the register building each is found
- * again as: of the pairs overlapping by at least half of the smaller outline, the most alike
- * (intersection over union) first, each candidate and register building in one pair at most.
+ * The register building each of the job's building candidates is found again as: of the pairs
+ * overlapping by at least half of the smaller outline, the most alike (intersection over union)
+ * first, each candidate and register building in one pair at most.
  */
-async function registerMatches(trx: Knex.Transaction, jobId: number): Promise<{ candidateIds: Map<string, number>; matches: Map<string, number> }> {
-  const ids = await trx('candidates').where({ job_id: jobId, change_kind: 'new_building' }).select('id', 'local_id');
+async function registerMatches(trx: Knex.Transaction, jobId: number): Promise<Map<string, number>> {
   const pairs = await trx.raw(
     `SELECT s.local_id, b.id AS building_id
      FROM candidates s JOIN buildings b ON ST_Intersects(s.geom, b.geom)
@@ -195,5 +198,5 @@ async function registerMatches(trx: Knex.Transaction, jobId: number): Promise<{ 
     matches.set(localId, Number(buildingId));
     taken.add(Number(buildingId));
   }
-  return { candidateIds: new Map(ids.map((r) => [r.local_id as string, Number(r.id)])), matches };
+  return matches;
 }
