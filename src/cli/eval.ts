@@ -111,7 +111,7 @@ async function evaluateBuildingFiles(truthPath: string, resultPath: string, minI
         legality: text(p.legality),
         violation: text(p.violation),
         ...(typeof p.use === 'string' ? { use: p.use } : {}),
-        ...(p.below_survey_thresholds === true ? { belowThresholds: true } : {}),
+        ...(p.below_survey_thresholds === true || p.at_scene_edge === true ? { unscored: true } : {}),
       };
     });
   return evaluateBuildings(buildings(truth, truthPath), buildings(result, resultPath), minIou);

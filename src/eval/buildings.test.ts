@@ -39,7 +39,7 @@ describe('evaluateBuildings', () => {
   });
 
   it('leaves out truth below the survey thresholds, and the survey buildings matching it', () => {
-    const truth = [building(0, 0, 10), building(20, 0, 2, { belowThresholds: true })];
+    const truth = [building(0, 0, 10), building(20, 0, 2, { unscored: true })];
     const report = evaluateBuildings(truth, [building(0, 0, 10), building(20, 0, 2)]);
     expect(report).toMatchObject({ truth: 1, predicted: 1, matched: 1, recall: 1, precision: 1 });
   });

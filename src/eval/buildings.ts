@@ -23,9 +23,9 @@ export interface EvalBuilding {
   /** `legal` or `suspect`; null when not judged against plans. */
   legality: string | null;
   violation: string | null;
-  /** Truth only: what the building is used as, and whether it is below what a survey looks for (not scored). */
+  /** Truth only: what the building is used as, and whether it is not scored (below what a survey looks for, or cut by the scene's edge). */
   use?: string;
-  belowThresholds?: boolean;
+  unscored?: boolean;
 }
 
 /** Scores of a group of truth buildings (a use, a roof form). */
@@ -104,8 +104,8 @@ interface Match {
 }
 
 /**
- * Scores survey buildings against truth. Truth buildings below the survey's thresholds are not
- * scored, and a survey building matching one does not count either way.
+ * Scores survey buildings against truth. Truth buildings marked unscored are not scored, and a
+ * survey building matching one does not count either way.
  */
 export function evaluateBuildings(truth: EvalBuilding[], predicted: EvalBuilding[], minIou = 0.5): BuildingEvalReport {
   const truths: Measured[] = truth.map((b) => ({ ...b, area: polygonsArea(b.polygons) }));
@@ -115,11 +115,11 @@ export function evaluateBuildings(truth: EvalBuilding[], predicted: EvalBuilding
   let predictedScored = 0;
   preds.forEach((pred, p) => {
     const t = matchOfPred.get(p);
-    if (t !== undefined && truths[t].belowThresholds) return;
+    if (t !== undefined && truths[t].unscored) return;
     predictedScored += 1;
     if (t !== undefined) matches.push({ truth: truths[t], pred, iou: intersectionOverUnion(truths[t], pred) });
   });
-  const scored = truths.filter((t) => !t.belowThresholds);
+  const scored = truths.filter((t) => !t.unscored);
   const overlaps = overlapAreas(truths, preds);
   const matchedTruths = new Set(matches.map((m) => m.truth));
   const missReasons = new Map(scored.filter((t) => !matchedTruths.has(t)).map((t) => [t, missReason(t, overlaps)]));
@@ -200,7 +200,7 @@ function missReason(truth: Measured, overlaps: Overlaps): MissReason {
 }
 
 function falseReason(pred: Measured, overlaps: Overlaps): FalseReason {
-  const on = overlaps.ofPred.get(pred)!.filter((o) => !o.other.belowThresholds);
+  const on = overlaps.ofPred.get(pred)!.filter((o) => !o.other.unscored);
   if (on.filter((o) => o.area >= partShare * o.other.area).length > 1) return 'several_buildings';
   return on.some((o) => o.area >= 0.5 * pred.area) ? 'part_of_a_building' : 'no_building';
 }

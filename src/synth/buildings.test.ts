@@ -1,7 +1,11 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pointInPolygon, polygonArea, ringsBounds, type Ring } from './geometry.js';
 import { buildScene } from './scene.js';
 import type { ApprovedPlan, Structure } from './types.js';
+import { writeVectorFiles } from './vector-files.js';
 
 // A scene of 205 m, as the benches use (seed 3005 is one of the held-out ones).
 const scene = buildScene({ seed: 3005, size: 2048 });
@@ -106,5 +110,22 @@ describe('standing buildings of a generated scene', () => {
     }
     const byKind = new Set(changed.map((b) => scene.changes.find((c) => c.id === b.changeId)!.changeKind));
     expect([...byKind].sort()).toEqual(expect.arrayContaining(['new_building', 'rooftop_addition']));
+  });
+
+  it('are written as the after rasters show them: those the scene edge cuts in part, marked, and none of those beyond it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zhiwei-buildings-'));
+    try {
+      await writeVectorFiles(scene, dir);
+      const written = JSON.parse(await readFile(join(dir, 'buildings.geojson'), 'utf8')).features as { properties: { id: string; area_m2: number; at_scene_edge?: boolean } }[];
+      const model = new Map(scene.buildings.map((b) => [b.id, b]));
+      const cut = written.filter((f) => f.properties.at_scene_edge);
+      expect(cut.length).toBeGreaterThan(5);
+      for (const f of cut) expect(f.properties.area_m2).toBeLessThan(model.get(f.properties.id)!.areaM2);
+      for (const f of written.filter((w) => !w.properties.at_scene_edge)) expect(f.properties.area_m2).toBeCloseTo(model.get(f.properties.id)!.areaM2, 1);
+      const inside = scene.buildings.filter((b) => b.polygons.every((p) => p[0].every(([x, y]) => x > 1 && y > 1 && x < scene.extent - 1 && y < scene.extent - 1)));
+      expect(written.length).toBeGreaterThanOrEqual(inside.length + cut.length);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

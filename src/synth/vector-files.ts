@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toWgs84 } from '../geo/crs.js';
+import polygonClipping, { type MultiPolygon, type Polygon } from 'polygon-clipping';
 import type { RegisteredBuilding } from './building-register.js';
 import { footprintRings, polygonArea, type Ring } from './geometry.js';
 import { measureChange } from './truth.js';
@@ -37,9 +38,9 @@ export async function writeVectorFiles(scene: Scene, outDir: string): Promise<st
         ),
       ),
     );
-  const multi = (polygons: readonly Ring[][]) => ({
+  const multi = (polygons: readonly Ring[][], dx: number, dy: number) => ({
     type: 'Feature',
-    geometry: polygons.length === 1 ? geometry(polygons[0], sx, sy) : { type: 'MultiPolygon', coordinates: polygons.map((p) => geometry(p, sx, sy).coordinates) },
+    geometry: polygons.length === 1 ? geometry(polygons[0], dx, dy) : { type: 'MultiPolygon', coordinates: polygons.map((p) => geometry(p, dx, dy).coordinates) },
   });
   const files: Record<string, string> = {
     'plans.geojson': plans(scene.plans),
@@ -61,17 +62,24 @@ export async function writeVectorFiles(scene: Scene, outDir: string): Promise<st
         );
       }),
     ),
-    'buildings.geojson': collection(scene.buildings.map((b) => ({ ...multi(b.polygons), properties: buildingProperties(b) }))),
+    'buildings.geojson': collection(
+      scene.buildings.flatMap((b) => {
+        const seen = onRasters(b.polygons, scene.extent, [sx, sy]);
+        if (seen.polygons.length === 0) return [];
+        const cut = seen.cut ? { area_m2: round(seen.polygons.reduce((sum, p) => sum + polygonArea(p), 0), 1), at_scene_edge: true } : {};
+        return [{ ...multi(seen.polygons, 0, 0), properties: { ...buildingProperties(b), ...cut } }];
+      }),
+    ),
     'rooftop-structures.geojson': collection(
       scene.buildings.flatMap((b) =>
-        b.rooftop.map((r, i) => ({
+        b.rooftop.flatMap((r, i) => (onRasters([footprintRings(r.structure.frame, r.structure.footprint)], scene.extent, [sx, sy]).cut ? [] : [{
           type: 'Feature',
           properties: {
             id: `${b.id}-r${i + 1}`, building: b.id, use: r.structure.use, area_m2: round(r.areaM2, 1), height_above_roof_m: round(r.heightAboveRoofM, 2),
             height_m: round(r.heightM, 2), below_survey_thresholds: r.heightAboveRoofM < surveyThresholds.rooftopHeightM || r.areaM2 < surveyThresholds.rooftopAreaM2,
           },
           geometry: geometry(footprintRings(r.structure.frame, r.structure.footprint), sx, sy),
-        })),
+        }])),
       ),
     ),
     'scene.json': JSON.stringify(sceneDescription(scene), null, 2) + '\n',
@@ -88,7 +96,8 @@ export async function writeVectorFiles(scene: Scene, outDir: string): Promise<st
  * A standing building's truth: footprint area, roof heights above ground (the median a DSM shows,
  * rooftop structures left out; the highest point; the eaves), floors as built, roof form, rooftop
  * structures a survey should find, legality against the plans, and whether it is below what a
- * survey looks for by default (lower than 2.2 m or smaller than 6 m²).
+ * survey looks for by default (lower than 2.2 m or smaller than 6 m²). A building the scene's edge
+ * cuts is written as the rasters show it, its area that part's, with `at_scene_edge`.
  */
 function buildingProperties(b: RegisteredBuilding): object {
   const found = b.rooftop.filter((r) => r.heightAboveRoofM >= surveyThresholds.rooftopHeightM && r.areaM2 >= surveyThresholds.rooftopAreaM2);
@@ -98,6 +107,17 @@ function buildingProperties(b: RegisteredBuilding): object {
     legality: b.legal ? 'legal' : 'suspect', violation: b.violation, permit_no: b.permitNo, change: b.changeId,
     below_survey_thresholds: b.roofHeightM < surveyThresholds.heightM || b.areaM2 < surveyThresholds.areaM2, note: b.note,
   };
+}
+
+/**
+ * A building's polygons where the after rasters show them (moved by the misregistration `shift`),
+ * cut to the scene; the polygons themselves, moved, when wholly inside, and none when wholly outside.
+ */
+function onRasters(polygons: readonly Ring[][], extent: number, shift: [number, number]): { polygons: Ring[][]; cut: boolean } {
+  const seen = polygons.map((p) => p.map((ring) => ring.map(([x, y]): [number, number] => [x + shift[0], y + shift[1]])));
+  if (seen.every((p) => p[0].every(([x, y]) => x >= 0 && y >= 0 && x <= extent && y <= extent))) return { polygons: seen, cut: false };
+  const scene: Polygon = [[[0, 0], [extent, 0], [extent, extent], [0, extent], [0, 0]]];
+  return { polygons: (polygonClipping.intersection(seen as MultiPolygon, scene) as Ring[][]).map((p) => p.map((ring) => ring.slice(0, -1))), cut: true };
 }
 
 /** What a survey looks for by default (the issue's thresholds; `pipeline/survey/building.ts` holds the same). */
