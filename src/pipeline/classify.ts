@@ -83,7 +83,7 @@ export const roughGreenCrownShare = 0.2;
  * a crown the after flight reconstructed lower or not at all (a free-standing structure that
  * slender is rare).
  */
-const crownPlaneResidualM = 0.4;
+export const crownPlaneResidualM = 0.4;
 const crownSlenderness = 1.5;
 
 /** Decides whether a region is a candidate and of which kind. */

@@ -2,21 +2,13 @@
  * Buildings from one flight (issue 17): the grid streams through in full-width strips, whose
  * building pixels (at least the minimum height above ground, no tree crown) the detect job's
  * vectorizer joins into regions with their sums, merged across strips; each region is judged
- * (area, the vegetation guard of classify.ts, vehicles), and each kept one measured in a window
- * of its own (measure.ts). Memory holds a strip, a window and the kept regions' outlines.
+ * (area, guard.ts: tree crowns, vehicles), and each kept one measured in a window of its own
+ * (measure.ts), where the buildings split from it are judged again. Memory holds a strip, a window and the kept regions' outlines.
  */
-import {
-  greenCrownShare,
-  largestVehicleM2,
-  roughCrownShare,
-  roughGreenCrownShare,
-  tallestVehicleM,
-  vehicleElongation,
-  widestVehicleM,
-} from '../classify.js';
 import type { ChangeRegion, ChangeStrip, ProgressFactory } from '../types.js';
 import { createVectorizer, regionMeasurements } from '../vectorize.js';
 import type { Building, SurveyThresholds } from './building.js';
+import { guardRule } from './guard.js';
 import { measureRegion, type MeasuredBuilding } from './measure.js';
 import { readSurface, type SurveyRasters, type SurveySurface } from './surface.js';
 
@@ -45,18 +37,31 @@ export async function findBuildings(inputs: SurveyRasters, thresholds: SurveyThr
       else kept.push(region);
     },
   });
+  // tree crowns' rough patches are no building pixels; those large enough for a building are counted
+  const crownRule = 'vegetation: a rough surface, a tree crown?';
+  const crowns = createVectorizer(grid, {
+    simplifyTolerancePx: 0.75,
+    onRegion(region) {
+      if (region.pixelAreaM2 >= thresholds.minAreaM2) rejected[crownRule] = (rejected[crownRule] ?? 0) + 1;
+    },
+  });
   const bar = progress('buildings', Math.ceil(grid.height / stripRows), 'strips');
   for (let y0 = 0; y0 < grid.height; y0 += stripRows) {
     const window = { x: 0, y: y0, width: grid.width, height: Math.min(stripRows, grid.height - y0) };
-    vectorizer.addStrip(buildingStrip(await readSurface(inputs, window, thresholds.minHeightM)));
+    const surface = await readSurface(inputs, window, thresholds.minHeightM);
+    vectorizer.addStrip(buildingStrip(surface, surface.building));
+    crowns.addStrip(buildingStrip(surface, surface.crown));
     bar.tick();
   }
   bar.done();
   vectorizer.finish();
+  crowns.finish();
   const measureBar = progress('measure', kept.length, 'regions');
   const measured: MeasuredBuilding[] = [];
   for (const region of kept) {
-    measured.push(...(await measureRegion(inputs, region, thresholds)));
+    const result = await measureRegion(inputs, region, thresholds);
+    measured.push(...result.buildings);
+    for (const rule of result.rejected) rejected[rule] = (rejected[rule] ?? 0) + 1;
     measureBar.tick();
   }
   measureBar.done();
@@ -73,15 +78,15 @@ export async function findBuildings(inputs: SurveyRasters, thresholds: SurveyThr
   return { buildings, rejected, regularisation };
 }
 
-/** A strip for the vectorizer: building pixels changed, heights above ground as the height after. */
-function buildingStrip(surface: SurveySurface): ChangeStrip {
+/** A strip for the vectorizer: the pixels of `mask` changed, heights above ground as the height after. */
+function buildingStrip(surface: SurveySurface, mask: Uint8Array): ChangeStrip {
   const { window, aboveGround } = surface;
   const size = window.width * window.height;
   return {
     y0: window.y,
     width: window.width,
     height: window.height,
-    change: surface.building,
+    change: mask,
     heightChange: aboveGround,
     heightBefore: aboveGround.map((h) => (h === h ? 0 : Number.NaN)),
     heightAfter: aboveGround,
@@ -97,13 +102,6 @@ function buildingStrip(surface: SurveySurface): ChangeStrip {
 function rejection(region: ChangeRegion, thresholds: SurveyThresholds): string | null {
   if (region.pixelAreaM2 < thresholds.minAreaM2) return `smaller than ${thresholds.minAreaM2} m²`;
   const m = regionMeasurements(region);
-  const { roughShare, greenShare } = m;
-  if (roughShare !== null && (roughShare >= roughCrownShare || (greenShare !== null && greenShare >= greenCrownShare && roughShare >= roughGreenCrownShare))) {
-    return 'vegetation: a rough surface, a tree crown?';
-  }
-  const height = m.heightAfterM ?? 0;
-  if (height <= tallestVehicleM && region.pixelAreaM2 <= largestVehicleM2 && m.widthM <= widestVehicleM && m.lengthM >= vehicleElongation * m.widthM) {
-    return 'vehicle-sized: a van or truck?';
-  }
-  return null;
+  const { roughShare, greenShare, lengthM, widthM } = m;
+  return guardRule({ areaM2: region.pixelAreaM2, heightM: m.heightAfterM ?? 0, roughShare, greenShare, planeResidualM: m.topPlaneResidualM, lengthM, widthM });
 }

@@ -14,6 +14,8 @@ import type { Building, RoofForm, RooftopStructure, SurveyThresholds } from './b
 import { regularisePolygons } from './regularise.js';
 import { median, splitRoofs, type RoofRule } from './roofs.js';
 import { readSurface, roughnessRadius, type SurveyRasters, type SurveySurface } from './surface.js';
+import { guardRule, type GuardFacts } from './guard.js';
+import { leafyExcessGreen, roughSurfaceM } from '../vegetation.js';
 
 /** A building as measured, before it is numbered; `firstPixel` its first pixel's grid index in scan order. */
 export interface MeasuredBuilding {
@@ -26,21 +28,19 @@ export interface MeasuredBuilding {
 const roofStepM = 1.5;
 /** Pixels this far (px) inside a roof give its heights: DSM edges are soft. */
 const interiorPx = 2;
-/** A roof is flat when its median local slope stays under this (rise over run, about 6°)… */
-const flatSlope = 0.1;
-/** …and one plane fits it within this (m, root mean square, rooftop objects aside). */
-const flatResidualM = 0.2;
-/** Points further than this (m) from the first plane fit are rooftop objects, left out of the second. */
-const planeOutlierM = 0.5;
+/** A roof is flat when this share of it lies within `flatBandM` (m) of one height. */
+const flatShare = 0.5;
+const flatBandM = 0.15;
 
-/** The buildings of one region, measured; an empty list when none is left after the split. */
-export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion, thresholds: SurveyThresholds): Promise<MeasuredBuilding[]> {
+/** The buildings of one region, measured, and the rules that the parts split from it and rejected broke. */
+export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion, thresholds: SurveyThresholds): Promise<{ buildings: MeasuredBuilding[]; rejected: string[] }> {
   const { grid } = inputs;
   const window = regionWindow(grid, region);
   const surface = await readSurface(inputs, window, thresholds.minHeightM);
   const { width, height } = window;
   const pixelAreaM2 = Math.abs(grid.geoTransform[1] * grid.geoTransform[5]);
-  const mask = patchOf(surface, region, grid);
+  // the patch's pixels with heights of their own; enclosed holes are filled back below
+  const mask = patchOf(surface, region, grid).map((m, i) => (m && surface.aboveGround[i] >= thresholds.minHeightM ? 1 : 0));
   fillHoles(mask, surface.aboveGround, width, height, thresholds.minAreaM2 / pixelAreaM2);
   const rule: RoofRule = {
     stepM: roofStepM,
@@ -49,17 +49,20 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
     minStructurePx: thresholds.rooftopMinAreaM2 / pixelAreaM2,
     minStructureHeightM: thresholds.rooftopMinHeightM,
   };
-  const { labels, standsOn } = splitRoofs(surface.dsm, mask, width, height, rule);
+  const { labels, standsOn } = splitRoofs(surface.aboveGround, mask, width, height, rule);
   const measured: MeasuredBuilding[] = [];
+  const rejected: string[] = [];
   standsOn.forEach((on, k) => {
     if (on !== 0) return;
     const label = k + 1;
     const roof = Uint8Array.from(labels, (l) => (l === label ? 1 : 0));
     const footprint = Uint8Array.from(labels, (l) => (l === label || (l > 0 && standsOn[l - 1] === label) ? 1 : 0));
     const pixels = footprint.reduce((n, v) => n + v, 0);
-    if (pixels < rule.minBuildingPx) return;
+    if (pixels < rule.minBuildingPx) return void rejected.push(`smaller than ${thresholds.minAreaM2} m²`);
     const roofHeights = heightsOf(roof, surface);
     const roofHeightM = median(roofHeights);
+    const guarded = guardRule(partFacts(roof, pixels * pixelAreaM2, roofHeightM, surface, grid));
+    if (guarded) return void rejected.push(guarded);
     const structures = standsOn.flatMap((s, j) => (s === label ? [measureStructure(Uint8Array.from(labels, (l) => (l === j + 1 ? 1 : 0)), surface, grid, roofHeightM)] : []));
     const polygons = outline(footprint, pixels, window, grid);
     measured.push({
@@ -71,12 +74,81 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
         roofHeightM,
         roofHeightMaxM: percentile(roofHeights, 0.99),
         floors: Math.max(1, Math.round(roofHeightM / thresholds.storeyHeightM)),
-        roofForm: roofForm(roof, surface, grid),
+        roofForm: roofForm(roof, surface),
       },
       structures: structures.sort((a, b) => b.areaM2 - a.areaM2),
     });
   });
-  return measured;
+  return { buildings: measured, rejected };
+}
+
+/** What the guard looks at, for one roof part of a window. */
+function partFacts(roof: Uint8Array, areaM2: number, heightM: number, surface: SurveySurface, grid: AnalysisGrid): GuardFacts {
+  const { width, height } = surface.window;
+  const gsd = grid.geoTransform[1];
+  let green = 0, greenPixels = 0, rough = 0, roughPixels = 0;
+  let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  const top: [number, number, number][] = [];
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      if (!roof[i]) continue;
+      n++;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
+      if (surface.greenness[i] === surface.greenness[i]) {
+        greenPixels++;
+        if (surface.greenness[i] >= leafyExcessGreen) green++;
+      }
+      if (!isInterior(roof, width, height, x, y)) continue;
+      if (surface.roughness[i] === surface.roughness[i]) {
+        roughPixels++;
+        if (surface.roughness[i] >= roughSurfaceM) rough++;
+      }
+      if (surface.dsm[i] === surface.dsm[i]) top.push([x, y, surface.dsm[i]]);
+    }
+  }
+  // sides of the rectangle with the part's second moments: L pixels have centres of variance (L² − 1) / 12
+  const vx = sxx / n - (sx / n) ** 2;
+  const vy = syy / n - (sy / n) ** 2;
+  const cxy = sxy / n - (sx / n) * (sy / n);
+  const spread = Math.sqrt(((vx - vy) / 2) ** 2 + cxy * cxy);
+  const side = (variance: number) => Math.sqrt(Math.max(0, 12 * variance + 1)) * gsd;
+  return {
+    areaM2,
+    heightM,
+    roughShare: roughPixels > 0 ? rough / roughPixels : null,
+    greenShare: greenPixels > 0 ? green / greenPixels : null,
+    planeResidualM: top.length >= 10 ? planeResidual(top) : null,
+    lengthM: side((vx + vy) / 2 + spread),
+    widthM: side((vx + vy) / 2 - spread),
+  };
+}
+
+/** Root mean square distance of the points (x, y in pixels, z in metres) from their least-squares plane. */
+function planeResidual(points: [number, number, number][]): number {
+  const n = points.length;
+  let mx = 0, my = 0, mz = 0;
+  for (const [x, y, z] of points) {
+    mx += x / n;
+    my += y / n;
+    mz += z / n;
+  }
+  let xx = 0, yy = 0, xy = 0, xz = 0, yz = 0, zz = 0;
+  for (const [x, y, z] of points) {
+    xx += (x - mx) ** 2;
+    yy += (y - my) ** 2;
+    xy += (x - mx) * (y - my);
+    xz += (x - mx) * (z - mz);
+    yz += (y - my) * (z - mz);
+    zz += (z - mz) ** 2;
+  }
+  const det = xx * yy - xy * xy;
+  // variance the plane explains: [xz yz] · inverse([[xx xy] [xy yy]]) · [xz yz]ᵀ
+  const explained = det > 1e-9 ? (yy * xz * xz - 2 * xy * xz * yz + xx * yz * yz) / det : 0;
+  return Math.sqrt(Math.max(0, zz - explained) / n);
 }
 
 /** The region's pixel bounds on the grid, two pixels wider on every side (within the grid). */
@@ -167,76 +239,26 @@ function outline(part: Uint8Array, pixels: number, window: PixelWindow, grid: An
 }
 
 /**
- * Flat when the roof's median local slope is small and one plane fits it closely (rooftop objects
- * aside); pitched otherwise (gables, hips, mono-pitch roofs).
+ * Flat when one horizontal plane fits most of the roof within `flatBandM`: the bare slab of a
+ * flat roof lies at one height whatever stands on it (tanks, solar heaters, panels), while a
+ * pitched roof spreads its heights evenly from the eaves to the ridge.
  */
-function roofForm(roof: Uint8Array, surface: SurveySurface, grid: AnalysisGrid): RoofForm {
-  const gsd = grid.geoTransform[1];
+function roofForm(roof: Uint8Array, surface: SurveySurface): RoofForm {
   const { width, height } = surface.window;
-  const r = roughnessRadius(grid);
-  const points: [number, number, number][] = [];
-  const slopes: number[] = [];
+  const heights: number[] = [];
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i++) {
-      if (!roof[i] || surface.dsm[i] !== surface.dsm[i] || !isInterior(roof, width, height, x, y)) continue;
-      points.push([x * gsd, y * gsd, surface.dsm[i]]);
-      const slope = localSlope(surface.dsm, roof, width, height, x, y, r);
-      if (slope !== null) slopes.push(slope / gsd);
+      if (roof[i] && surface.dsm[i] === surface.dsm[i] && isInterior(roof, width, height, x, y)) heights.push(surface.dsm[i]);
     }
   }
-  if (points.length < 10) return 'pitched';
-  let plane = fitPlane(points);
-  const inliers = points.filter((p) => Math.abs(p[2] - planeAt(plane, p)) <= planeOutlierM);
-  if (inliers.length >= 10) plane = fitPlane(inliers);
-  const residual = Math.sqrt(inliers.reduce((sum, p) => sum + (p[2] - planeAt(plane, p)) ** 2, 0) / Math.max(1, inliers.length));
-  const tilt = Math.hypot(plane[1], plane[2]);
-  const flat = tilt <= flatSlope && residual <= flatResidualM && (slopes.length === 0 || median(slopes) <= flatSlope);
-  return flat ? 'flat' : 'pitched';
-}
-
-/** Slope (m per pixel) of the plane fitted to the (2r+1)² window around a pixel, or null when it leaves the roof. */
-function localSlope(dsm: Float32Array, roof: Uint8Array, width: number, height: number, x: number, y: number, r: number): number | null {
-  if (x < r || y < r || x >= width - r || y >= height - r) return null;
-  let su = 0;
-  let sv = 0;
-  for (let v = -r; v <= r; v++) {
-    for (let u = -r; u <= r; u++) {
-      const j = (y + v) * width + x + u;
-      if (!roof[j] || dsm[j] !== dsm[j]) return null;
-      su += u * dsm[j];
-      sv += v * dsm[j];
-    }
+  if (heights.length === 0) return 'flat';
+  const sorted = Float64Array.from(heights).sort();
+  let most = 0;
+  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi] - sorted[lo] > 2 * flatBandM) lo++;
+    most = Math.max(most, hi - lo + 1);
   }
-  const uu = (2 * r + 1) * ((r * (r + 1) * (2 * r + 1)) / 3);
-  return Math.hypot(su / uu, sv / uu);
-}
-
-/** Least-squares plane z = a + b·x + c·y through the points, as [a, b, c]. */
-function fitPlane(points: [number, number, number][]): [number, number, number] {
-  const n = points.length;
-  let mx = 0, my = 0, mz = 0;
-  for (const [x, y, z] of points) {
-    mx += x / n;
-    my += y / n;
-    mz += z / n;
-  }
-  let xx = 0, yy = 0, xy = 0, xz = 0, yz = 0;
-  for (const [x, y, z] of points) {
-    xx += (x - mx) ** 2;
-    yy += (y - my) ** 2;
-    xy += (x - mx) * (y - my);
-    xz += (x - mx) * (z - mz);
-    yz += (y - my) * (z - mz);
-  }
-  const det = xx * yy - xy * xy;
-  if (!(Math.abs(det) > 1e-12)) return [mz, 0, 0];
-  const b = (xz * yy - yz * xy) / det;
-  const c = (yz * xx - xz * xy) / det;
-  return [mz - b * mx - c * my, b, c];
-}
-
-function planeAt([a, b, c]: [number, number, number], [x, y]: [number, number, number]): number {
-  return a + b * x + c * y;
+  return most >= flatShare * sorted.length ? 'flat' : 'pitched';
 }
 
 /** The value below which a share `q` of the values lie (NaN when there are none). */

@@ -14,13 +14,17 @@ type Point = [number, number];
 
 /** Douglas-Peucker tolerance (px) that turns the traced staircase into edges. */
 const edgeTolerancePx = 1;
+/** Tolerance (px) past the staircase of any edge, for a first estimate of the orientation. */
+const coarseTolerancePx = 2;
 /** Edges this close (degrees) to the dominant orientation or its perpendicular are snapped to it. */
 const snapDeg = 15;
 /** Parallel snapped edges in a row closer than this (px) are one edge; further apart, a jog joins them. */
-const jogPx = 1;
-/** Free edges shorter than this (px) are corner cuts of the staircase, dropped. */
-const shortEdgePx = 2.5;
-/** A corner moved further than this (px) from the outline by intersecting its edges is cut instead. */
+const jogPx = 2;
+/** Free edges shorter than this (px, a metre at 0.2 m) are the staircase cutting a corner, dropped. */
+const shortEdgePx = 5;
+/** Free edges shorter than this (px, 2 m at 0.2 m) between two square edges cut a right angle. */
+const cornerCutPx = 10;
+/** A corner with a free edge moved further than this (px) from the outline by intersecting its edges is cut instead. */
 const cornerShiftPx = 3;
 /** Largest change of area (share of the pixel area) a regularised footprint may make. */
 export const areaTolerance = 0.05;
@@ -44,8 +48,11 @@ interface Line {
  */
 export function regularisePolygons(polygons: PolygonRings[], pixels: number): PolygonRings[] {
   const fallback = () => simplifyPolygons(polygons, fallbackTolerancePx);
-  const angle = dominantOrientation(polygons);
-  if (angle === null) return fallback();
+  const first = dominantOrientation(polygons);
+  if (first === null) return fallback();
+  // the sides found along the first estimate, fitted whole, give it more exactly
+  const sides = polygons.flat().flatMap((ring) => edgeLines(ring, first)).filter((line) => line.axis !== null);
+  const angle = meanOrientation(sides.map((line) => fittedDirection([...line.segments.map(([p]) => p), line.end]))) ?? first;
   const regular: PolygonRings[] = [];
   for (const rings of polygons) {
     const out = rings.map((ring) => regulariseRing(ring, angle));
@@ -55,42 +62,87 @@ export function regularisePolygons(polygons: PolygonRings[], pixels: number): Po
   return Math.abs(polygonsArea(regular) - pixels) <= areaTolerance * pixels ? regular : fallback();
 }
 
-/** The dominant edge orientation (radians, −45° to 45°) of the simplified rings; null without edges. */
+/**
+ * The dominant edge orientation (radians, −45° to 45°) of the rings; null without edges. A first
+ * estimate from the edges of the outline simplified past its staircase, then the directions
+ * fitted to the traced vertices of the edges near it, which the staircase does not bias.
+ */
 export function dominantOrientation(polygons: PolygonRings[]): number | null {
-  // directions modulo 90°: the mean of 4 × angle as a unit vector, weighted by length
+  const rings = polygons.flat();
+  const coarse = meanOrientation(rings.flatMap((ring) => ringEdges(ring, coarseTolerancePx)).map(({ points }) => chordOf(points)));
+  if (coarse === null) return null;
+  const fitted = rings
+    .flatMap((ring) => ringEdges(ring, edgeTolerancePx))
+    .filter(({ points }) => snappedAxis(...chordVector(points), coarse) !== null)
+    .map(({ points }) => fittedDirection(points));
+  return meanOrientation(fitted) ?? coarse;
+}
+
+/** A direction (radians) with its weight. */
+type Direction = { angle: number; weight: number };
+
+/** The mean of directions modulo 90° (the mean of 4 × angle as unit vectors, weighted); null without weight. */
+function meanOrientation(directions: Direction[]): number | null {
   let sx = 0;
   let sy = 0;
-  for (const rings of polygons) {
-    for (const ring of rings) {
-      const kept = simplifiedIndices(ring, edgeTolerancePx).map((i) => ring[i]);
-      for (let k = 0; k + 1 < kept.length; k++) {
-        const dx = kept[k + 1][0] - kept[k][0];
-        const dy = kept[k + 1][1] - kept[k][1];
-        const length = Math.hypot(dx, dy);
-        const a = 4 * Math.atan2(dy, dx);
-        sx += length * Math.cos(a);
-        sy += length * Math.sin(a);
-      }
-    }
+  for (const { angle, weight } of directions) {
+    sx += weight * Math.cos(4 * angle);
+    sy += weight * Math.sin(4 * angle);
   }
   return sx === 0 && sy === 0 ? null : Math.atan2(sy, sx) / 4;
 }
 
+/** The traced vertices of each edge of the ring simplified at `tolerance`, ends included. */
+function ringEdges(ring: Point[], tolerance: number): { points: Point[] }[] {
+  const kept = simplifiedIndices(ring, tolerance);
+  return kept.slice(1).map((end, k) => ({ points: ring.slice(kept[k], end + 1) }));
+}
+
+function chordVector(points: Point[]): [number, number] {
+  const [a, b] = [points[0], points[points.length - 1]];
+  return [b[0] - a[0], b[1] - a[1]];
+}
+
+function chordOf(points: Point[]): Direction {
+  const [dx, dy] = chordVector(points);
+  return { angle: Math.atan2(dy, dx), weight: Math.hypot(dx, dy) };
+}
+
+/** The principal direction of the points (their total least squares line), weighted by the chord's length. */
+function fittedDirection(points: Point[]): Direction {
+  const n = points.length;
+  const mx = points.reduce((sum, p) => sum + p[0], 0) / n;
+  const my = points.reduce((sum, p) => sum + p[1], 0) / n;
+  let xx = 0, yy = 0, xy = 0;
+  for (const [x, y] of points) {
+    xx += (x - mx) ** 2;
+    yy += (y - my) ** 2;
+    xy += (x - mx) * (y - my);
+  }
+  const chord = chordOf(points);
+  return n < 3 ? chord : { angle: 0.5 * Math.atan2(2 * xy, xx - yy), weight: chord.weight ** 2 };
+}
+
 /** One closed ring regularised to `angle`, or null when it comes out invalid. */
 function regulariseRing(ring: Point[], angle: number): Point[] | null {
-  let lines = ringLines(ring, angle);
-  lines = mergeParallel(lines);
+  const lines = edgeLines(ring, angle);
   if (lines.length < 3) return null;
   const out: Point[] = [];
   for (let k = 0; k < lines.length; k++) {
     const a = lines[k];
     const b = lines[(k + 1) % lines.length];
     const corner = a.axis !== null && a.axis === b.axis ? null : intersection(a, b);
-    if (corner && Math.hypot(corner[0] - a.end[0], corner[1] - a.end[1]) <= cornerShiftPx) out.push(corner);
+    const square = a.axis !== null && b.axis !== null;
+    if (corner && (square || Math.hypot(corner[0] - a.end[0], corner[1] - a.end[1]) <= cornerShiftPx)) out.push(corner);
     else out.push(project(a.end, a), project(a.end, b));
   }
   out.push(out[0]);
   return isSimple(out) ? out : null;
+}
+
+/** The ring's lines: its edges snapped to `angle`, corner cuts dropped, parallel pieces merged. */
+function edgeLines(ring: Point[], angle: number): Line[] {
+  return mergeParallel(dropCornerCuts(ringLines(ring, angle)));
 }
 
 /** The edges of the simplified ring as lines, snapped where near the orientation, short free edges dropped. */
@@ -113,6 +165,19 @@ function ringLines(ring: Point[], angle: number): Line[] {
     lines.push({ d, at: axis === null ? from : fittedPoint(segments), axis, segments, end: to });
   }
   return lines;
+}
+
+/**
+ * Without the short free edges between two square edges (the staircase cutting a right-angled
+ * corner, where the simplified outline spans both sides).
+ */
+function dropCornerCuts(lines: Line[]): Line[] {
+  return lines.filter((line, k) => {
+    const before = lines[(k + lines.length - 1) % lines.length];
+    const after = lines[(k + 1) % lines.length];
+    const length = Math.hypot(...chordVector(line.segments.flat()));
+    return !(line.axis === null && length < cornerCutPx && before.axis !== null && after.axis !== null && before.axis !== after.axis);
+  });
 }
 
 /** 0 or 1 when the direction (dx, dy) lies within `snapDeg` of the orientation or its perpendicular. */

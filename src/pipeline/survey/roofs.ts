@@ -3,9 +3,9 @@
  * Roofs are cut where the DSM steps: a pixel whose neighbourhood (about a metre across) spans
  * more than the step height lies on a wall between two roof levels; the pixels between the walls
  * are the cores of roof parts, and the wall pixels join the part beside them nearest in height. A
- * pitched roof changes height smoothly and stays whole. A part mostly enclosed by another stands
- * on it: a rooftop structure when it is high and large enough, else a piece of the same roof; a
- * part mostly bordered by open ground is a building of its own.
+ * pitched roof changes height smoothly and stays whole. A part within a larger part's outline
+ * stands on its roof when well above it (a rooftop structure) and is a piece of that roof
+ * otherwise; a part mostly enclosed by another is a piece of it; any other part is a building.
  */
 import { labelComponents } from '../../geo/polygonize.js';
 import { neighbourhoodMax } from '../height-change.js';
@@ -28,50 +28,65 @@ export interface RoofParts {
   standsOn: (number | null)[];
 }
 
+/**
+ * A DSM blurs a wall symmetrically about it: the wall stands where the surface has fallen half
+ * way from the roof to the ground.
+ */
+const wallShare = 0.5;
+
 /** A roof part while the split is decided: its pixels and its edges to other parts and to open ground. */
 interface Part {
   pixels: number[];
-  /** Median DSM height (m) of its pixels with heights; null until asked for after a merge. */
+  /** Median height above ground (m) of its pixels with heights; null until asked for after a merge. */
   height: number | null;
   /** Edges shared with each other part, by part number. */
   borders: Map<number, number>;
-  /** Edges towards pixels outside the patch. */
+  /** Edges towards pixels outside the patch that have heights (open ground, lower roofs). */
   open: number;
   mergedInto: number;
   standsOn: number;
+  /** Convex hull of its pixels; null until asked for after a merge. */
+  hull: Hull | null;
 }
 
-/** Splits the patch `mask` (1 inside) of a window of `dsm` into buildings and rooftop structures. */
-export function splitRoofs(dsm: Float32Array, mask: Uint8Array, width: number, height: number, rule: RoofRule): RoofParts {
-  const labels = roofCores(dsm, mask, width, height, rule);
-  growIntoWalls(labels, dsm, mask, width, height);
-  const parts = describeParts(labels, width, height);
-  const heightOf = (n: number) => (parts[n - 1].height ??= median(parts[n - 1].pixels.map((i) => dsm[i]).filter((h) => h === h)));
+/** A convex hull (counterclockwise in pixel coordinates, y down) and its bounds [x0, y0, x1, y1]. */
+interface Hull {
+  points: [number, number][];
+  bounds: [number, number, number, number];
+}
+
+/** Splits the patch `mask` (1 inside) of a window of `heights` into buildings and rooftop structures. */
+export function splitRoofs(heights: Float32Array, mask: Uint8Array, width: number, height: number, rule: RoofRule): RoofParts {
+  const labels = roofCores(heights, mask, width, height, rule);
+  growIntoWalls(labels, heights, mask, width, height);
+  const parts = describeParts(labels, heights, width, height);
+  const heightOf = (n: number) => (parts[n - 1].height ??= median(parts[n - 1].pixels.map((i) => heights[i]).filter((h) => h === h)));
+  const hullOf = (n: number) => (parts[n - 1].hull ??= convexHull(parts[n - 1].pixels, width));
   const merge = (from: number, into: number) => {
-    mergeParts(parts, from, into);
     for (const p of parts[from - 1].pixels) labels[p] = into;
+    mergeParts(parts, from, into);
   };
-  const live = () => parts.map((part, k) => ({ part, n: k + 1 })).filter(({ part }) => part.mergedInto === 0);
+  const live = () => parts.map((part, n) => ({ part, n: n + 1 })).filter(({ part }) => part.mergedInto === 0).sort((a, b) => a.part.pixels.length - b.part.pixels.length);
   // scraps first: pieces too small to be anything join the part they border most
-  for (let changed = true; changed; ) {
-    changed = false;
-    const small = live().filter(({ part }) => part.pixels.length < rule.minStructurePx && part.borders.size > 0).sort((a, b) => a.part.pixels.length - b.part.pixels.length);
-    if (small.length > 0) {
-      merge(small[0].n, mainNeighbour(small[0].part));
-      changed = true;
-    }
+  for (;;) {
+    const small = live().find(({ part }) => part.pixels.length < rule.minStructurePx && part.borders.size > 0);
+    if (!small) break;
+    merge(small.n, mainNeighbour(small.part));
   }
-  // then parts enclosed by another: a structure on its roof, or a piece of it; and small annexes
   for (let changed = true; changed; ) {
     changed = false;
-    for (const { part, n } of live().sort((a, b) => a.part.pixels.length - b.part.pixels.length)) {
+    for (const { part, n } of live()) {
       part.standsOn = 0;
-      if (part.borders.size === 0) continue;
-      const neighbour = mainNeighbour(part);
-      const enclosed = (part.borders.get(neighbour) ?? 0) >= part.open;
-      const onTop = heightOf(n) >= heightOf(neighbour) + rule.minStructureHeightM && part.pixels.length >= rule.minStructurePx;
-      if (enclosed && onTop) part.standsOn = neighbour;
-      else if (enclosed || part.pixels.length < rule.minBuildingPx) {
+      // within another part's outline: a structure on its roof when high and large enough, else a piece of its roof
+      const host = hostOf(n, parts, width, hullOf);
+      const below = host || lowerNeighbour(part, parts, heightOf(n) - rule.minStructureHeightM, heightOf);
+      if (below && heightOf(n) >= heightOf(below) + rule.minStructureHeightM && part.pixels.length >= rule.minStructurePx) {
+        part.standsOn = below;
+        continue;
+      }
+      // else enclosed by a part (a piece of it) or too small for a building beside one (an annex of it)
+      const neighbour = host || mainNeighbour(part);
+      if (neighbour && (host || (part.borders.get(neighbour) ?? 0) >= part.open || part.pixels.length < rule.minBuildingPx)) {
         merge(n, neighbour);
         changed = true;
         break;
@@ -85,12 +100,54 @@ export function splitRoofs(dsm: Float32Array, mask: Uint8Array, width: number, h
   return { labels, standsOn: parts.map((part) => (part.mergedInto ? null : part.standsOn)) };
 }
 
+/**
+ * The neighbour a part may stand on though it reaches beyond the neighbour's outline (a stair room
+ * flush with a wall whose roof the DSM's holes cut short): one at most `structureAreaShare` of
+ * its size, no higher than `top`, along at least `structureBorderShare` of the part's outline.
+ * A house beside a lower one is of a size with it.
+ */
+function lowerNeighbour(part: Part, parts: Part[], top: number, heightOf: (n: number) => number): number {
+  let edges = part.open;
+  for (const shared of part.borders.values()) edges += shared;
+  for (const [m, shared] of part.borders) {
+    if (shared >= structureBorderShare * edges && part.pixels.length <= structureAreaShare * parts[m - 1].pixels.length && heightOf(m) <= top) return m;
+  }
+  return 0;
+}
+
+const structureAreaShare = 0.25;
+const structureBorderShare = 0.2;
+
+/**
+ * The larger part whose convex hull holds most of part `n`'s pixels, at least half of them; 0 when
+ * none does. A stair room flush with a wall still lies within its house's hull; a house beside a
+ * lower one does not.
+ */
+function hostOf(n: number, parts: Part[], width: number, hullOf: (n: number) => Hull): number {
+  const part = parts[n - 1];
+  const [x0, y0, x1, y1] = pixelBounds(part.pixels, width);
+  let best = 0;
+  let most = part.pixels.length / 2;
+  parts.forEach((other, k) => {
+    if (k === n - 1 || other.mergedInto || other.pixels.length <= part.pixels.length) return;
+    const hull = hullOf(k + 1);
+    if (hull.bounds[0] > x1 || hull.bounds[2] < x0 || hull.bounds[1] > y1 || hull.bounds[3] < y0) return;
+    let inside = 0;
+    for (const i of part.pixels) if (insideHull(hull.points, (i % width) + 0.5, Math.floor(i / width) + 0.5)) inside++;
+    if (inside > most) {
+      most = inside;
+      best = k + 1;
+    }
+  });
+  return best;
+}
+
 /** Labels 1… of the roof cores: patch pixels whose neighbourhood spans less than the step. */
-function roofCores(dsm: Float32Array, mask: Uint8Array, width: number, height: number, rule: RoofRule): Int32Array {
-  const inside = Float32Array.from(dsm, (h, i) => (mask[i] ? h : Number.NaN));
+function roofCores(heights: Float32Array, mask: Uint8Array, width: number, height: number, rule: RoofRule): Int32Array {
+  const inside = Float32Array.from(heights, (h, i) => (mask[i] ? h : Number.NaN));
   const highest = neighbourhoodMax(inside, width, height, rule.stepRadiusPx);
   const lowest = neighbourhoodMax(inside.map((h) => -h), width, height, rule.stepRadiusPx);
-  const core = Uint8Array.from(mask, (m, i) => (m && dsm[i] === dsm[i] && highest[i] + lowest[i] <= rule.stepM ? 1 : 0));
+  const core = Uint8Array.from(mask, (m, i) => (m && heights[i] === heights[i] && highest[i] + lowest[i] <= rule.stepM ? 1 : 0));
   const { labels, count } = labelComponents(core, width, height);
   // a patch that is all wall (a small one on a steep surface) is one part
   if (count === 0) for (let i = 0; i < labels.length; i++) if (mask[i]) labels[i] = 1;
@@ -99,10 +156,11 @@ function roofCores(dsm: Float32Array, mask: Uint8Array, width: number, height: n
 
 /**
  * Gives each unlabelled patch pixel the label of the labelled 4-neighbour whose core height is
- * nearest its own, ring by ring outwards from the cores.
+ * nearest its own, ring by ring outwards from the cores; a pixel lower than half every such core's
+ * height stays out (the DSM's soft edges, narrow lanes between roofs).
  */
-function growIntoWalls(labels: Int32Array, dsm: Float32Array, mask: Uint8Array, width: number, height: number): void {
-  const coreHeights = partMedians(labels, dsm);
+function growIntoWalls(labels: Int32Array, heights: Float32Array, mask: Uint8Array, width: number, height: number): void {
+  const coreHeights = partMedians(labels, heights);
   for (let grown = true; grown; ) {
     grown = false;
     const before = labels.slice();
@@ -113,8 +171,9 @@ function growIntoWalls(labels: Int32Array, dsm: Float32Array, mask: Uint8Array, 
         let bestGap = Infinity;
         const consider = (j: number) => {
           const label = before[j];
-          if (!label) return;
-          const gap = dsm[i] === dsm[i] ? Math.abs(coreHeights[label - 1] - dsm[i]) : 0;
+          // below half its roof's height a pixel lies on the soft edge of the DSM, outside the walls
+          if (!label || heights[i] < wallShare * coreHeights[label - 1]) return;
+          const gap = heights[i] === heights[i] ? Math.abs(coreHeights[label - 1] - heights[i]) : 0;
           if (gap < bestGap) {
             bestGap = gap;
             best = label;
@@ -133,23 +192,23 @@ function growIntoWalls(labels: Int32Array, dsm: Float32Array, mask: Uint8Array, 
   }
 }
 
-/** Median DSM height of each label's pixels with heights (NaN where none). */
-function partMedians(labels: Int32Array, dsm: Float32Array): number[] {
-  const heights: number[][] = [];
+/** Median height above ground of each label's pixels with heights (NaN where none). */
+function partMedians(labels: Int32Array, heights: Float32Array): number[] {
+  const byLabel: number[][] = [];
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
     if (!label) continue;
-    while (heights.length < label) heights.push([]);
-    if (dsm[i] === dsm[i]) heights[label - 1].push(dsm[i]);
+    while (byLabel.length < label) byLabel.push([]);
+    if (heights[i] === heights[i]) byLabel[label - 1].push(heights[i]);
   }
-  return heights.map(median);
+  return byLabel.map(median);
 }
 
 /** The parts with their pixels and borders. */
-function describeParts(labels: Int32Array, width: number, height: number): Part[] {
+function describeParts(labels: Int32Array, heights: Float32Array, width: number, height: number): Part[] {
   const parts: Part[] = [];
   const part = (label: number) => {
-    while (parts.length < label) parts.push({ pixels: [], height: null, borders: new Map(), open: 0, mergedInto: 0, standsOn: 0 });
+    while (parts.length < label) parts.push({ pixels: [], height: null, borders: new Map(), open: 0, mergedInto: 0, standsOn: 0, hull: null });
     return parts[label - 1];
   };
   for (let y = 0, i = 0; y < height; y++) {
@@ -163,7 +222,8 @@ function describeParts(labels: Int32Array, width: number, height: number): Part[
         const other = j < 0 ? 0 : labels[j];
         if (other === label) continue;
         if (other) p.borders.set(other, (p.borders.get(other) ?? 0) + 1);
-        else p.open++;
+        // a pixel without height beside a part (DSMs have holes at steep walls) says nothing of what is there
+        else if (j < 0 || heights[j] === heights[j]) p.open++;
       }
     }
   }
@@ -198,10 +258,65 @@ function mergeParts(parts: Part[], from: number, into: number): void {
   }
   a.borders.delete(from);
   a.height = null;
+  a.hull = null;
   b.mergedInto = into;
   b.pixels = [];
   b.borders = new Map();
   for (const p of parts) if (p.standsOn === from) p.standsOn = into;
+}
+
+/** Pixel bounds [x0, y0, x1, y1] (pixel corners) of pixel indices. */
+function pixelBounds(pixels: number[], width: number): [number, number, number, number] {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const i of pixels) {
+    const x = i % width;
+    const y = Math.floor(i / width);
+    if (x < x0) x0 = x;
+    if (x + 1 > x1) x1 = x + 1;
+    if (y < y0) y0 = y;
+    if (y + 1 > y1) y1 = y + 1;
+  }
+  return [x0, y0, x1, y1];
+}
+
+/** The convex hull of the pixels' squares (monotone chain over the corners of each row's ends). */
+function convexHull(pixels: number[], width: number): Hull {
+  // each row's leftmost and rightmost pixel carry the hull's corners
+  const rows = new Map<number, [number, number]>();
+  for (const i of pixels) {
+    const x = i % width;
+    const y = Math.floor(i / width);
+    const row = rows.get(y);
+    if (!row) rows.set(y, [x, x]);
+    else if (x < row[0]) row[0] = x;
+    else if (x > row[1]) row[1] = x;
+  }
+  const points: [number, number][] = [];
+  for (const [y, [a, b]] of rows) points.push([a, y], [a, y + 1], [b + 1, y], [b + 1, y + 1]);
+  points.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  const cross = (o: [number, number], a: [number, number], b: [number, number]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: [number, number][] = [];
+  for (const p of points) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], p) <= 0) lower.pop();
+    lower.push(p);
+  }
+  const upper: [number, number][] = [];
+  for (const p of points.reverse()) {
+    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  const hull = [...lower.slice(0, -1), ...upper.slice(0, -1)];
+  return { points: hull, bounds: pixelBounds(pixels, width) };
+}
+
+/** True when the point lies inside the convex polygon (counterclockwise in a y-down frame as built above), edges included. */
+function insideHull(hull: [number, number][], x: number, y: number): boolean {
+  for (let k = 0; k < hull.length; k++) {
+    const [ax, ay] = hull[k];
+    const [bx, by] = hull[(k + 1) % hull.length];
+    if ((bx - ax) * (y - ay) - (by - ay) * (x - ax) < 0) return false;
+  }
+  return hull.length >= 3;
 }
 
 /** Median of the values (NaN when there are none). */

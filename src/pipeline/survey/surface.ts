@@ -26,12 +26,18 @@ export interface SurveySurface {
   dsm: Float32Array;
   /** DSM − ground (m). */
   aboveGround: Float32Array;
-  /** Plane residual of the DSM over about a metre (m); see vegetation.ts. */
+  /** Plane residual of the DSM (narrow holes filled) over about a metre (m); see vegetation.ts. */
   roughness: Float32Array;
   /** Excess green of the orthophoto; NaN everywhere without one. */
   greenness: Float32Array;
-  /** 1 on building pixels. */
+  /**
+   * 1 on building pixels, judged on heights whose narrow holes are filled (so that a stair room
+   * walled off by the DSM's holes stays joined to its roof): use them for connectivity, and
+   * `aboveGround` for what was measured.
+   */
   building: Uint8Array;
+  /** 1 on the pixels at least the minimum height above ground that a tree crown's rough patch covers. */
+  crown: Uint8Array;
 }
 
 /** Window radius (px) of the roughness: about 0.4 m, so a window spans a metre of roof. */
@@ -44,13 +50,19 @@ export function roughnessRadius(grid: AnalysisGrid): number {
  * every wall (as wide as the roughness window): wider than the band, far narrower than a crown.
  */
 function crownOpeningRadius(grid: AnalysisGrid): number {
-  return roughnessRadius(grid) + 1;
+  return roughnessRadius(grid) + 3;
 }
 
 /** Rows and columns read beyond a window so that its pixels do not depend on where it was cut. */
 export function surfaceMargin(grid: AnalysisGrid): number {
-  return roughnessRadius(grid) + 2 * crownOpeningRadius(grid) + 1;
+  return gapFillPx + roughnessRadius(grid) + 2 * crownOpeningRadius(grid) + 1;
 }
+
+/**
+ * DSM holes up to this far (px) from a height are filled from their neighbours when joining
+ * building pixels: photogrammetry leaves holes along steep walls.
+ */
+const gapFillPx = 4;
 
 /**
  * The surface of `window` (columns clipped to the grid), read with a margin of `surfaceMargin`
@@ -63,11 +75,13 @@ export async function readSurface(inputs: SurveyRasters, window: PixelWindow, mi
   const x1 = Math.min(grid.width, window.x + window.width + margin);
   const outer: PixelWindow = { x: x0, y: window.y - margin, width: x1 - x0, height: window.height + 2 * margin };
   const dsm = await readHeights(inputs.dsm, grid, outer);
+  const filled = fillGaps(dsm, outer.width, outer.height, gapFillPx);
   const ground = await groundOf(inputs, outer);
   const aboveGround = dsm.map((h, i) => h - ground[i]);
-  const roughness = planeResidual(dsm, outer.width, outer.height, roughnessRadius(grid));
+  const roughness = planeResidual(filled, outer.width, outer.height, roughnessRadius(grid));
   const crown = crownMask(roughness, outer.width, outer.height, crownOpeningRadius(grid));
-  const building = Uint8Array.from(aboveGround, (h, i) => (h >= minHeightM && !crown[i] ? 1 : 0));
+  const high = Uint8Array.from(filled, (h, i) => (h - ground[i] >= minHeightM ? 1 : 0));
+  const building = high.map((v, i) => v & (1 - crown[i]));
   const greenness = inputs.ortho ? await readGreenness(inputs.ortho, grid, outer) : new Float32Array(dsm.length).fill(Number.NaN);
   const crop = { x: window.x - x0, y: margin, width: window.width, height: window.height };
   return {
@@ -77,7 +91,34 @@ export async function readSurface(inputs: SurveyRasters, window: PixelWindow, mi
     roughness: cropped(roughness, outer.width, crop),
     greenness: cropped(greenness, outer.width, crop),
     building: cropped(building, outer.width, crop),
+    crown: cropped(high.map((v, i) => v & crown[i]), outer.width, crop),
   };
+}
+
+/**
+ * The heights with holes filled ring by ring from their edges, each pixel the mean of its
+ * neighbours filled before it, up to `rings` pixels deep; deeper holes stay NaN.
+ */
+function fillGaps(heights: Float32Array, width: number, height: number, rings: number): Float32Array {
+  const filled = heights.slice();
+  for (let ring = 0; ring < rings; ring++) {
+    const before = filled.slice();
+    for (let y = 0, i = 0; y < height; y++) {
+      for (let x = 0; x < width; x++, i++) {
+        if (before[i] === before[i]) continue;
+        let sum = 0;
+        let count = 0;
+        for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1, y < height - 1 ? i + width : -1]) {
+          if (j >= 0 && before[j] === before[j]) {
+            sum += before[j];
+            count++;
+          }
+        }
+        if (count > 0) filled[i] = sum / count;
+      }
+    }
+  }
+  return filled;
 }
 
 async function groundOf(inputs: SurveyRasters, window: PixelWindow): Promise<Float32Array> {
