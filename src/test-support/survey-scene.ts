@@ -7,14 +7,15 @@
 import { join } from 'node:path';
 import { writeGeoTiff } from '../raster/geotiff-writer.js';
 
-/** The fixture scene's south-west corner (EPSG:4549 metres). */
-const [x0, y0] = [496594, 3349828];
+/** The fixture scene's south-west corner (EPSG:4549 metres), the DSM's too. */
+export const surveyCorner: [number, number] = [496594, 3349828];
+const [x0, y0] = surveyCorner;
 const gsd = 0.4;
 const size = 100;
 const groundM = 11;
 
 /** Boxes in metres from the corner (x0, y0, x1, y1) and their height above ground. */
-const boxes: { box: [number, number, number, number]; heightM: number }[] = [
+export const surveyBoxes: { box: [number, number, number, number]; heightM: number }[] = [
   { box: [4, 4, 16, 14], heightM: 6.5 },
   { box: [9, 7, 12, 11], heightM: 9.5 },
   { box: [24, 22, 34, 34], heightM: 9.5 },
@@ -26,7 +27,7 @@ export async function writeSurveyDsm(dir: string): Promise<string> {
   for (let row = 0; row < size; row++) {
     for (let column = 0; column < size; column++) {
       const [x, y] = [(column + 0.5) * gsd, (size - row - 0.5) * gsd];
-      for (const { box, heightM } of boxes) {
+      for (const { box, heightM } of surveyBoxes) {
         if (x >= box[0] && x < box[2] && y >= box[1] && y < box[3]) data[row * size + column] = groundM + heightM;
       }
     }

@@ -1,7 +1,8 @@
 /**
  * The tile layers of a detect job, from its stored spec and summary (the `jobs` row, whether the
  * job ran from `zhiwei detect` or was submitted to the service: both store the resolved job with
- * camelCase keys and absolute paths or URLs). `before` and `after` are the orthophotos;
+ * camelCase keys and absolute paths or URLs). `before` and `after` are the orthophotos (a survey's
+ * one orthophoto, its `ortho`, is its `after`);
  * `height-change` needs both DSMs and the vertical offset the run fitted, so it appears once the
  * run has measured it.
  */
@@ -69,10 +70,12 @@ export function jobLayers(job: TileJob): JobLayer[] {
  */
 function rasterPaths(spec: Record<string, unknown>): Partial<Record<(typeof rasterRoles)[number], string>> {
   const paths: Partial<Record<(typeof rasterRoles)[number], string>> = {};
+  const servable = (value: unknown): value is string => typeof value === 'string' && (isAbsolute(value) || /^https?:\/\//i.test(value));
   for (const role of rasterRoles) {
     const value = spec[role];
-    if (typeof value === 'string' && (isAbsolute(value) || /^https?:\/\//i.test(value))) paths[role] = value;
+    if (servable(value)) paths[role] = value;
   }
+  if (!paths.afterOrtho && servable(spec.ortho)) paths.afterOrtho = spec.ortho;
   return paths;
 }
 

@@ -164,10 +164,10 @@ describe.skipIf(!browserAvailable())('the map review page', () => {
     })).toBe(1);
   }, 60_000);
 
-  it('has a legend of state outlines, violation fills and the height-change ramp, and keeps grid ids whole in the list', async () => {
+  it('has a legend of state outlines, violation fills, building legality and the height-change ramp, and keeps grid ids whole in the list', async () => {
     await page.locator('#legend summary').click();
     const items = page.locator('#legend li');
-    expect(await items.count()).toBe(10 + 5);
+    expect(await items.count()).toBe(10 + 5 + 2);
     expect(await items.allTextContents()).toContain('已派发');
     expect(await items.allTextContents()).toContain('无证建设');
     expect(await page.locator('#legend .ramp-scale').textContent()).toBe('−10 米0 米+10 米');

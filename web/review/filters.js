@@ -13,8 +13,8 @@ const choices = { state: CASE_STATES, violation: VIOLATIONS, change_kind: CHANGE
 const labelKeys = { state: 'state.', violation: 'violation.', change_kind: 'kind.' };
 
 /**
- * A detect job as `GET /api/v1/jobs` lists it.
- * @typedef {{ id: number, state: string, before_date: string | null, after_date: string | null }} Job
+ * A job as `GET /api/v1/jobs` lists it: a detect job between two flights, or a survey of one.
+ * @typedef {{ id: number, kind: string, state: string, before_date: string | null, after_date: string | null }} Job
  */
 
 /**
@@ -47,12 +47,16 @@ export async function setUpFilters(form, onChange) {
   options('#filter-grid', grids.grids.map((/** @type {any} */ g) => [g.grid_id, [g.grid_id, g.community].filter(Boolean).join(' ')]));
   options('#filter-zone', zones.zones.map((/** @type {any} */ z) => [z.zone_id, [z.zone_id, z.name].filter(Boolean).join(' ')]));
   /** @type {Job[]} */
-  const detectJobs = jobs.jobs.filter((/** @type {any} */ job) => job.kind === 'detect');
+  const flightJobs = jobs.jobs;
   const jobSelect = /** @type {HTMLSelectElement} */ (form.querySelector('#filter-job'));
   const labelJobs = () => {
     const chosen = jobSelect.value;
-    const jobOption = (/** @type {Job} */ job) => new Option(t('filter.job_option', { id: job.id, before: job.before_date ?? '–', after: job.after_date ?? '–' }), String(job.id));
-    jobSelect.replaceChildren(new Option(t('filter.all_jobs'), ''), ...detectJobs.map(jobOption));
+    const jobOption = (/** @type {Job} */ job) =>
+      new Option(
+        job.kind === 'survey' ? t('filter.survey_option', { date: job.after_date ?? '–' }) : t('filter.job_option', { id: job.id, before: job.before_date ?? '–', after: job.after_date ?? '–' }),
+        String(job.id),
+      );
+    jobSelect.replaceChildren(new Option(t('filter.all_jobs'), ''), ...flightJobs.map(jobOption));
     jobSelect.value = chosen;
   };
   labelJobs();
@@ -70,7 +74,7 @@ export async function setUpFilters(form, onChange) {
     },
     /** The job whose imagery to show (null when no job succeeded yet). */
     imageryJob() {
-      return jobSelect.value ? Number(jobSelect.value) : (detectJobs[0]?.id ?? null);
+      return jobSelect.value ? Number(jobSelect.value) : (flightJobs[0]?.id ?? null);
     },
   };
 }

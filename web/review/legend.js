@@ -1,11 +1,11 @@
 // @ts-check
 /**
  * The map's legend, under the layer menu: the case outline colour of each state, the fill of each
- * violation, and the height-change ramp (falls blue, rises red, saturating at ±10 m; changes under
- * 0.5 m are not drawn), in the page's language.
+ * violation, the register buildings' fill by legality, and the height-change ramp (falls blue,
+ * rises red, saturating at ±10 m; changes under 0.5 m are not drawn), in the page's language.
  */
 import { t } from '../shared/i18n.js';
-import { stateColours, violationColours } from './layers.js';
+import { legalityColours, stateColours, violationColours } from './layers.js';
 
 /** The ramp's ends, as `src/tiles/height-colours.ts` draws the height-change tiles. */
 const ramp = 'linear-gradient(to right, #2166ac, #92c5de 47%, transparent 47% 53%, #f4a582 53%, #b2182b)';
@@ -37,6 +37,7 @@ export function showLegend(details) {
       Object.assign(document.createElement('summary'), { textContent: t('legend.title') }),
       ...list(t('legend.states'), swatches(stateColours, 'state', 'outline')),
       ...list(t('legend.violations'), swatches(violationColours, 'violation', 'fill')),
+      ...list(t('legend.buildings'), swatches(legalityColours, 'legality', 'fill')),
       Object.assign(document.createElement('p'), { textContent: t('legend.height_change') }),
       bar,
       scale,

@@ -2,12 +2,14 @@
 /**
  * The map review page (`/review`): the reviewer signs in, filters the suspects, sees them on the
  * orthophotos and in a list kept in step with the map, opens a case and triages, dismisses or
- * dispatches it. An action refreshes the list, the map and the statistics.
+ * dispatches it. An action refreshes the list, the map and the statistics. The register's buildings
+ * (all, or a survey job's) lie under the suspects; a click on one opens its measurements.
  */
 import './messages.js';
 import { t } from '../shared/i18n.js';
 import { api, setUpPage, signIn } from '../shared/session.js';
 import { caseActions } from './actions.js';
+import { showBuildingDetail } from './building-panel.js';
 import { setUpFilters } from './filters.js';
 import { showLegend } from './legend.js';
 import { caseList } from './list.js';
@@ -31,6 +33,7 @@ if (user.role === 'officer') {
 element('review').hidden = false;
 
 const panel = element('case-panel');
+const buildingPanel = element('building-panel');
 const list = caseList(/** @type {HTMLUListElement} */ (element('case-list')), (id) => void selectCase(id, true));
 const actions = caseActions(/** @type {HTMLFormElement} */ (element('case-action')), (id) => void afterAction(id));
 const filters = await setUpFilters(/** @type {HTMLFormElement} */ (element('filters')), () => void applyFilters());
@@ -40,6 +43,8 @@ let cases = [];
 let nextCursor = null;
 /** @type {number | null} */
 let selectedId = null;
+/** @type {number | null} */
+let selectedBuildingId = null;
 /** @type {any} */
 let statistics = null;
 let imageryJob = filters.imageryJob();
@@ -51,8 +56,9 @@ const layerMenu = /** @type {HTMLFieldSetElement} */ (element('layers'));
 showLegend(/** @type {HTMLDetailsElement} */ (element('legend')));
 const visible = new Set([...layerMenu.querySelectorAll('input:checked')].map((box) => /** @type {HTMLInputElement} */ (box).name));
 const map = createReviewMap(element('map-area'), {
-  imagery, basemap: config.basemap ?? null, caseQuery: filters.query(), bounds: viewOf(imagery), visible,
+  imagery, basemap: config.basemap ?? null, caseQuery: filters.query(), buildingQuery: buildingQuery(), bounds: viewOf(imagery), visible,
   onCaseClick: (id) => void selectCase(id, false),
+  onBuildingClick: (id) => void selectBuilding(id),
   onIdle: (count) => (/** @type {HTMLOutputElement} */ (element('map-count')).value = String(count)),
 });
 setUpSwipe(element('swipe'), element('map-before'), element('map-area'));
@@ -67,10 +73,15 @@ element('case-close').addEventListener('click', closePanel);
 panel.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') closePanel();
 });
+element('building-close').addEventListener('click', closeBuildingPanel);
+buildingPanel.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') closeBuildingPanel();
+});
 document.addEventListener('zhiwei:language', () => {
   showCount();
   if (statistics) showStatistics(element('stats'), statistics);
   if (selectedId !== null) void selectCase(selectedId, false);
+  if (selectedBuildingId !== null) void selectBuilding(selectedBuildingId);
 });
 
 /** Loads the first page of the filtered list, or the page after `cursor`. @param {string | null} [cursor] */
@@ -100,8 +111,15 @@ async function refreshStatistics() {
   showStatistics(element('stats'), statistics);
 }
 
+/** The register buildings to draw: those of the chosen job, else all. */
+function buildingQuery() {
+  const job = filters.query().get('job');
+  return new URLSearchParams(job ? { job } : {});
+}
+
 async function applyFilters() {
   map.showCases(filters.query());
+  map.showBuildings(buildingQuery());
   const job = filters.imageryJob();
   if (job !== imageryJob) {
     imageryJob = job;
@@ -117,6 +135,7 @@ async function applyFilters() {
  * @param {number} id @param {boolean} fly
  */
 async function selectCase(id, fly) {
+  closeBuildingPanel();
   selectedId = id;
   list.select(id);
   const listed = cases.find((c) => c.id === id);
@@ -134,6 +153,23 @@ function closePanel() {
   selectedId = null;
   list.select(null);
   map.select(null);
+}
+
+/** Selects register building `id` on the map and opens its measurements in the building panel. @param {number} id */
+async function selectBuilding(id) {
+  closePanel();
+  selectedBuildingId = id;
+  map.selectBuilding(id);
+  const detail = await api(`/api/v1/buildings/${id}`);
+  if (selectedBuildingId !== id) return;
+  buildingPanel.hidden = false;
+  showBuildingDetail(buildingPanel, detail, (caseId) => void selectCase(caseId, true));
+}
+
+function closeBuildingPanel() {
+  buildingPanel.hidden = true;
+  selectedBuildingId = null;
+  map.selectBuilding(null);
 }
 
 /** After an action on case `id`: the list, the map, the statistics and the panel show its new state. @param {number} id */

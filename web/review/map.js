@@ -9,7 +9,7 @@
 import { LngLatBounds, Map as MapLibreMap } from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { t } from '../shared/i18n.js';
 import { apiRoot, imagerySource, transformRequest } from '../shared/map-sources.js';
-import { caseLayers, layersOf, vectorLayers } from './layers.js';
+import { buildingLayers, caseLayers, layersOf, vectorLayers } from './layers.js';
 
 /** @typedef {import('maplibre-gl').SourceSpecification} SourceSpecification */
 /** @typedef {import('maplibre-gl').RasterSourceSpecification} RasterSourceSpecification */
@@ -27,7 +27,7 @@ const background = { id: 'background', type: 'background', paint: { 'background-
  * @typedef {{ tiles: string[], tileSize?: number, maxzoom?: number, attribution?: string }} Basemap
  */
 
-/** The MVT URL template of a layer, with the case filters for `cases`. @param {string} layer @param {URLSearchParams} [query] */
+/** The MVT URL template of a layer, with the case filters for `cases`, the job for `buildings`. @param {string} layer @param {URLSearchParams} [query] */
 function vectorTiles(layer, query) {
   const search = query?.toString();
   return `${apiRoot}v1/tiles/${layer}/{z}/{x}/{y}.mvt${search ? `?${search}` : ''}`;
@@ -54,10 +54,10 @@ export function outlineBounds(outline) {
  * Draws the map in `area` (which holds `#map-after`, `#map-before` and `#map-overlay`), fitted to
  * `bounds`. While any of the three maps is loading or moving, the area is `aria-busy`; each time
  * all are idle the count of suspects in view is shown and, the first time, the `review:first-view`
- * performance mark is set.
+ * performance mark is set. A click selects the suspect under it, else the register building.
  * @param {HTMLElement} area
- * @param {{ imagery: Imagery | null, basemap: Basemap | null, caseQuery: URLSearchParams, bounds?: LngLatBounds, visible: Set<string>,
- *   onCaseClick: (id: number) => void, onIdle: (casesInView: number) => void }} options
+ * @param {{ imagery: Imagery | null, basemap: Basemap | null, caseQuery: URLSearchParams, buildingQuery: URLSearchParams, bounds?: LngLatBounds,
+ *   visible: Set<string>, onCaseClick: (id: number) => void, onBuildingClick: (id: number) => void, onIdle: (casesInView: number) => void }} options
  */
 export function createReviewMap(area, options) {
   const common = { transformRequest, bounds: options.bounds, fitBoundsOptions: { padding: 40 }, attributionControl: /** @type {false} */ (false), maxZoom: 22 };
@@ -77,22 +77,39 @@ export function createReviewMap(area, options) {
     after.jumpTo(view);
     before.jumpTo(view);
   });
-  overlay.on('click', [...caseLayers], (event) => {
-    const id = event.features?.[0]?.id;
-    if (id !== undefined) options.onCaseClick(Number(id));
+  const clickable = [...caseLayers, ...buildingLayers];
+  overlay.on('click', (event) => {
+    // the topmost feature: a suspect lies above the building it stands on
+    const [top] = overlay.queryRenderedFeatures(event.point, { layers: clickable });
+    if (top?.id === undefined) return;
+    if (top.source === 'cases') options.onCaseClick(Number(top.id));
+    else options.onBuildingClick(Number(top.id));
   });
-  overlay.on('mouseenter', [...caseLayers], () => (overlay.getCanvas().style.cursor = 'pointer'));
-  overlay.on('mouseleave', [...caseLayers], () => (overlay.getCanvas().style.cursor = ''));
+  overlay.on('mouseenter', clickable, () => (overlay.getCanvas().style.cursor = 'pointer'));
+  overlay.on('mouseleave', clickable, () => (overlay.getCanvas().style.cursor = ''));
   document.addEventListener('zhiwei:language', () => overlay.getCanvas().setAttribute('aria-label', t('map.label')));
   watchIdle(area, [after, before, overlay], () => options.onIdle(casesInView(overlay)));
 
   /** @type {number | null} */
   let selected = null;
+  /** @type {number | null} */
+  let selectedBuilding = null;
   const caseFeatures = (/** @type {number} */ id) => ['cases', 'case_points'].map((sourceLayer) => ({ source: 'cases', sourceLayer, id }));
+  const buildingFeature = (/** @type {number} */ id) => ({ source: 'buildings', sourceLayer: 'buildings', id });
   return {
     /** (Re)loads the case tiles with the case list's filters `query`. @param {URLSearchParams} query */
     showCases(query) {
       /** @type {import('maplibre-gl').VectorTileSource} */ (overlay.getSource('cases')).setTiles([vectorTiles('cases', query)]);
+    },
+    /** (Re)loads the building tiles: those a survey job observed (`job` in `query`), else the whole register. @param {URLSearchParams} query */
+    showBuildings(query) {
+      /** @type {import('maplibre-gl').VectorTileSource} */ (overlay.getSource('buildings')).setTiles([vectorTiles('buildings', query)]);
+    },
+    /** Highlights register building `id` (none for null). @param {number | null} id */
+    selectBuilding(id) {
+      if (selectedBuilding !== null) overlay.setFeatureState(buildingFeature(selectedBuilding), { selected: false });
+      selectedBuilding = id;
+      if (id !== null) overlay.setFeatureState(buildingFeature(id), { selected: true });
     },
     /** Replaces the imagery by another job's. @param {Imagery | null} imagery */
     showImagery(imagery) {
@@ -120,10 +137,10 @@ export function createReviewMap(area, options) {
 /**
  * The styles of the three maps: basemap and after orthophoto; before orthophoto alone; height
  * change and the vector layers, with the layers whose toggles are off hidden.
- * @param {{ imagery: Imagery | null, basemap: Basemap | null, caseQuery: URLSearchParams, visible: Set<string> }} options
+ * @param {{ imagery: Imagery | null, basemap: Basemap | null, caseQuery: URLSearchParams, buildingQuery: URLSearchParams, visible: Set<string> }} options
  * @returns {Record<'after' | 'before' | 'overlay', import('maplibre-gl').StyleSpecification>}
  */
-function mapStyles({ imagery, basemap, caseQuery, visible }) {
+function mapStyles({ imagery, basemap, caseQuery, buildingQuery, visible }) {
   const visibility = (/** @type {string} */ name) => ({ layout: { visibility: visible.has(name) ? 'visible' : 'none' } });
   const afterSources = { ...withSource('basemap', basemap && { type: 'raster', tileSize: 256, ...basemap }), ...withSource('after', imagerySource(imagery, 'after')) };
   const beforeSources = withSource('before', imagerySource(imagery, 'before'));
@@ -131,6 +148,7 @@ function mapStyles({ imagery, basemap, caseQuery, visible }) {
   const overlaySources = {
     ...withSource('height-change', imagerySource(imagery, 'height-change')),
     ...Object.fromEntries(['zones', 'grids', 'plans', 'cases'].map((layer) => [layer, { type: 'vector', tiles: [vectorTiles(layer, layer === 'cases' ? caseQuery : undefined)] }])),
+    buildings: { type: 'vector', tiles: [vectorTiles('buildings', buildingQuery)] },
   };
   return {
     after: { version: 8, sources: afterSources, layers: [background, ...rasterLayers(afterSources, 'basemap'), ...rasterLayers(afterSources, 'after')] },
