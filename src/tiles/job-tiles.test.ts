@@ -39,13 +39,15 @@ describe('job tiles', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('names the orthophotos and the height change of a job with both, the latter once its run has measured the offset', () => {
+  it('names the orthophotos (a survey\'s as after) and the height change of a job with both, the latter once its run has measured the offset', () => {
     expect(jobLayers(job).map((layer) => layer.name)).toEqual(['before', 'after', 'height-change']);
     expect(jobLayers({ ...job, summary: null }).map((layer) => layer.name)).toEqual(['before', 'after']);
     const dsmsOnly = { ...job, spec: { beforeDsm: '/a/dsm.tif', afterDsm: 'https://example.org/after.tif' } };
     expect(jobLayers(dsmsOnly)).toMatchObject([{ name: 'height-change', gridReference: 'https://example.org/after.tif', shift: { dx: 0.14, dy: -0.63 } }]);
     // a row from before detect stored absolute paths names no file the service can find
     expect(jobLayers({ ...job, spec: { beforeOrtho: 'before/ortho.tif', afterOrtho: '/data/after.tif' } }).map((layer) => layer.name)).toEqual(['after']);
+    // a survey's one orthophoto is its after layer
+    expect(jobLayers({ ...job, spec: { ortho: '/data/survey-ortho.tif', dsm: '/data/survey-dsm.tif' } })).toEqual([{ name: 'after', orthophoto: '/data/survey-ortho.tif' }]);
   });
 
   it('describes each layer with its WGS84 bounds, ground resolution and zooms', async () => {
