@@ -1,8 +1,14 @@
-/** The ONNX change model: an onnxruntime-node session checked against its manifest. */
+/**
+ * The ONNX change model: an onnxruntime-node session checked against its manifest, run on a worker
+ * thread. onnxruntime-node's `run` is synchronous under its promise, so on the main thread it would
+ * block the reading and resampling of the next tiles for as long as a batch runs.
+ */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import ort from 'onnxruntime-node';
+import { Worker } from 'node:worker_threads';
+import type ort from 'onnxruntime-node';
 import { BadInputError, DependencyMissingError } from '../errors.js';
 import { readManifest } from './manifest.js';
 import type { ChangeModel, ModelManifest } from './types.js';
@@ -34,34 +40,116 @@ export async function loadChangeModel(nameOrPath: string, options: ModelOptions 
   return openOnnxChangeModel(`${base}.onnx`, await readManifest(`${base}.json`), options);
 }
 
-/** Opens `onnxPath` with onnxruntime-node and checks its inputs and output against `manifest`. */
+/**
+ * The worker holding the session: plain CommonJS evaluated as is, so that it runs the same from
+ * src/ (tsx, vitest) and dist/. It answers each message `{ id, op }` with `{ id, ... }` or
+ * `{ id, error }`; outputs are copied into a buffer of their own, which is transferred.
+ */
+const sessionWorker = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.ort);
+let session = null;
+parentPort.on('message', async ({ id, op, feeds, dims, output }) => {
+  try {
+    if (op === 'open') {
+      session = await ort.InferenceSession.create(workerData.path, workerData.options);
+      const { inputNames, outputNames, inputMetadata, outputMetadata } = session;
+      parentPort.postMessage({ id, session: { inputNames, outputNames, inputMetadata, outputMetadata } });
+    } else if (op === 'run') {
+      const tensors = {};
+      for (const name of Object.keys(feeds)) tensors[name] = new ort.Tensor('float32', feeds[name], dims);
+      const result = (await session.run(tensors))[output];
+      const data = new Float32Array(result.data);
+      parentPort.postMessage({ id, dims: result.dims, data }, [data.buffer]);
+    } else {
+      await session?.release();
+      session = null;
+      parentPort.postMessage({ id });
+    }
+  } catch (err) {
+    parentPort.postMessage({ id, error: err.message });
+  }
+});
+`;
+
+/** What the worker says of the session it opened. */
+interface SessionDescription {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+}
+
+/** A worker thread's session, one call at a time in order; the thread keeps the process alive only while a call is pending. */
+class SessionThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (answer: Record<string, unknown>) => void; reject: (err: Error) => void }>();
+  private nextId = 0;
+
+  constructor(onnxPath: string, options: ort.InferenceSession.SessionOptions) {
+    const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
+    this.worker = new Worker(sessionWorker, { eval: true, workerData: { ort: ortPath, path: onnxPath, options } });
+    this.worker.unref();
+    this.worker.on('message', (answer: { id: number; error?: string }) => {
+      const call = this.pending.get(answer.id);
+      this.pending.delete(answer.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (answer.error !== undefined) call?.reject(new Error(answer.error));
+      else call?.resolve(answer);
+    });
+    this.worker.on('error', (err) => this.failAll(err));
+    this.worker.on('exit', (code) => this.failAll(new Error(`the onnxruntime worker thread exited (code ${code})`)));
+  }
+
+  call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ ...message, id }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private failAll(err: Error): void {
+    for (const call of this.pending.values()) call.reject(err);
+    this.pending.clear();
+  }
+}
+
+/** Opens `onnxPath` with onnxruntime-node on a worker thread and checks its inputs and output against `manifest`. */
 export async function openOnnxChangeModel(onnxPath: string, manifest: ModelManifest, options: ModelOptions = {}): Promise<ChangeModel> {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new BadInputError(`model threads must be a positive whole number, got ${threads}`);
-  let session: ort.InferenceSession;
+  const thread = new SessionThread(onnxPath, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    // Spinning worker threads halve throughput as soon as anything else (tile decoding, another
+    // job) wants a core: 2 threads, batch 4 on 2 busy cores ran 18-26 tiles/s spinning, 24-48 not.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  let session: SessionDescription;
   try {
-    session = await ort.InferenceSession.create(onnxPath, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      // Spinning worker threads halve throughput as soon as anything else (tile decoding, another
-      // job) wants a core: 2 threads, batch 4 on 2 busy cores ran 18-26 tiles/s spinning, 24-48 not.
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    session = (await thread.call({ op: 'open' })).session as SessionDescription;
   } catch (err) {
+    await thread.close();
     throw new BadInputError(`${onnxPath}: onnxruntime cannot load it (${(err as Error).message})`);
   }
   try {
     checkSession(session, manifest, onnxPath);
   } catch (err) {
-    await session.release();
+    await thread.close();
     throw err;
   }
-  return new OnnxChangeModel(session, manifest);
+  return new OnnxChangeModel(thread, manifest);
 }
 
 /** Throws a BadInputError naming the mismatch when the ONNX graph does not fit the manifest. */
-function checkSession(session: ort.InferenceSession, manifest: ModelManifest, onnxPath: string): void {
+function checkSession(session: SessionDescription, manifest: ModelManifest, onnxPath: string): void {
   const size = manifest.tile_size;
   const expectInputs = [manifest.inputs.before.name, manifest.inputs.after.name];
   const names = (list: readonly string[]) => list.map((n) => `"${n}"`).join(', ');
@@ -86,10 +174,10 @@ function checkSession(session: ort.InferenceSession, manifest: ModelManifest, on
   check(session.outputMetadata[0], 1);
 }
 
-/** `ChangeModel` over one onnxruntime session. */
+/** `ChangeModel` over one onnxruntime session on a worker thread. */
 class OnnxChangeModel implements ChangeModel {
   constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly thread: SessionThread,
     readonly manifest: ModelManifest,
   ) {}
 
@@ -103,19 +191,18 @@ class OnnxChangeModel implements ChangeModel {
       );
     }
     const { inputs, output } = this.manifest;
-    const result = await this.session.run({
-      [inputs.before.name]: new ort.Tensor('float32', before, dims),
-      [inputs.after.name]: new ort.Tensor('float32', after, dims),
-    });
-    const probability = result[output.name];
+    // the inputs are copied to the worker (the caller may use them again)
+    const result = await this.thread.call({ op: 'run', feeds: { [inputs.before.name]: before, [inputs.after.name]: after }, dims, output: output.name });
+    const resultDims = result.dims as readonly number[];
     const expected = [batch, 1, size, size].join(', ');
-    if (probability.dims.join(', ') !== expected) {
-      throw new BadInputError(`change model ${this.manifest.name}: output is [${probability.dims.join(', ')}], expected [${expected}]`);
+    if (resultDims.join(', ') !== expected) {
+      throw new BadInputError(`change model ${this.manifest.name}: output is [${resultDims.join(', ')}], expected [${expected}]`);
     }
-    return probability.data as Float32Array;
+    return result.data as Float32Array;
   }
 
   async close(): Promise<void> {
-    await this.session.release();
+    await this.thread.call({ op: 'release' });
+    await this.thread.close();
   }
 }

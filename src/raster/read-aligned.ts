@@ -215,12 +215,7 @@ async function readSource(
   const window = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   const reduced = q === 1 ? {} : { outWidth: window.width / q, outHeight: window.height / q, resample: 'bilinear' as const };
   const read = await source.readWindow(window, { bands, ...reduced });
-  const image: SourceImage = {
-    x0, y0, block: q, width: read.width, height: read.height, bandCount: bands.length, values: read.data,
-    valid: new Uint8Array(read.width * read.height),
-  };
-  markValid(image, source.info, alpha);
-  return k === 1 ? image : blockMean(image, k);
+  return averageBlocks({ ...read, x0, y0, block: q }, k, source.info, alpha);
 }
 
 /**
@@ -258,31 +253,64 @@ function markValid(image: SourceImage, info: RasterInfo, alpha: number | null): 
   }
 }
 
-/** Means of `k` x `k` blocks over their valid pixels; a block with fewer than half valid has no data. */
-function blockMean(image: SourceImage, k: number): SourceImage {
-  const width = image.width / k;
-  const height = image.height / k;
-  const n = image.bandCount;
-  const values = new Float64Array(width * height * n);
+/**
+ * The source pixels of `read` (each covering `block` native pixels from (x0, y0)) as a
+ * `SourceImage` with its valid mask (see `markValid`), averaged over `k` x `k` blocks of their
+ * pixels with data when k > 1; a block with fewer than half has no data. The blocks are summed
+ * in one pass over the rows, pixels in the same order as block by block, so the means are too.
+ */
+function averageBlocks(read: RasterData & { x0: number; y0: number; block: number }, k: number, info: RasterInfo, alpha: number | null): SourceImage {
+  const { x0, y0, block, bandCount: n, data: values } = read;
+  if (k === 1) {
+    const image = { x0, y0, block, width: read.width, height: read.height, bandCount: n, values, valid: new Uint8Array(read.width * read.height) };
+    markValid(image, info, alpha);
+    return image;
+  }
+  const nativeWidth = read.width;
+  const width = read.width / k;
+  const height = read.height / k;
+  const means = new Float64Array(width * height * n);
   const valid = new Uint8Array(width * height);
-  const sum = new Float64Array(n);
+  const nodata = info.nodata === null ? Number.NaN : allocateSamples(info.sampleType, 1).fill(info.nodata)[0];
+  const checkNodata = info.nodata !== null;
+  // the native columns inside the raster, and each one's block
+  const columnBlock = new Int32Array(nativeWidth);
+  for (let i = 0; i < nativeWidth; i++) {
+    const x = x0 + (i + 0.5) * block;
+    columnBlock[i] = x >= 0 && x < info.width ? Math.floor(i / k) : -1;
+  }
+  // sums and counts of one row of blocks
+  const sums = new Float64Array(width * n);
+  const counts = new Int32Array(width);
   for (let J = 0; J < height; J++) {
-    for (let I = 0; I < width; I++) {
-      sum.fill(0);
-      let count = 0;
-      for (let j = J * k; j < (J + 1) * k; j++) {
-        for (let i = I * k; i < (I + 1) * k; i++) {
-          if (!image.valid[j * image.width + i]) continue;
-          count++;
-          for (let b = 0; b < n; b++) sum[b] += image.values[(j * image.width + i) * n + b];
+    sums.fill(0);
+    counts.fill(0);
+    for (let j = J * k; j < (J + 1) * k; j++) {
+      const y = y0 + (j + 0.5) * block;
+      if (y < 0 || y >= info.height) continue;
+      for (let i = 0, p = j * nativeWidth * n; i < nativeWidth; i++, p += n) {
+        const I = columnBlock[i];
+        if (I < 0 || (alpha !== null && values[p + alpha] === 0)) continue;
+        let allNodata = checkNodata;
+        let nan = false;
+        for (let b = 0; b < n; b++) {
+          const v = values[p + b];
+          if (v !== nodata) allNodata = false;
+          if (v !== v) nan = true;
         }
+        if (allNodata || nan) continue;
+        counts[I]++;
+        for (let b = 0; b < n; b++) sums[I * n + b] += values[p + b];
       }
+    }
+    for (let I = 0; I < width; I++) {
+      const count = counts[I];
       if (count * 2 < k * k) continue;
       valid[J * width + I] = 1;
-      for (let b = 0; b < n; b++) values[(J * width + I) * n + b] = sum[b] / count;
+      for (let b = 0; b < n; b++) means[(J * width + I) * n + b] = sums[I * n + b] / count;
     }
   }
-  return { ...image, block: image.block * k, width, height, values, valid };
+  return { x0, y0, block: block * k, width, height, bandCount: n, values: means, valid };
 }
 
 /**
