@@ -63,7 +63,7 @@ export async function writeCandidateEvidence(
   sources: EvidenceSources,
 ): Promise<string[]> {
   const chip = chipGrid(grid, candidate.polygons);
-  // read one chip at a time: a few hundred kilobytes whatever the raster size
+  // one candidate's chips at a time: a megabyte or two whatever the raster size
   const images: [string, () => Promise<Uint8Array>][] = [];
   const { beforeOrtho, afterOrtho, beforeDsm, afterDsm, verticalOffset } = sources;
   if (beforeOrtho) images.push(['before.jpg', () => orthoChip(beforeOrtho, chip)]);
@@ -71,12 +71,9 @@ export async function writeCandidateEvidence(
   if (beforeDsm && afterDsm) images.push(['height-change.png', () => heightChip(beforeDsm, afterDsm, chip, verticalOffset)]);
   if (images.length === 0) return [];
   await mkdir(dir, { recursive: true });
-  const written: string[] = [];
-  for (const [name, read] of images) {
-    await writeImage(join(dir, name), { width: chip.width, height: chip.height, bandCount: 3, data: await read() });
-    written.push(name);
-  }
-  return written;
+  // the images at once: one is read and resampled while libvips encodes another off the main thread
+  await Promise.all(images.map(async ([name, read]) => writeImage(join(dir, name), { width: chip.width, height: chip.height, bandCount: 3, data: await read() })));
+  return images.map(([name]) => name);
 }
 
 /** RGB pixels of an orthophoto over the chip; nodata grey. */
