@@ -3,11 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { vocabulary } from '../../web/shared/vocabulary.js';
 import { decisionWords } from './place-history.js';
 
-/** The decision texts the overlay writes, as its SQL spells them (`%s` for a value). */
+/** The decision texts the overlay (and the survey's) writes, as its SQL spells them (`%s` for a value). */
 function overlayDecisions(): string[] {
   const sql = readFileSync(new URL('../pipeline/overlay/sql.ts', import.meta.url), 'utf8');
   const decisions = sql.slice(sql.indexOf('END AS violation'), sql.indexOf('END AS decision'));
-  return [...decisions.matchAll(/(?:THEN|ELSE)\s+(?:format\()?'([^']*)'/g)].map((m) => m[1]);
+  const survey = readFileSync(new URL('../pipeline/overlay/survey.ts', import.meta.url), 'utf8');
+  return [
+    ...[...decisions.matchAll(/(?:THEN|ELSE)\s+(?:format\()?'([^']*)'/g)].map((m) => m[1]),
+    ...[...survey.matchAll(/decision = format\('([^']*)'/g)].map((m) => m[1]),
+  ];
 }
 
 describe('place history decisions', () => {

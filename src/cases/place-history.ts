@@ -153,6 +153,8 @@ const decisionPatterns: readonly [key: string, pattern: RegExp, names: string[]]
   ['within_no_height_limit', /^within permit (.+) \(no height limit given\)$/, ['permit']],
   ['within_height_not_measured', /^within permit (.+) \(height not measured\)$/, ['permit']],
   ['within_floors', /^within permit (.+): (\S+) floors, (\S+) floors allowed$/, ['permit', 'floors', 'allowed']],
+  // written by the survey's overlay (src/pipeline/overlay/survey.ts), not by sql.ts
+  ['part_of_building', /^on building (.+), itself a suspect: part of its case$/, ['building']],
   ['within', /^within permit (.+): (\S+) m high, (\S+) m allowed \(\+(\S+) m tolerance\)$/, ['permit', 'height', 'allowed', 'tolerance']],
 ];
 

@@ -39,6 +39,7 @@ export const vocabulary = Object.freeze({
     'decision.within_height_not_measured': '在许可 {permit} 范围内（未测得高度）',
     'decision.within': '在许可 {permit} 范围内：高 {height} 米，允许 {allowed} 米（容差 +{tolerance} 米）',
     'decision.within_floors': '在许可 {permit} 范围内：{floors} 层，允许 {allowed} 层',
+    'decision.part_of_building': '位于建筑 {building} 屋顶，该建筑本身为疑似违建：并入其案件',
   }),
   en: Object.freeze({
     'state.detected': 'Detected', 'state.triaged': 'Triaged', 'state.dispatched': 'Dispatched', 'state.verified_illegal': 'Verified illegal',
@@ -70,6 +71,7 @@ export const vocabulary = Object.freeze({
     'decision.within_height_not_measured': 'within permit {permit} (height not measured)',
     'decision.within': 'within permit {permit}: {height} m high, {allowed} m allowed (+{tolerance} m tolerance)',
     'decision.within_floors': 'within permit {permit}: {floors} floors, {allowed} floors allowed',
+    'decision.part_of_building': 'on building {building}, itself a suspect: part of its case',
   }),
 });
 

@@ -31,6 +31,8 @@ const survey = (d: number, prefix: string): Building[] => [
   building(`${prefix}5`, shift([400, 0, 410, 10], d), 9, 3, [structure(`${prefix}5-r1`, shift([403, 3, 406, 6], d), 3.5, 12.5)]),
   // tall storeys: counted as 4 floors from its height, within the permitted height
   building(`${prefix}6`, shift([500, 0, 510, 10], d), 10.6, 4),
+  // no plan at all, with a shed on its roof
+  building(`${prefix}7`, shift([700, 0, 710, 10], d), 6.3, 2, [structure(`${prefix}7-r1`, shift([703, 3, 706, 6], d), 2.6, 8.9)]),
 ];
 
 async function addPlan(db: Database, permit: string, kind: string, box: Box, fields: Record<string, unknown>): Promise<void> {
@@ -85,15 +87,24 @@ describe.each(testBackends())('the survey overlay and the building register on t
     expect((await db.knex('cases').where({ id: roof.caseId }).first()).change_kind).toBe('rooftop_addition');
   });
 
+  it('folds a rooftop structure on a building that is itself a suspect into the building\'s case', async () => {
+    const building = first.verdicts.get('a7')!;
+    expect(building).toMatchObject({ suspect: true, violation: 'no_permit' });
+    expect(first.verdicts.get('a7-r1')).toMatchObject({
+      suspect: false, violation: 'no_permit', caseId: null, buildingId: building.buildingId, decision: 'on building a7, itself a suspect: part of its case',
+    });
+    expect(Number((await db.knex('buildings').where({ id: building.buildingId }).first()).case_id)).toBe(building.caseId);
+  });
+
   it('keeps a rooftop structure that a plan for added floors covers legal', () => {
     expect(first.verdicts.get('a5-r1')).toMatchObject({ suspect: false, permitNo: 'P-floor-added' });
   });
 
   it('registers every building with its first observation, and emits the suspects as survey cases', async () => {
-    expect(first.buildings).toEqual({ created: 6, updated: 0 });
-    expect(first.suspects).toBe(4);
-    expect(first.cases.created).toBe(4);
-    expect(await count('building_observations')).toBe(6);
+    expect(first.buildings).toEqual({ created: 7, updated: 0 });
+    expect(first.suspects).toBe(5);
+    expect(first.cases.created).toBe(5);
+    expect(await count('building_observations')).toBe(7);
     expect(await db.knex('jobs').where({ id: first.jobId }).first('kind')).toEqual({ kind: 'survey' });
     expect(new Set(await db.knex('case_events').pluck('actor'))).toEqual(new Set(['zhiwei survey']));
     const legal = await db.knex('buildings').where({ id: first.verdicts.get('a5')!.buildingId }).first();
@@ -104,13 +115,13 @@ describe.each(testBackends())('the survey overlay and the building register on t
   it('finds the same buildings and cases again in a second survey of the place: one more observation each, nothing new', async () => {
     const casesBefore = await count('cases');
     second = await overlaySurvey(db, job('2025-05-01'), testGrid, survey(0.3, 'b'), dirs);
-    expect(second.buildings).toEqual({ created: 0, updated: 6 });
-    expect(await count('buildings')).toBe(6);
-    expect(await count('building_observations')).toBe(12);
+    expect(second.buildings).toEqual({ created: 0, updated: 7 });
+    expect(await count('buildings')).toBe(7);
+    expect(await count('building_observations')).toBe(14);
     expect(second.cases.created).toBe(0);
     expect(await count('cases')).toBe(casesBefore);
-    for (const id of ['1', '2', '3', '4', '5', '6', '4-r1']) expect(second.verdicts.get(`b${id}`)!.buildingId, id).toBe(first.verdicts.get(`a${id}`)!.buildingId);
-    for (const id of ['1', '2', '3', '4-r1']) {
+    for (const id of ['1', '2', '3', '4', '5', '6', '7', '4-r1', '7-r1']) expect(second.verdicts.get(`b${id}`)!.buildingId, id).toBe(first.verdicts.get(`a${id}`)!.buildingId);
+    for (const id of ['1', '2', '3', '4-r1', '7']) {
       expect(second.verdicts.get(`b${id}`)!.caseId, id).not.toBeNull();
       expect(second.verdicts.get(`b${id}`)!.caseId, id).toBe(first.verdicts.get(`a${id}`)!.caseId);
     }

@@ -45,11 +45,30 @@ export async function overlaySurvey(
     const jobId = await recordJob(trx, job, 'survey');
     await storeCandidates(trx, jobId, grid, projectEpsg, surveyCandidates(buildings));
     // a standing building's age is unknown: no recency weight
-    const suspects = await overlayCandidates(trx, { jobId, afterDate: job.afterDate, recency: 1, rules: job.rules });
+    const judged = await overlayCandidates(trx, { jobId, afterDate: job.afterDate, recency: 1, rules: job.rules });
+    const suspects = judged - (await foldIntoBuildingCases(trx, jobId, buildings));
     const cases = await emitCases(trx, { jobId, afterDate: job.afterDate, actor: 'zhiwei survey', ...dirs });
     const { register, counts } = await updateRegister(trx, jobId, job.afterDate, buildings, await readVerdicts(trx, jobId));
     return { jobId, projectEpsg, verdicts: await readVerdicts(trx, jobId), register, buildings: counts, suspects, cases };
   });
+}
+
+/**
+ * A rooftop structure on a building that is itself a suspect is part of that building's case, not
+ * a case of its own (the whole building is to be verified): it stays a judged candidate with its
+ * violation, but no suspect. Returns how many structures were folded.
+ */
+async function foldIntoBuildingCases(trx: Knex.Transaction, jobId: number, buildings: Building[]): Promise<number> {
+  const pairs = buildings.flatMap((b) => b.rooftopStructures.map((r) => ({ structure: r.id, building: b.id })));
+  if (pairs.length === 0) return 0;
+  const { rows } = await trx.raw(
+    `UPDATE candidates s SET suspect = false, priority = 0, decision = format('on building %s, itself a suspect: part of its case', b.local_id)
+     FROM json_to_recordset(?::json) AS p(structure text, building text), candidates b
+     WHERE s.job_id = ? AND s.local_id = p.structure AND s.suspect AND b.job_id = s.job_id AND b.local_id = p.building AND b.suspect
+     RETURNING s.id`,
+    [JSON.stringify(pairs), jobId],
+  );
+  return rows.length;
 }
 
 /**
