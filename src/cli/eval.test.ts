@@ -71,6 +71,12 @@ describe('zhiwei eval', () => {
       .map((f: { properties: Record<string, unknown> }, i: number) =>
         i % 5 === 0 && f.properties.legality === 'legal' ? { ...f, properties: { ...f.properties, legality: 'suspect', violation: 'no_permit' } } : f,
       );
+    // and wrote the rooftop additions' violation on their rooftop structures, not on the building
+    const onRoof = features.filter((f: { properties: Record<string, unknown> }) => f.properties.note === 'small rooftop structure');
+    expect(onRoof.length).toBeGreaterThan(0);
+    for (const f of onRoof) f.properties = { ...f.properties, violation: 'none' };
+    const rooftop = onRoof.map((f: { properties: Record<string, unknown> }) => ({ ...f, properties: { building: f.properties.id, suspect: true, violation: 'exceeds_permitted_height' } }));
+    await writeFile(join(dir, 'rooftop-structures.geojson'), JSON.stringify({ ...collection, features: rooftop }));
     const result = join(dir, 'survey-buildings.geojson');
     await writeFile(result, JSON.stringify({ ...collection, features }));
     const { code, stdout } = await runCli(['eval', '--buildings', buildings, result]);
@@ -78,6 +84,7 @@ describe('zhiwei eval', () => {
     expect(stdout).toMatch(/召回率 recall 6\d\.\d%\s+精确率 precision 100\.0%/);
     expect(stdout).toMatch(/合法建筑被标记 legal buildings flagged: \d+ of \d+ \(\d+\.\d%\)\n\s+\d+ × none → no_permit/);
     expect(stdout).toMatch(/^house\s+\d+/m);
+    expect(stdout).not.toMatch(/→ none/);
   });
 
   it('refuses --buildings without two building files, naming what is missing', async () => {
