@@ -31,7 +31,7 @@ export interface Building {
   /** Roof height above ground (m): median and maximum over the roof, rooftop structures excluded. */
   roofHeightM: number;
   roofHeightMaxM: number;
-  /** Floors: the median roof height ÷ the storey height, at least 1. */
+  /** Floors: the median roof height (a pitched roof's eaves height) ÷ the storey height, rounded, at least 1. */
   floors: number;
   roofForm: RoofForm;
   rooftopStructures: RooftopStructure[];

@@ -109,6 +109,8 @@ describe('findBuildings', () => {
     expect(b.roofHeightM).toBeGreaterThan(5);
     expect(b.roofHeightM).toBeLessThan(5.4);
     expect(b.roofHeightMaxM).toBeGreaterThan(6.2);
+    // floors stand below the eaves (4 m): one, though the median height would make two
+    expect(b.floors).toBe(1);
     expect(b.rooftopStructures).toEqual([]);
   });
 

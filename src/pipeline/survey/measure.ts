@@ -13,7 +13,7 @@ import type { ChangeRegion } from '../types.js';
 import type { Building, RoofForm, RooftopStructure, SurveyThresholds } from './building.js';
 import { regularisePolygons } from './regularise.js';
 import { median, splitRoofs, type RoofRule } from './roofs.js';
-import { readSurface, roughnessRadius, type SurveyRasters, type SurveySurface } from './surface.js';
+import { readSurface, roughnessRadius, wallBandPx, type SurveyRasters, type SurveySurface } from './surface.js';
 import { guardRule, type GuardFacts } from './guard.js';
 import { leafyExcessGreen, roughSurfaceM } from '../vegetation.js';
 
@@ -28,6 +28,8 @@ export interface MeasuredBuilding {
 const roofStepM = 1.5;
 /** Pixels this far (px) inside a roof give its heights: DSM edges are soft. */
 const interiorPx = 2;
+/** Floors stand below the eaves: a pitched roof's are about as high as its lowest 5 % (its attic is no floor). */
+const eavesPercentile = 0.05;
 /** A roof is flat when this share of it lies within `flatBandM` (m) of one height. */
 const flatShare = 0.5;
 const flatBandM = 0.15;
@@ -50,6 +52,7 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
     minStructureHeightM: thresholds.rooftopMinHeightM,
   };
   const { labels, standsOn } = splitRoofs(surface.aboveGround, mask, width, height, rule);
+  restoreWalls(labels, surface, wallBandPx(grid));
   const measured: MeasuredBuilding[] = [];
   const rejected: string[] = [];
   standsOn.forEach((on, k) => {
@@ -63,6 +66,7 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
     const roofHeightM = median(roofHeights);
     const guarded = guardRule(partFacts(roof, pixels * pixelAreaM2, roofHeightM, surface, grid));
     if (guarded) return void rejected.push(guarded);
+    const form = roofForm(roof, surface);
     const structures = standsOn.flatMap((s, j) => (s === label ? [measureStructure(Uint8Array.from(labels, (l) => (l === j + 1 ? 1 : 0)), surface, grid, roofHeightM)] : []));
     const polygons = outline(footprint, pixels, window, grid);
     measured.push({
@@ -73,8 +77,8 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
         pixelAreaM2: pixels * pixelAreaM2,
         roofHeightM,
         roofHeightMaxM: percentile(roofHeights, 0.99),
-        floors: Math.max(1, Math.round(roofHeightM / thresholds.storeyHeightM)),
-        roofForm: roofForm(roof, surface),
+        floors: Math.max(1, Math.round((form === 'flat' ? roofHeightM : percentile(roofHeights, eavesPercentile)) / thresholds.storeyHeightM)),
+        roofForm: form,
       },
       structures: structures.sort((a, b) => b.areaM2 - a.areaM2),
     });
@@ -149,6 +153,39 @@ function planeResidual(points: [number, number, number][]): number {
   // variance the plane explains: [xz yz] · inverse([[xx xy] [xy yy]]) · [xz yz]ᵀ
   const explained = det > 1e-9 ? (yy * xz * xz - 2 * xy * xz * yz + xx * yz * yz) / det : 0;
   return Math.sqrt(Math.max(0, zz - explained) / n);
+}
+
+/**
+ * Gives back to each part the pixels along its walls that the crown mask took (the DSM is rough
+ * astride every wall, and where the band is wide, as between a stair room and its facade, the
+ * mask keeps it), up to `rings` pixels out: those at its roof's level, or on its wall above half
+ * its height. A tree beside a building loses a rim of the same width to it at most.
+ */
+function restoreWalls(labels: Int32Array, surface: SurveySurface, rings: number): void {
+  const { width, height } = surface.window;
+  const { aboveGround, crown } = surface;
+  const heights = new Map<number, number[]>();
+  labels.forEach((l, i) => {
+    if (!l || aboveGround[i] !== aboveGround[i]) return;
+    if (!heights.has(l)) heights.set(l, []);
+    heights.get(l)!.push(aboveGround[i]);
+  });
+  const level = new Map([...heights].map(([l, h]) => [l, median(h)]));
+  for (let ring = 0; ring < rings; ring++) {
+    const before = labels.slice();
+    for (let y = 0, i = 0; y < height; y++) {
+      for (let x = 0; x < width; x++, i++) {
+        if (before[i] || !crown[i]) continue;
+        for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1, y < height - 1 ? i + width : -1]) {
+          const roof = j >= 0 && before[j] ? level.get(before[j])! : Number.NaN;
+          if (aboveGround[i] >= 0.5 * roof && aboveGround[i] <= roof + roofStepM) {
+            labels[i] = before[j];
+            break;
+          }
+        }
+      }
+    }
+  }
 }
 
 /** The region's pixel bounds on the grid, two pixels wider on every side (within the grid). */

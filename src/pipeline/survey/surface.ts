@@ -53,6 +53,14 @@ function crownOpeningRadius(grid: AnalysisGrid): number {
   return roughnessRadius(grid) + 3;
 }
 
+/**
+ * How far (px) from a wall the crown mask may reach: the roughness window's radius past the wall,
+ * and a band as wide as the opening keeps.
+ */
+export function wallBandPx(grid: AnalysisGrid): number {
+  return roughnessRadius(grid) + crownOpeningRadius(grid);
+}
+
 /** Rows and columns read beyond a window so that its pixels do not depend on where it was cut. */
 export function surfaceMargin(grid: AnalysisGrid): number {
   return gapFillPx + roughnessRadius(grid) + 2 * crownOpeningRadius(grid) + 1;
