@@ -189,8 +189,10 @@ interface StripContext {
 }
 
 /**
- * Rows of tiles through the model; each run of rows that no later tile touches goes on to fusion.
- * Returns how many tiles ran (tiles without data in either orthophoto do not).
+ * Rows of tiles through the model; each run of rows that no later tile touches goes on to fusion
+ * while the next row of tiles is read and runs (the model on its worker thread), so the stages
+ * overlap and their times add up to more than the job's. Returns how many tiles ran (tiles
+ * without data in either orthophoto do not).
  */
 async function inferAndFuse(model: ChangeModel, plan: Tile[], strips: StripContext, progress: ProgressFactory, stagesMs: Record<string, number>): Promise<number> {
   const { grid, sources } = strips;
@@ -199,12 +201,23 @@ async function inferAndFuse(model: ChangeModel, plan: Tile[], strips: StripConte
   const rowCount = Math.max(...plan.map((tile) => tile.row)) + 1;
   const bar = progress('detect', plan.length, 'tiles');
   const orthophotos = { before: sources.beforeOrtho!, after: sources.afterOrtho! };
+  const inferRow = async (row: number): Promise<number> => {
+    const rowTiles = plan.filter((tile) => tile.row === row);
+    const count = await inferTiles(model, orthophotos, { before: strips.beforeGrid, after: grid }, rowTiles, rows, timings);
+    bar.tick(rowTiles.length);
+    return count;
+  };
   let emitted = 0;
   let ran = 0;
+  let inferring = inferRow(0);
   for (let row = 0; row < rowCount; row++) {
-    const rowTiles = plan.filter((tile) => tile.row === row);
-    ran += await inferTiles(model, orthophotos, { before: strips.beforeGrid, after: grid }, rowTiles, rows, timings);
-    bar.tick(rowTiles.length);
+    ran += await inferring;
+    // the next row's tiles add to rows below `final` only, which fusion no longer reads
+    if (row + 1 < rowCount) {
+      inferring = inferRow(row + 1);
+      // awaited on the next turn; should fusion fail first, its failure is the one reported
+      inferring.catch(() => {});
+    }
     const next = plan.find((tile) => tile.row === row + 1);
     const final = next ? Math.max(0, next.window.y) : grid.height;
     if (final > emitted) {
