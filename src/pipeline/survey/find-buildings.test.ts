@@ -177,6 +177,22 @@ describe('findBuildings', () => {
     expect(Math.min(Math.abs(direction - 62), Math.abs(direction - 28))).toBeLessThan(1);
   });
 
+  it('keeps the right angles of an L-shaped outline, turned', async () => {
+    const frame = box(13, 12, 100, 100, 15);
+    // a wing 12 m × 5 m and a side wing 5 m wide, flush with its east end, reaching 6 m further south
+    const inside = (x: number, y: number) => {
+      const [u, v] = frame(x, y)!;
+      return Math.abs(u) <= 6 && v >= -2.5 && v <= 8.5 && (v <= 2.5 || u >= 1);
+    };
+    const found = await survey({ width: 30, height: 30, heightAt: (x, y) => (inside(x, y) ? 6.5 : 0) });
+    expect(found.buildings).toHaveLength(1);
+    const [b] = found.buildings;
+    const outer = b.polygons[0][0];
+    expect(outer).toHaveLength(7);
+    for (const angle of corners(outer)) expect(Math.abs(angle - 90)).toBeLessThan(1);
+    expect(Math.abs(b.areaM2 - b.pixelAreaM2) / b.pixelAreaM2).toBeLessThan(0.02);
+  });
+
   it('measures a building across a strip border once', async () => {
     // strips are 256 rows (51.2 m): the building spans rows 230-280
     const house = box(20, 51, 10, 10);
