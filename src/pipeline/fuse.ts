@@ -91,7 +91,8 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
     }
     if (ground) {
       // a building stood where the surface was high and smooth; a tree crown is high but rough
-      const above = Float32Array.from(dsmBefore, (h, j) => (roughBefore[j] >= roughSurfaceM ? Number.NaN : h - ground[j]));
+      const above = new Float32Array(dsmBefore.length);
+      for (let j = 0; j < above.length; j++) above[j] = roughBefore[j] >= roughSurfaceM ? Number.NaN : dsmBefore[j] - ground[j];
       const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx);
       for (let i = 0; i < size; i++) nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
     }
@@ -116,5 +117,8 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
 
 /** 1 within `radius` px of a pixel whose robust change rises past `threshold`, else 0. */
 function nearRise(robust: Float32Array, threshold: number, width: number, height: number, radius: number): Float32Array {
-  return neighbourhoodMax(Float32Array.from(robust, (v) => (v >= threshold ? 1 : 0)), width, height, radius);
+  // a plain loop: Float32Array.from with a map function calls it through the iterator, many times slower
+  const risen = new Float32Array(robust.length);
+  for (let j = 0; j < robust.length; j++) risen[j] = robust[j] >= threshold ? 1 : 0;
+  return neighbourhoodMax(risen, width, height, radius);
 }
