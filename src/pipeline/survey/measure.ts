@@ -13,7 +13,7 @@ import type { ChangeRegion } from '../types.js';
 import type { Building, RoofForm, RooftopStructure, SurveyThresholds } from './building.js';
 import { regularisePolygons } from './regularise.js';
 import { median, splitRoofs, type RoofRule } from './roofs.js';
-import { readSurface, roughnessRadius, wallBandPx, type SurveyRasters, type SurveySurface } from './surface.js';
+import { cropped, cropSurface, readSurface, roughnessRadius, wallBandPx, type SurveyRasters, type SurveySurface } from './surface.js';
 import { guardRule, type GuardFacts } from './guard.js';
 import { leafyExcessGreen, roughSurfaceM } from '../vegetation.js';
 
@@ -37,13 +37,12 @@ const flatBandM = 0.15;
 /** The buildings of one region, measured, and the rules that the parts split from it and rejected broke. */
 export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion, thresholds: SurveyThresholds): Promise<{ buildings: MeasuredBuilding[]; rejected: string[] }> {
   const { grid } = inputs;
-  const window = regionWindow(grid, region);
-  const surface = await readSurface(inputs, window, thresholds.minHeightM);
-  const { width, height } = window;
+  const regionSurface = await readSurface(inputs, regionWindow(grid, region), thresholds.minHeightM);
+  const { width, height } = regionSurface.window;
   const pixelAreaM2 = Math.abs(grid.geoTransform[1] * grid.geoTransform[5]);
   // the patch's pixels with heights of their own; enclosed holes are filled back below
-  const mask = patchOf(surface, region, grid).map((m, i) => (m && surface.aboveGround[i] >= thresholds.minHeightM ? 1 : 0));
-  fillHoles(mask, surface.aboveGround, width, height, thresholds.minAreaM2 / pixelAreaM2);
+  const mask = patchOf(regionSurface, region, grid).map((m, i) => (m && regionSurface.aboveGround[i] >= thresholds.minHeightM ? 1 : 0));
+  fillHoles(mask, regionSurface.aboveGround, width, height, thresholds.minAreaM2 / pixelAreaM2);
   const rule: RoofRule = {
     stepM: roofStepM,
     stepRadiusPx: roughnessRadius(grid),
@@ -51,13 +50,18 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
     minStructurePx: thresholds.rooftopMinAreaM2 / pixelAreaM2,
     minStructureHeightM: thresholds.rooftopMinHeightM,
   };
-  const { labels, standsOn } = splitRoofs(surface.aboveGround, mask, width, height, rule);
-  restoreWalls(labels, surface, wallBandPx(grid));
+  const { labels: regionLabels, standsOn } = splitRoofs(regionSurface.aboveGround, mask, width, height, rule);
+  restoreWalls(regionLabels, regionSurface, wallBandPx(grid));
   const measured: MeasuredBuilding[] = [];
   const rejected: string[] = [];
+  // each building is measured in the box around it and its structures, not the whole window
+  const boxes = labelBoxes(regionLabels, width, height, standsOn);
   standsOn.forEach((on, k) => {
-    if (on !== 0) return;
+    if (on !== 0 || !boxes[k]) return;
     const label = k + 1;
+    const surface = cropSurface(regionSurface, boxes[k]);
+    const { window } = surface;
+    const labels = cropped(regionLabels, width, boxes[k]);
     const roof = Uint8Array.from(labels, (l) => (l === label ? 1 : 0));
     const footprint = Uint8Array.from(labels, (l) => (l === label || (l > 0 && standsOn[l - 1] === label) ? 1 : 0));
     const pixels = footprint.reduce((n, v) => n + v, 0);
@@ -70,7 +74,7 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
     const structures = standsOn.flatMap((s, j) => (s === label ? [measureStructure(Uint8Array.from(labels, (l) => (l === j + 1 ? 1 : 0)), surface, grid, roofHeightM)] : []));
     const polygons = outline(footprint, pixels, window, grid);
     measured.push({
-      firstPixel: (window.y + Math.floor(footprint.indexOf(1) / width)) * grid.width + window.x + (footprint.indexOf(1) % width),
+      firstPixel: (window.y + Math.floor(footprint.indexOf(1) / window.width)) * grid.width + window.x + (footprint.indexOf(1) % window.width),
       building: {
         polygons,
         areaM2: polygonsArea(polygons),
@@ -186,6 +190,31 @@ function restoreWalls(labels: Int32Array, surface: SurveySurface, rings: number)
       }
     }
   }
+}
+
+/**
+ * For each building part (index label − 1), the box of its pixels and its structures' with a pixel
+ * to spare, in window pixels; undefined for other parts.
+ */
+function labelBoxes(labels: Int32Array, width: number, height: number, standsOn: (number | null)[]): (PixelWindow | undefined)[] {
+  const bounds: number[][] = standsOn.map(() => [Infinity, Infinity, -Infinity, -Infinity]);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      if (!labels[i]) continue;
+      const on = standsOn[labels[i] - 1];
+      const b = bounds[on ? on - 1 : labels[i] - 1];
+      if (x < b[0]) b[0] = x;
+      if (y < b[1]) b[1] = y;
+      if (x > b[2]) b[2] = x;
+      if (y > b[3]) b[3] = y;
+    }
+  }
+  return bounds.map(([x0, y0, x1, y1], k) => {
+    if (standsOn[k] !== 0 || x0 === Infinity) return undefined;
+    const x = Math.max(0, x0 - 1);
+    const y = Math.max(0, y0 - 1);
+    return { x, y, width: Math.min(width, x1 + 2) - x, height: Math.min(height, y1 + 2) - y };
+  });
 }
 
 /** The region's pixel bounds on the grid, two pixels wider on every side (within the grid). */

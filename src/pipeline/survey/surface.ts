@@ -152,7 +152,22 @@ function crownMask(roughness: Float32Array, width: number, height: number, radiu
   return Uint8Array.from(opened, (v) => (v > 0 ? 1 : 0));
 }
 
-function cropped<T extends Float32Array | Uint8Array>(values: T, width: number, crop: PixelWindow): T {
+/** The part of a surface inside `box` (in the surface's window pixels). */
+export function cropSurface(surface: SurveySurface, box: PixelWindow): SurveySurface {
+  const { width } = surface.window;
+  return {
+    window: { x: surface.window.x + box.x, y: surface.window.y + box.y, width: box.width, height: box.height },
+    dsm: cropped(surface.dsm, width, box),
+    aboveGround: cropped(surface.aboveGround, width, box),
+    roughness: cropped(surface.roughness, width, box),
+    greenness: cropped(surface.greenness, width, box),
+    building: cropped(surface.building, width, box),
+    crown: cropped(surface.crown, width, box),
+  };
+}
+
+/** The values of `crop` out of a raster `width` pixels wide, row-major. */
+export function cropped<T extends Float32Array | Uint8Array | Int32Array>(values: T, width: number, crop: PixelWindow): T {
   const out = new (values.constructor as new (n: number) => T)(crop.width * crop.height);
   for (let row = 0; row < crop.height; row++) {
     const start = (crop.y + row) * width + crop.x;
