@@ -13,9 +13,8 @@ import type { ChangeRegion } from '../types.js';
 import type { Building, RoofForm, RooftopStructure, SurveyThresholds } from './building.js';
 import { regularisePolygons } from './regularise.js';
 import { median, splitRoofs, type RoofRule } from './roofs.js';
-import { cropped, cropSurface, readSurface, roughnessRadius, wallBandPx, type SurveyRasters, type SurveySurface } from './surface.js';
-import { guardRule, type GuardFacts } from './guard.js';
-import { leafyExcessGreen, roughSurfaceM } from '../vegetation.js';
+import { cropped, cropSurface, isInterior, readSurface, roughnessRadius, wallBandPx, type SurveyRasters, type SurveySurface } from './surface.js';
+import { guardRule, partFacts } from './guard.js';
 
 /** A building as measured, before it is numbered; `firstPixel` its first pixel's grid index in scan order. */
 export interface MeasuredBuilding {
@@ -26,8 +25,6 @@ export interface MeasuredBuilding {
 
 /** Height step (m) between neighbouring roofs that makes them two buildings (or a structure on a roof). */
 const roofStepM = 1.5;
-/** Pixels this far (px) inside a roof give its heights: DSM edges are soft. */
-const interiorPx = 2;
 /** Floors stand below the eaves: a pitched roof's are about as high as its lowest 5 % (its attic is no floor). */
 const eavesPercentile = 0.05;
 /** A roof is flat when this share of it lies within `flatBandM` (m) of one height. */
@@ -88,75 +85,6 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
     });
   });
   return { buildings: measured, rejected };
-}
-
-/** What the guard looks at, for one roof part of a window. */
-function partFacts(roof: Uint8Array, areaM2: number, heightM: number, surface: SurveySurface, grid: AnalysisGrid): GuardFacts {
-  const { width, height } = surface.window;
-  const gsd = grid.geoTransform[1];
-  let green = 0, greenPixels = 0, rough = 0, roughPixels = 0;
-  let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  const top: [number, number, number][] = [];
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      if (!roof[i]) continue;
-      n++;
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      syy += y * y;
-      sxy += x * y;
-      if (surface.greenness[i] === surface.greenness[i]) {
-        greenPixels++;
-        if (surface.greenness[i] >= leafyExcessGreen) green++;
-      }
-      if (!isInterior(roof, width, height, x, y)) continue;
-      if (surface.roughness[i] === surface.roughness[i]) {
-        roughPixels++;
-        if (surface.roughness[i] >= roughSurfaceM) rough++;
-      }
-      if (surface.dsm[i] === surface.dsm[i]) top.push([x, y, surface.dsm[i]]);
-    }
-  }
-  // sides of the rectangle with the part's second moments: L pixels have centres of variance (L² − 1) / 12
-  const vx = sxx / n - (sx / n) ** 2;
-  const vy = syy / n - (sy / n) ** 2;
-  const cxy = sxy / n - (sx / n) * (sy / n);
-  const spread = Math.sqrt(((vx - vy) / 2) ** 2 + cxy * cxy);
-  const side = (variance: number) => Math.sqrt(Math.max(0, 12 * variance + 1)) * gsd;
-  return {
-    areaM2,
-    heightM,
-    roughShare: roughPixels > 0 ? rough / roughPixels : null,
-    greenShare: greenPixels > 0 ? green / greenPixels : null,
-    planeResidualM: top.length >= 10 ? planeResidual(top) : null,
-    lengthM: side((vx + vy) / 2 + spread),
-    widthM: side((vx + vy) / 2 - spread),
-  };
-}
-
-/** Root mean square distance of the points (x, y in pixels, z in metres) from their least-squares plane. */
-function planeResidual(points: [number, number, number][]): number {
-  const n = points.length;
-  let mx = 0, my = 0, mz = 0;
-  for (const [x, y, z] of points) {
-    mx += x / n;
-    my += y / n;
-    mz += z / n;
-  }
-  let xx = 0, yy = 0, xy = 0, xz = 0, yz = 0, zz = 0;
-  for (const [x, y, z] of points) {
-    xx += (x - mx) ** 2;
-    yy += (y - my) ** 2;
-    xy += (x - mx) * (y - my);
-    xz += (x - mx) * (z - mz);
-    yz += (y - my) * (z - mz);
-    zz += (z - mz) ** 2;
-  }
-  const det = xx * yy - xy * xy;
-  // variance the plane explains: [xz yz] · inverse([[xx xy] [xy yy]]) · [xz yz]ᵀ
-  const explained = det > 1e-9 ? (yy * xz * xz - 2 * xy * xz * yz + xx * yz * yz) / det : 0;
-  return Math.sqrt(Math.max(0, zz - explained) / n);
 }
 
 /**
@@ -279,15 +207,6 @@ function heightsOf(part: Uint8Array, surface: SurveySurface): number[] {
     }
   }
   return interior.length >= Math.max(10, 0.2 * all.length) ? interior : all;
-}
-
-function isInterior(part: Uint8Array, width: number, height: number, x: number, y: number): boolean {
-  if (x < interiorPx || y < interiorPx || x >= width - interiorPx || y >= height - interiorPx) return false;
-  for (let d = 1; d <= interiorPx; d++) {
-    const i = y * width + x;
-    if (!part[i - d] || !part[i + d] || !part[i - d * width] || !part[i + d * width]) return false;
-  }
-  return true;
 }
 
 /** A rooftop structure's outline and heights. */

@@ -175,3 +175,16 @@ export function cropped<T extends Float32Array | Uint8Array | Int32Array>(values
   }
   return out;
 }
+
+/** Pixels this far (px) inside a part give its heights and surface: DSM edges are soft. */
+const interiorPx = 2;
+
+/** True when the pixels up to `interiorPx` away along the axes are all in the part. */
+export function isInterior(part: Uint8Array, width: number, height: number, x: number, y: number): boolean {
+  if (x < interiorPx || y < interiorPx || x >= width - interiorPx || y >= height - interiorPx) return false;
+  for (let d = 1; d <= interiorPx; d++) {
+    const i = y * width + x;
+    if (!part[i - d] || !part[i + d] || !part[i - d * width] || !part[i + d * width]) return false;
+  }
+  return true;
+}
