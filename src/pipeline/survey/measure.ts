@@ -65,6 +65,8 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
     if (pixels < rule.minBuildingPx) return void rejected.push(`smaller than ${thresholds.minAreaM2} m²`);
     const roofHeights = heightsOf(roof, surface);
     const roofHeightM = median(roofHeights);
+    // a part of soft DSM edges and fills, its roof under the least height, is no building
+    if (!(roofHeightM >= thresholds.minHeightM)) return void rejected.push(`lower than ${thresholds.minHeightM} m`);
     const guarded = guardRule(partFacts(roof, pixels * pixelAreaM2, roofHeightM, surface, grid));
     if (guarded) return void rejected.push(guarded);
     const form = roofForm(roof, surface);
