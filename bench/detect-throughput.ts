@@ -24,6 +24,12 @@ const scene = fileURLToPath(new URL('out/throughput-scene', import.meta.url));
 if (!existsSync(join(scene, 'truth.geojson'))) await generateScene({ outDir: scene, seed: 4001, size: 4096, gsd: 0.1 });
 
 const quiet = () => ({ tick() {}, done() {} });
+// CPU seconds of the process (all its threads), steadier than wall time on a shared machine
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1e6;
+};
+const detectCpu = process.cpuUsage();
 const summary = await runDetectJob(
   { layers: [], job: {
     beforeOrtho: join(scene, 'before/ortho.tif'),
@@ -38,6 +44,7 @@ const summary = await runDetectJob(
   null,
   { progress: quiet, evidenceDir: '', naming: 'flags' },
 );
+const detectCpuS = cpuSeconds(detectCpu);
 const tiles = summary.tiles.inferred;
 const pipelineTilesPerS = tiles / (summary.stagesMs.total / 1000);
 
@@ -48,13 +55,16 @@ const batch = 8;
 const before = Float32Array.from({ length: batch * 3 * size * size }, (_, i) => Math.sin(i) * 2);
 const after = before.map((v, i) => (i % 7 === 0 ? -v : v));
 await model.run(before, after, batch);
+const modelCpu = process.cpuUsage();
 const started = performance.now();
 for (let done = 0; done < tiles; done += batch) await model.run(before, after, batch);
 const modelS = (performance.now() - started) / 1000;
+const modelCpuS = cpuSeconds(modelCpu);
 const modelTilesPerS = (Math.ceil(tiles / batch) * batch) / modelS;
 await model.close();
 
 // decoding every pixel of the rasters, full width, 256 rows at a time
+const decodeCpu = process.cpuUsage();
 const decodeStarted = performance.now();
 for (const file of ['before/ortho.tif', 'after/ortho.tif', 'before/dsm.tif', 'after/dsm.tif']) {
   const source = await openGeoTiff(join(scene, file));
@@ -63,6 +73,7 @@ for (const file of ['before/ortho.tif', 'after/ortho.tif', 'before/dsm.tif', 'af
   await source.close();
 }
 const decodeS = (performance.now() - decodeStarted) / 1000;
+const decodeCpuS = cpuSeconds(decodeCpu);
 const totalS = summary.stagesMs.total / 1000;
 console.log(
   JSON.stringify({
@@ -79,6 +90,9 @@ console.log(
     detect_s: Number(totalS.toFixed(2)),
     // how many times the decode + bare model limit the job takes (the issue asks for 2.5 at most)
     times_limit: Number((totalS / (decodeS + modelS)).toFixed(2)),
+    detect_cpu_s: Number(detectCpuS.toFixed(2)),
+    limit_cpu_s: Number((decodeCpuS + modelCpuS).toFixed(2)),
+    times_limit_cpu: Number((detectCpuS / (decodeCpuS + modelCpuS)).toFixed(2)),
     stages_ms: Object.fromEntries(Object.entries(summary.stagesMs).map(([k, v]) => [k, Math.round(v)])),
   }),
 );

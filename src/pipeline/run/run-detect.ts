@@ -242,12 +242,11 @@ async function fuseAndVectorize(strips: StripContext, y0: number, y1: number, ti
   const window: PixelWindow = { x: 0, y: y0 - margin, width, height: y1 - y0 + 2 * margin };
   const heights: Partial<Record<'dsmBefore' | 'dsmAfter' | 'offset' | 'ground', Float32Array>> =
     sources.beforeDsm && sources.afterDsm && offset
-      ? await time('height change', async () => ({
-          dsmBefore: await readHeights(sources.beforeDsm!, beforeGrid, window),
-          dsmAfter: await readHeights(sources.afterDsm!, grid, window),
-          offset: offsetRaster(offset, grid, window),
-          ground: ground?.groundAt(window),
-        }))
+      ? await time('height change', async () => {
+          // both DSMs at once: libvips decodes one off the main thread while the other is resampled
+          const [dsmBefore, dsmAfter] = await Promise.all([readHeights(sources.beforeDsm!, beforeGrid, window), readHeights(sources.afterDsm!, grid, window)]);
+          return { dsmBefore, dsmAfter, offset: offsetRaster(offset, grid, window), ground: ground?.groundAt(window) };
+        })
       : {};
   for (let a = y0; a < y1; a += fuseRows) {
     const b = Math.min(y1, a + fuseRows);
