@@ -3,7 +3,9 @@
  * building pixels (at least the minimum height above ground, no tree crown) the detect job's
  * vectorizer joins into regions with their sums, merged across strips; each region is judged
  * (area, guard.ts: tree crowns, vehicles), and each kept one measured in a window of its own
- * (measure.ts), where the buildings split from it are judged again. Memory holds a strip, a window and the kept regions' outlines.
+ * (measure.ts), where the buildings split from it are judged again. The crowns' rough patches go
+ * through a vectorizer of their own, to be counted. Memory holds a strip, a window and the kept
+ * regions' outlines.
  */
 import type { ChangeRegion, ChangeStrip, ProgressFactory } from '../types.js';
 import { createVectorizer, regionMeasurements } from '../vectorize.js';
