@@ -26,6 +26,27 @@ describe('loadChangeModel', () => {
     expect(probability.subarray(0, 1024)).toEqual(probability.subarray(2048));
   });
 
+  it('runs a batch on a worker thread: the event loop turns meanwhile, and the inputs stay usable', async () => {
+    const model = await loadChangeModel(shipped, { threads: 1 });
+    const size = model.manifest.tile_size;
+    const tile = Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 37) % 256);
+    const input = toModelInput([tile, tile], model.manifest);
+    let turns = 0;
+    let running = true;
+    const turn = (): void => {
+      turns++;
+      if (running) setImmediate(turn);
+    };
+    setImmediate(turn);
+    // on the main thread, onnxruntime-node's run would block the loop for the whole batch: a turn or two
+    const probability = await model.run(input, input, 2);
+    running = false;
+    await model.close();
+    expect(turns).toBeGreaterThan(10);
+    expect(probability.length).toBe(2 * size * size);
+    expect(input.length).toBe(2 * 3 * size * size);
+  });
+
   it('says which file is missing and how to get a model', async () => {
     const load = loadChangeModel('no-such-model');
     await expect(load).rejects.toThrow(DependencyMissingError);
