@@ -37,7 +37,7 @@ const wallShare = 0.5;
 /** A roof part while the split is decided: its pixels and its edges to other parts and to open ground. */
 interface Part {
   pixels: number[];
-  /** Median height above ground (m) of its pixels with heights; null until asked for after a merge. */
+  /** Median height above ground (m) of its core pixels; null until asked for after a merge. */
   height: number | null;
   /** Edges shared with each other part, by part number. */
   borders: Map<number, number>;
@@ -58,9 +58,11 @@ interface Hull {
 /** Splits the patch `mask` (1 inside) of a window of `heights` into buildings and rooftop structures. */
 export function splitRoofs(heights: Float32Array, mask: Uint8Array, width: number, height: number, rule: RoofRule): RoofParts {
   const labels = roofCores(heights, mask, width, height, rule);
+  // a part's height is its core's: the walls' soft edges would pull a stair room's down
+  const core = Uint8Array.from(labels, (l) => (l ? 1 : 0));
   growIntoWalls(labels, heights, mask, width, height);
   const parts = describeParts(labels, heights, width, height);
-  const heightOf = (n: number) => (parts[n - 1].height ??= median(parts[n - 1].pixels.map((i) => heights[i]).filter((h) => h === h)));
+  const heightOf = (n: number) => (parts[n - 1].height ??= partHeight(parts[n - 1].pixels, heights, core));
   const hullOf = (n: number) => (parts[n - 1].hull ??= convexHull(parts[n - 1].pixels, width));
   const merge = (from: number, into: number) => {
     for (const p of parts[from - 1].pixels) labels[p] = into;
@@ -317,6 +319,12 @@ function insideHull(hull: [number, number][], x: number, y: number): boolean {
     if ((bx - ax) * (y - ay) - (by - ay) * (x - ax) < 0) return false;
   }
   return hull.length >= 3;
+}
+
+/** Median height of the pixels' core pixels, or of all of them when none is core. */
+function partHeight(pixels: number[], heights: Float32Array, core: Uint8Array): number {
+  const inCore = pixels.filter((i) => core[i] && heights[i] === heights[i]);
+  return median((inCore.length > 0 ? inCore : pixels.filter((i) => heights[i] === heights[i])).map((i) => heights[i]));
 }
 
 /** Median of the values (NaN when there are none). */
