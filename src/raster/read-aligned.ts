@@ -273,6 +273,8 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
   const valid = new Uint8Array(width * height);
   const nodata = info.nodata === null ? Number.NaN : allocateSamples(info.sampleType, 1).fill(info.nodata)[0];
   const checkNodata = info.nodata !== null;
+  // integers are never NaN: without nodata and alpha, every pixel inside the raster has data
+  const checkEach = checkNodata || alpha !== null || info.sampleType === 'float32' || info.sampleType === 'float64';
   // the native columns inside the raster, and each one's block
   const columnBlock = new Int32Array(nativeWidth);
   for (let i = 0; i < nativeWidth; i++) {
@@ -290,15 +292,18 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
       if (y < 0 || y >= info.height) continue;
       for (let i = 0, p = j * nativeWidth * n; i < nativeWidth; i++, p += n) {
         const I = columnBlock[i];
-        if (I < 0 || (alpha !== null && values[p + alpha] === 0)) continue;
-        let allNodata = checkNodata;
-        let nan = false;
-        for (let b = 0; b < n; b++) {
-          const v = values[p + b];
-          if (v !== nodata) allNodata = false;
-          if (v !== v) nan = true;
+        if (I < 0) continue;
+        if (checkEach) {
+          if (alpha !== null && values[p + alpha] === 0) continue;
+          let allNodata = checkNodata;
+          let nan = false;
+          for (let b = 0; b < n; b++) {
+            const v = values[p + b];
+            if (v !== nodata) allNodata = false;
+            if (v !== v) nan = true;
+          }
+          if (allNodata || nan) continue;
         }
-        if (allNodata || nan) continue;
         counts[I]++;
         for (let b = 0; b < n; b++) sums[I * n + b] += values[p + b];
       }
