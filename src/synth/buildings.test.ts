@@ -88,8 +88,9 @@ describe('standing buildings of a generated scene', () => {
         expect(plan(b.permitNo).permittedFloors).toBeLessThan(b.floors);
         expect(plan(b.permitNo).permittedHeight + 1.5).toBeLessThan(b.roofHeightM);
       } else if (b.violation === 'outside_permitted_footprint') {
-        expect(shareNear(b.polygons, plan(b.permitNo), 1)).toBeGreaterThan(0.5);
-        expect(shareNear(b.polygons, plan(b.permitNo), 1)).toBeLessThan(0.75);
+        // 60-70 %, so that a misregistration of up to 0.8 m keeps it within 50-80 %
+        expect(shareNear(b.polygons, plan(b.permitNo), 1)).toBeGreaterThan(0.58);
+        expect(shareNear(b.polygons, plan(b.permitNo), 1)).toBeLessThan(0.72);
       } else if (b.legal) {
         // the plan it was built to permits it as built, stair rooms and tanks on its roof included (with the overlay's 0.5 m tolerance)
         const governing = plan(b.permitNo);
