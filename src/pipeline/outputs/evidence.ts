@@ -59,7 +59,7 @@ export function chipGrid(grid: AnalysisGrid, polygons: [number, number][][][]): 
 export async function writeCandidateEvidence(
   dir: string,
   grid: AnalysisGrid,
-  candidate: Candidate,
+  candidate: Pick<Candidate, 'polygons'>,
   sources: EvidenceSources,
 ): Promise<string[]> {
   const chip = chipGrid(grid, candidate.polygons);

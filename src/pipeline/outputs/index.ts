@@ -56,7 +56,7 @@ export function checkIds(candidates: Candidate[]): void {
 export async function writeEvidence(
   folder: string,
   grid: AnalysisGrid,
-  candidates: Candidate[],
+  candidates: Pick<Candidate, 'id' | 'polygons'>[],
   evidence: EvidenceSources | undefined,
   progress?: ProgressFactory,
 ): Promise<Map<string, string[]>> {

@@ -30,8 +30,8 @@ export interface SurveyOverlayResult {
 
 /**
  * Stores, judges and registers a survey's buildings (polygons in the grid's CRS). `job` is the
- * survey's (its `beforeDate` null); `dirs` as for `overlayAndEmit` (a survey's candidates carry no
- * evidence chips). Run inside `finishOutputs`' transaction, it commits with it.
+ * survey's (its `beforeDate` null); `dirs` and `evidence` (chip paths by building and structure id,
+ * relative to `dirs.outputDir`; none without an orthophoto) as for `overlayAndEmit`. Run inside `finishOutputs`' transaction, it commits with it.
  */
 export async function overlaySurvey(
   db: Database,
@@ -39,11 +39,12 @@ export async function overlaySurvey(
   grid: AnalysisGrid,
   buildings: Building[],
   dirs: { outputDir: string; evidenceDir: string },
+  evidence: Map<string, string[]> = new Map(),
 ): Promise<SurveyOverlayResult> {
   const projectEpsg = await projectCrsFor(db, grid);
   return db.knex.transaction(async (trx) => {
     const jobId = await recordJob(trx, job, 'survey');
-    await storeCandidates(trx, jobId, grid, projectEpsg, surveyCandidates(buildings));
+    await storeCandidates(trx, jobId, grid, projectEpsg, surveyCandidates(buildings, evidence));
     // a standing building's age is unknown: no recency weight
     const judged = await overlayCandidates(trx, { jobId, afterDate: job.afterDate, recency: 1, rules: job.rules });
     const suspects = judged - (await foldIntoBuildingCases(trx, jobId, buildings));
@@ -76,21 +77,21 @@ async function foldIntoBuildingCases(trx: Knex.Transaction, jobId: number, build
  * roof height) and one per rooftop structure (a rooftop addition: its height change is its height
  * above the roof).
  */
-function surveyCandidates(buildings: Building[]): StoredCandidate[] {
+function surveyCandidates(buildings: Building[], evidence: Map<string, string[]>): StoredCandidate[] {
   return buildings.flatMap((b) => [
     {
       candidate: {
         id: b.id, changeKind: 'new_building' as const, polygons: b.polygons, areaM2: b.areaM2, heightChangeM: b.roofHeightM, heightChangeMaxM: b.roofHeightMaxM,
         heightAfterM: b.roofHeightM, confidence: null, reason: `standing building: ${b.floors} floors, ${b.roofForm} roof`, floors: b.floors,
       },
-      evidence: [],
+      evidence: evidence.get(b.id) ?? [],
     },
     ...b.rooftopStructures.map((r) => ({
       candidate: {
         id: r.id, changeKind: 'rooftop_addition' as const, polygons: r.polygons, areaM2: r.areaM2, heightChangeM: r.heightAboveRoofM, heightChangeMaxM: r.heightAboveRoofM,
         heightAfterM: r.heightM, confidence: null, reason: `rooftop structure ${r.heightAboveRoofM.toFixed(1)} m above the roof of ${b.id}`,
       },
-      evidence: [],
+      evidence: evidence.get(r.id) ?? [],
     })),
   ]);
 }

@@ -8,7 +8,7 @@ import { readGeoPackage } from '../../geo/geopackage.js';
 import { openGeoTiff } from '../../raster/geotiff-source.js';
 import type { RasterSource } from '../../raster/types.js';
 import { openTestDatabase, testBackends } from '../../test-support/database.js';
-import { writeSurveyDsm } from '../../test-support/survey-scene.js';
+import { writeSurveyDsm, writeSurveyOrtho } from '../../test-support/survey-scene.js';
 import { defaultSurveyThresholds } from '../survey/building.js';
 import type { ProgressFactory } from '../types.js';
 import { runSurvey } from './run-survey.js';
@@ -73,5 +73,21 @@ describe.each(testBackends())('a survey run against the register, on the %s back
     const second = await run(join(dir, `${backend}-again`), quiet);
     expect(second).toMatchObject({ register: { created: 0, updated: 2 } });
     expect(await rows()).toMatchObject({ jobs: 2, buildings: 2, building_observations: 4 });
+  });
+
+  it('cuts the after orthophoto around each building into the evidence of its case', async () => {
+    const ortho = await openGeoTiff(await writeSurveyOrtho(dir));
+    try {
+      const out = join(dir, `${backend}-with-ortho`);
+      const job = { ortho: ortho.name, dsm: dsm.name, date: '2024-10-01', out, thresholds: defaultSurveyThresholds };
+      const summary = await runSurvey(job, { dsm, ortho }, quiet, { db, evidenceDir: join(dir, `${backend}-evidence`), afterDate: '2024-10-01' });
+      expect(existsSync(join(out, 'evidence', 'b00001', 'after.jpg'))).toBe(true);
+      // no plans here: every building is a suspect without a permit, and its case holds the chip
+      const chips = await db.knex('evidence').join('candidates', 'candidates.id', 'evidence.candidate_id').where('candidates.job_id', summary.job_id as number).whereNotNull('evidence.case_id').pluck('evidence.name');
+      expect(chips.length).toBeGreaterThanOrEqual(2);
+      expect(chips.every((name: string) => name.endsWith('after.jpg'))).toBe(true);
+    } finally {
+      await ortho.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import type { RasterSource } from '../../raster/types.js';
 import { flightCoarsePass } from '../coarse-pass.js';
 import { ingestFlight, type FlightIngestResult, type FlightInputs } from '../ingest.js';
 import { overlaySurvey } from '../overlay/survey.js';
+import { writeEvidence } from '../outputs/index.js';
 import { surveyOutputFolder, writeSurveyResults, type SurveyJudgement } from '../outputs/survey.js';
 import type { Building, SurveyThresholds } from '../survey/building.js';
 import { findBuildings } from '../survey/find-buildings.js';
@@ -94,11 +95,14 @@ export async function runSurvey(job: SurveyJob, sources: FlightInputs, progress:
     };
     // summary.json is written before the outputs stage ends, so it times everything but the writing
     summary.stagesMs = { ...stagesMs, total: performance.now() - started };
+    // the after orthophoto around each building and rooftop structure, for the cases of the suspects
+    const features = buildings.flatMap((b) => [b, ...b.rooftopStructures]);
+    const evidence = await time('outputs', () => writeEvidence(output.path, grid, features, sources.ortho && { afterOrtho: sources.ortho }, progress));
     const results = (judgement?: SurveyJudgement) =>
       time('outputs', () => writeSurveyResults(output.path, { grid, buildings, judgement, summary: { ...summary, ...judgement?.summary } }));
     const judging = overlay && {
       db: overlay.db,
-      judge: (db: Database) => time('overlay', () => judgeSurvey({ ...overlay, db }, job, grid, buildings, summary, output.path)),
+      judge: (db: Database) => time('overlay', () => judgeSurvey({ ...overlay, db }, job, grid, buildings, evidence, summary, output.path)),
     };
     const judgement = await finishOutputs(output, progress, results, judging);
     return { ...summary, ...judgement?.summary, stagesMs: { ...stagesMs, total: performance.now() - started } };
@@ -114,6 +118,7 @@ async function judgeSurvey(
   job: SurveyJob,
   grid: FlightIngestResult['grid'],
   buildings: Building[],
+  evidence: Map<string, string[]>,
   summary: Record<string, unknown>,
   partialDir: string,
 ): Promise<SurveyJudgement> {
@@ -123,6 +128,7 @@ async function judgeSurvey(
     grid,
     buildings,
     { outputDir: partialDir, evidenceDir: overlay.evidenceDir },
+    evidence,
   );
   const features = buildings.flatMap((b) => [{ id: b.id, areaM2: b.areaM2 }, ...b.rooftopStructures]);
   const suspects = features.filter((f) => result.verdicts.get(f.id)?.suspect);
