@@ -11,6 +11,7 @@ import type { LayerName } from '../../db/layers.js';
 import { parseDate } from '../../plans/layers.js';
 import { runDetect, type DetectJob, type DetectSummary } from './run-detect.js';
 import { openGeoTiff } from '../../raster/geotiff-source.js';
+import type { RasterSource } from '../../raster/types.js';
 import { checkReplaceable } from '../../files.js';
 import { detectOutputFolder } from '../outputs/index.js';
 import type { IngestInputs } from '../ingest.js';
@@ -133,7 +134,7 @@ export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Datab
   const judging = db !== null && (await hasPlans(db));
   if (db && !judging) options.onNoPlans?.();
   if (judging && !job.afterDate) throw layers.length > 0 ? needAfterDate(options.naming) : await storedPlansNeedAfterDate(db, options.naming);
-  const sources = await openRasters(job);
+  const sources: IngestInputs = await openRasters(job, ['beforeOrtho', 'afterOrtho', 'beforeDsm', 'afterDsm', 'beforeDtm']);
   try {
     const overlay = judging ? { db, evidenceDir: options.evidenceDir, afterDate: job.afterDate!, jobId: options.jobId } : undefined;
     return await runDetect(job, sources, options.progress, overlay);
@@ -158,17 +159,19 @@ export async function checkDetectOutput(out: string): Promise<void> {
   await checkReplaceable(out, detectOutputFolder);
 }
 
-/** Opens the job's rasters; a missing or unreadable file fails with its name. */
-export async function openRasters(job: DetectJob): Promise<IngestInputs> {
-  const roles = ['beforeOrtho', 'afterOrtho', 'beforeDsm', 'afterDsm', 'beforeDtm'] as const;
-  const sources: IngestInputs = {};
+/**
+ * Opens the rasters a job names under `roles` (a detect's or a survey's); a missing or unreadable
+ * file fails with its name, closing those already open.
+ */
+export async function openRasters<Role extends string>(job: Partial<Record<Role, unknown>>, roles: readonly Role[]): Promise<Partial<Record<Role, RasterSource>>> {
+  const sources: Partial<Record<Role, RasterSource>> = {};
   try {
     for (const role of roles) {
       const path = job[role];
-      if (path) sources[role] = await openGeoTiff(path);
+      if (typeof path === 'string') sources[role] = await openGeoTiff(path);
     }
   } catch (err) {
-    await Promise.all(Object.values(sources).map((source) => source.close()));
+    await Promise.all(Object.values<RasterSource | undefined>(sources).map((source) => source?.close()));
     throw err;
   }
   return sources;

@@ -9,11 +9,10 @@ import type { Database } from '../../db/connect.js';
 import { BadInputError } from '../../errors.js';
 import { parseDate } from '../../plans/layers.js';
 import { checkReplaceable } from '../../files.js';
-import { openGeoTiff } from '../../raster/geotiff-source.js';
 import type { FlightInputs } from '../ingest.js';
 import { surveyOutputFolder } from '../outputs/survey.js';
 import { defaultSurveyThresholds } from '../survey/building.js';
-import { hasPlans, importLayers, layerSpecKeys, specKeyName, type DetectRunOptions, type LayerFile, type SpecNaming } from './detect-job.js';
+import { hasPlans, importLayers, layerSpecKeys, openRasters, specKeyName, type DetectRunOptions, type LayerFile, type SpecNaming } from './detect-job.js';
 import { runSurvey, type SurveyJob, type SurveySummary } from './run-survey.js';
 
 /** Spec keys naming the flight's rasters. */
@@ -77,7 +76,7 @@ export async function runSurveyJob({ job, layers }: ResolvedSurveyJob, db: Datab
   if (db) await importLayers(db, layers, options);
   const judging = db !== null && (await hasPlans(db));
   if (db && !judging) options.onNoPlans?.();
-  const sources = await openFlightRasters(job);
+  const sources: FlightInputs = await openRasters(job, surveyRasterKeys);
   try {
     const overlay = judging ? { db, evidenceDir: options.evidenceDir, afterDate: job.date, jobId: options.jobId } : undefined;
     return await runSurvey(job, sources, options.progress, overlay);
@@ -91,17 +90,3 @@ export async function checkSurveyOutput(out: string): Promise<void> {
   await checkReplaceable(out, surveyOutputFolder);
 }
 
-/** Opens the flight's rasters; a missing or unreadable file fails with its name. */
-async function openFlightRasters(job: SurveyJob): Promise<FlightInputs> {
-  const sources: FlightInputs = {};
-  try {
-    for (const role of surveyRasterKeys) {
-      const path = job[role];
-      if (path) sources[role] = await openGeoTiff(path);
-    }
-  } catch (err) {
-    await Promise.all(Object.values(sources).map((source) => source.close()));
-    throw err;
-  }
-  return sources;
-}
