@@ -18,6 +18,7 @@ import { checkIds, detectOutputFolder, writeEvidence, writeResults } from '../ou
 import { openChangeRasters, type ChangeRasters } from '../outputs/change-rasters.js';
 import { freshFolder } from '../../files.js';
 import type { Database } from '../../db/connect.js';
+import { stageTimer, type StageTimer } from './stage-timer.js';
 import { finishOutputs, judge, type Judgement } from './finish-outputs.js';
 import { readHeights } from '../../raster/read-aligned.js';
 import { planTiles, type Tile } from '../tile-plan.js';
@@ -80,14 +81,7 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
   const started = performance.now();
   const output = await freshFolder(job.out, detectOutputFolder);
   const stagesMs: Record<string, number> = {};
-  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await work();
-    } finally {
-      stagesMs[stage] = (stagesMs[stage] ?? 0) + performance.now() - t;
-    }
-  };
+  const time = stageTimer(stagesMs);
   let model: ChangeModel | null = null;
   let rasters: ChangeRasters | null = null;
   try {
@@ -185,7 +179,7 @@ interface StripContext {
   vectorizer: ReturnType<typeof createVectorizer>;
   /** Where the fused strips' height change and probability are written as they pass. */
   rasters: ChangeRasters;
-  time: <T>(stage: string, work: () => Promise<T>) => Promise<T>;
+  time: StageTimer;
 }
 
 /**

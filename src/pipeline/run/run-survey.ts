@@ -17,6 +17,7 @@ import { surveyOutputFolder, writeSurveyResults, type SurveyJudgement } from '..
 import type { Building, SurveyThresholds } from '../survey/building.js';
 import { findBuildings } from '../survey/find-buildings.js';
 import type { ProgressFactory } from '../types.js';
+import { stageTimer } from './stage-timer.js';
 import { finishOutputs } from './finish-outputs.js';
 import type { OverlayTarget } from './run-detect.js';
 
@@ -58,14 +59,7 @@ export async function runSurvey(job: SurveyJob, sources: FlightInputs, progress:
   const started = performance.now();
   const output = await freshFolder(job.out, surveyOutputFolder);
   const stagesMs: Record<string, number> = {};
-  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await work();
-    } finally {
-      stagesMs[stage] = (stagesMs[stage] ?? 0) + performance.now() - t;
-    }
-  };
+  const time = stageTimer(stagesMs);
   try {
     const { grid, mode, gridCrsReason } = await time('ingest', () => ingestFlight(sources, { gsd: surveyGsd }));
     const dsm = sources.dsm as RasterSource;
