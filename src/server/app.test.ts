@@ -36,7 +36,7 @@ describe.each(testBackends())('the service on the %s backend', (backend) => {
     const paths = Object.keys(document.paths);
     const expected = ['/healthz', '/readyz', '/api/v1/cases', '/api/v1/cases/{id}', '/api/v1/cases/{id}/verify', '/api/v1/evidence/{sha256}', '/api/v1/statistics', '/api/v1/exports/{format}',
       '/api/v1/jobs', '/api/v1/jobs/{id}', '/api/v1/jobs/{id}/tiles', '/api/v1/jobs/{id}/tiles/{layer}/{z}/{x}/{y}.{ext}',
-      '/api/v1/tiles/{layer}/{z}/{x}/{y}.mvt', '/api/v1/me',
+      '/api/v1/tiles/{layer}/{z}/{x}/{y}.mvt', '/api/v1/me', '/api/v1/buildings', '/api/v1/buildings/{id}',
       '/api/v1/plans', '/api/v1/zones', '/api/v1/grids', '/api/v1/plans/import', '/api/v1/zones/import', '/api/v1/grids/import',
       ...CASE_ACTIONS.map((a) => `/api/v1/cases/{id}/${a.action}`)];
     expect(paths.sort()).toEqual(expected.sort());
