@@ -7,10 +7,10 @@
 import type { Knex } from 'knex';
 import { projectEpsg } from '../db/project-crs.js';
 import { NotFoundError } from '../errors.js';
-import { bboxCondition, type Wgs84Bbox } from '../geo/bbox.js';
+import type { Wgs84Bbox } from '../geo/bbox.js';
 import { toWgs84 } from '../geo/crs.js';
 import { transformPolygons, type PolygonRings } from '../geo/geojson.js';
-import { dateText, scopeCondition, type CaseScope } from './read.js';
+import { dateText, scopeCondition, scopedConditions, type CaseScope } from './read.js';
 
 /** A building's legality in the register. */
 export const LEGALITIES = Object.freeze(['legal', 'suspect'] as const);
@@ -98,21 +98,12 @@ const buildingColumns = 'c.*, ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom)) AS geojso
 
 /** SQL conditions (on alias `c`) and their bindings for the selection inside the scope. */
 export function buildingConditions(selection: BuildingSelection, scope: CaseScope, epsg: number): [string[], Knex.RawBinding[]] {
-  const [scopeSql, scopeBindings] = scopeCondition(scope);
-  const conditions = [scopeSql];
-  const bindings: Knex.RawBinding[] = [...scopeBindings];
-  const add = (sql: string, ...values: Knex.RawBinding[]) => {
-    conditions.push(sql);
-    bindings.push(...values);
-  };
+  const { conditions, bindings, add, bbox } = scopedConditions(scope, epsg);
   if (selection.legalities?.length) add('c.legality = ANY(?::text[])', selection.legalities);
   if (selection.violations?.length) add('c.violation = ANY(?::text[])', selection.violations);
   if (selection.grids?.length) add('c.grid_id = ANY(?::text[])', selection.grids);
   if (selection.jobId !== undefined) add('EXISTS (SELECT 1 FROM building_observations o WHERE o.building_id = c.id AND o.job_id = ?)', selection.jobId);
-  if (selection.bbox) {
-    const [sql, envelope] = bboxCondition('c.geom', selection.bbox, epsg);
-    add(sql, ...envelope);
-  }
+  if (selection.bbox) bbox(selection.bbox);
   return [conditions, bindings];
 }
 

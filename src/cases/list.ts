@@ -6,9 +6,9 @@
 import type { Knex } from 'knex';
 import { projectEpsg } from '../db/project-crs.js';
 import { BadInputError } from '../errors.js';
-import { bboxCondition, type Wgs84Bbox } from '../geo/bbox.js';
+import type { Wgs84Bbox } from '../geo/bbox.js';
 import type { StageDeadlines } from './deadlines.js';
-import { caseColumns, scopeCondition, toCasesWithClock, type CaseScope, type CaseWithClock } from './read.js';
+import { caseColumns, scopedConditions, toCasesWithClock, type CaseScope, type CaseWithClock } from './read.js';
 
 /** Orders a list can come in: highest priority, largest area, or newest first. */
 export const CASE_SORTS = Object.freeze(['priority', 'area', 'newest'] as const);
@@ -75,13 +75,7 @@ export async function listCases(knex: Knex, filter: CaseFilter, scope: CaseScope
 
 /** SQL conditions (on alias `c`) and their bindings for the selection inside the scope. */
 export function filterConditions(filter: CaseSelection, scope: CaseScope, epsg: number): [string[], Knex.RawBinding[]] {
-  const [scopeSql, scopeBindings] = scopeCondition(scope);
-  const conditions = [scopeSql];
-  const bindings: Knex.RawBinding[] = [...scopeBindings];
-  const add = (sql: string, ...values: Knex.RawBinding[]) => {
-    conditions.push(sql);
-    bindings.push(...values);
-  };
+  const { conditions, bindings, add, bbox } = scopedConditions(scope, epsg);
   if (filter.states?.length) add('c.state = ANY(?::text[])', filter.states);
   if (filter.violations?.length) add('c.violation = ANY(?::text[])', filter.violations);
   if (filter.changeKinds?.length) add('c.change_kind = ANY(?::text[])', filter.changeKinds);
@@ -91,10 +85,7 @@ export function filterConditions(filter: CaseSelection, scope: CaseScope, epsg: 
   if (filter.flownFrom) add('c.flight_date >= ?::date', filter.flownFrom);
   if (filter.flownTo) add('c.flight_date <= ?::date', filter.flownTo);
   if (filter.jobId !== undefined) add('EXISTS (SELECT 1 FROM candidates s WHERE s.case_id = c.id AND s.job_id = ?)', filter.jobId);
-  if (filter.bbox) {
-    const [sql, envelope] = bboxCondition('c.geom', filter.bbox, epsg);
-    add(sql, ...envelope);
-  }
+  if (filter.bbox) bbox(filter.bbox);
   return [conditions, bindings];
 }
 

@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { projectEpsg } from '../db/project-crs.js';
 import { NotFoundError } from '../errors.js';
+import { bboxCondition, type Wgs84Bbox } from '../geo/bbox.js';
 import { toWgs84, type CoordinateTransform } from '../geo/crs.js';
 import { transformPolygons, type PolygonRings } from '../geo/geojson.js';
 import { stageClock, type StageClock, type StageDeadlines } from './deadlines.js';
@@ -34,6 +35,25 @@ export const caseColumns = `c.*, ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom)) AS geo
 /** SQL condition (on alias `c`) and bindings that keep a query inside the scope. */
 export function scopeCondition(scope: CaseScope): [string, Knex.RawBinding[]] {
   return scope.grids === null ? ['true', []] : ['c.grid_id = ANY(?::text[])', [scope.grids]];
+}
+
+/**
+ * SQL conditions (on alias `c`) and their bindings, starting with the scope's: `add` one more,
+ * `bbox` the selection's WGS84 box; `conditions` and `bindings` are the list so far.
+ */
+export function scopedConditions(scope: CaseScope, epsg: number) {
+  const [scopeSql, scopeBindings] = scopeCondition(scope);
+  const conditions = [scopeSql];
+  const bindings: Knex.RawBinding[] = [...scopeBindings];
+  const add = (sql: string, ...values: Knex.RawBinding[]) => {
+    conditions.push(sql);
+    bindings.push(...values);
+  };
+  const bbox = (box: Wgs84Bbox) => {
+    const [sql, envelope] = bboxCondition('c.geom', box, epsg);
+    add(sql, ...envelope);
+  };
+  return { conditions, bindings, add, bbox };
 }
 
 /** Turns rows read with `caseColumns` into records, given the project CRS. */
