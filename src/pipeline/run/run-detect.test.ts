@@ -16,6 +16,7 @@ import { requirePythonModule, requireTool, systemPython } from '../../test-suppo
 import { defaultThresholds } from '../thresholds.js';
 import type { ProgressFactory } from '../types.js';
 import { ConflictError } from '../../errors.js';
+import { cutOffAt, quietProgress } from '../../test-support/progress.js';
 import { runDetectJob } from './detect-job.js';
 import { runDetect, type DetectJob } from './run-detect.js';
 
@@ -97,7 +98,6 @@ async function dsmFile(path: string, ground: number, unit: number, verticalUnits
   return path;
 }
 
-const quiet = () => ({ tick() {}, done() {} });
 const job = (out: string): DetectJob => ({ out, model: 'zhiwei-cd-v1', thresholds: defaultThresholds });
 
 /** Names in the test folder that begin with the output folder's name: the folder and anything beside it. */
@@ -116,7 +116,7 @@ afterAll(async () => {
 describe('runDetect', () => {
   it('runs a whole DSM-only job on in-memory rasters: a new 5 m x 4 m building 3 m high, found and measured', async () => {
     const out = join(dir, 'out');
-    const summary = await runDetect(job(out), pair(), quiet);
+    const summary = await runDetect(job(out), pair(), quietProgress);
     expect(summary.mode).toBe('dsm');
     expect(summary.candidates).toBe(1);
     expect(summary.warnings).toEqual([]);
@@ -136,7 +136,7 @@ describe('runDetect', () => {
   it('writes the offset-corrected height change as a COG over the grid, nodata where a DSM has none, and no probability without orthophotos', async () => {
     const out = join(dir, 'height-change');
     const hole: Box = { x0: 20, x1: 60, y0: 300, y1: 330, rise: 0 };
-    await runDetect(job(out), { beforeDsm: dsm('before/dsm', 0, undefined, hole), afterDsm: dsm('after/dsm', 0.3, building) }, quiet);
+    await runDetect(job(out), { beforeDsm: dsm('before/dsm', 0, undefined, hole), afterDsm: dsm('after/dsm', 0.3, building) }, quietProgress);
     expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'evidence', 'height-change.tif', 'results.gpkg', 'summary.json']);
     const path = join(out, 'height-change.tif');
     expect(await valueAt(path, 210, 110)).toBeCloseTo(3, 1); // on the building: the 0.3 m between the flights taken out
@@ -147,7 +147,7 @@ describe('runDetect', () => {
 
   it('writes the change probability as a COG in an orthophoto-only run, and no height change', async () => {
     const out = join(dir, 'probability');
-    await runDetect(job(out), { beforeOrtho: ortho('before/ortho'), afterOrtho: ortho('after/ortho', building) }, quiet);
+    await runDetect(job(out), { beforeOrtho: ortho('before/ortho'), afterOrtho: ortho('after/ortho', building) }, quietProgress);
     expect((await readdir(out)).sort()).toEqual(['candidates.geojson', 'change-probability.tif', 'evidence', 'results.gpkg', 'summary.json']);
     const path = join(out, 'change-probability.tif');
     const raster = await openGeoTiff(path);
@@ -170,7 +170,7 @@ describe('runDetect', () => {
     };
     try {
       const out = join(dir, 'feet');
-      const summary = await runDetect(job(out), sources, quiet);
+      const summary = await runDetect(job(out), sources, quietProgress);
       expect(summary.candidates).toBe(1);
       expect(summary.height_units).toEqual({ beforeDsm: 'US survey foot, read as metres', afterDsm: 'US survey foot, read as metres' });
       expect(summary.warnings).toEqual([]);
@@ -185,7 +185,7 @@ describe('runDetect', () => {
     // ground 150 m above the datum: the after DSM reads about 340 m higher than the before one
     const after = await openGeoTiff(await dsmFile(join(dir, 'after-undeclared-feet.tif'), 150.3, 0.3048, undefined, building));
     try {
-      const summary = await runDetect(job(join(dir, 'undeclared')), { beforeDsm: dsm('before/dsm', 100), afterDsm: after }, quiet);
+      const summary = await runDetect(job(join(dir, 'undeclared')), { beforeDsm: dsm('before/dsm', 100), afterDsm: after }, quietProgress);
       expect(summary.warnings).toHaveLength(1);
       expect(summary.warnings[0]).toMatch(/after-undeclared-feet\.tif lies 3\d\d\.\d m above before\/dsm on flat ground, more than any two height datums differ: are both DSMs in metres\?/);
       expect(JSON.parse(await readFile(join(dir, 'undeclared', 'summary.json'), 'utf8')).warnings).toEqual(summary.warnings);
@@ -199,7 +199,7 @@ describe('runDetect', () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
     await mkdir(join(`${out}.partial-${dead}`, 'evidence'), { recursive: true });
     await mkdir(`${out}.partial-${process.ppid}`);
-    await runDetect(job(out), pair(), quiet);
+    await runDetect(job(out), pair(), quietProgress);
     expect(await besides(out)).toEqual(['leftovers', `leftovers.partial-${process.ppid}`]);
   });
 });
@@ -219,16 +219,6 @@ describe.each(testBackends())('a detect run cut off at its last steps, on the %s
     return Object.fromEntries(tables.map((table, i) => [table, counts[i]]));
   };
   const none = { jobs: 0, candidates: 0, cases: 0, case_events: 0, outbox: 0 };
-  /** Progress that stops the run at the `step`th tick of its results stage, as a kill there would. */
-  const cutOffAt = (step: number): ProgressFactory => (stage) => {
-    let ticks = 0;
-    return {
-      tick() {
-        if (stage === 'results' && ++ticks === step) throw new Error(`cut off at results step ${step}`);
-      },
-      done() {},
-    };
-  };
   const run = (out: string, progress: ProgressFactory) =>
     runDetect({ ...job(out), afterDate: '2024-10-01' }, pair(), progress, { db, evidenceDir: join(dir, `${backend}-evidence`), afterDate: '2024-10-01' });
 
@@ -237,7 +227,7 @@ describe.each(testBackends())('a detect run cut off at its last steps, on the %s
     await mkdir(out);
     await writeFile(join(out, 'notes.txt'), 'keep me');
     const resolved = { job: { ...job(out), afterDate: '2024-10-01' }, layers: [{ layer: 'plans' as const, file: 'fixtures/scene/plans.geojson' }] };
-    const refused = await runDetectJob(resolved, db, { progress: quiet, evidenceDir: join(dir, `${backend}-evidence`), naming: 'flags' }).catch((err: Error) => err);
+    const refused = await runDetectJob(resolved, db, { progress: quietProgress, evidenceDir: join(dir, `${backend}-evidence`), naming: 'flags' }).catch((err: Error) => err);
     expect(refused).toBeInstanceOf(ConflictError);
     expect((refused as Error).message).toBe(`${out} is not empty and does not hold an earlier detect output; it would be replaced`);
     expect(Number((await db.knex('plans').count({ n: '*' }))[0].n)).toBe(0);
@@ -259,7 +249,7 @@ describe.each(testBackends())('a detect run cut off at its last steps, on the %s
     expect(existsSync(join(out, 'suspects.geojson'))).toBe(true);
     expect(existsSync(join(out, 'suspects.qml'))).toBe(true);
     expect((await readGeoPackage(join(out, 'results.gpkg'))).map((t) => [t.name, t.features.length])).toEqual([['candidates', 1], ['suspects', 1]]);
-    const summary = await run(out, quiet);
+    const summary = await run(out, quietProgress);
     expect(await rows()).toMatchObject({ jobs: 1, candidates: 1, cases: 1 });
     expect((await rows()).outbox).toBeGreaterThan(0);
     expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).job_id).toBe(summary.job_id);

@@ -8,6 +8,7 @@ import { readGeoPackage } from '../../geo/geopackage.js';
 import { openGeoTiff } from '../../raster/geotiff-source.js';
 import type { RasterSource } from '../../raster/types.js';
 import { openTestDatabase, testBackends } from '../../test-support/database.js';
+import { cutOffAt, quietProgress } from '../../test-support/progress.js';
 import { writeSurveyDsm, writeSurveyOrtho } from '../../test-support/survey-scene.js';
 import { defaultSurveyThresholds } from '../survey/building.js';
 import type { ProgressFactory } from '../types.js';
@@ -25,18 +26,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const quiet = () => ({ tick() {}, done() {} });
 
-/** Progress that stops the run at the `step`th tick of its results stage, as a kill there would. */
-const cutOffAt = (step: number): ProgressFactory => (stage) => {
-  let ticks = 0;
-  return {
-    tick() {
-      if (stage === 'results' && ++ticks === step) throw new Error(`cut off at results step ${step}`);
-    },
-    done() {},
-  };
-};
 
 describe.each(testBackends())('a survey run against the register, on the %s backend', (backend) => {
   let db: Database;
@@ -64,13 +54,13 @@ describe.each(testBackends())('a survey run against the register, on the %s back
     const layers = (await readGeoPackage(join(out, 'results.gpkg'))).map((t) => [t.name, t.features.length]);
     expect(layers.slice(0, 2)).toEqual([['buildings', 2], ['rooftop_structures', 1]]);
 
-    const first = await run(out, quiet);
+    const first = await run(out, quietProgress);
     expect(first).toMatchObject({ buildings: 2, register: { created: 2, updated: 0 } });
     expect(await rows()).toMatchObject({ jobs: 1, candidates: 3, buildings: 2, building_observations: 2 });
     const written = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(written).toMatchObject({ job_id: first.job_id, building_totals: { count: 2 } });
 
-    const second = await run(join(dir, `${backend}-again`), quiet);
+    const second = await run(join(dir, `${backend}-again`), quietProgress);
     expect(second).toMatchObject({ register: { created: 0, updated: 2 } });
     expect(await rows()).toMatchObject({ jobs: 2, buildings: 2, building_observations: 4 });
   });
@@ -80,7 +70,7 @@ describe.each(testBackends())('a survey run against the register, on the %s back
     try {
       const out = join(dir, `${backend}-with-ortho`);
       const job = { ortho: ortho.name, dsm: dsm.name, date: '2024-10-01', out, thresholds: defaultSurveyThresholds };
-      const summary = await runSurvey(job, { dsm, ortho }, quiet, { db, evidenceDir: join(dir, `${backend}-evidence`), afterDate: '2024-10-01' });
+      const summary = await runSurvey(job, { dsm, ortho }, quietProgress, { db, evidenceDir: join(dir, `${backend}-evidence`), afterDate: '2024-10-01' });
       expect(existsSync(join(out, 'evidence', 'b00001', 'after.jpg'))).toBe(true);
       // no plans here: every building is a suspect without a permit, and its case holds the chip
       const chips = await db.knex('evidence').join('candidates', 'candidates.id', 'evidence.candidate_id').where('candidates.job_id', summary.job_id as number).whereNotNull('evidence.case_id').pluck('evidence.name');
