@@ -20,72 +20,74 @@ export const leafyExcessGreen = 0.1;
  * grow with the window.
  */
 export function planeResidual(surface: Float32Array, width: number, height: number, radius: number): Float32Array {
-  // Window sums of z, z², u·z and v·z, where (u, v) is the pixel's offset from the window centre:
-  // Σ u·z over a window centred at x is Σ x'·z − x·Σ z, from sums of x'·z.
-  const n = width * height;
-  const z = new Float64Array(n);
-  const zz = new Float64Array(n);
-  const xz = new Float64Array(n);
-  const yz = new Float64Array(n);
-  const missing = new Float64Array(n);
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      const v = surface[i];
-      if (v !== v) {
-        missing[i] = 1;
-        continue;
-      }
-      z[i] = v;
-      zz[i] = v * v;
-      xz[i] = x * v;
-      yz[i] = y * v;
-    }
-  }
-  const sums = [z, zz, xz, yz, missing].map((values) => boxSum(values, width, height, radius));
-  const [sz, szz, sxz, syz, sMissing] = sums;
+  // Window sums of z, z², x·z, y·z and missing pixels, where Σ u·z over a window centred at x
+  // (u the offset from the centre) is Σ x'·z − x·Σ z. Each row's sums along the row go into a ring
+  // of the 2r+1 rows a column window spans; running column sums, updated a whole row at a time
+  // (rows are contiguous in memory, columns are not), give the window sums of one row after another.
   const side = 2 * radius + 1;
   const count = side * side;
   // Σ u² over the window (the same for v)
   const uu = side * ((radius * (radius + 1) * (2 * radius + 1)) / 3);
-  const out = new Float32Array(n).fill(Number.NaN);
-  for (let y = radius, i0 = radius * width; y < height - radius; y++, i0 += width) {
-    for (let x = radius; x < width - radius; x++) {
-      const i = i0 + x;
-      if (sMissing[i] > 0) continue;
-      const mean = sz[i] / count;
-      const b = (sxz[i] - x * sz[i]) / uu;
-      const c = (syz[i] - y * sz[i]) / uu;
-      const residual = szz[i] - count * mean * mean - b * b * uu - c * c * uu;
-      out[i] = Math.sqrt(Math.max(0, residual) / count);
+  const quantities = 5;
+  const ring = new Float64Array(side * quantities * width);
+  const columns = new Float64Array(quantities * width);
+  const out = new Float32Array(width * height).fill(Number.NaN);
+  const rowSums = (y: number) => {
+    const at = (y % side) * quantities * width;
+    windowSumsAlongRow(surface, y, width, radius, ring.subarray(at, at + quantities * width));
+    return at;
+  };
+  const addRow = (at: number, sign: 1 | -1) => {
+    for (let q = 0; q < quantities * width; q++) columns[q] += sign * ring[at + q];
+  };
+  for (let y = 0; y < Math.min(radius, height); y++) addRow(rowSums(y), 1);
+  const [z, zz, xz, yz, missing] = [0, 1, 2, 3, 4].map((q) => q * width);
+  for (let y = 0; y < height; y++) {
+    if (y + radius < height) addRow(rowSums(y + radius), 1);
+    if (y >= radius && y < height - radius) {
+      for (let x = radius, i = y * width + radius; x < width - radius; x++, i++) {
+        if (columns[missing + x] > 0) continue;
+        const sz = columns[z + x];
+        const mean = sz / count;
+        const b = (columns[xz + x] - x * sz) / uu;
+        const c = (columns[yz + x] - y * sz) / uu;
+        const residual = columns[zz + x] - count * mean * mean - b * b * uu - c * c * uu;
+        out[i] = Math.sqrt(Math.max(0, residual) / count);
+      }
     }
+    if (y - radius >= 0) addRow((((y - radius) % side) * quantities * width), -1);
   }
   return out;
 }
 
-/** Sum over the (2r+1)² window around each pixel (windows cut at the edges); separable running sums. */
-function boxSum(values: Float64Array, width: number, height: number, radius: number): Float64Array {
-  const rows = new Float64Array(values.length);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let sum = 0;
-    for (let x = 0; x < Math.min(radius, width); x++) sum += values[row + x];
-    for (let x = 0; x < width; x++) {
-      if (x + radius < width) sum += values[row + x + radius];
-      rows[row + x] = sum;
-      if (x - radius >= 0) sum -= values[row + x - radius];
+/**
+ * Sums of z, z², x·z, y·z and missing pixels (NaN, which count 0 in the others) over the
+ * (2r+1)-pixel window along row `y` around each pixel (cut at the edges), into `sums` (five rows).
+ */
+function windowSumsAlongRow(surface: Float32Array, y: number, width: number, radius: number, sums: Float64Array): void {
+  const row = y * width;
+  let z = 0, zz = 0, xz = 0, yz = 0, missing = 0;
+  const add = (x: number, sign: 1 | -1) => {
+    const v = surface[row + x];
+    if (v !== v) {
+      missing += sign;
+      return;
     }
-  }
-  const out = new Float64Array(values.length);
+    z += sign * v;
+    zz += sign * (v * v);
+    xz += sign * (x * v);
+    yz += sign * (y * v);
+  };
+  for (let x = 0; x < Math.min(radius, width); x++) add(x, 1);
   for (let x = 0; x < width; x++) {
-    let sum = 0;
-    for (let y = 0; y < Math.min(radius, height); y++) sum += rows[y * width + x];
-    for (let y = 0; y < height; y++) {
-      if (y + radius < height) sum += rows[(y + radius) * width + x];
-      out[y * width + x] = sum;
-      if (y - radius >= 0) sum -= rows[(y - radius) * width + x];
-    }
+    if (x + radius < width) add(x + radius, 1);
+    sums[x] = z;
+    sums[width + x] = zz;
+    sums[2 * width + x] = xz;
+    sums[3 * width + x] = yz;
+    sums[4 * width + x] = missing;
+    if (x - radius >= 0) add(x - radius, -1);
   }
-  return out;
 }
 
 /**
