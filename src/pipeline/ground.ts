@@ -10,6 +10,8 @@ import { neighbourhoodMax } from './height-change.js';
 export interface GroundSurface {
   /** Ground heights of the window's pixels, row-major; NaN where the ground is unknown. */
   groundAt(window: PixelWindow): Float32Array;
+  /** The coarse heights it upsamples (a queued detect stores them with its plan). */
+  coarse: CoarseHeights;
 }
 
 /** Heights on a coarse grid sharing the analysis grid's origin and CRS; NaN where unknown. */
@@ -36,6 +38,7 @@ export function estimateGround(dsm: Float32Array, width: number, height: number,
 export function groundSurface(coarse: CoarseHeights): GroundSurface {
   const { width, height, values, scale } = coarse;
   return {
+    coarse,
     groundAt(window) {
       const out = new Float32Array(window.width * window.height);
       for (let j = 0; j < window.height; j++) {
