@@ -71,12 +71,6 @@ describe('zhiwei eval', () => {
       .map((f: { properties: Record<string, unknown> }, i: number) =>
         i % 5 === 0 && f.properties.legality === 'legal' ? { ...f, properties: { ...f.properties, legality: 'suspect', violation: 'no_permit' } } : f,
       );
-    // and wrote the rooftop additions' violation on their rooftop structures, not on the building
-    const onRoof = features.filter((f: { properties: Record<string, unknown> }) => f.properties.note === 'small rooftop structure');
-    expect(onRoof.length).toBeGreaterThan(0);
-    for (const f of onRoof) f.properties = { ...f.properties, violation: 'none' };
-    const rooftop = onRoof.map((f: { properties: Record<string, unknown> }) => ({ ...f, properties: { building: f.properties.id, suspect: true, violation: 'exceeds_permitted_height' } }));
-    await writeFile(join(dir, 'rooftop-structures.geojson'), JSON.stringify({ ...collection, features: rooftop }));
     const result = join(dir, 'survey-buildings.geojson');
     await writeFile(result, JSON.stringify({ ...collection, features }));
     const { code, stdout } = await runCli(['eval', '--buildings', buildings, result]);

@@ -6,8 +6,6 @@
  * buildings.geojson (a match is IoU >= 0.5): recall, precision, footprint IoU, roof height, floors,
  * roof form, and the violation types of the suspects.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { crsTransform, gaussKrugerEpsgForLongitude } from '../geo/crs.js';
 import { readPolygonCollection, transformPolygons, type PolygonCollection } from '../geo/geojson.js';
@@ -98,20 +96,10 @@ function formatReport(report: ObjectEvalReport): string {
 
 /**
  * Reads both buildings.geojson files, moves them into the truth's projected CRS and scores them.
- * A survey building that is a suspect through the structures on its roof alone (its own violation
- * `none`) takes theirs, from rooftop-structures.geojson beside it, as the truth writes it.
+ * A building suspect through a structure on its roof carries that structure's violation in both.
  */
 async function evaluateBuildingFiles(truthPath: string, resultPath: string, minIou: number): Promise<BuildingEvalReport> {
-  const rooftopPath = join(dirname(resultPath), 'rooftop-structures.geojson');
-  const [truth, result, rooftop] = await Promise.all([
-    readPolygonCollection(truthPath),
-    readPolygonCollection(resultPath),
-    existsSync(rooftopPath) ? readPolygonCollection(rooftopPath) : null,
-  ]);
-  const rooftopViolation = new Map<unknown, string>();
-  for (const { properties: r } of rooftop?.features ?? []) {
-    if (r.suspect === true && typeof r.violation === 'string' && !rooftopViolation.has(r.building)) rooftopViolation.set(r.building, r.violation);
-  }
+  const [truth, result] = await Promise.all([readPolygonCollection(truthPath), readPolygonCollection(resultPath)]);
   const toProjected = toTruthCrs(truth);
   const buildings = (collection: PolygonCollection, path: string): EvalBuilding[] =>
     collection.features.map((feature, index) => {
@@ -124,7 +112,7 @@ async function evaluateBuildingFiles(truthPath: string, resultPath: string, minI
         floors: typeof p.floors === 'number' ? p.floors : null,
         roofForm: text(p.roof_form),
         legality: text(p.legality),
-        violation: p.legality === 'suspect' && p.violation === 'none' ? (rooftopViolation.get(p.id) ?? 'none') : text(p.violation),
+        violation: text(p.violation),
         ...(typeof p.use === 'string' ? { use: p.use } : {}),
         ...(p.below_survey_thresholds === true || p.at_scene_edge === true ? { unscored: true } : {}),
       };

@@ -11,6 +11,7 @@ import type { ReplaceableFolder } from '../../files.js';
 import { writeGeoPackage } from '../../geo/geopackage.js';
 import type { AnalysisGrid } from '../../raster/types.js';
 import type { OverlayVerdict } from '../overlay/index.js';
+import type { RegisterEntry } from '../overlay/survey.js';
 import type { Building, RooftopStructure } from '../survey/building.js';
 import { featureCollection, geoPackageLayer, round, verdictProperties, type PolygonFeature } from './index.js';
 import { suspectsStyle } from './qgis-style.js';
@@ -22,6 +23,8 @@ export const surveyOutputFolder: ReplaceableFolder = { markers: ['summary.json',
 export interface SurveyJudgement {
   /** By building and rooftop structure id; `buildingId` is the register building (a structure's: the one it stands on). */
   verdicts: Map<string, OverlayVerdict>;
+  /** Each building as the register holds it, by building id: a building suspect through a rooftop structure carries its violation. */
+  register: Map<string, RegisterEntry>;
   /** The project CRS the buildings were stored in: `results.gpkg` is in it. */
   projectEpsg: number;
   /** What to add to the summary (job id, suspects, cases, register counts). */
@@ -65,9 +68,15 @@ export async function writeSurveyResults(folder: string, { grid, buildings, judg
   await writeFile(join(folder, 'summary.json'), `${JSON.stringify(full, null, 2)}\n`);
 }
 
-/** A building's measurements, and once judged its legality, verdict and register id. */
+/**
+ * A building's measurements, and once judged its legality and verdict as the register has them (a
+ * building legal itself with a suspect structure on its roof is a suspect, of that structure's
+ * violation, priority and case, the decision saying so; its permit stays its own) and register id.
+ */
 function buildingFeature(building: Building, judgement: SurveyJudgement | undefined): PolygonFeature {
-  const verdict = judgement?.verdicts.get(building.id);
+  const entry = judgement?.register.get(building.id);
+  const through = entry?.throughStructure ? judgement!.verdicts.get(entry.throughStructure)! : null;
+  const verdict = through ?? judgement?.verdicts.get(building.id);
   return {
     polygons: building.polygons,
     properties: {
@@ -78,8 +87,12 @@ function buildingFeature(building: Building, judgement: SurveyJudgement | undefi
       floors: building.floors,
       roof_form: building.roofForm,
       rooftop_structures: building.rooftopStructures.length,
-      // as the register has it: a building with a suspect structure on its roof is a suspect too
-      ...(verdict && { legality: [building, ...building.rooftopStructures].some((b) => judgement!.verdicts.get(b.id)?.suspect) ? 'suspect' : 'legal', ...judged(verdict) }),
+      ...(entry && {
+        legality: entry.legality,
+        ...judged(verdict!),
+        ...(through && { decision: `rooftop structure ${entry.throughStructure}: ${through.decision}`, permit_no: entry.permitNo }),
+        building_id: entry.buildingId,
+      }),
     },
   };
 }

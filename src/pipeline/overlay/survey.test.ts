@@ -1,9 +1,14 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/connect.js';
 import { ensureProjectEpsg } from '../../db/project-crs.js';
 import { placeHistory } from '../../cases/place-history.js';
 import { candidate, E, N, testGrid } from '../../test-support/candidates.js';
 import { openTestDatabase, testBackends } from '../../test-support/database.js';
+import { readGeoPackage } from '../../geo/geopackage.js';
+import { writeSurveyResults } from '../outputs/survey.js';
 import type { Building, RooftopStructure } from '../survey/building.js';
 import { overlayAndEmit } from './index.js';
 import { overlaySurvey, type SurveyOverlayResult } from './survey.js';
@@ -83,8 +88,28 @@ describe.each(testBackends())('the survey overlay and the building register on t
     const register = await db.knex('buildings').where({ id: roof.buildingId }).first();
     expect(register).toMatchObject({ legality: 'suspect', violation: 'exceeds_permitted_height', permit_no: 'P-stock', rooftop_structures: 1, floors: 3 });
     expect(Number(register.case_id)).toBe(roof.caseId);
-    expect(first.register.get('a4')).toEqual({ buildingId: roof.buildingId, legality: 'suspect', violation: 'exceeds_permitted_height', permitNo: 'P-stock', caseId: roof.caseId });
+    expect(first.register.get('a4')).toEqual({ buildingId: roof.buildingId, legality: 'suspect', violation: 'exceeds_permitted_height', permitNo: 'P-stock', caseId: roof.caseId, throughStructure: 'a4-r1' });
     expect((await db.knex('cases').where({ id: roof.caseId }).first()).change_kind).toBe('rooftop_addition');
+  });
+
+  it('writes a building suspect through its rooftop structure into buildings.geojson and results.gpkg with that structure\'s violation and case', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'zhiwei-survey-out-'));
+    try {
+      await writeSurveyResults(folder, { grid: testGrid, buildings: survey(0, 'a'), judgement: { ...first, summary: {} }, summary: {} });
+      const features = JSON.parse(await readFile(join(folder, 'buildings.geojson'), 'utf8')).features.map((f: { properties: Record<string, unknown> }) => f.properties);
+      const roof = first.verdicts.get('a4-r1')!;
+      expect(features.find((p: { id: string }) => p.id === 'a4')).toMatchObject({
+        legality: 'suspect', suspect: true, violation: 'exceeds_permitted_height', case_id: roof.caseId, priority: roof.priority, permit_no: 'P-stock',
+        decision: 'rooftop structure a4-r1: 12.3 m high, permit P-stock allows 9.0 m', building_id: roof.buildingId,
+      });
+      // a building suspect itself keeps its own verdict; a legal one stays legal
+      expect(features.find((p: { id: string }) => p.id === 'a7')).toMatchObject({ legality: 'suspect', violation: 'no_permit', decision: 'no valid plan covers it' });
+      expect(features.find((p: { id: string }) => p.id === 'a5')).toMatchObject({ legality: 'legal', suspect: false, violation: 'none', permit_no: 'P-house' });
+      const layer = (await readGeoPackage(join(folder, 'results.gpkg'))).find((t) => t.name === 'buildings')!;
+      expect(layer.features.find((f) => f.properties.id === 'a4')!.properties).toMatchObject({ legality: 'suspect', violation: 'exceeds_permitted_height' });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('folds a rooftop structure on a building that is itself a suspect into the building\'s case', async () => {

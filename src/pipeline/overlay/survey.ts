@@ -102,6 +102,8 @@ interface RegisterState {
   violation: Violation;
   permit_no: string | null;
   case_id: number | null;
+  /** The rooftop structure whose violation and case it carries, null where its own: for the survey's outputs, not a column of the register. */
+  through_structure: string | null;
 }
 
 /**
@@ -114,6 +116,8 @@ export interface RegisterEntry {
   violation: Violation;
   permitNo: string | null;
   caseId: number | null;
+  /** The rooftop structure (its id in the survey) whose violation and case the building carries; null where its own. */
+  throughStructure: string | null;
 }
 
 /**
@@ -123,11 +127,12 @@ export interface RegisterEntry {
  */
 function registerState(building: Building, verdicts: Map<string, OverlayVerdict>): RegisterState {
   const own = verdicts.get(building.id) as OverlayVerdict;
-  const structures = building.rooftopStructures.map((r) => verdicts.get(r.id) as OverlayVerdict).filter((v) => v.suspect);
-  const worst = own.suspect ? own : structures.sort((a, b) => b.priority - a.priority)[0];
+  const structures = building.rooftopStructures.filter((r) => verdicts.get(r.id)!.suspect).sort((a, b) => verdicts.get(b.id)!.priority - verdicts.get(a.id)!.priority);
+  const through = own.suspect ? null : (structures[0]?.id ?? null);
+  const worst = own.suspect ? own : through === null ? undefined : verdicts.get(through)!;
   return {
     legality: worst ? 'suspect' : 'legal', violation: worst?.violation ?? 'none',
-    permit_no: own.violation === 'no_permit' ? null : own.permitNo, case_id: worst?.caseId ?? null,
+    permit_no: own.violation === 'no_permit' ? null : own.permitNo, case_id: worst?.caseId ?? null, through_structure: through,
   };
 }
 
@@ -153,7 +158,7 @@ async function updateRegister(
   const entries = buildings.map((b) => {
     const state = registerState(b, verdicts);
     const buildingId = matches.get(b.id) ?? (fresh.pop() as number);
-    register.set(b.id, { buildingId, legality: state.legality, violation: state.violation, permitNo: state.permit_no, caseId: state.case_id });
+    register.set(b.id, { buildingId, legality: state.legality, violation: state.violation, permitNo: state.permit_no, caseId: state.case_id, throughStructure: state.through_structure });
     for (const localId of [b.id, ...b.rooftopStructures.map((r) => r.id)]) links.push({ local_id: localId, building_id: buildingId });
     return { local_id: b.id, building_id: buildingId, fresh: !matches.has(b.id), roof_form: b.roofForm, rooftop_structures: b.rooftopStructures.length, ...state };
   });

@@ -141,7 +141,7 @@ async function judgeSurvey(
     register: result.buildings,
     cases: result.cases,
   };
-  return { verdicts: result.verdicts, projectEpsg: result.projectEpsg, summary: overlaySummary };
+  return { verdicts: result.verdicts, register: result.register, projectEpsg: result.projectEpsg, summary: overlaySummary };
 }
 
 function round1(value: number): number {
