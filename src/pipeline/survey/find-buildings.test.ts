@@ -145,6 +145,26 @@ describe('findBuildings', () => {
     expect(s.areaM2).toBeLessThan(12);
   });
 
+  it('finds a stair room a third the size of its roof, in a corner flush with two walls, as a rooftop structure', async () => {
+    // a small house, 8 m × 7 m: the stair room takes 4 m × 3.5 m of its north-east corner
+    const house = box(15, 15, 8, 7);
+    const stairs = box(17, 13.25, 4, 3.5);
+    const found = await survey({ width: 30, height: 30, heightAt: (x, y) => (stairs(x, y) ? 12.6 : house(x, y) ? 9.6 : 0) });
+    expect(found.buildings).toHaveLength(1);
+    const [b] = found.buildings;
+    expect(b.roofHeightM).toBeCloseTo(9.6, 2);
+    expect(b.areaM2).toBeGreaterThan(56 * 0.97);
+    expect(b.areaM2).toBeLessThan(56 * 1.03);
+    expect(b.rooftopStructures.map((s) => Math.round(s.heightAboveRoofM * 10) / 10)).toEqual([3]);
+  });
+
+  it('splits a taller house from a lower one it shares one wall with, however small', async () => {
+    const low = box(11, 15, 10, 8);
+    const high = box(18.5, 15, 5, 6);
+    const found = await survey({ width: 30, height: 30, heightAt: (x, y) => (high(x, y) ? 9.4 : low(x, y) ? 6.3 : 0) });
+    expect(found.buildings.map((b) => [b.floors, b.rooftopStructures.length])).toEqual([[2, 0], [3, 0]]);
+  });
+
   it('leaves a structure less than the rooftop height above the roof in the roof', async () => {
     const house = box(15, 15, 12, 9);
     const parapetRoom = box(15, 15, 3, 3);
@@ -160,6 +180,56 @@ describe('findBuildings', () => {
     const found = await survey({ width: 30, height: 30, heightAt, greenAt: crown }, { withOrtho: true });
     expect(found.buildings).toEqual([]);
     expect(found.rejected).toEqual({ 'vegetation: a rough surface, a tree crown?': 1 });
+  });
+
+  /** A crown as photogrammetry smooths some: a dome 2.5 m high on 3 m, bumps of 0.3 m a few metres apart, too smooth over a metre to be rough. */
+  const smoothCrown = {
+    width: 30,
+    height: 30,
+    heightAt(x: number, y: number) {
+      const r2 = ((x - 15) ** 2 + (y - 15) ** 2) / 2.8 ** 2;
+      return r2 <= 1 ? 3 + 2.5 * Math.sqrt(1 - r2) + 0.3 * Math.sin(x * 2.3) * Math.cos(y * 2.9) : 0;
+    },
+    greenAt: (x: number, y: number) => Math.hypot(x - 15, y - 15) <= 2.8,
+  };
+  /** A small house with a gable roof of green steel: eaves at 3.2 m, the ridge 1.2 m higher along its 5 m side. */
+  const greenGableHouse = {
+    width: 30,
+    height: 30,
+    heightAt(x: number, y: number) {
+      const uv = box(15, 15, 5, 4, 20)(x, y);
+      return uv ? 3.2 + 1.2 * (1 - Math.abs(uv[1]) / 2) : 0;
+    },
+    greenAt: (x: number, y: number) => box(15, 15, 5, 4, 20)(x, y) !== null,
+  };
+
+  it('rejects a crown smoothed into a dome, green and fitting no roof faces, and without the orthophoto for its size', async () => {
+    const green = await survey(smoothCrown, { withOrtho: true });
+    expect(green.buildings).toEqual([]);
+    expect(green.rejected).toEqual({ 'vegetation: green and no roof faces, a tree crown?': 1 });
+    const dsmOnly = await survey(smoothCrown);
+    expect(dsmOnly.buildings).toEqual([]);
+    expect(dsmOnly.rejected).toEqual({ 'vegetation: small and no roof faces, a tree crown?': 1 });
+  });
+
+  it('keeps a small green-roofed gable house, its faces planes, with and without the orthophoto', async () => {
+    for (const withOrtho of [true, false]) {
+      const found = await survey(greenGableHouse, { withOrtho });
+      expect(found.buildings.map((b) => b.roofForm)).toEqual(['pitched']);
+      expect(found.buildings[0].areaM2).toBeGreaterThan(18);
+      expect(found.buildings[0].areaM2).toBeLessThan(22);
+    }
+  });
+
+  it('keeps a small hip roof, its four faces planes, without the orthophoto', async () => {
+    // 5 m × 4 m, eaves at 3 m, faces rising 0.7 m per metre (35°) to a ridge 1.4 m higher
+    const hip = box(15, 15, 5, 4, -12);
+    const heightAt = (x: number, y: number) => {
+      const uv = hip(x, y);
+      return uv ? 3 + 0.7 * Math.min(2.5 - Math.abs(uv[0]), 2 - Math.abs(uv[1])) : 0;
+    };
+    const found = await survey({ width: 30, height: 30, heightAt });
+    expect(found.buildings.map((b) => b.roofForm)).toEqual(['pitched']);
   });
 
   it('regularises a rotated rectangle to right angles within 2 % of its true area', async () => {

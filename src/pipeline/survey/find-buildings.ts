@@ -2,7 +2,7 @@
  * Buildings from one flight (issue 17): the grid streams through in full-width strips, whose
  * building pixels (at least the minimum height above ground, no tree crown) the detect job's
  * vectorizer joins into regions with their sums, merged across strips; each region is judged
- * (area, guard.ts: tree crowns, vehicles), and each kept one measured in a window of its own
+ * (area, guard.ts: rough tree crowns, vehicles), and each kept one measured in a window of its own
  * (measure.ts), where the buildings split from it are judged again. The crowns' rough patches go
  * through a vectorizer of their own, to be counted. Memory holds a strip, a window and the kept
  * regions' outlines.
@@ -105,5 +105,5 @@ function rejection(region: ChangeRegion, thresholds: SurveyThresholds): string |
   if (region.pixelAreaM2 < thresholds.minAreaM2) return `smaller than ${thresholds.minAreaM2} m²`;
   const m = regionMeasurements(region);
   const { roughShare, greenShare, lengthM, widthM } = m;
-  return guardRule({ areaM2: region.pixelAreaM2, heightM: m.heightAfterM ?? 0, roughShare, greenShare, planeResidualM: m.topPlaneResidualM, lengthM, widthM });
+  return guardRule({ areaM2: region.pixelAreaM2, heightM: m.heightAfterM ?? 0, roughShare, greenShare, roofForm: null, faceResidualM: null, lengthM, widthM });
 }

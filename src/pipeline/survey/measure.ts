@@ -67,9 +67,9 @@ export async function measureRegion(inputs: SurveyRasters, region: ChangeRegion,
     const roofHeightM = median(roofHeights);
     // a part of soft DSM edges and fills, its roof under the least height, is no building
     if (!(roofHeightM >= thresholds.minHeightM)) return void rejected.push(`lower than ${thresholds.minHeightM} m`);
-    const guarded = guardRule(partFacts(roof, pixels * pixelAreaM2, roofHeightM, surface, grid));
-    if (guarded) return void rejected.push(guarded);
     const form = roofForm(roof, surface);
+    const guarded = guardRule(partFacts(roof, pixels * pixelAreaM2, roofHeightM, form, surface, grid));
+    if (guarded) return void rejected.push(guarded);
     const structures = standsOn.flatMap((s, j) => (s === label ? [measureStructure(Uint8Array.from(labels, (l) => (l === j + 1 ? 1 : 0)), surface, grid, roofHeightM)] : []));
     const polygons = outline(footprint, pixels, window, grid);
     measured.push({

@@ -103,20 +103,26 @@ export function splitRoofs(heights: Float32Array, mask: Uint8Array, width: numbe
 }
 
 /**
- * The neighbour a part may stand on though it reaches beyond the neighbour's outline (a stair room
- * flush with a wall whose roof the DSM's holes cut short): one at most `structureAreaShare` of
- * its size, no higher than `top`, along at least `structureBorderShare` of the part's outline.
- * A house beside a lower one is of a size with it.
+ * The neighbour a part may stand on though it reaches beyond the neighbour's outline: one no
+ * higher than `top` and larger than the part that borders it on two sides, along at least
+ * `wrapBorderShare` of its outline (a stair room in a corner of its roof, flush with two walls;
+ * a house beside another shares one wall, at most a third of its outline even when long and
+ * narrow), or one at least four times its size along at least `structureBorderShare` of it (a
+ * stair room flush with one wall, whose roof the DSM's holes cut short).
  */
 function lowerNeighbour(part: Part, parts: Part[], top: number, heightOf: (n: number) => number): number {
   let edges = part.open;
   for (const shared of part.borders.values()) edges += shared;
+  const size = part.pixels.length;
   for (const [m, shared] of part.borders) {
-    if (shared >= structureBorderShare * edges && part.pixels.length <= structureAreaShare * parts[m - 1].pixels.length && heightOf(m) <= top) return m;
+    if (heightOf(m) > top) continue;
+    const its = parts[m - 1].pixels.length;
+    if ((shared >= wrapBorderShare * edges && size < its) || (shared >= structureBorderShare * edges && size <= structureAreaShare * its)) return m;
   }
   return 0;
 }
 
+const wrapBorderShare = 0.4;
 const structureAreaShare = 0.25;
 const structureBorderShare = 0.2;
 
