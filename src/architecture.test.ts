@@ -15,8 +15,9 @@ const layers: Record<string, number> = {
   model: 3, db: 3, eval: 3,
   plans: 4, cases: 4, webhooks: 4, synth: 4,
   export: 5, tiles: 5, pipeline: 5,
-  server: 6,
-  cli: 7,
+  queue: 6,
+  server: 7,
+  cli: 8,
 };
 
 const src = resolve('src');

@@ -21,6 +21,7 @@ import { registerSynth } from './synth.js';
 import { registerTokens } from './tokens.js';
 import { registerUsers } from './users.js';
 import { registerWebhooks } from './webhooks.js';
+import { registerWorker } from './worker.js';
 
 const program = new Command('zhiwei')
   .description('Finds suspected illegal construction from drone orthophotos and DSMs (治违)')
@@ -37,6 +38,7 @@ registerEvalCd(program);
 registerLayers(program);
 registerDb(program);
 registerServe(program);
+registerWorker(program);
 registerUsers(program);
 registerTokens(program);
 registerCases(program);

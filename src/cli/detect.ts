@@ -3,12 +3,18 @@
  * polygons (candidates.geojson, summary.json, evidence chips) and, against the approved plans in
  * the database, suspects and cases (suspects.geojson). Inputs come from flags or from a job spec
  * file (`--job job.json`, the same keys as the flags) that analysts keep under version control;
- * flags override the file.
+ * flags override the file. With `--queue` the job goes onto the PostgreSQL queue in strip batches
+ * for `zhiwei worker` processes, and the command follows it to the same summary.
  */
 import type { Command } from 'commander';
+import { userInfo } from 'node:os';
 import { BadInputError } from '../errors.js';
-import { evidenceDir } from '../config.js';
-import { checkDetectOutput, jobSpecKeys, pathKeys, resolveDetectJob, runDetectJob, type ResolvedDetectJob } from '../pipeline/run/detect-job.js';
+import { databaseUrl, evidenceDir } from '../config.js';
+import { insertQueuedJob, nextJobId } from '../db/jobs.js';
+import {
+  checkDetectOutput, jobSpecKeys, pathKeys, prepareDetectJob, resolveDetectJob, runDetectJob, type DetectRunOptions, type ResolvedDetectJob,
+} from '../pipeline/run/detect-job.js';
+import { defaultBatchRows, openQueue, queueNeedsServer, submitDetect } from '../queue/index.js';
 import type { DetectSummary } from '../pipeline/run/run-detect.js';
 import type { ImportReport } from '../plans/import.js';
 import { defaultThresholds } from '../pipeline/thresholds.js';
@@ -17,6 +23,7 @@ import { jobSpecFromFlags } from './job-spec.js';
 import { formatImport } from './layers.js';
 import { parseNumber, parsePositiveInteger } from './options.js';
 import { startStage } from './progress.js';
+import { followJob } from './queued-job.js';
 
 /** Registers `zhiwei detect`. */
 export function registerDetect(program: Command): void {
@@ -41,6 +48,8 @@ export function registerDetect(program: Command): void {
     .option('--min-area <m2>', `least area of a change (default ${defaultThresholds.minAreaM2})`, parseNumber)
     .option('--allow-move', 'let the plans, grids or zones given move stored rows of the same key by more than 1 km')
     .option('--candidates-only', "find changes without the database's plans: no overlay, no cases, nothing stored")
+    .option('--queue', 'run on the PostgreSQL queue (DATABASE_URL) in strip batches taken by `zhiwei worker` processes; the rasters, --out and the data folder must be paths every worker can reach')
+    .option('--batch-rows <n>', `grid rows per strip batch with --queue (default ${defaultBatchRows}, rounded to whole rows of model tiles)`, parsePositiveInteger)
     .action(detect);
 }
 
@@ -58,9 +67,37 @@ export async function detect(flags: Record<string, string | number | boolean | u
     onNoPlans: () => process.stderr.write('no approved plans in the database: candidates only (import them with --plans or zhiwei plans import)\n'),
   };
   const overlay = !flags.candidatesOnly && (resolved.layers.length > 0 || databaseInUse());
-  const summary = overlay ? await withDatabase((db) => runDetectJob(resolved, db, options)) : await runDetectJob(resolved, null, options);
+  const run = flags.queue
+    ? () => detectQueued(resolved, flags, options)
+    : () => (overlay ? withDatabase((db) => runDetectJob(resolved, db, options)) : runDetectJob(resolved, null, options));
+  const summary = await run();
   process.stdout.write(formatSummary(summary, resolved.job.out));
   for (const warning of summary.warnings) process.stderr.write(`warning: ${warning}\n`);
+}
+
+/**
+ * Queues the job (its layers imported here first) and follows it until the workers have run it.
+ * Its output folder is checked here, so it must be the same path on the workers' hosts.
+ */
+async function detectQueued(resolved: ResolvedDetectJob, flags: Record<string, string | number | boolean | undefined>, options: Omit<DetectRunOptions, 'jobId'>): Promise<DetectSummary> {
+  if (flags.candidatesOnly) throw new BadInputError('--candidates-only runs in this process: drop it, or drop --queue');
+  if (databaseUrl() === null) throw queueNeedsServer('detect --queue');
+  return withDatabase(async (db) => {
+    await prepareDetectJob(resolved, db, options);
+    const queue = await openQueue(db, 'detect --queue');
+    try {
+      const { job } = resolved;
+      const id = await nextJobId(db.knex);
+      const spec = { ...job, layers: [] };
+      const submittedBy = `zhiwei detect --queue (${userInfo().username})`;
+      await insertQueuedJob(db.knex, { id, kind: 'detect', spec, submittedBy, beforeDate: job.beforeDate ?? null, afterDate: job.afterDate ?? null, model: job.model, outDir: job.out });
+      await submitDetect(queue, id, typeof flags.batchRows === 'number' ? flags.batchRows : defaultBatchRows);
+      process.stderr.write(`job ${id} queued: zhiwei worker processes run it (Ctrl-C here stops following it, not the job)\n`);
+      return (await followJob(db, id)) as DetectSummary;
+    } finally {
+      await queue.close();
+    }
+  });
 }
 
 /** The job from the spec file (if any) overridden by flags, validated; and the layers to import first. */

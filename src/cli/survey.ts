@@ -4,12 +4,17 @@
  * rooftop-structures.geojson, summary.json) and, against the approved plans in the database, their
  * legality, suspects and cases (suspects.geojson) and the building register. Inputs come from
  * flags or from a job spec file (`--job job.json`, the same keys as the flags), as for detect.
+ * With `--queue` the survey runs whole as one job taken by a `zhiwei worker`.
  */
 import type { Command } from 'commander';
-import { evidenceDir } from '../config.js';
+import { userInfo } from 'node:os';
+import { databaseUrl, evidenceDir } from '../config.js';
+import { insertQueuedJob, nextJobId } from '../db/jobs.js';
 import { BadInputError } from '../errors.js';
+import { hasPlans, importLayers } from '../pipeline/run/detect-job.js';
+import { openQueue, queueNeedsServer, submitSurvey } from '../queue/index.js';
 import type { SurveySummary } from '../pipeline/run/run-survey.js';
-import { checkSurveyOutput, resolveSurveyJob, runSurveyJob, surveyPathKeys, surveySpecKeys } from '../pipeline/run/survey-job.js';
+import { checkSurveyOutput, resolveSurveyJob, runSurveyJob, surveyPathKeys, surveySpecKeys, type ResolvedSurveyJob } from '../pipeline/run/survey-job.js';
 import { defaultSurveyThresholds } from '../pipeline/survey/building.js';
 import type { ImportReport } from '../plans/import.js';
 import { databaseInUse, withDatabase } from './database.js';
@@ -17,6 +22,7 @@ import { jobSpecFromFlags } from './job-spec.js';
 import { formatImport } from './layers.js';
 import { parseNumber } from './options.js';
 import { startStage } from './progress.js';
+import { followJob } from './queued-job.js';
 
 /** Registers `zhiwei survey`. */
 export function registerSurvey(program: Command): void {
@@ -37,6 +43,7 @@ export function registerSurvey(program: Command): void {
     .option('--storey-height <m>', `height of one storey, for floors (default ${defaultSurveyThresholds.storeyHeightM})`, parseNumber)
     .option('--allow-move', 'let the plans, grids or zones given move stored rows of the same key by more than 1 km')
     .option('--buildings-only', "find buildings without the database's plans: no overlay, no register, nothing stored")
+    .option('--queue', 'run as one job on the PostgreSQL queue (DATABASE_URL), taken by a `zhiwei worker`; the rasters, --out and the data folder must be paths the workers can reach')
     .action(survey);
 }
 
@@ -54,9 +61,34 @@ async function survey(flags: Record<string, string | number | boolean | undefine
     onNoPlans: () => process.stderr.write('no approved plans in the database: buildings only, no register (import them with --plans or zhiwei plans import)\n'),
   };
   const overlay = !flags.buildingsOnly && (resolved.layers.length > 0 || databaseInUse());
-  const summary = overlay ? await withDatabase((db) => runSurveyJob(resolved, db, options)) : await runSurveyJob(resolved, null, options);
+  const run = flags.queue
+    ? () => surveyQueued(resolved, flags, options)
+    : () => (overlay ? withDatabase((db) => runSurveyJob(resolved, db, options)) : runSurveyJob(resolved, null, options));
+  const summary = await run();
   process.stdout.write(formatSummary(summary, resolved.job.out));
   for (const warning of summary.warnings) process.stderr.write(`warning: ${warning}\n`);
+}
+
+/** Queues the survey (its layers imported here first) and follows it until a worker has run it. */
+async function surveyQueued(resolved: ResolvedSurveyJob, flags: Record<string, string | number | boolean | undefined>, options: Parameters<typeof runSurveyJob>[2]): Promise<SurveySummary> {
+  if (flags.buildingsOnly) throw new BadInputError('--buildings-only runs in this process: drop it, or drop --queue');
+  if (databaseUrl() === null) throw queueNeedsServer('survey --queue');
+  return withDatabase(async (db) => {
+    await importLayers(db, resolved.layers, options);
+    if (!(await hasPlans(db))) options.onNoPlans?.();
+    const queue = await openQueue(db, 'survey --queue');
+    try {
+      const { job } = resolved;
+      const id = await nextJobId(db.knex);
+      const submittedBy = `zhiwei survey --queue (${userInfo().username})`;
+      await insertQueuedJob(db.knex, { id, kind: 'survey', spec: { ...job, layers: [] }, submittedBy, beforeDate: null, afterDate: job.date, model: null, outDir: job.out });
+      await submitSurvey(queue, id);
+      process.stderr.write(`job ${id} queued: a zhiwei worker runs it (Ctrl-C here stops following it, not the job)\n`);
+      return (await followJob(db, id)) as SurveySummary;
+    } finally {
+      await queue.close();
+    }
+  });
 }
 
 function formatSummary(summary: SurveySummary, out: string): string {

@@ -130,3 +130,79 @@ function jobRecord(row: Record<string, unknown>): JobRecord {
     progress: json(row.progress), summary: json(row.summary), error: row.error as string | null,
   };
 }
+
+/** Marks a queued job running; false when it is neither queued nor running (it ended, or is gone). */
+export async function startJob(knex: Knex, id: number): Promise<boolean> {
+  await knex('jobs').where({ id, state: 'queued' }).update({ state: 'running', started_at: knex.fn.now(), progress: null });
+  const row = await knex('jobs').where({ id }).first('state');
+  return row?.state === 'running';
+}
+
+/**
+ * Stores a queued detect's plan and inserts its strip batches, in one transaction; false (and
+ * nothing written) when an earlier try of the plan step stored them already.
+ */
+export async function storePlan(knex: Knex, id: number, plan: Record<string, unknown>, batches: { y0: number; y1: number }[]): Promise<boolean> {
+  return knex.transaction(async (trx) => {
+    const updated = await trx('jobs').where({ id }).whereNull('plan').update({ plan: JSON.stringify(plan) });
+    if (updated === 0) return false;
+    await trx('job_batches').insert(batches.map(({ y0, y1 }, batch) => ({ job_id: id, batch, y0, y1 })));
+    return true;
+  });
+}
+
+/** A queued detect's stored plan, or null before its plan step stored it. */
+export async function readPlan(knex: Knex, id: number): Promise<Record<string, unknown> | null> {
+  const row = await knex('jobs').where({ id }).first('plan');
+  const plan = row?.plan ?? null;
+  return typeof plan === 'string' ? JSON.parse(plan) : plan;
+}
+
+/** One strip batch of a queued detect: grid rows [y0, y1). */
+export interface BatchRecord {
+  batch: number;
+  y0: number;
+  y1: number;
+  /** queued until a worker stores its strips (done); failed when its last try failed (`error` says why). */
+  state: 'queued' | 'done' | 'failed';
+  error: string | null;
+}
+
+/** The strip batches of a job, top to bottom. */
+export async function listBatches(knex: Knex, id: number): Promise<BatchRecord[]> {
+  const rows = await knex('job_batches').where({ job_id: id }).orderBy('batch').select('batch', 'y0', 'y1', 'state', 'error');
+  return rows.map((row) => ({ batch: row.batch, y0: row.y0, y1: row.y1, state: row.state, error: row.error }));
+}
+
+/**
+ * Stores a batch's strips in one UPDATE (a retry overwrites them) and counts the job's batches
+ * done. The job's row is locked first, so that of batches finishing together exactly one sees
+ * them all done.
+ */
+export async function storeBatch(knex: Knex, id: number, batch: number, strip: Buffer): Promise<{ done: number; total: number }> {
+  return knex.transaction(async (trx) => {
+    await trx('jobs').where({ id }).forUpdate().first('id');
+    await trx('job_batches').where({ job_id: id, batch }).update({ strip, state: 'done', error: null, updated_at: trx.fn.now() });
+    const [{ done, total }] = await trx('job_batches')
+      .where({ job_id: id })
+      .select(trx.raw(`count(*) FILTER (WHERE state = 'done') AS done`), trx.raw('count(*) AS total'));
+    return { done: Number(done), total: Number(total) };
+  });
+}
+
+/** Records why a try of a batch failed (a later try may still do it). */
+export async function recordBatchError(knex: Knex, id: number, batch: number, error: string): Promise<void> {
+  await knex('job_batches').where({ job_id: id, batch }).whereNot({ state: 'done' }).update({ state: 'failed', error, updated_at: knex.fn.now() });
+}
+
+/** The stored strips of a done batch. */
+export async function readBatchStrip(knex: Knex, id: number, batch: number): Promise<Buffer> {
+  const row = await knex('job_batches').where({ job_id: id, batch, state: 'done' }).first('strip');
+  if (!row) throw new Error(`batch ${batch} of job ${id} has no strips stored`);
+  return row.strip as Buffer;
+}
+
+/** Records why a try of a running job's step failed (a later try may still succeed). */
+export async function recordStepError(knex: Knex, id: number, error: string): Promise<void> {
+  await knex('jobs').where({ id, state: 'running' }).update({ error });
+}

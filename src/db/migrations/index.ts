@@ -11,6 +11,7 @@ import { webhooks } from './003-webhooks.js';
 import { jobProgress } from './004-job-progress.js';
 import { caseHead } from './005-case-head.js';
 import { buildings } from './006-buildings.js';
+import { queue } from './007-queue.js';
 
 /** One migration: SQL statements run in order, in one transaction. */
 export interface Migration {
@@ -19,7 +20,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first; a new one is a new file added at the end. */
-const migrations: Migration[] = [initial, users, webhooks, jobProgress, caseHead, buildings];
+const migrations: Migration[] = [initial, users, webhooks, jobProgress, caseHead, buildings, queue];
 
 /** Brings the schema up to date; returns the names of the migrations it ran. */
 export async function migrate(knex: Knex, schema: string): Promise<string[]> {

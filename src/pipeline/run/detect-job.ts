@@ -128,19 +128,37 @@ export function resolveDetectJob(spec: JobSpec, naming: SpecNaming): ResolvedDet
  * job's layers first and, when the database holds plans, judges the candidates and emits cases.
  * A bad output folder is refused before anything is imported.
  */
-export async function runDetectJob({ job, layers }: ResolvedDetectJob, db: Database | null, options: DetectRunOptions): Promise<DetectSummary> {
+export async function runDetectJob(resolved: ResolvedDetectJob, db: Database | null, options: DetectRunOptions): Promise<DetectSummary> {
+  const { job } = resolved;
   await checkDetectOutput(job.out);
-  if (db) await importLayers(db, layers, options);
-  const judging = db !== null && (await hasPlans(db));
-  if (db && !judging) options.onNoPlans?.();
-  if (judging && !job.afterDate) throw layers.length > 0 ? needAfterDate(options.naming) : await storedPlansNeedAfterDate(db, options.naming);
-  const sources: IngestInputs = await openRasters(job, ['beforeOrtho', 'afterOrtho', 'beforeDsm', 'afterDsm', 'beforeDtm']);
+  const judging = await prepareDetectJob(resolved, db, options);
+  const sources: IngestInputs = await openRasters(job, detectRasterRoles);
   try {
-    const overlay = judging ? { db, evidenceDir: options.evidenceDir, afterDate: job.afterDate!, jobId: options.jobId } : undefined;
+    const overlay = judging ? { db: db!, evidenceDir: options.evidenceDir, afterDate: job.afterDate!, jobId: options.jobId } : undefined;
     return await runDetect(job, sources, options.progress, overlay);
   } finally {
     await Promise.all(Object.values(sources).map((source) => source.close()));
   }
+}
+
+/** The rasters of a detect job, as `DetectJob` and `IngestInputs` name them. */
+export const detectRasterRoles = ['beforeOrtho', 'afterOrtho', 'beforeDsm', 'afterDsm', 'beforeDtm'] as const;
+
+/**
+ * Imports the job's layers and says whether its candidates are to be judged (the database holds
+ * plans); a judged job needs the after flight date. A queued detect calls it before it is queued
+ * and again in its finish step.
+ */
+export async function prepareDetectJob(
+  { job, layers }: ResolvedDetectJob,
+  db: Database | null,
+  options: Pick<DetectRunOptions, 'naming' | 'allowMove' | 'onImport' | 'onNoPlans'>,
+): Promise<boolean> {
+  if (db) await importLayers(db, layers, options);
+  const judging = db !== null && (await hasPlans(db));
+  if (db && !judging) options.onNoPlans?.();
+  if (judging && !job.afterDate) throw layers.length > 0 ? needAfterDate(options.naming) : await storedPlansNeedAfterDate(db, options.naming);
+  return judging;
 }
 
 /** Imports a job's layer files, one after another, telling `onImport` what each did. */
