@@ -8,7 +8,7 @@ import { blendWeights } from '../model/sliding-window.js';
 import { comparable, toModelInput } from '../model/preprocess.js';
 import type { ChangeModel } from '../model/types.js';
 import type { RasterSource } from '../raster/types.js';
-import { readAligned } from '../raster/read-aligned.js';
+import { readAlignedWindows } from '../raster/read-aligned.js';
 import type { Tile } from './tile-plan.js';
 import { excessGreen } from './vegetation.js';
 import type { AnalysisGrid } from '../raster/types.js';
@@ -75,8 +75,10 @@ export interface InferTimings {
 /**
  * Runs the model over tiles (one row of tiles, say) in batches, adding each tile's probabilities
  * to `rows`, and returns how many tiles it ran. Each orthophoto is read on its own grid (the
- * before epoch's shifted by the co-registration); the next batch is read while the model runs.
- * A tile with no data in either orthophoto is not run; pixels without data get probability 0.
+ * before epoch's shifted by the co-registration), all the tiles at once: neighbouring tiles
+ * overlap, and their source pixels are decoded and averaged once. The next batch is prepared
+ * while the model runs. A tile with no data in either orthophoto is not run; pixels without data
+ * get probability 0.
  */
 export async function inferTiles(
   model: ChangeModel,
@@ -88,40 +90,42 @@ export async function inferTiles(
   batchSize = 8,
 ): Promise<number> {
   const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
-  const readBatch = (batch: Tile[]) =>
-    Promise.all(
-      batch.map((tile) =>
-        Promise.all([readAligned(orthophotos.before, grids.before, tile.window, read), readAligned(orthophotos.after, grids.after, tile.window, read)]),
-      ),
-    );
-  const plane = model.manifest.tile_size ** 2;
-  let ran = 0;
-  let next = readBatch(tiles.slice(0, batchSize));
-  for (let start = 0; start < tiles.length; start += batchSize) {
-    let started = performance.now();
-    const pairs = await next;
-    timings.readMs += performance.now() - started;
-    next = readBatch(tiles.slice(start + batchSize, start + 2 * batchSize));
-    const batch = tiles.slice(start, start + batchSize).filter((_, n) => pairs[n][0].valid.includes(1) && pairs[n][1].valid.includes(1));
-    const withData = pairs.filter(([before, after]) => before.valid.includes(1) && after.valid.includes(1));
-    if (batch.length === 0) continue;
+  const windows = tiles.map((tile) => tile.window);
+  let started = performance.now();
+  const [befores, afters] = await Promise.all([
+    readAlignedWindows(orthophotos.before, grids.before, windows, read),
+    readAlignedWindows(orthophotos.after, grids.after, windows, read),
+  ]);
+  timings.readMs += performance.now() - started;
+  // batches of the tiles as planned, less those without data (the model's results depend, in
+  // their last bits, on how tiles are batched: a batch is the same whatever else a run reads)
+  const batches = Array.from({ length: Math.ceil(tiles.length / batchSize) }, (_, b) =>
+    tiles.slice(b * batchSize, (b + 1) * batchSize).flatMap((tile, i) => {
+      const [before, after] = [befores[b * batchSize + i], afters[b * batchSize + i]];
+      return before.valid.includes(1) && after.valid.includes(1) ? [{ tile, before, after }] : [];
+    }),
+  ).filter((batch) => batch.length > 0);
+  const { manifest } = model;
+  const inputs = (batch: (typeof batches)[number]) => ({
+    before: toModelInput(batch.map(({ before, after }) => comparable(before.data as Uint8Array, after.data as Uint8Array, manifest)), manifest),
+    after: toModelInput(batch.map(({ after }) => after.data as Uint8Array), manifest),
+  });
+  const plane = manifest.tile_size ** 2;
+  let next = batches.length > 0 ? inputs(batches[0]) : null;
+  for (const [b, batch] of batches.entries()) {
     started = performance.now();
-    const probability = await model.run(
-      toModelInput(withData.map(([before, after]) => comparable(before.data as Uint8Array, after.data as Uint8Array, model.manifest)), model.manifest),
-      toModelInput(withData.map(([, after]) => after.data as Uint8Array), model.manifest),
-      batch.length,
-    );
+    const running = model.run(next!.before, next!.after, batch.length);
+    // the next batch is prepared while this one runs on the model's thread
+    next = b + 1 < batches.length ? inputs(batches[b + 1]) : null;
+    const probability = await running;
     timings.inferMs += performance.now() - started;
-    batch.forEach((tile, n) => {
+    batch.forEach(({ tile, before, after }, n) => {
       const tileProbability = probability.subarray(n * plane, (n + 1) * plane);
-      const [before, after] = withData[n];
       for (let i = 0; i < plane; i++) if (!before.valid[i] || !after.valid[i]) tileProbability[i] = 0;
       // pixels without data are not green: they blend as 0, as their probability does
       const greenness = excessGreen(after.data, after.valid).map((g) => (g === g ? g : 0));
       rows.add(tile, { probability: tileProbability, greenness });
     });
-    ran += batch.length;
   }
-  await next;
-  return ran;
+  return batches.reduce((sum, batch) => sum + batch.length, 0);
 }

@@ -7,7 +7,7 @@ import { BadInputError } from '../errors.js';
 import { crsTransform } from '../geo/crs.js';
 import { mapToPixels } from '../geo/geotransform.js';
 import { allocateSamples } from './resample.js';
-import { sample } from './sample.js';
+import { sampleMasked, type MaskedSource } from './sample.js';
 import type { PixelWindow, RasterData, RasterInfo, RasterSource } from './types.js';
 import type { AnalysisGrid } from './types.js';
 
@@ -57,40 +57,125 @@ export async function readAligned(
   window: PixelWindow,
   options: ReadAlignedOptions,
 ): Promise<AlignedRaster> {
+  return (await readAlignedWindows(source, grid, [window], options))[0];
+}
+
+/**
+ * Grid pixels of windows read together (read + align of a row of model tiles, overlapping each
+ * other by a fifth) as `readAligned` reads them one at a time, to the last bit: each window is
+ * sampled at its own positions, but the source pixels under windows side by side are decoded and
+ * block-averaged once (blocks lie on multiples of their size in the source, so a block's mean is
+ * the same in any read).
+ */
+export async function readAlignedWindows(
+  source: RasterSource,
+  grid: AnalysisGrid,
+  windows: PixelWindow[],
+  options: ReadAlignedOptions,
+): Promise<AlignedRaster[]> {
   const { info } = source;
   const bands = options.bands ?? Array.from({ length: info.bandCount }, (_, i) => i);
   // The alpha band of an RGBA orthophoto marks nodata, so it is read even when not asked for.
   const alpha = info.bandCount === 4 && info.sampleType === 'uint8' ? 3 : null;
   const readBands = alpha === null || bands.includes(alpha) ? bands : [...bands, alpha];
-  const out = allocateSamples(info.sampleType, window.width * window.height * bands.length);
-  const fill = info.nodata ?? 0;
-  out.fill(fill);
-  const valid = new Uint8Array(window.width * window.height);
-  const result: AlignedRaster = { width: window.width, height: window.height, bandCount: bands.length, data: out, valid };
-
   const alphaIndex = alpha === null ? null : readBands.indexOf(alpha);
+  const fill = info.nodata ?? 0;
+  const results = windows.map((window): AlignedRaster => {
+    const data = allocateSamples(info.sampleType, window.width * window.height * bands.length);
+    if (fill !== 0) data.fill(fill);
+    return { width: window.width, height: window.height, bandCount: bands.length, data, valid: new Uint8Array(window.width * window.height) };
+  });
   const offset = pixelOffset(source, grid);
   if (offset !== null) {
     // The source grid is the analysis grid shifted by whole pixels: its pixels are the answer.
-    const x0 = window.x + offset[0];
-    const y0 = window.y + offset[1];
-    const read = await source.readWindow({ x: x0, y: y0, width: window.width, height: window.height }, { bands: readBands });
-    const image = { x0, y0, block: 1, width: read.width, height: read.height, bandCount: readBands.length, values: read.data, valid };
-    markValid(image, info, alphaIndex);
-    for (let p = 0; p < valid.length; p++) {
-      if (valid[p]) for (let b = 0; b < bands.length; b++) out[p * bands.length + b] = read.data[p * readBands.length + b];
+    for (const group of readGroups(windows.map((window, n) => ({ n, bounds: windowBounds(window, offset), block: 1 })))) {
+      const image = await readSource(source, union(group), 1, 1, readBands, alphaIndex, 0);
+      for (const { n } of group) copyWindow(image, windowBounds(windows[n], offset), bands.length, results[n]);
     }
-    return result;
+    return results;
   }
   const project = gridToSourcePixels(source, grid);
-  const coords = sourceCoordinates(project, window);
-  const bounds = boundsOf(coords, info);
-  if (bounds === null) return result;
-  const image = await readSource(source, bounds, footprint(project, window), readBands, alphaIndex);
-  // markValid has ruled out nodata values, so the mask alone says which pixels have data.
-  sample({ ...image, nodata: Number.NaN }, coords, { bandCount: bands.length, values: out, valid }, options.resample);
-  fillWithoutData(result, fill);
-  return result;
+  const reads = windows.flatMap((window, n) => {
+    const coords = sourceCoordinates(project, window);
+    const bounds = boundsOf(coords, info);
+    return bounds === null ? [] : [{ n, coords, bounds, ...blockSizes(footprint(project, window)) }];
+  });
+  // a reduced read's resampling depends on its window, so those windows are read one at a time
+  const groups = [...readGroups(reads.filter(({ q }) => q === 1)), ...reads.filter(({ q }) => q > 1).map((read) => [read])];
+  for (const group of groups) {
+    const { q, k, block } = group[0];
+    const image = await readSource(source, union(group), q, k, readBands, alphaIndex, block);
+    for (const { n, coords, bounds } of group) {
+      // the validity pass has ruled out nodata values, so the mask alone says which pixels have data
+      sampleMasked(imageWindow(image, bounds, block), coords, { bandCount: bands.length, values: results[n].data, valid: results[n].valid }, options.resample);
+      fillWithoutData(results[n], fill);
+    }
+  }
+  return results;
+}
+
+/**
+ * The part of `image` that a read of `bounds` alone gives (with its margin of one block), with
+ * that read's origin: positions are taken relative to it, so their arithmetic, last bits
+ * included, is the same.
+ */
+function imageWindow(image: SourceImage, bounds: number[], block: number): MaskedSource {
+  const [x0, y0, x1, y1] = sourceWindow(bounds, block, block);
+  const first = ((y0 - image.y0) / block) * image.width + (x0 - image.x0) / block;
+  return { ...image, x0, y0, width: (x1 - x0) / block, height: (y1 - y0) / block, first, stride: image.width };
+}
+
+/** Grid pixels of a group read at once, at most this many on a side: its source pixels and their means are held together. */
+const widestGroup = 2048;
+
+/**
+ * Windows in groups read at once: those of the same block size whose bounds (source pixels),
+ * together, span at most `widestGroup` grid pixels on a side.
+ */
+function* readGroups<T extends { bounds: number[]; block: number }>(reads: T[]): Generator<T[]> {
+  let group: T[] = [];
+  for (const read of reads) {
+    const joined = [...group, read];
+    const [x0, y0, x1, y1] = union(joined);
+    if (group.length > 0 && (read.block !== group[0].block || Math.max(x1 - x0, y1 - y0) > widestGroup * read.block)) {
+      yield group;
+      group = [read];
+    } else {
+      group = joined;
+    }
+  }
+  if (group.length > 0) yield group;
+}
+
+/** Bounding box of the reads' bounds. */
+function union(reads: { bounds: number[] }[]): [number, number, number, number] {
+  return [
+    Math.min(...reads.map(({ bounds }) => bounds[0])),
+    Math.min(...reads.map(({ bounds }) => bounds[1])),
+    Math.max(...reads.map(({ bounds }) => bounds[2])),
+    Math.max(...reads.map(({ bounds }) => bounds[3])),
+  ];
+}
+
+/** The source pixels of a grid window shifted by whole pixels, as bounds (first and last pixel). */
+function windowBounds(window: PixelWindow, offset: [number, number]): [number, number, number, number] {
+  const x = window.x + offset[0];
+  const y = window.y + offset[1];
+  return [x, y, x + window.width - 1, y + window.height - 1];
+}
+
+/** Copies the bands asked for of the pixels with data under `bounds` from an image read at full resolution. */
+function copyWindow(image: SourceImage, bounds: number[], bandCount: number, out: AlignedRaster): void {
+  const { width, height, data, valid } = out;
+  const m = image.bandCount;
+  for (let row = 0; row < height; row++) {
+    const from = (bounds[1] - image.y0 + row) * image.width + (bounds[0] - image.x0);
+    for (let column = 0, p = row * width, q = from; column < width; column++, p++, q++) {
+      if (!image.valid[q]) continue;
+      valid[p] = 1;
+      for (let b = 0; b < bandCount; b++) data[p * bandCount + b] = image.values[q * m + b];
+    }
+  }
 }
 
 /** Whole-pixel offset of the grid's origin in the source, when both share CRS, pixel size and alignment. */
@@ -191,31 +276,48 @@ function boundsOf(coords: SourceCoordinates, info: RasterInfo): [number, number,
 }
 
 /**
- * Reads the source pixels under `bounds`, averaged over blocks of about `factor` pixels when the
- * source is finer than the grid. Beyond a factor of 8 the first power-of-two step is the source's
- * own reduced read (its overviews, where the file has them), the rest a nodata-aware block mean.
+ * Block sizes for a grid pixel spanning `factor` source pixels: the source is averaged over blocks
+ * of about `factor` pixels when it is finer than the grid; beyond a factor of 8 the first
+ * power-of-two step `q` is the source's own reduced read (its overviews, where the file has
+ * them), the rest `k` a nodata-aware block mean.
  */
-async function readSource(
-  source: RasterSource,
-  bounds: number[],
-  factor: number,
-  bands: number[],
-  alpha: number | null,
-): Promise<SourceImage> {
+function blockSizes(factor: number): { q: number; k: number; block: number } {
   // The slack makes a factor of 3.9999999 count as 4; an unmappable centre reads at native resolution.
   const f = factor > 0 ? factor * (1 + 1e-6) : 1;
   const q = f >= 8 ? 2 ** Math.floor(Math.log2(f / 4)) : 1;
   const k = Math.max(1, Math.floor(f / q));
-  const block = q * k;
-  // One block of margin for the bilinear neighbours, aligned so that blocks match the reduced read.
-  const x0 = Math.floor((bounds[0] - block) / block) * block;
-  const y0 = Math.floor((bounds[1] - block) / block) * block;
-  const x1 = Math.ceil((bounds[2] + block) / block) * block;
-  const y1 = Math.ceil((bounds[3] + block) / block) * block;
+  return { q, k, block: q * k };
+}
+
+/**
+ * Reads the source pixels under `bounds` with `margin` pixels around them (whole blocks: one block
+ * for the bilinear neighbours when resampling, none for a copy), reduced by `q` and averaged over
+ * `k` x `k` blocks, with its valid mask.
+ */
+async function readSource(
+  source: RasterSource,
+  bounds: number[],
+  q: number,
+  k: number,
+  bands: number[],
+  alpha: number | null,
+  margin: number,
+): Promise<SourceImage> {
+  const [x0, y0, x1, y1] = sourceWindow(bounds, q * k, margin);
   const window = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   const reduced = q === 1 ? {} : { outWidth: window.width / q, outHeight: window.height / q, resample: 'bilinear' as const };
   const read = await source.readWindow(window, { bands, ...reduced });
   return averageBlocks({ ...read, x0, y0, block: q }, k, source.info, alpha);
+}
+
+/** The source pixels [x0, x1) x [y0, y1) read for `bounds` with `margin`, in whole blocks when there is one. */
+function sourceWindow(bounds: number[], block: number, margin: number): [number, number, number, number] {
+  // aligned so that blocks match the reduced read
+  const x0 = Math.floor((bounds[0] - margin) / block) * block;
+  const y0 = Math.floor((bounds[1] - margin) / block) * block;
+  const x1 = margin === 0 ? bounds[2] + 1 : Math.ceil((bounds[2] + margin) / block) * block;
+  const y1 = margin === 0 ? bounds[3] + 1 : Math.ceil((bounds[3] + margin) / block) * block;
+  return [x0, y0, x1, y1];
 }
 
 /**

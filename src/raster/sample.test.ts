@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sample, type SampleSource } from './sample.js';
+import { sample, sampleMasked, type SampleSource } from './sample.js';
 import type { SampleArray } from './types.js';
 
 /** A source of `width` pixels per row with the given values (pixel-interleaved), by default a raster's top-left window. */
@@ -100,5 +100,34 @@ describe('sample', () => {
     // nodata in every band: no data
     const empty = source(1, 2, [0, 0], { nodata: 0 });
     expect(at(empty, [[0.5, 0.5]], 'bilinear').valid).toEqual([0]);
+  });
+});
+
+describe('sampleMasked', () => {
+  it('gives what sample gives on a masked source, to the last bit, also through a window of a larger image', () => {
+    // 12 x 9 pixels of 2 bands with a few pixels masked; the window is its 8 x 6 pixels from (3, 2), block 2 from (100, 50)
+    const width = 12, height = 9, bandCount = 2;
+    const values = Float64Array.from({ length: width * height * bandCount }, (_, i) => ((i * 7919) % 251) + (i % 4) / 2);
+    const valid = Uint8Array.from({ length: width * height }, (_, p) => (p % 11 === 3 ? 0 : 1));
+    const window = { x: 3, y: 2, width: 8, height: 6 };
+    const cut = (array: ArrayLike<number>, n: number) =>
+      Array.from({ length: window.height }, (_, j) => Array.from(array).slice(((window.y + j) * width + window.x) * n, ((window.y + j) * width + window.x + window.width) * n)).flat();
+    const placed = { x0: 100, y0: 50, block: 2 };
+    const alone: SampleSource = { ...window, ...placed, bandCount, values: Float64Array.from(cut(values, bandCount)), nodata: Number.NaN, valid: Uint8Array.from(cut(valid, 1)) };
+    const inside = { ...window, ...placed, bandCount, values, valid, first: window.y * width + window.x, stride: width };
+    // positions all over the window and past its edges, at pixel centres give or take a last bit, and between them
+    const points = Array.from({ length: 400 }, (_, k) => [100 + (k % 20) * 0.9 - 1 + (k % 3) * 1e-12, 50 + Math.floor(k / 20) * 0.7 - 1 - (k % 5) * 1e-12]);
+    for (const resample of ['nearest', 'bilinear'] as const) {
+      for (const kind of [(n: number) => new Float32Array(n), (n: number) => new Uint8Array(n)]) {
+        const out = (f: typeof sample | typeof sampleMasked, src: SampleSource | typeof inside) => {
+          const samples = { bandCount, values: kind(points.length * bandCount).fill(7), valid: new Uint8Array(points.length).fill(2) };
+          f(src as never, { x: Float64Array.from(points, (p) => p[0]), y: Float64Array.from(points, (p) => p[1]) }, samples, resample);
+          return samples;
+        };
+        const expected = out(sample, alone);
+        expect(out(sampleMasked, inside)).toEqual(expected);
+        expect(expected.valid.includes(0) && expected.valid.includes(1) && expected.valid.includes(2)).toBe(true);
+      }
+    }
   });
 });

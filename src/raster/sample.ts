@@ -137,3 +137,99 @@ export function sample(source: SampleSource, positions: SamplePositions, out: Sa
     out.valid[p] = any;
   }
 }
+
+/**
+ * A window of a source image whose mask alone says which pixels have data (where `valid` is 1, no
+ * band's value is NaN or nodata): `width` x `height` pixels from index `first` of `values` and
+ * `valid`, whose rows are `stride` pixels apart.
+ */
+export interface MaskedSource extends Omit<SampleSource, 'nodata' | 'valid'> {
+  valid: Uint8Array;
+  first: number;
+  stride: number;
+}
+
+/**
+ * `sample` for a masked source (read + align's, after its validity pass): the same values, the
+ * blend done in the same order, without checking each band's values. Read + align samples every
+ * grid pixel of a job through it, so it is written for speed: the four neighbours' weights and
+ * use are settled once per position, not once per band.
+ */
+export function sampleMasked(source: MaskedSource, positions: SamplePositions, out: Samples, resample: 'nearest' | 'bilinear'): void {
+  const { width, height, bandCount: m, values, valid, x0: originX, y0: originY, block, first, stride } = source;
+  const { x, y } = positions;
+  const n = out.bandCount;
+  const outValues = out.values;
+  const outValid = out.valid;
+  const bilinear = resample === 'bilinear';
+  const round = !(outValues instanceof Float32Array || outValues instanceof Float64Array);
+  for (let p = 0; p < x.length; p++) {
+    const u = block === 1 ? x[p] - originX : (x[p] - originX) / block;
+    const v = block === 1 ? y[p] - originY : (y[p] - originY) / block;
+    const i = Math.floor(u);
+    const j = Math.floor(v);
+    if (!(i >= 0 && j >= 0 && i < width && j < height)) continue;
+    const nearest = first + j * stride + i;
+    if (valid[nearest] !== 1) {
+      // a position whose nearest pixel has no data takes its values, as `sample` does
+      for (let b = 0; b < n; b++) outValues[p * n + b] = values[nearest * m + b];
+      outValid[p] = 0;
+      continue;
+    }
+    outValid[p] = 1;
+    if (!bilinear) {
+      for (let b = 0; b < n; b++) outValues[p * n + b] = round ? Math.round(values[nearest * m + b]) : values[nearest * m + b];
+      continue;
+    }
+    const xa = Math.floor(u - 0.5);
+    const ya = Math.floor(v - 0.5);
+    const tx = u - 0.5 - xa;
+    const ty = v - 0.5 - ya;
+    const w00 = (1 - tx) * (1 - ty);
+    const w10 = tx * (1 - ty);
+    const w01 = (1 - tx) * ty;
+    const w11 = tx * ty;
+    const q00 = first + ya * stride + xa;
+    const q10 = q00 + 1;
+    const q01 = q00 + stride;
+    const q11 = q01 + 1;
+    const left = xa >= 0;
+    const right = xa + 1 < width;
+    const top = ya >= 0;
+    const bottom = ya + 1 < height;
+    const use00 = w00 !== 0 && left && top && valid[q00] === 1;
+    const use10 = w10 !== 0 && right && top && valid[q10] === 1;
+    const use01 = w01 !== 0 && left && bottom && valid[q01] === 1;
+    const use11 = w11 !== 0 && right && bottom && valid[q11] === 1;
+    if (use00 && use10 && use01 && use11) {
+      // all four, summed in `sample`'s order, from 0 (which turns a product of -0 into 0 as it does)
+      const weight = w00 + w10 + w01 + w11;
+      for (let b = 0; b < n; b++) {
+        const sum = 0 + w00 * values[q00 * m + b] + w10 * values[q10 * m + b] + w01 * values[q01 * m + b] + w11 * values[q11 * m + b];
+        outValues[p * n + b] = round ? Math.round(sum / weight) : sum / weight;
+      }
+      continue;
+    }
+    for (let b = 0; b < n; b++) {
+      let sum = 0;
+      let weight = 0;
+      if (use00) {
+        sum += w00 * values[q00 * m + b];
+        weight += w00;
+      }
+      if (use10) {
+        sum += w10 * values[q10 * m + b];
+        weight += w10;
+      }
+      if (use01) {
+        sum += w01 * values[q01 * m + b];
+        weight += w01;
+      }
+      if (use11) {
+        sum += w11 * values[q11 * m + b];
+        weight += w11;
+      }
+      outValues[p * n + b] = round ? Math.round(sum / weight) : sum / weight;
+    }
+  }
+}
