@@ -1,6 +1,8 @@
 /**
- * The `jobs` table for jobs submitted to the service: queued → running → succeeded | failed,
- * with progress while running. A job runs once claimed; jobs are claimed oldest first.
+ * The `jobs` table for jobs submitted to the service or the queue: queued → running → succeeded |
+ * failed, with progress while running. A job runs once claimed; jobs are claimed oldest first.
+ * A queued detect (`src/queue/`) also keeps its plan on its row and its strip batches in
+ * `job_batches`.
  */
 import type { Knex } from 'knex';
 
