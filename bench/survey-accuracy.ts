@@ -85,7 +85,10 @@ for (const mode of args.modes.split(',')) {
     zhiwei('plans', 'import', join(scene, 'building-plans.geojson'));
     const out = join(scene, `survey-${mode}`);
     const ortho = mode === 'ortho_dsm' ? ['--ortho', join(scene, 'after/ortho.tif')] : [];
-    const layers = ['plans', 'grids', 'zones'].flatMap((layer) => [`--${layer}`, join(scene, `${layer}.geojson`)]);
+    // a layer file without features is left out: the CLI refuses an empty one (seed 4004 has no plans)
+    const layers = ['plans', 'grids', 'zones']
+      .filter((layer) => JSON.parse(readFileSync(join(scene, `${layer}.geojson`), 'utf8')).features.length > 0)
+      .flatMap((layer) => [`--${layer}`, join(scene, `${layer}.geojson`)]);
     const started = performance.now();
     zhiwei('survey', ...ortho, '--dsm', join(scene, 'after/dsm.tif'), '--date', date, ...layers, '--out', out);
     const seconds = (performance.now() - started) / 1000;

@@ -104,11 +104,11 @@ export function splitRoofs(heights: Float32Array, mask: Uint8Array, width: numbe
 
 /**
  * The neighbour a part may stand on though it reaches beyond the neighbour's outline: one no
- * higher than `top` and larger than the part that borders it on two sides, along at least
- * `wrapBorderShare` of its outline (a stair room in a corner of its roof, flush with two walls;
- * a house beside another shares one wall, at most a third of its outline even when long and
- * narrow), or one at least four times its size along at least `structureBorderShare` of it (a
- * stair room flush with one wall, whose roof the DSM's holes cut short).
+ * higher than `top` and larger than the part that borders it along at least `wrapBorderShare` of
+ * its outline (a stair room in a corner of its roof, flush with two walls, borders it along 0.3-0.5
+ * as the DSM draws them; a house beside another shares one wall, under a fifth), or one at least
+ * four times its size along at least `structureBorderShare` of it (a stair room flush with one
+ * wall, whose roof the DSM's holes cut short).
  */
 function lowerNeighbour(part: Part, parts: Part[], top: number, heightOf: (n: number) => number): number {
   let edges = part.open;
@@ -122,7 +122,7 @@ function lowerNeighbour(part: Part, parts: Part[], top: number, heightOf: (n: nu
   return 0;
 }
 
-const wrapBorderShare = 0.4;
+const wrapBorderShare = 0.3;
 const structureAreaShare = 0.25;
 const structureBorderShare = 0.2;
 
