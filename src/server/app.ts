@@ -12,8 +12,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { stageDeadlines, type StageDeadlines } from '../cases/deadlines.js';
 import { photoMaxBytes, photoMaxCount } from '../cases/photos.js';
 import type { Database } from '../db/connect.js';
-import { startJobQueue } from '../pipeline/run/job-queue.js';
 import type { AppContext } from './context.js';
+import { startJobRunner } from './job-runner.js';
 import { requireToken } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { refuseUnstorableValues } from './plugins/input-values.js';
@@ -35,10 +35,14 @@ export interface AppOptions {
   writesPerMinute?: number;
 }
 
-/** The service as a plugin on `app`; its job queue runs until the app closes. */
+/** The service as a plugin on `app`; its job runner runs until the app closes. */
 export async function zhiweiApp(app: FastifyInstance, options: AppOptions): Promise<void> {
-  const jobs = startJobQueue(options.db, { evidenceDir: options.evidenceDir, onError: (err, message) => app.log.error({ err }, message) });
-  // closing interrupts the running job cleanly and puts it back in the queue (see job-queue.ts)
+  const jobs = await startJobRunner(options.db, {
+    evidenceDir: options.evidenceDir,
+    onError: (err, message) => app.log.error({ err }, message),
+    log: (line) => app.log.info(line),
+  });
+  // closing stops the runner cleanly: no job is lost (see job-runner.ts)
   app.addHook('onClose', () => jobs.stop());
   const context: AppContext = {
     db: options.db, evidenceDir: options.evidenceDir, jobsDir: options.jobsDir ?? join(dirname(options.evidenceDir), 'jobs'), jobs,

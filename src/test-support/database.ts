@@ -24,6 +24,8 @@ export async function openTestDatabase(backend: Database['backend']): Promise<Da
     ...db,
     close: async () => {
       await db.knex.raw('DROP SCHEMA ?? CASCADE', [schema]);
+      // the job queue's, where a service on this database ran one (server/job-runner.ts)
+      await db.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [`${schema}_queue`]);
       await db.close();
     },
   };

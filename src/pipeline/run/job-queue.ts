@@ -1,6 +1,7 @@
 /**
- * The service's job queue: detect and survey jobs submitted through the API run in the service
- * process, one at a time, oldest first, through the same `runDetectJob` as `zhiwei detect` (and
+ * The service's job queue on the embedded database (on a PostgreSQL server the service runs jobs
+ * on the pg-boss queue instead: `server/job-runner.ts`): detect and survey jobs submitted through
+ * the API run in the service process, one at a time, oldest first, through the same `runDetectJob` as `zhiwei detect` (and
  * `runSurveyJob` as `zhiwei survey`, for jobs of kind survey). The queue is the
  * `jobs` table, so queued jobs survive a restart and run when the service starts again.
  * - Stopping the service interrupts the running job at its next progress step: its outputs are
@@ -9,7 +10,7 @@
  *   next start.
  * - A job still `running` when the service starts was cut off by a crash; it is marked failed,
  *   not run again, so that a job that brings the process down cannot do so on every start.
- * One service per database runs jobs: another one starting would fail this one's running job.
+ * The embedded database is one process's, so one service runs its jobs.
  */
 import type { Database } from '../../db/connect.js';
 import { claimNextJob, failRunningJobs, finishJob, recordProgress, requeueJob, type JobProgress, type JobRecord } from '../../db/jobs.js';

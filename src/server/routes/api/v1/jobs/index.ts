@@ -1,8 +1,9 @@
 /**
  * `POST /api/v1/jobs` queues a detect job, or with `"kind": "survey"` a survey job (checked first:
  * a bad spec is 400 naming the field and queues nothing); `GET /api/v1/jobs` and `GET /api/v1/jobs/:id` show jobs, newest first, with
- * their progress, summary or error. Jobs run in the service process one at a time
- * (`pipeline/job-queue.ts`). A job's map tiles are in `tiles.ts`.
+ * their progress, summary or error. Jobs run on the PostgreSQL queue, taken by the services and
+ * `zhiwei worker`s sharing the database, or on the embedded database in the service process one at
+ * a time (`server/job-runner.ts`). A job's map tiles are in `tiles.ts`.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findJob, insertQueuedJob, listJobs, nextJobId } from '../../../../../db/jobs.js';
@@ -40,8 +41,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, cont
           ? { beforeDate: null, afterDate: checked.job.date, model: null }
           : { beforeDate: checked.job.beforeDate ?? null, afterDate: checked.job.afterDate ?? null, model: checked.job.model }),
       });
-      context.jobs.wake();
+      // read before the runner may start it: the answer shows the job as submitted
       const queued = await findJob(context.db.knex, id);
+      await context.jobs.submitted({ id, kind });
       return reply.code(202).header('location', `/api/v1/jobs/${id}`).send(jobView(queued!));
     },
   );

@@ -64,7 +64,8 @@ describe.each(testBackends())('detect and survey jobs through the API on the %s 
 
     const after = await finished(second.id);
     expect(after.state).toBe('succeeded');
-    expect(new Date(after.started_at).getTime()).toBeGreaterThanOrEqual(new Date(done.finished_at).getTime());
+    // the in-process queue runs one job at a time; on the pg-boss queue their steps overlap
+    if (backend === 'embedded') expect(new Date(after.started_at).getTime()).toBeGreaterThanOrEqual(new Date(done.finished_at).getTime());
     // the same flights again: every suspect found as its case records it, so no case is news
     expect(after.summary.cases).toMatchObject({ created: 0, updated: 0, unchanged: summary.suspects });
     expect(existsSync(join(after.out_dir, 'summary.json'))).toBe(true);
@@ -136,7 +137,7 @@ describe.each(testBackends())('detect and survey jobs through the API on the %s 
     expect((await service.app.inject({ url: '/api/v1/jobs/999999', headers: service.auth.admin })).json()).toMatchObject({ status: 404, detail: 'no job 999999' });
   });
 
-  it('puts the running job back in the queue when the service stops, leaving no output, and fails a job a crash left running', async () => {
+  it.runIf(backend === 'embedded')('puts the running job back in the queue when the service stops, leaving no output, and fails a job a crash left running', async () => {
     const app = await buildApp({ db: service.db, evidenceDir: service.evidenceDir });
     const out = join(service.dir, 'interrupted');
     const headers = service.auth.analyst;
@@ -159,5 +160,19 @@ describe.each(testBackends())('detect and survey jobs through the API on the %s 
     } finally {
       await restarted.close();
     }
+  });
+
+  it.runIf(backend === 'server')('carries on a job whose service stopped mid-run: another service sharing the database finishes it', async () => {
+    const app = await buildApp({ db: service.db, evidenceDir: service.evidenceDir });
+    const out = join(service.dir, 'carried-on');
+    const headers = service.auth.analyst;
+    const { id } = (await app.inject({ method: 'POST', url: '/api/v1/jobs', headers, payload: { ...spec, out } })).json();
+    for (let job = { state: 'queued' }; job.state === 'queued'; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      job = (await app.inject({ url: `/api/v1/jobs/${id}`, headers })).json();
+    }
+    await app.close();
+    const done = await finished(id);
+    expect(done).toMatchObject({ state: 'succeeded', error: null });
+    expect(existsSync(join(out, 'suspects.geojson'))).toBe(true);
   });
 });
