@@ -123,7 +123,8 @@ export async function inferTiles(
       const tileProbability = probability.subarray(n * plane, (n + 1) * plane);
       for (let i = 0; i < plane; i++) if (!before.valid[i] || !after.valid[i]) tileProbability[i] = 0;
       // pixels without data are not green: they blend as 0, as their probability does
-      const greenness = excessGreen(after.data, after.valid).map((g) => (g === g ? g : 0));
+      const greenness = excessGreen(after.data, after.valid);
+      for (let i = 0; i < plane; i++) if (greenness[i] !== greenness[i]) greenness[i] = 0;
       rows.add(tile, { probability: tileProbability, greenness });
     });
   }

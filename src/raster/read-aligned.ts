@@ -7,7 +7,7 @@ import { BadInputError } from '../errors.js';
 import { crsTransform } from '../geo/crs.js';
 import { mapToPixels } from '../geo/geotransform.js';
 import { allocateSamples } from './resample.js';
-import { sampleMasked, type MaskedSource } from './sample.js';
+import { sampleMasked, type MaskedSource, type SamplePositions } from './sample.js';
 import type { PixelWindow, RasterData, RasterInfo, RasterSource } from './types.js';
 import type { AnalysisGrid } from './types.js';
 
@@ -28,8 +28,15 @@ export interface AlignedRaster extends RasterData {
 /** Grid pixels between the points transformed exactly when the source is in another CRS. */
 const latticeStep = 16;
 
-/** Source pixel centres under each output pixel centre (continuous pixel coordinates; NaN where unmapped). */
-interface SourceCoordinates {
+/**
+ * The source coordinates of a window's grid pixels, a row at a time: points every `latticeStep`
+ * pixels mapped exactly, and one row's coordinates (continuous pixel coordinates; NaN where unmapped).
+ */
+interface SourceLattice {
+  window: PixelWindow;
+  columns: number;
+  lx: Float64Array;
+  ly: Float64Array;
   x: Float64Array;
   y: Float64Array;
 }
@@ -96,18 +103,24 @@ export async function readAlignedWindows(
   }
   const project = gridToSourcePixels(source, grid);
   const reads = windows.flatMap((window, n) => {
-    const coords = sourceCoordinates(project, window);
-    const bounds = boundsOf(coords, info);
-    return bounds === null ? [] : [{ n, coords, bounds, ...blockSizes(footprint(project, window)) }];
+    const lattice = sourceLattice(project, window);
+    const bounds = boundsOf(lattice, info);
+    return bounds === null ? [] : [{ n, lattice, bounds, ...blockSizes(footprint(project, window)) }];
   });
   // a reduced read's resampling depends on its window, so those windows are read one at a time
   const groups = [...readGroups(reads.filter(({ q }) => q === 1)), ...reads.filter(({ q }) => q > 1).map((read) => [read])];
   for (const group of groups) {
     const { q, k, block } = group[0];
     const image = await readSource(source, union(group), q, k, readBands, alphaIndex, block);
-    for (const { n, coords, bounds } of group) {
-      // the validity pass has ruled out nodata values, so the mask alone says which pixels have data
-      sampleMasked(imageWindow(image, bounds, block), coords, { bandCount: bands.length, values: results[n].data, valid: results[n].valid }, options.resample);
+    for (const { n, lattice, bounds } of group) {
+      const view = imageWindow(image, bounds, block);
+      const { width, height, data, valid } = results[n];
+      const n0 = bands.length;
+      for (let j = 0; j < height; j++) {
+        // the validity pass has ruled out nodata values, so the mask alone says which pixels have data
+        const at = { bandCount: n0, values: data.subarray(j * width * n0, (j + 1) * width * n0), valid: valid.subarray(j * width, (j + 1) * width) };
+        sampleMasked(view, rowCoordinates(lattice, j), at, options.resample);
+      }
       fillWithoutData(results[n], fill);
     }
   }
@@ -211,17 +224,15 @@ function gridToSourcePixels(source: RasterSource, grid: AnalysisGrid): Projectio
 }
 
 /**
- * Source coordinates of every output pixel centre: points every `latticeStep` pixels are mapped
- * exactly (through proj4 when the CRSs differ) and interpolated bilinearly in between. Projections
- * are smooth at this scale, so the error is far below a millimetre; within one CRS the map is
- * affine and the interpolation exact, with no rounding onto the source grid.
+ * Source coordinates of a window's pixel centres: points every `latticeStep` pixels are mapped
+ * exactly (through proj4 when the CRSs differ) and interpolated bilinearly in between, a row at a
+ * time (`rowCoordinates`). Projections are smooth at this scale, so the error is far below a
+ * millimetre; within one CRS the map is affine and the interpolation exact, with no rounding onto
+ * the source grid.
  */
-function sourceCoordinates(project: Projection, window: PixelWindow): SourceCoordinates {
-  const { width, height } = window;
-  const x = new Float64Array(width * height);
-  const y = new Float64Array(width * height);
-  const columns = Math.ceil(width / latticeStep) + 1;
-  const rows = Math.ceil(height / latticeStep) + 1;
+function sourceLattice(project: Projection, window: PixelWindow): SourceLattice {
+  const columns = Math.ceil(window.width / latticeStep) + 1;
+  const rows = Math.ceil(window.height / latticeStep) + 1;
   const lx = new Float64Array(columns * rows);
   const ly = new Float64Array(columns * rows);
   for (let r = 0; r < rows; r++) {
@@ -231,21 +242,25 @@ function sourceCoordinates(project: Projection, window: PixelWindow): SourceCoor
     }
   }
   project(lx, ly);
-  for (let j = 0; j < height; j++) {
-    const r = Math.floor((j + 0.5) / latticeStep);
-    const ty = (j + 0.5) / latticeStep - r;
-    for (let i = 0; i < width; i++) {
-      const c = Math.floor((i + 0.5) / latticeStep);
-      const tx = (i + 0.5) / latticeStep - c;
-      const a = r * columns + c;
-      const b = a + columns;
-      const top = lx[a] * (1 - tx) + lx[a + 1] * tx;
-      const bottom = lx[b] * (1 - tx) + lx[b + 1] * tx;
-      x[j * width + i] = top * (1 - ty) + bottom * ty;
-      const topY = ly[a] * (1 - tx) + ly[a + 1] * tx;
-      const bottomY = ly[b] * (1 - tx) + ly[b + 1] * tx;
-      y[j * width + i] = topY * (1 - ty) + bottomY * ty;
-    }
+  return { window, columns, lx, ly, x: new Float64Array(window.width), y: new Float64Array(window.width) };
+}
+
+/** The source coordinates of row `j` of the lattice's window, in the lattice's row arrays (overwritten by the next row). */
+function rowCoordinates(lattice: SourceLattice, j: number): SamplePositions {
+  const { window, columns, lx, ly, x, y } = lattice;
+  const r = Math.floor((j + 0.5) / latticeStep);
+  const ty = (j + 0.5) / latticeStep - r;
+  for (let i = 0; i < window.width; i++) {
+    const c = Math.floor((i + 0.5) / latticeStep);
+    const tx = (i + 0.5) / latticeStep - c;
+    const a = r * columns + c;
+    const b = a + columns;
+    const top = lx[a] * (1 - tx) + lx[a + 1] * tx;
+    const bottom = lx[b] * (1 - tx) + lx[b + 1] * tx;
+    x[i] = top * (1 - ty) + bottom * ty;
+    const topY = ly[a] * (1 - tx) + ly[a + 1] * tx;
+    const bottomY = ly[b] * (1 - tx) + ly[b + 1] * tx;
+    y[i] = topY * (1 - ty) + bottomY * ty;
   }
   return { x, y };
 }
@@ -260,17 +275,20 @@ function footprint(project: Projection, window: PixelWindow): number {
   return Math.min(Math.hypot(x[1] - x[0], y[1] - y[0]), Math.hypot(x[2] - x[0], y[2] - y[0]));
 }
 
-/** Bounding box of the mapped coordinates inside the source raster, or null when none fall in it. */
-function boundsOf(coords: SourceCoordinates, info: RasterInfo): [number, number, number, number] | null {
+/** Bounding box of the window's source coordinates inside the source raster, or null when none fall in it. */
+function boundsOf(lattice: SourceLattice, info: RasterInfo): [number, number, number, number] | null {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let p = 0; p < coords.x.length; p++) {
-    const x = coords.x[p];
-    const y = coords.y[p];
-    if (!(x >= 0 && y >= 0 && x < info.width && y < info.height)) continue;
-    if (x < minX) minX = x;
-    if (x > maxX) maxX = x;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
+  for (let j = 0; j < lattice.window.height; j++) {
+    const coords = rowCoordinates(lattice, j);
+    for (let p = 0; p < coords.x.length; p++) {
+      const x = coords.x[p];
+      const y = coords.y[p];
+      if (!(x >= 0 && y >= 0 && x < info.width && y < info.height)) continue;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
   }
   return minX === Infinity ? null : [minX, minY, maxX, maxY];
 }
@@ -356,6 +374,19 @@ function markValid(image: SourceImage, info: RasterInfo, alpha: number | null): 
 }
 
 /**
+ * Block means are written into one array, kept from read to read: a fresh one for every row of
+ * tiles costs more in page faults than the averaging itself. So an image of means is good until
+ * the next one is made: `readAlignedWindows` samples each before it awaits anything.
+ */
+let meansScratch = new Float64Array(0);
+
+/** The means array, `length` long (grown when it is shorter). */
+function scratchMeans(length: number): Float64Array {
+  if (meansScratch.length < length) meansScratch = new Float64Array(length);
+  return meansScratch.subarray(0, length);
+}
+
+/**
  * The source pixels of `read` (each covering `block` native pixels from (x0, y0)) as a
  * `SourceImage` with its valid mask (see `markValid`), averaged over `k` x `k` blocks of their
  * pixels with data when k > 1; a block with fewer than half has no data. The blocks are summed
@@ -371,7 +402,7 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
   const nativeWidth = read.width;
   const width = read.width / k;
   const height = read.height / k;
-  const means = new Float64Array(width * height * n);
+  const means = scratchMeans(width * height * n);
   const valid = new Uint8Array(width * height);
   const nodata = info.nodata === null ? Number.NaN : allocateSamples(info.sampleType, 1).fill(info.nodata)[0];
   const checkNodata = info.nodata !== null;
@@ -412,7 +443,10 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
     }
     for (let I = 0; I < width; I++) {
       const count = counts[I];
-      if (count * 2 < k * k) continue;
+      if (count * 2 < k * k) {
+        means.fill(0, (J * width + I) * n, (J * width + I + 1) * n);
+        continue;
+      }
       valid[J * width + I] = 1;
       for (let b = 0; b < n; b++) means[(J * width + I) * n + b] = sums[I * n + b] / count;
     }
