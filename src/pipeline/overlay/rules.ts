@@ -6,12 +6,14 @@
  * A candidate is judged against the plans valid on the after flight's date, each widened by the
  * footprint tolerance (drone flights and CAD plans are offset from each other by up to a metre):
  * 1. demolitions are never suspects (they are evidence for re-inspection of an open case);
- * 2. a candidate at least half inside an exempt zone is legal (licensed construction site);
+ * 2. a candidate at least half inside an exempt zone is legal (licensed construction site), and
+ *    so is a survey's rooftop structure on a building that is;
  * 3. one below its zone's minimum area or height change is not a suspect;
  * 4. one that does not belong to a valid plan is `permit_expired` when an expired plan covers
  *    half of it, else `no_permit` (a plan not yet valid on the flight date is no permit). It
  *    belongs when at least `planShare` of it lies within valid plans; an extension belongs to the
- *    plan of the building it is built against, so touching one is enough;
+ *    plan of the building it is built against, so touching one is enough; so does a survey's
+ *    building built against another that stands in its plan (`builtAgainst`);
  * 5. one that belongs but has more than `maxOutsideShare` outside every valid plan is
  *    `outside_permitted_footprint` (rooftop additions and added floors stand on their building);
  * 6. one whose height above ground exceeds the permitted height of its plan (the valid plan
@@ -59,6 +61,27 @@ export const defaultOverlayRules: OverlayRules = Object.freeze({
   minAreaM2: 4,
   minHeightChangeM: 2.0,
   floorHeightM: 3.0,
+});
+
+/**
+ * When a survey's standing building is an extension of its neighbour. A survey sees no change,
+ * only buildings: a yard room built against a house is drawn as a building of its own where its
+ * roof is lower, lies mostly outside the house's plan, and would be `no_permit` though the house
+ * is permitted. It is the house's extension (`outside_permitted_footprint` when more than
+ * `maxOutsideShare` of it is outside the plan, as detect judges an extension) when it has no plan
+ * of its own (less than `planShare` inside valid plans), touches (within the footprint tolerance)
+ * the valid plan of a building of the survey standing at least `planShare` inside it, shares a
+ * wall with that building along at least `minWallShare` of its outline (a room against a house
+ * shares one of its four sides, a third of its outline or more), and is at most `maxPlanAreaShare`
+ * of that plan's area (a room, not a house). A separate building next to a plan is not: a shed in
+ * the yard stands apart from the house (a gap wider than `wallGapM`), and a neighbour's house
+ * built without a permit stands beside it, as large as it, sharing at most a short stretch of wall.
+ */
+export const builtAgainst = Object.freeze({
+  /** Outlines this close (m) share a wall: about one cell of the analysis grid. */
+  wallGapM: 0.3,
+  minWallShare: 0.25,
+  maxPlanAreaShare: 0.5,
 });
 
 /**

@@ -7,7 +7,7 @@
  * GiST indexes, so the cost grows with the candidates and the plans near them.
  */
 import type { Knex } from 'knex';
-import { defaultOverlayRules, violationWeights, type OverlayRules } from './rules.js';
+import { builtAgainst, defaultOverlayRules, violationWeights, type OverlayRules } from './rules.js';
 
 /** The overlay's inputs besides the candidates already stored for the job. */
 export interface OverlayContext {
@@ -17,6 +17,12 @@ export interface OverlayContext {
   /** Priority factor for how new the changes can be (`recencyFactor`). */
   recency: number;
   rules?: OverlayRules;
+  /**
+   * The candidates are a survey's standing buildings and the rooftop structures on them (by their
+   * ids in the survey): a building built against another is judged as its extension
+   * (`builtAgainst`), and a structure on a building in an exempt zone is exempt with it.
+   */
+  survey?: { structuresOn: { structure: string; building: string }[] };
 }
 
 /** Judges every candidate of the job; returns how many became suspects. */
@@ -44,22 +50,30 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
         (array_agg(thresholds ORDER BY priority DESC) FILTER (WHERE thresholds <> '{}'::jsonb))[1] AS thresholds
       FROM zone_hits GROUP BY id
     ),
+    -- a survey's rooftop structure stands on its building's site: in the exempt zone the building is in
+    host_exempt AS (
+      SELECT s.id, hz.exempt_zone
+      FROM json_to_recordset(:structuresOn::json) AS p(structure text, building text)
+      JOIN candidates s ON s.job_id = :jobId AND s.local_id = p.structure
+      JOIN candidates b ON b.job_id = :jobId AND b.local_id = p.building
+      JOIN zone_facts hz ON hz.id = b.id AND hz.exempt_zone IS NOT NULL
+    ),
     grid_facts AS (
       SELECT DISTINCT ON (c.id) c.id, g.grid_id
       FROM c JOIN grids g ON ST_Intersects(c.geom, g.geom)
       ORDER BY c.id, ST_Area(ST_Intersection(c.geom, g.geom)) DESC, g.grid_id
     ),
     r AS (
-      SELECT c.*, coalesce(zf.zones, '{}') AS zones, coalesce(zf.weight, 1) AS weight, zf.exempt_zone,
+      SELECT c.*, coalesce(zf.zones, '{}') AS zones, coalesce(zf.weight, 1) AS weight, coalesce(zf.exempt_zone, he.exempt_zone) AS exempt_zone,
         ${rule('footprint_tolerance_m', rules.footprintToleranceM)} AS tolerance,
         ${rule('max_outside_share', rules.maxOutsideShare)} AS max_outside,
         ${rule('height_tolerance_m', rules.heightToleranceM)} AS height_tolerance,
         ${rule('min_area_m2', rules.minAreaM2)} AS min_area,
         ${rule('min_height_change_m', rules.minHeightChangeM)} AS min_height
-      FROM c LEFT JOIN zone_facts zf USING (id)
+      FROM c LEFT JOIN zone_facts zf USING (id) LEFT JOIN host_exempt he USING (id)
     ),
     plan_hits AS (
-      SELECT r.id, r.change_kind, p.permit_no, p.kind AS plan_kind, p.valid_from, p.valid_to, p.permitted_height_m, p.permitted_floors,
+      SELECT r.id, r.change_kind, p.id AS plan_id, p.permit_no, p.kind AS plan_kind, p.valid_from, p.valid_to, p.permitted_height_m, p.permitted_floors,
         CASE WHEN p.valid_from > :afterDate::date THEN 'future' WHEN p.valid_to < :afterDate::date THEN 'expired' ELSE 'valid' END AS status,
         coalesce(p.permitted_height_m, p.permitted_floors * ${Number(rules.floorHeightM)}) AS permitted_height,
         p.geom AS plan_geom,
@@ -72,11 +86,27 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
       SELECT h.id, ST_Area(ST_Intersection(r.geom, ST_Buffer(ST_Collect(h.plan_geom), r.tolerance))) / nullif(r.area, 0) AS share
       FROM plan_hits h JOIN r USING (id) WHERE h.status = 'valid' GROUP BY h.id, r.geom, r.area, r.tolerance
     ),
+    -- a survey's building not itself half inside a valid plan, built against one of the survey's
+    -- buildings that stands in a valid plan (their walls shared for a good part of its outline) and
+    -- small beside that plan, is an extension of that building and belongs to its plan (rules.ts)
+    built_against AS (
+      SELECT DISTINCT ON (r.id) r.id, hit.plan_id
+      FROM r LEFT JOIN permitted pm USING (id)
+      JOIN plan_hits hit ON hit.id = r.id AND hit.status = 'valid'
+      JOIN plan_hits host_hit ON host_hit.plan_id = hit.plan_id AND host_hit.id <> r.id AND host_hit.change_kind = 'new_building'
+        AND host_hit.share >= ${Number(rules.planShare)}
+      JOIN c AS host ON host.id = host_hit.id
+      CROSS JOIN LATERAL (SELECT ST_Length(ST_Intersection(ST_Boundary(r.geom), ST_Buffer(host.geom, ${Number(builtAgainst.wallGapM)}))) AS wall) w
+      WHERE :survey AND r.change_kind = 'new_building' AND coalesce(pm.share, 0) < ${Number(rules.planShare)}
+        AND r.area <= ${Number(builtAgainst.maxPlanAreaShare)} * ST_Area(hit.plan_geom)
+        AND w.wall >= ${Number(builtAgainst.minWallShare)} * ST_Perimeter(r.geom)
+      ORDER BY r.id, w.wall DESC, hit.plan_id
+    ),
     governing AS (
-      SELECT DISTINCT ON (id) id, permit_no, permitted_height, permitted_height_m, permitted_floors
-      FROM plan_hits WHERE status = 'valid'
-      ORDER BY id, (change_kind = 'rooftop_addition' AND plan_kind IN ('additional_floors', 'extension') AND share >= ${Number(rules.planShare)}) DESC,
-        round(share * 10) DESC, valid_from DESC NULLS LAST, permit_no
+      SELECT DISTINCT ON (h.id) h.id, h.permit_no, h.permitted_height, h.permitted_height_m, h.permitted_floors
+      FROM plan_hits h LEFT JOIN built_against b USING (id) WHERE h.status = 'valid'
+      ORDER BY h.id, (h.change_kind = 'rooftop_addition' AND h.plan_kind IN ('additional_floors', 'extension') AND h.share >= ${Number(rules.planShare)}) DESC,
+        (h.plan_id = b.plan_id) IS TRUE DESC, round(h.share * 10) DESC, h.valid_from DESC NULLS LAST, h.permit_no
     ),
     lapsed AS (
       SELECT DISTINCT ON (id) id, permit_no, status, valid_from, valid_to
@@ -87,8 +117,8 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
       SELECT r.*, coalesce(pm.share, 0) AS permit_share, g.permit_no AS governing_permit, g.permitted_height, g.permitted_floors,
         (r.floors IS NOT NULL AND g.permitted_floors IS NOT NULL AND g.permitted_height_m IS NULL) AS floors_only,
         l.permit_no AS lapsed_permit, l.status AS lapsed_status, l.valid_from AS lapsed_from, l.valid_to AS lapsed_to,
-        (coalesce(pm.share, 0) >= ${Number(rules.planShare)} OR (r.change_kind = 'extension' AND coalesce(pm.share, 0) > 0)) AS belongs
-      FROM r LEFT JOIN permitted pm USING (id) LEFT JOIN governing g USING (id) LEFT JOIN lapsed l USING (id)
+        (coalesce(pm.share, 0) >= ${Number(rules.planShare)} OR (r.change_kind = 'extension' AND coalesce(pm.share, 0) > 0) OR b.id IS NOT NULL) AS belongs
+      FROM r LEFT JOIN permitted pm USING (id) LEFT JOIN governing g USING (id) LEFT JOIN lapsed l USING (id) LEFT JOIN built_against b USING (id)
     ),
     judged AS (
       SELECT f.*,
@@ -139,7 +169,8 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
       permit_share = d.permit_share, permitted_height_m = d.permitted_height, grid_id = d.grid_id, zones = d.zones, priority = d.priority
     FROM decided d WHERE candidates.id = d.id
     RETURNING d.suspect`,
-    { jobId: context.jobId, afterDate: context.afterDate, recency: context.recency },
+    { jobId: context.jobId, afterDate: context.afterDate, recency: context.recency, survey: context.survey !== undefined,
+      structuresOn: JSON.stringify(context.survey?.structuresOn ?? []) },
   );
   // an incomplete answer must not pass for a judgement (see the comment on `permitted`)
   const [{ n: unjudged }] = await knex('candidates').where({ job_id: context.jobId }).whereNull('violation').count({ n: '*' });

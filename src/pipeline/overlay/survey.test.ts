@@ -38,6 +38,14 @@ const survey = (d: number, prefix: string): Building[] => [
   building(`${prefix}6`, shift([500, 0, 510, 10], d), 10.6, 4),
   // no plan at all, with a shed on its roof
   building(`${prefix}7`, shift([700, 0, 710, 10], d), 6.3, 2, [structure(`${prefix}7-r1`, shift([703, 3, 706, 6], d), 2.6, 8.9)]),
+  // a permitted house with a room built against it in the yard, a shed standing apart in the yard, and a
+  // neighbour's house built without a permit against its other wall
+  building(`${prefix}8`, shift([800, 0, 810, 10], d), 6.2, 2),
+  building(`${prefix}9`, shift([803, -4, 809, 0], d), 3.1, 1),
+  building(`${prefix}10`, shift([800, -3.6, 802.4, -0.6], d), 2.6, 1),
+  building(`${prefix}11`, shift([810, 0, 820, 10], d), 6.1, 2),
+  // two thirds inside a licensed construction site, the shed on its roof mostly outside it
+  building(`${prefix}12`, shift([900, 0, 910, 10], d), 6.2, 2, [structure(`${prefix}12-r1`, shift([906, 3, 909, 6], d), 2.6, 8.8)]),
 ];
 
 async function addPlan(db: Database, permit: string, kind: string, box: Box, fields: Record<string, unknown>): Promise<void> {
@@ -64,6 +72,9 @@ describe.each(testBackends())('the survey overlay and the building register on t
     await addPlan(db, 'P-house', 'new_building', [399, -1, 411, 11], { permitted_height_m: 10, valid_from: '2021-01-01' });
     await addPlan(db, 'P-hall', 'existing_building', [499, -1, 511, 11], { permitted_height_m: 11, permitted_floors: 3 });
     await addPlan(db, 'P-floor-added', 'additional_floors', [402, 2, 408, 8], { permitted_height_m: 14, valid_from: '2020-06-01' });
+    await addPlan(db, 'P-yard', 'existing_building', [800, 0, 810, 10], { permitted_floors: 2 });
+    const site = JSON.stringify({ type: 'MultiPolygon', coordinates: square([890, -10, 906.6, 20]) });
+    await db.knex('zones').insert({ zone_id: 'Z-site', kind: 'exempt', priority: 1, geom: db.knex.raw('ST_SetSRID(ST_GeomFromGeoJSON(?), 4549)', [site]) });
     first = await overlaySurvey(db, job('2024-05-01'), testGrid, survey(0, 'a'), dirs);
   });
   afterAll(async () => db?.close());
@@ -75,6 +86,14 @@ describe.each(testBackends())('the survey overlay and the building register on t
     // 9.8 m is above 3 floors of 3 m and the tolerance, but the plan limits the floors only
     expect(first.verdicts.get('a4')).toMatchObject({ suspect: false, decision: 'within permit P-stock: 3 floors, 3 floors allowed' });
     expect(first.verdicts.get('a5')).toMatchObject({ suspect: false, permitNo: 'P-house' });
+  });
+
+  it('judges a room built against a permitted house as its extension, not a shed apart from it nor a neighbour\'s house against it', () => {
+    expect(first.verdicts.get('a8')).toMatchObject({ suspect: false, permitNo: 'P-yard' });
+    // a quarter of the room lies within the house's plan widened by the footprint tolerance
+    expect(first.verdicts.get('a9')).toMatchObject({ suspect: true, violation: 'outside_permitted_footprint', permitNo: 'P-yard', decision: '75% outside the permitted footprint (permit P-yard)' });
+    expect(first.verdicts.get('a10')).toMatchObject({ suspect: true, violation: 'no_permit', decision: 'no valid plan covers it' });
+    expect(first.verdicts.get('a11')).toMatchObject({ suspect: true, violation: 'no_permit', decision: 'no valid plan covers it' });
   });
 
   it('judges a building by its height where its plan gives one, not by floors counted from it', () => {
@@ -112,6 +131,12 @@ describe.each(testBackends())('the survey overlay and the building register on t
     }
   });
 
+  it('keeps a rooftop structure legal on a building in an exempt zone, though the structure is mostly outside it', () => {
+    expect(first.verdicts.get('a12')).toMatchObject({ suspect: false, decision: 'in exempt zone Z-site' });
+    expect(first.verdicts.get('a12-r1')).toMatchObject({ suspect: false, violation: 'none', decision: 'in exempt zone Z-site' });
+    expect(first.register.get('a12')).toMatchObject({ legality: 'legal', throughStructure: null });
+  });
+
   it('folds a rooftop structure on a building that is itself a suspect into the building\'s case', async () => {
     const building = first.verdicts.get('a7')!;
     expect(building).toMatchObject({ suspect: true, violation: 'no_permit' });
@@ -126,10 +151,10 @@ describe.each(testBackends())('the survey overlay and the building register on t
   });
 
   it('registers every building with its first observation, and emits the suspects as survey cases', async () => {
-    expect(first.buildings).toEqual({ created: 7, updated: 0 });
-    expect(first.suspects).toBe(5);
-    expect(first.cases.created).toBe(5);
-    expect(await count('building_observations')).toBe(7);
+    expect(first.buildings).toEqual({ created: 12, updated: 0 });
+    expect(first.suspects).toBe(8);
+    expect(first.cases.created).toBe(8);
+    expect(await count('building_observations')).toBe(12);
     expect(await db.knex('jobs').where({ id: first.jobId }).first('kind')).toEqual({ kind: 'survey' });
     expect(new Set(await db.knex('case_events').pluck('actor'))).toEqual(new Set(['zhiwei survey']));
     const legal = await db.knex('buildings').where({ id: first.verdicts.get('a5')!.buildingId }).first();
@@ -140,13 +165,13 @@ describe.each(testBackends())('the survey overlay and the building register on t
   it('finds the same buildings and cases again in a second survey of the place: one more observation each, nothing new', async () => {
     const casesBefore = await count('cases');
     second = await overlaySurvey(db, job('2025-05-01'), testGrid, survey(0.3, 'b'), dirs);
-    expect(second.buildings).toEqual({ created: 0, updated: 7 });
-    expect(await count('buildings')).toBe(7);
-    expect(await count('building_observations')).toBe(14);
+    expect(second.buildings).toEqual({ created: 0, updated: 12 });
+    expect(await count('buildings')).toBe(12);
+    expect(await count('building_observations')).toBe(24);
     expect(second.cases.created).toBe(0);
     expect(await count('cases')).toBe(casesBefore);
-    for (const id of ['1', '2', '3', '4', '5', '6', '7', '4-r1', '7-r1']) expect(second.verdicts.get(`b${id}`)!.buildingId, id).toBe(first.verdicts.get(`a${id}`)!.buildingId);
-    for (const id of ['1', '2', '3', '4-r1', '7']) {
+    for (const id of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '4-r1', '7-r1', '12-r1']) expect(second.verdicts.get(`b${id}`)!.buildingId, id).toBe(first.verdicts.get(`a${id}`)!.buildingId);
+    for (const id of ['1', '2', '3', '4-r1', '7', '9', '10', '11']) {
       expect(second.verdicts.get(`b${id}`)!.caseId, id).not.toBeNull();
       expect(second.verdicts.get(`b${id}`)!.caseId, id).toBe(first.verdicts.get(`a${id}`)!.caseId);
     }

@@ -46,8 +46,9 @@ export async function overlaySurvey(
     const jobId = await recordJob(trx, job, 'survey');
     await storeCandidates(trx, jobId, grid, projectEpsg, surveyCandidates(buildings, evidence));
     // a standing building's age is unknown: no recency weight
-    const judged = await overlayCandidates(trx, { jobId, afterDate: job.afterDate, recency: 1, rules: job.rules });
-    const suspects = judged - (await foldIntoBuildingCases(trx, jobId, buildings));
+    const structuresOn = buildings.flatMap((b) => b.rooftopStructures.map((r) => ({ structure: r.id, building: b.id })));
+    const judged = await overlayCandidates(trx, { jobId, afterDate: job.afterDate, recency: 1, rules: job.rules, survey: { structuresOn } });
+    const suspects = judged - (await foldIntoBuildingCases(trx, jobId, structuresOn));
     const cases = await emitCases(trx, { jobId, afterDate: job.afterDate, actor: 'zhiwei survey', ...dirs });
     const { register, counts } = await updateRegister(trx, jobId, job.afterDate, buildings, await readVerdicts(trx, jobId));
     return { jobId, projectEpsg, verdicts: await readVerdicts(trx, jobId), register, buildings: counts, suspects, cases };
@@ -59,8 +60,7 @@ export async function overlaySurvey(
  * a case of its own (the whole building is to be verified): it stays a judged candidate with its
  * violation, but no suspect. Returns how many structures were folded.
  */
-async function foldIntoBuildingCases(trx: Knex.Transaction, jobId: number, buildings: Building[]): Promise<number> {
-  const pairs = buildings.flatMap((b) => b.rooftopStructures.map((r) => ({ structure: r.id, building: b.id })));
+async function foldIntoBuildingCases(trx: Knex.Transaction, jobId: number, pairs: { structure: string; building: string }[]): Promise<number> {
   if (pairs.length === 0) return 0;
   const { rows } = await trx.raw(
     `UPDATE candidates s SET suspect = false, priority = 0, decision = format('on building %s, itself a suspect: part of its case', b.local_id)
