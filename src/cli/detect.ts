@@ -12,7 +12,7 @@ import { BadInputError } from '../errors.js';
 import { databaseUrl, evidenceDir } from '../config.js';
 import { insertQueuedJob, nextJobId } from '../db/jobs.js';
 import {
-  checkDetectOutput, jobSpecKeys, pathKeys, prepareDetectJob, resolveDetectJob, runDetectJob, type DetectRunOptions, type ResolvedDetectJob,
+  checkDetectOutput, detectRasterRoles, jobSpecKeys, openRasters, pathKeys, prepareDetectJob, resolveDetectJob, runDetectJob, type DetectRunOptions, type ResolvedDetectJob,
 } from '../pipeline/run/detect-job.js';
 import { defaultBatchRows, openQueue, queueNeedsServer, submitDetect } from '../queue/index.js';
 import type { DetectSummary } from '../pipeline/run/run-detect.js';
@@ -82,6 +82,9 @@ export async function detect(flags: Record<string, string | number | boolean | u
 async function detectQueued(resolved: ResolvedDetectJob, flags: Record<string, string | number | boolean | undefined>, options: Omit<DetectRunOptions, 'jobId'>): Promise<DetectSummary> {
   if (flags.candidatesOnly) throw new BadInputError('--candidates-only runs in this process: drop it, or drop --queue');
   if (databaseUrl() === null) throw queueNeedsServer('detect --queue');
+  // unreadable rasters are refused here rather than by the first worker
+  const sources = await openRasters(resolved.job, detectRasterRoles);
+  await Promise.all(Object.values(sources).map((source) => source.close()));
   return withDatabase(async (db) => {
     await prepareDetectJob(resolved, db, options);
     const queue = await openQueue(db, 'detect --queue');

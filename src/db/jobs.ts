@@ -165,8 +165,11 @@ export interface BatchRecord {
   batch: number;
   y0: number;
   y1: number;
-  /** queued until a worker stores its strips (done); failed when its last try failed (`error` says why). */
-  state: 'queued' | 'done' | 'failed';
+  /**
+   * queued until a worker stores its strips (done); failed when its last try failed and it may be
+   * tried again; given_up when it failed on bad input (`error` says why for both).
+   */
+  state: 'queued' | 'done' | 'failed' | 'given_up';
   error: string | null;
 }
 
@@ -176,25 +179,42 @@ export async function listBatches(knex: Knex, id: number): Promise<BatchRecord[]
   return rows.map((row) => ({ batch: row.batch, y0: row.y0, y1: row.y1, state: row.state, error: row.error }));
 }
 
+/** Batches ended (done or given up) of all a job's batches. */
+export interface BatchCount {
+  ended: number;
+  total: number;
+}
+
 /**
  * Stores a batch's strips in one UPDATE (a retry overwrites them) and counts the job's batches
- * done. The job's row is locked first, so that of batches finishing together exactly one sees
- * them all done.
+ * ended. The job's row is locked first, so that of batches ending together exactly one sees them
+ * all ended.
  */
-export async function storeBatch(knex: Knex, id: number, batch: number, strip: Buffer): Promise<{ done: number; total: number }> {
+export async function storeBatch(knex: Knex, id: number, batch: number, strip: Buffer): Promise<BatchCount> {
+  return endBatch(knex, id, (trx) => trx('job_batches').where({ job_id: id, batch }).update({ strip, state: 'done', error: null, updated_at: trx.fn.now() }));
+}
+
+/** Gives a batch up (it failed on bad input: `reason`) unless it is done, and counts the job's batches ended, as `storeBatch`. */
+export async function giveUpBatch(knex: Knex, id: number, batch: number, reason: string): Promise<BatchCount> {
+  return endBatch(knex, id, (trx) =>
+    trx('job_batches').where({ job_id: id, batch }).whereNot({ state: 'done' }).update({ state: 'given_up', error: reason, updated_at: trx.fn.now() }),
+  );
+}
+
+async function endBatch(knex: Knex, id: number, update: (trx: Knex.Transaction) => Promise<unknown>): Promise<BatchCount> {
   return knex.transaction(async (trx) => {
     await trx('jobs').where({ id }).forUpdate().first('id');
-    await trx('job_batches').where({ job_id: id, batch }).update({ strip, state: 'done', error: null, updated_at: trx.fn.now() });
-    const [{ done, total }] = await trx('job_batches')
+    await update(trx);
+    const [{ ended, total }] = await trx('job_batches')
       .where({ job_id: id })
-      .select(trx.raw(`count(*) FILTER (WHERE state = 'done') AS done`), trx.raw('count(*) AS total'));
-    return { done: Number(done), total: Number(total) };
+      .select(trx.raw(`count(*) FILTER (WHERE state IN ('done', 'given_up')) AS ended`), trx.raw('count(*) AS total'));
+    return { ended: Number(ended), total: Number(total) };
   });
 }
 
 /** Records why a try of a batch failed (a later try may still do it). */
 export async function recordBatchError(knex: Knex, id: number, batch: number, error: string): Promise<void> {
-  await knex('job_batches').where({ job_id: id, batch }).whereNot({ state: 'done' }).update({ state: 'failed', error, updated_at: knex.fn.now() });
+  await knex('job_batches').where({ job_id: id, batch }).whereIn('state', ['queued', 'failed']).update({ state: 'failed', error, updated_at: knex.fn.now() });
 }
 
 /** The stored strips of a done batch. */

@@ -3,18 +3,22 @@
  * job's row and does nothing for a job no longer running, so a step sent twice or retried after
  * its work was committed changes nothing:
  * - plan stores its plan and batches once (`storePlan`), then sends the batches not yet done;
- * - a batch overwrites its own row (`storeBatch`), and the batch that sees all batches done sends
- *   the finish;
+ * - a batch overwrites its own row (`storeBatch`; or gives itself up on bad input), and the batch
+ *   that sees all batches ended sends the finish;
  * - the finish emits the cases and marks the job succeeded in one transaction (the overlay's).
  * Each returns the line the worker prints.
  */
 import type { Database } from '../db/connect.js';
 import {
-  findJob, finishJob, listBatches, readBatchStrip, readPlan, recordProgress, startJob, storeBatch, storePlan, type JobRecord,
+  findJob, finishJob, giveUpBatch, listBatches, readBatchStrip, readPlan, recordProgress, startJob, storeBatch, storePlan,
+  type BatchCount, type BatchRecord, type JobRecord,
 } from '../db/jobs.js';
+import { ZhiweiError } from '../errors.js';
 import { detectOutputFolder } from '../pipeline/outputs/index.js';
 import { detectRasterRoles, openRasters, prepareDetectJob, type ResolvedDetectJob } from '../pipeline/run/detect-job.js';
-import { finishDetect, fusedStrips, fusionSegments, loadJobModel, planDetect, type DetectJob } from '../pipeline/run/run-detect.js';
+import {
+  finishDetect, fusedStrips, fusionSegments, loadJobModel, planDetect, type DetectJob, type DetectPlan, type MissingRows,
+} from '../pipeline/run/run-detect.js';
 import { runSurveyJob, type ResolvedSurveyJob } from '../pipeline/run/survey-job.js';
 import type { ChangeStrip, ProgressFactory } from '../pipeline/types.js';
 import type { IngestInputs } from '../pipeline/ingest.js';
@@ -60,9 +64,9 @@ export async function planStep(queue: Queue, data: PlanData, options: StepOption
   }
   const plan = planFromJson(stored);
   const batches = stripBatches(fusionSegments(plan), data.batchRows);
-  const done = new Set((await listBatches(db.knex, record.id)).filter((batch) => batch.state === 'done').map((batch) => batch.batch));
-  await recordBatchProgress(db, record.id, done.size, batches.length);
-  const waiting = batches.filter(({ batch }) => !done.has(batch));
+  const ended = new Set((await listBatches(db.knex, record.id)).filter((b) => b.state === 'done' || b.state === 'given_up').map((b) => b.batch));
+  await recordBatchProgress(db, record.id, { ended: ended.size, total: batches.length });
+  const waiting = batches.filter(({ batch }) => !ended.has(batch));
   for (const { batch, from, to } of waiting) {
     const batchData: BatchData = { jobId: record.id, batch, from, to };
     await queue.boss.send(queueNames.batch, batchData, { expireInSeconds: queue.batchExpirySeconds });
@@ -71,7 +75,11 @@ export async function planStep(queue: Queue, data: PlanData, options: StepOption
   return `job ${record.id}: planned ${plan.grid.width} × ${plan.grid.height} px in ${batches.length} batches (${plan.mode} mode)`;
 }
 
-/** One strip batch: its fusion segments fused and their strips stored; the last batch done sends the finish. */
+/**
+ * One strip batch: its fusion segments fused and their strips stored; the last batch to end sends
+ * the finish. A batch that fails on bad input (a tile that does not decode) is given up at once,
+ * its rows left blank, rather than tried again; any other failure is thrown for pg-boss to retry.
+ */
 export async function batchStep(queue: Queue, data: BatchData, options: StepOptions): Promise<string> {
   const { db } = queue;
   const name = `job ${data.jobId} batch ${data.batch}`;
@@ -81,25 +89,35 @@ export async function batchStep(queue: Queue, data: BatchData, options: StepOpti
   if (!stored) throw new Error(`${name}: the job has no plan stored`);
   const batch = (await listBatches(db.knex, record.id)).find((b) => b.batch === data.batch);
   if (!batch) throw new Error(`${name}: no such batch`);
-  if (batch.state === 'done') return `${name}: done already`;
+  if (batch.state === 'done' || batch.state === 'given_up') return `${name}: ended already (${batch.state})`;
   const plan = planFromJson(stored);
   const { job } = resolvedJob<ResolvedDetectJob>(record, options);
   const stagesMs: Record<string, number> = {};
   const tally = { tilesInferred: 0 };
   const strips: ChangeStrip[] = [];
-  await withRasters(job, async (sources) => {
-    const model = await loadJobModel(job, sources);
-    try {
-      for await (const strip of fusedStrips(plan, sources, model, data, { progress: quietProgress, stagesMs, tally })) strips.push(strip);
-    } finally {
-      await model?.close();
-    }
-  });
-  const bytes = await encodeStrips(strips, { tilesInferred: tally.tilesInferred, stagesMs });
-  const { done, total } = await storeBatch(db.knex, record.id, data.batch, bytes);
-  await recordBatchProgress(db, record.id, done, total);
-  if (done === total) await sendFinish(queue, record.id);
-  return `${name}: rows ${batch.y0}-${batch.y1} fused, ${tally.tilesInferred} tiles, ${(bytes.length / 1e6).toFixed(1)} MB stored (${done}/${total} batches done)`;
+  let count: BatchCount;
+  let line: string;
+  try {
+    await withRasters(job, async (sources) => {
+      const model = await loadJobModel(job, sources);
+      try {
+        for await (const strip of fusedStrips(plan, sources, model, data, { progress: quietProgress, stagesMs, tally })) strips.push(strip);
+      } finally {
+        await model?.close();
+      }
+    });
+    const bytes = await encodeStrips(strips, { tilesInferred: tally.tilesInferred, stagesMs });
+    count = await storeBatch(db.knex, record.id, data.batch, bytes);
+    line = `${name}: rows ${batch.y0}-${batch.y1} fused, ${tally.tilesInferred} tiles, ${(bytes.length / 1e6).toFixed(1)} MB stored`;
+  } catch (err) {
+    if (!(err instanceof ZhiweiError)) throw err;
+    const reason = [err.message, err.hint].filter(Boolean).join('; ');
+    count = await giveUpBatch(db.knex, record.id, data.batch, reason);
+    line = `${name}: rows ${batch.y0}-${batch.y1} given up, left blank: ${reason}`;
+  }
+  await recordBatchProgress(db, record.id, count);
+  if (count.ended === count.total) await sendFinish(queue, record.id);
+  return `${line} (${count.ended}/${count.total} batches ended)`;
 }
 
 /** The last step of a queued detect: the stored strips, in order, through `finishDetect`. */
@@ -111,8 +129,8 @@ export async function finishStep(queue: Queue, data: JobData, options: StepOptio
   if (!stored) throw new Error(`job ${record.id}: the job has no plan stored`);
   const plan = planFromJson(stored);
   const batches = await listBatches(db.knex, record.id);
-  const waiting = batches.filter((batch) => batch.state !== 'done');
-  if (waiting.length > 0) throw new Error(`job ${record.id}: batches ${waiting.map((b) => b.batch).join(', ')} are not done`);
+  const waiting = batches.filter((batch) => batch.state !== 'done' && batch.state !== 'given_up');
+  if (waiting.length > 0) throw new Error(`job ${record.id}: batches ${waiting.map((b) => b.batch).join(', ')} have not ended`);
   const resolved = resolvedJob<ResolvedDetectJob>(record, options);
   const { job } = resolved;
   const judging = await prepareDetectJob({ job, layers: [] }, db, { naming: 'fields' });
@@ -128,8 +146,9 @@ export async function finishStep(queue: Queue, data: JobData, options: StepOptio
             onJudged: (trx: Database, summary: Record<string, unknown>) => finishJob(trx.knex, record.id, { summary }),
           }
         : undefined;
-      const run = { output, progress: progress.factory, stagesMs, tally, startedAt: (record.startedAt ?? record.createdAt).getTime() };
-      return await finishDetect(job, sources, plan, storedStrips(db, record.id, batches.map((b) => b.batch), stagesMs, tally), run, overlay);
+      const missing = batches.filter((batch) => batch.state === 'given_up').map((batch) => missingRows(plan, batch));
+      const run = { output, progress: progress.factory, stagesMs, tally, startedAt: (record.startedAt ?? record.createdAt).getTime(), missing };
+      return await finishDetect(job, sources, plan, storedStrips(db, record.id, plan, batches, stagesMs, tally), run, overlay);
     } catch (err) {
       await output.remove();
       throw err;
@@ -176,18 +195,51 @@ async function withRasters<T>(job: DetectJob, work: (sources: IngestInputs) => P
   }
 }
 
-/** The strips of the batches, in order, one batch in memory at a time; their tallies added to the finish's. */
-async function* storedStrips(db: Database, id: number, batches: number[], stagesMs: Record<string, number>, tally: { tilesInferred: number }): AsyncGenerator<ChangeStrip> {
+/**
+ * The strips of the batches, in order, one batch in memory at a time; their tallies added to the
+ * finish's. A batch given up gives blank strips: nothing changed, no heights, no probability.
+ */
+async function* storedStrips(
+  db: Database, id: number, plan: DetectPlan, batches: BatchRecord[], stagesMs: Record<string, number>, tally: { tilesInferred: number },
+): AsyncGenerator<ChangeStrip> {
   for (const batch of batches) {
-    const { strips, tally: counted } = await decodeStrips(await readBatchStrip(db.knex, id, batch));
+    if (batch.state === 'given_up') {
+      for (let y0 = batch.y0; y0 < batch.y1; y0 += blankRows) yield blankStrip(y0, plan.grid.width, Math.min(blankRows, batch.y1 - y0));
+      continue;
+    }
+    const { strips, tally: counted } = await decodeStrips(await readBatchStrip(db.knex, id, batch.batch));
     tally.tilesInferred += counted.tilesInferred;
     for (const [stage, ms] of Object.entries(counted.stagesMs)) stagesMs[stage] = (stagesMs[stage] ?? 0) + ms;
     yield* strips;
   }
 }
 
-async function recordBatchProgress(db: Database, id: number, done: number, total: number): Promise<void> {
-  await recordProgress(db.knex, id, { stage: 'detect', done, total, unit: 'batches', updatedAt: new Date().toISOString() });
+/** Rows per blank strip: a blank strip's arrays grow with the grid's width times its rows. */
+const blankRows = 64;
+
+function blankStrip(y0: number, width: number, height: number): ChangeStrip {
+  const size = width * height;
+  const nan = () => new Float32Array(size).fill(Number.NaN);
+  return {
+    y0, width, height, change: new Uint8Array(size), nearBuilding: new Uint8Array(size),
+    heightChange: nan(), heightBefore: nan(), heightAfter: nan(), probability: nan(), roughness: nan(), topSurface: nan(), greenness: nan(),
+  };
+}
+
+/** A given-up batch's rows, their extent in the grid's CRS and why. */
+function missingRows(plan: DetectPlan, batch: BatchRecord): MissingRows {
+  const [originX, gsd, , originY] = plan.grid.geoTransform;
+  const mm = (value: number) => Math.round(value * 1000) / 1000;
+  return {
+    batch: batch.batch,
+    rows: [batch.y0, batch.y1],
+    extent: [mm(originX), mm(originY - batch.y1 * gsd), mm(originX + plan.grid.width * gsd), mm(originY - batch.y0 * gsd)],
+    reason: batch.error ?? 'unknown',
+  };
+}
+
+async function recordBatchProgress(db: Database, id: number, { ended, total }: BatchCount): Promise<void> {
+  await recordProgress(db.knex, id, { stage: 'detect', done: ended, total, unit: 'batches', updatedAt: new Date().toISOString() });
 }
 
 async function sendFinish(queue: Queue, id: number): Promise<void> {

@@ -2,7 +2,8 @@
  * A worker: takes plan, batch, finish and survey jobs from the queue (`concurrency` of each at
  * once) and runs their steps (`steps.ts`), printing one line per step. A step that fails with a
  * zhiwei error (bad input: a missing raster, a corrupt file) fails its job at once, since a
- * retry would fail the same way; any other failure is retried by pg-boss (`retryLimit`), and a
+ * retry would fail the same way (a batch gives up only its rows: `batchStep`); any other failure
+ * is retried by pg-boss (`retryLimit`), and a
  * queue job out of tries reaches `zhiwei-failed`, whose handler fails the zhiwei job. A worker
  * killed mid-step leaves its queue job active until its expiry, when pg-boss hands it out again.
  */

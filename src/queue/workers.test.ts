@@ -96,13 +96,15 @@ describe.skipIf(!process.env.DATABASE_URL)('a detect job on 3 workers, one kille
   it('gives exactly the candidates, cases and outputs of a single-process run', async () => {
     const job = JSON.parse(await readFile(join(scene, 'job.json'), 'utf8')) as Record<string, string>;
     const spec = Object.fromEntries(Object.entries(job).map(([key, value]) => [key, key.endsWith('-date') ? value : join(scene, value)]));
+    const env = { ...cli.env, ZHIWEI_BATCH_EXPIRY_S: String(expirySeconds) };
+    // they start while the single-process run runs
+    const starting = Promise.all([0, 1, 2].map(async () => workers.push(await startWorker(env))));
     const alone = join(dir, 'alone');
     const resolved = resolveDetectJob({ ...spec, out: alone, threads: 1 } as JobSpec, 'fields');
     const expected = await runDetectJob(resolved, single, { progress: quietProgress, evidenceDir: join(dir, 'evidence'), naming: 'fields' });
     expect(expected.suspects).toBeGreaterThan(0);
 
-    const env = { ...cli.env, ZHIWEI_BATCH_EXPIRY_S: String(expirySeconds) };
-    workers.push(...(await Promise.all([0, 1, 2].map(() => startWorker(env)))));
+    await starting;
     const out = join(dir, 'queued');
     const run = runCli(['detect', '--job', join(scene, 'job.json'), '--out', out, '--queue', '--batch-rows', '224', '--threads', '1'], undefined, env);
     const queue = `${cli.env.ZHIWEI_DB_SCHEMA}_queue`;

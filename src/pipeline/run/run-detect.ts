@@ -70,7 +70,19 @@ export interface DetectSummary {
   stagesMs: Record<string, number>;
   /** What looks wrong with the inputs without stopping the run (DSM heights implausible for metres). */
   warnings: string[];
+  /** Rows a queued run could not analyse, blank in its results; absent when every row was. */
+  missing?: MissingRows[];
   [key: string]: unknown;
+}
+
+/** Rows of the grid a queued run left blank: their batch failed on bad input (`reason`). */
+export interface MissingRows {
+  batch: number;
+  /** Grid rows [y0, y1). */
+  rows: [number, number];
+  /** [minX, minY, maxX, maxY] in the grid's CRS. */
+  extent: [number, number, number, number];
+  reason: string;
 }
 
 /** Grid pixels of the DSM-only strips (no model tiles to follow). */
@@ -260,6 +272,8 @@ export interface FinishRun extends FusionRun {
   output: FreshFolder;
   /** When the job started (ms since the epoch), for its total time. */
   startedAt: number;
+  /** Rows the strips leave blank (a queued run's batches given up), for the summary. */
+  missing?: MissingRows[];
 }
 
 /**
@@ -278,7 +292,11 @@ export async function finishDetect(
   const { grid, mode, offset, shift, rule } = plan;
   const { output, progress, stagesMs, startedAt } = run;
   const time = stageTimer(stagesMs);
-  const warnings = [...plan.warnings];
+  const crs = grid.epsg ? `EPSG:${grid.epsg}` : grid.crs;
+  const warnings = [
+    ...plan.warnings,
+    ...(run.missing ?? []).map(({ rows, extent, reason }) => `rows ${rows[0]}-${rows[1]} (${extent[0]},${extent[1]} - ${extent[2]},${extent[3]} in ${crs}) were not analysed: ${reason}`),
+  ];
   const changeRasters = await openChangeRasters(output.path, grid, mode);
   try {
     if (changeRasters.warning) warnings.push(changeRasters.warning);
@@ -304,7 +322,7 @@ export async function finishDetect(
       height_units: Object.fromEntries(Object.entries(sources).flatMap(([role, { info }]) => (info.heightUnit ? [[role, `${info.heightUnit.name}, read as metres`]] : []))),
       warnings,
       model: plan.model ? { name: plan.model.name, version: plan.model.version } : null,
-      grid: { crs: grid.epsg ? `EPSG:${grid.epsg}` : grid.crs, crs_reason: plan.gridCrsReason, gsd_m: gsd, width: grid.width, height: grid.height },
+      grid: { crs, crs_reason: plan.gridCrsReason, gsd_m: gsd, width: grid.width, height: grid.height },
       vertical_offset: offset && describeOffset(offset),
       coregistration_shift_m: shift && { dx: shift.dx, dy: shift.dy, windows: shift.windows },
       thresholds: { ...job.thresholds, applied_height_change_m: rule.heightThresholdM, applied_probability: rule.probabilityThreshold },
@@ -314,6 +332,7 @@ export async function finishDetect(
       simplification: { pixel_area_m2: pixelAreaM2, simplified_area_m2: simplifiedAreaM2, change: (simplifiedAreaM2 - pixelAreaM2) / (pixelAreaM2 || 1) },
       tiles: { planned, inferred, tilesPerS: inferred / seconds },
       stagesMs,
+      ...(run.missing?.length ? { missing: run.missing } : {}),
     };
     // summary.json is written before the outputs stage ends, so it times everything but the writing
     summary.stagesMs = { ...stagesMs, total: Date.now() - startedAt };
