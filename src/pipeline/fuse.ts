@@ -10,7 +10,7 @@
  * vouches for whole regions (see classify.ts). Without DSMs, a pixel changed when the model's
  * probability passes its threshold.
  */
-import { NO_HEIGHT, neighbourhoodMax, robustHeightChange } from './height-change.js';
+import { NO_HEIGHT, neighbourhoodMax, robustHeightChange, workingArray } from './height-change.js';
 import type { ChangeStrip } from './types.js';
 import { planeResidual, roughSurfaceM } from './vegetation.js';
 
@@ -91,9 +91,9 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
     }
     if (ground) {
       // a building stood where the surface was high and smooth; a tree crown is high but rough
-      const above = new Float32Array(dsmBefore.length);
+      const above = workingArray('fuse above', dsmBefore.length);
       for (let j = 0; j < above.length; j++) above[j] = roughBefore[j] >= roughSurfaceM ? Number.NaN : dsmBefore[j] - ground[j];
-      const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx);
+      const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx, workingArray('fuse highest', above.length));
       for (let i = 0; i < size; i++) nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
     }
   } else if (probability) {
@@ -115,10 +115,10 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
   };
 }
 
-/** 1 within `radius` px of a pixel whose robust change rises past `threshold`, else 0. */
+/** 1 within `radius` px of a pixel whose robust change rises past `threshold`, else 0 (in a working array). */
 function nearRise(robust: Float32Array, threshold: number, width: number, height: number, radius: number): Float32Array {
   // a plain loop: Float32Array.from with a map function calls it through the iterator, many times slower
-  const risen = new Float32Array(robust.length);
+  const risen = workingArray('fuse risen', robust.length);
   for (let j = 0; j < robust.length; j++) risen[j] = robust[j] >= threshold ? 1 : 0;
-  return neighbourhoodMax(risen, width, height, radius);
+  return neighbourhoodMax(risen, width, height, radius, workingArray('fuse near rise', robust.length));
 }

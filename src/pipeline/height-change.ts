@@ -23,8 +23,8 @@ export function robustHeightChange(
   height: number,
   radius: number,
 ): Float32Array {
-  const beforeMax = neighbourhoodMax(before, width, height, radius);
-  const afterMax = neighbourhoodMax(after, width, height, radius);
+  const beforeMax = neighbourhoodMax(before, width, height, radius, workingArray('robust before', before.length));
+  const afterMax = neighbourhoodMax(after, width, height, radius, workingArray('robust after', after.length));
   const change = new Float32Array(width * height);
   for (let i = 0; i < change.length; i++) {
     const b = before[i];
@@ -45,9 +45,12 @@ export function heightDifference(before: Float32Array, after: Float32Array, offs
   return Float32Array.from(before, (b, i) => after[i] - offset[i] - b);
 }
 
-/** Maximum over a (2r+1)² square, ignoring NaN (NaN only where the whole square is NaN); separable. */
-export function neighbourhoodMax(values: Float32Array, width: number, height: number, radius: number): Float32Array {
-  const rows = new Float32Array(values.length);
+/**
+ * Maximum over a (2r+1)² square, ignoring NaN (NaN only where the whole square is NaN); separable.
+ * Into `out` when given (not `values`), else into a new array.
+ */
+export function neighbourhoodMax(values: Float32Array, width: number, height: number, radius: number, out: Float32Array = new Float32Array(values.length)): Float32Array {
+  const rows = workingArray('neighbourhoodMax rows', values.length);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -59,7 +62,6 @@ export function neighbourhoodMax(values: Float32Array, width: number, height: nu
       rows[row + x] = max;
     }
   }
-  const out = new Float32Array(values.length);
   for (let x = 0; x < width; x++) {
     for (let y = 0; y < height; y++) {
       let max = -Infinity;
@@ -71,4 +73,18 @@ export function neighbourhoodMax(values: Float32Array, width: number, height: nu
     }
   }
   return out;
+}
+
+/**
+ * Working arrays kept from call to call by name, for values that never leave the function using
+ * them: fusion makes a dozen strip-sized arrays per strip, and fresh ones cost more in page faults
+ * than the work on them. Their contents are whatever the last user left.
+ */
+const working = new Map<string, Float32Array>();
+
+/** The working array `name`, `length` long. */
+export function workingArray(name: string, length: number): Float32Array {
+  let array = working.get(name);
+  if (!array || array.length < length) working.set(name, (array = new Float32Array(length)));
+  return array.subarray(0, length);
 }
