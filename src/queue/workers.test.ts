@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detect } from '../cli/detect.js';
 import { openDatabase, type Database } from '../db/connect.js';
+import { BadInputError } from '../errors.js';
 import { resolveDetectJob, runDetectJob, type JobSpec } from '../pipeline/run/detect-job.js';
 import { runCli } from '../test-support/cli.js';
 import { cliDatabase, openTestDatabase, type CliDatabase } from '../test-support/database.js';
@@ -144,19 +146,25 @@ describe.skipIf(!process.env.DATABASE_URL)('a detect job on 3 workers, one kille
 
 describe('the embedded database', () => {
   it('refuses zhiwei worker and detect --queue, naming DATABASE_URL', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'zhiwei-queue-embedded-'));
-    try {
-      const [worker, detect] = await Promise.all([
-        runCli(['worker'], undefined, { DATABASE_URL: '' }),
-        runCli(['detect', '--job', join(scene, 'job.json'), '--out', join(dir, 'out'), '--queue'], undefined, { DATABASE_URL: '' }),
-      ]);
-      expect(worker.stderr).toContain('zhiwei: zhiwei worker needs a PostgreSQL server');
-      expect(worker.stderr).toContain('hint: set DATABASE_URL to a PostgreSQL server');
-      expect(worker.code).toBe(2);
-      expect(detect.stderr).toContain('zhiwei: detect --queue needs a PostgreSQL server');
-      expect(detect.code).toBe(2);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const [worker] = await Promise.all([
+      runCli(['worker'], undefined, { DATABASE_URL: '' }),
+      (async () => {
+        const url = process.env.DATABASE_URL;
+        delete process.env.DATABASE_URL;
+        const dir = await mkdtemp(join(tmpdir(), 'zhiwei-queue-embedded-'));
+        try {
+          const refused = await detect({ job: join(scene, 'job.json'), out: join(dir, 'out'), queue: true }).catch((err) => err);
+          expect(refused).toBeInstanceOf(BadInputError);
+          expect(refused.message).toBe("detect --queue needs a PostgreSQL server: the embedded database is one process's, and queue workers run in many");
+          expect(refused.hint).toMatch(/^set DATABASE_URL to a PostgreSQL server/);
+        } finally {
+          if (url !== undefined) process.env.DATABASE_URL = url;
+          await rm(dir, { recursive: true, force: true });
+        }
+      })(),
+    ]);
+    expect(worker.stderr).toContain("zhiwei: zhiwei worker needs a PostgreSQL server: the embedded database is one process's, and queue workers run in many");
+    expect(worker.stderr).toContain('hint: set DATABASE_URL to a PostgreSQL server');
+    expect(worker.code).toBe(2);
   });
 });
