@@ -49,9 +49,13 @@ export function checkIds(candidates: Candidate[]): void {
   }
 }
 
+/** Candidates whose chips are made at once: libvips decodes and encodes one's off the main thread while another's are resampled. */
+const concurrentCandidates = 4;
+
 /**
- * Writes each candidate's chips into `<folder>/evidence/<id>/`, one candidate at a time; returns
- * their paths relative to the folder, by id. Without rasters no chips are written.
+ * Writes each candidate's chips into `<folder>/evidence/<id>/`, a few candidates at a time;
+ * returns their paths relative to the folder, by id, in the candidates' order. Without rasters no
+ * chips are written.
  */
 export async function writeEvidence(
   folder: string,
@@ -63,10 +67,13 @@ export async function writeEvidence(
   const paths = new Map<string, string[]>();
   if (!evidence) return paths;
   const bar = progress?.('evidence', candidates.length, 'candidates');
-  for (const candidate of candidates) {
-    const names = await writeCandidateEvidence(join(folder, 'evidence', candidate.id), grid, candidate, evidence);
-    paths.set(candidate.id, names.map((name) => `evidence/${candidate.id}/${name}`));
-    bar?.tick();
+  for (let first = 0; first < candidates.length; first += concurrentCandidates) {
+    const some = candidates.slice(first, first + concurrentCandidates);
+    const written = await Promise.all(some.map((candidate) => writeCandidateEvidence(join(folder, 'evidence', candidate.id), grid, candidate, evidence)));
+    some.forEach((candidate, i) => {
+      paths.set(candidate.id, written[i].map((name) => `evidence/${candidate.id}/${name}`));
+      bar?.tick();
+    });
   }
   bar?.done();
   return paths;
