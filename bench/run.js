@@ -46,6 +46,7 @@ const known = [
   { name: 'overlay-scale', quick: ['--plans', '20000'], figures: { growth_1k_to_10k: ['x', 'lower'] } },
   { name: 'webhooks', quick: ['--events', '1000', '--cases', '50'] },
   { name: 'mvt-tiles', quick: ['--cases', '20000', '--seconds', '3', '--samples', '5'] },
+  { name: 'queue-workers', quick: [], figures: { speedup: ['x', 'higher'] }, needs: () => (process.env.DATABASE_URL ? null : 'a PostgreSQL server: set DATABASE_URL') },
   { name: 'case-list', quick: ['--cases', '20000', '--seconds', '3'], needs: () => (process.env.DATABASE_URL ? null : 'a PostgreSQL server: set DATABASE_URL') },
   { name: 'review-first-view', quick: ['--runs', '1'], needs: () => (hasTool('chromium') ? null : 'chromium') },
 ];

@@ -37,7 +37,7 @@ export interface AppOptions {
 
 /** The service as a plugin on `app`; its job runner runs until the app closes. */
 export async function zhiweiApp(app: FastifyInstance, options: AppOptions): Promise<void> {
-  const jobs = await startJobRunner(options.db, {
+  const jobs = startJobRunner(options.db, {
     evidenceDir: options.evidenceDir,
     onError: (err, message) => app.log.error({ err }, message),
     log: (line) => app.log.info(line),
