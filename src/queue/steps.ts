@@ -67,10 +67,12 @@ export async function planStep(queue: Queue, data: PlanData, options: StepOption
   const ended = new Set((await listBatches(db.knex, record.id)).filter((b) => b.state === 'done' || b.state === 'given_up').map((b) => b.batch));
   await recordBatchProgress(db, record.id, { ended: ended.size, total: batches.length });
   const waiting = batches.filter(({ batch }) => !ended.has(batch));
-  for (const { batch, from, to } of waiting) {
+  const batchJobs = waiting.map(({ batch, from, to }) => {
     const batchData: BatchData = { jobId: record.id, batch, from, to };
-    await queue.boss.send(queueNames.batch, batchData, { expireInSeconds: queue.batchExpirySeconds });
-  }
+    return { name: queueNames.batch, data: batchData, expireInSeconds: queue.batchExpirySeconds };
+  });
+  // one statement for all of them
+  if (batchJobs.length > 0) await queue.boss.insert(batchJobs);
   if (waiting.length === 0) await sendFinish(queue, record.id);
   return `job ${record.id}: planned ${plan.grid.width} × ${plan.grid.height} px in ${batches.length} batches (${plan.mode} mode)`;
 }
