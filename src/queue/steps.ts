@@ -166,12 +166,22 @@ export async function surveyStep(queue: Queue, data: JobData, options: StepOptio
   const { db } = queue;
   const record = await runningJob(db, data.jobId, true);
   if (!record) return `job ${data.jobId}: no longer queued or running, survey skipped`;
+  if (await hasCandidates(db, record.id)) {
+    // a try cut off after its overlay committed (which stores the summary on the row): done
+    await finishJob(db.knex, record.id, { summary: record.summary ?? {} });
+    return `job ${record.id}: its overlay was committed by an earlier try, marked succeeded`;
+  }
   const progress = rowProgress(db, record.id, options.onError);
   const run = { progress: progress.factory, evidenceDir: options.evidenceDir, naming: 'fields' as const, jobId: record.id };
   const summary = await runSurveyJob(resolvedJob<ResolvedSurveyJob>(record, options), db, run);
   await progress.flushed();
   await finishJob(db.knex, record.id, { summary });
   return `job ${record.id}: ${summary.buildings} buildings written to ${resolvedJob<ResolvedSurveyJob>(record, options).job.out}`;
+}
+
+/** True when candidates of the job are stored: its overlay committed. */
+async function hasCandidates(db: Database, id: number): Promise<boolean> {
+  return (await db.knex('candidates').where({ job_id: id }).first('id')) !== undefined;
 }
 
 /** The job of a row that is running (`start`: or queued, which it then starts); null otherwise. */
