@@ -13,7 +13,9 @@
  * The API: `openQueue(db)` (refuses the embedded database), `submitDetect`/`submitSurvey` for a
  * job row already inserted as queued, `startWorker` (`worker.ts`) to take jobs, `queue.close()`.
  * A batch that a killed worker held comes back after its expiry, `ZHIWEI_BATCH_EXPIRY_S` seconds
- * (default 600; pg-boss 10 has no heartbeat): set it above the longest batch's time.
+ * (default 600; pg-boss 10 has no heartbeat): set it above the longest batch's time. The plan,
+ * finish and survey steps expire after `ZHIWEI_STEP_EXPIRY_S` (default 3600). Each is read where a
+ * step is sent, so set them for the command that queues jobs and for every worker.
  */
 import PgBoss from 'pg-boss';
 import { databaseUrl } from '../config.js';
@@ -55,6 +57,8 @@ export interface Queue {
   db: Database;
   /** Seconds after which a batch a worker took and did not finish goes back to the queue. */
   batchExpirySeconds: number;
+  /** The same for the plan, finish and survey steps. */
+  stepExpirySeconds: number;
   close(): Promise<void>;
 }
 
@@ -62,16 +66,23 @@ export interface Queue {
 export const defaultBatchRows = 1024;
 /** Tries of a queue job after its first. */
 const retryLimit = 3;
-/** Expiry of the plan, finish and survey steps, which each run once per job: an hour. */
-const stepExpirySeconds = 3600;
 
 /** The batch expiry from `ZHIWEI_BATCH_EXPIRY_S` (default 600 s). */
 export function batchExpirySeconds(): number {
-  const text = process.env.ZHIWEI_BATCH_EXPIRY_S;
-  if (text === undefined || text.trim() === '') return 600;
-  const seconds = Number(text);
-  if (!Number.isInteger(seconds) || seconds < 1) throw new BadInputError(`ZHIWEI_BATCH_EXPIRY_S "${text}" is not a whole number of seconds`);
-  return seconds;
+  return expirySetting('ZHIWEI_BATCH_EXPIRY_S', 600);
+}
+
+/** The expiry of the plan, finish and survey steps, which each run once per job, from `ZHIWEI_STEP_EXPIRY_S` (default an hour). */
+export function stepExpirySeconds(): number {
+  return expirySetting('ZHIWEI_STEP_EXPIRY_S', 3600);
+}
+
+function expirySetting(name: string, seconds: number): number {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === '') return seconds;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new BadInputError(`${name} "${text}" is not a whole number of seconds`);
+  return value;
 }
 
 /** The error when the database is the embedded one: queues need a PostgreSQL server. */
@@ -91,22 +102,23 @@ export async function openQueue(db: Database, what: string, onError: (err: Error
   const url = databaseUrl();
   if (db.backend === 'embedded' || url === null) throw queueNeedsServer(what);
   const expiry = batchExpirySeconds();
+  const stepExpiry = stepExpirySeconds();
   const boss = new PgBoss({
     connectionString: url,
     schema: `${db.schema}_queue`,
     application_name: 'zhiwei-queue',
-    // expired batches are found by pg-boss's maintenance: look a few times per expiry
-    maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.floor(expiry / 4))),
+    // expired steps are found by pg-boss's maintenance: look a few times per expiry
+    maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.floor(Math.min(expiry, stepExpiry) / 4))),
   });
   boss.on('error', onError);
   await boss.start();
   try {
-    await createQueues(db, boss, expiry);
+    await createQueues(db, boss);
   } catch (err) {
     await boss.stop({ graceful: false });
     throw err;
   }
-  return { boss, db, batchExpirySeconds: expiry, close: () => boss.stop({ graceful: false }) };
+  return { boss, db, batchExpirySeconds: expiry, stepExpirySeconds: stepExpiry, close: () => boss.stop({ graceful: false }) };
 }
 
 /**
@@ -114,28 +126,28 @@ export async function openQueue(db: Database, what: string, onError: (err: Error
  * `create_queue`: a transaction-level advisory lock, held while pg-boss creates them on its own
  * connections, lets one process at a time in.
  */
-async function createQueues(db: Database, boss: PgBoss, expiry: number): Promise<void> {
+async function createQueues(db: Database, boss: PgBoss): Promise<void> {
   await db.knex.transaction(async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`${db.schema}_queue`]);
-    const failed = { retryLimit: 0 };
-    await boss.createQueue(queueNames.failed, { name: queueNames.failed, ...failed, expireInSeconds: stepExpirySeconds });
+    // expiries are given with each job sent, from the sender's settings
+    await boss.createQueue(queueNames.failed, { name: queueNames.failed, retryLimit: 0 });
     const step = { retryLimit, retryDelay: 1, deadLetter: queueNames.failed };
-    await boss.createQueue(queueNames.plan, { name: queueNames.plan, ...step, expireInSeconds: stepExpirySeconds });
-    await boss.createQueue(queueNames.batch, { name: queueNames.batch, ...step, expireInSeconds: expiry });
-    // one finish waiting per job at most (the last two batches may both see all done after a retry)
-    await boss.createQueue(queueNames.finish, { name: queueNames.finish, ...step, expireInSeconds: stepExpirySeconds, policy: 'short' });
-    await boss.createQueue(queueNames.survey, { name: queueNames.survey, ...step, expireInSeconds: stepExpirySeconds });
+    await boss.createQueue(queueNames.plan, { name: queueNames.plan, ...step });
+    await boss.createQueue(queueNames.batch, { name: queueNames.batch, ...step });
+    // one finish waiting per job at most (the last two batches may both see all ended after a retry)
+    await boss.createQueue(queueNames.finish, { name: queueNames.finish, ...step, policy: 'short' });
+    await boss.createQueue(queueNames.survey, { name: queueNames.survey, ...step });
   });
 }
 
 /** Sends a queued detect's plan step (its row inserted as queued). */
 export async function submitDetect(queue: Queue, jobId: number, batchRows = defaultBatchRows): Promise<void> {
   const data: PlanData = { jobId, batchRows };
-  await queue.boss.send(queueNames.plan, data);
+  await queue.boss.send(queueNames.plan, data, { expireInSeconds: queue.stepExpirySeconds });
 }
 
 /** Sends a queued survey (its row inserted as queued). */
 export async function submitSurvey(queue: Queue, jobId: number): Promise<void> {
   const data: JobData = { jobId };
-  await queue.boss.send(queueNames.survey, data);
+  await queue.boss.send(queueNames.survey, data, { expireInSeconds: queue.stepExpirySeconds });
 }

@@ -91,7 +91,12 @@ export async function batchStep(queue: Queue, data: BatchData, options: StepOpti
   if (!stored) throw new Error(`${name}: the job has no plan stored`);
   const batch = (await listBatches(db.knex, record.id)).find((b) => b.batch === data.batch);
   if (!batch) throw new Error(`${name}: no such batch`);
-  if (batch.state === 'done' || batch.state === 'given_up') return `${name}: ended already (${batch.state})`;
+  if (batch.state === 'done' || batch.state === 'given_up') {
+    // a try that ended the batch may have been cut off before it sent the finish
+    const count = await countBatches(db, record.id);
+    if (count.ended === count.total) await sendFinish(queue, record.id);
+    return `${name}: ended already (${batch.state}; ${count.ended}/${count.total} batches ended)`;
+  }
   const plan = planFromJson(stored);
   const { job } = resolvedJob<ResolvedDetectJob>(record, options);
   const stagesMs: Record<string, number> = {};
@@ -254,9 +259,14 @@ async function recordBatchProgress(db: Database, id: number, { ended, total }: B
   await recordProgress(db.knex, id, { stage: 'detect', done: ended, total, unit: 'batches', updatedAt: new Date().toISOString() });
 }
 
+async function countBatches(db: Database, id: number): Promise<BatchCount> {
+  const batches = await listBatches(db.knex, id);
+  return { ended: batches.filter((b) => b.state === 'done' || b.state === 'given_up').length, total: batches.length };
+}
+
 async function sendFinish(queue: Queue, id: number): Promise<void> {
   const data: JobData = { jobId: id };
-  await queue.boss.send(queueNames.finish, data, { singletonKey: String(id) });
+  await queue.boss.send(queueNames.finish, data, { singletonKey: String(id), expireInSeconds: queue.stepExpirySeconds });
 }
 
 /** A batch reports progress through its job's batch count, not its tiles. */
