@@ -455,19 +455,25 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
 }
 
 /**
- * Widest piece of a window read at once: a read's source pixels and resampling coordinates grow
- * with its width, so full-width strips of a wide raster are read a piece at a time.
+ * Widest piece of a window sampled at once: full-width strips of a wide raster are sampled a piece
+ * at a time (the pieces' source pixels are still read together, `widestGroup` at a time).
  */
 const readColumns = 1024;
 
 /** Heights (band 0) of a grid window from a DSM or DTM, bilinear, NaN where it has none. */
 export async function readHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
   const heights = new Float32Array(window.width * window.height);
-  for (let x = 0; x < window.width; x += readColumns) {
-    const width = Math.min(readColumns, window.width - x);
-    const aligned = await readAligned(source, grid, { ...window, x: window.x + x, width }, { resample: 'bilinear', bands: [0] });
+  const pieces = Array.from({ length: Math.ceil(window.width / readColumns) }, (_, n) => ({
+    ...window,
+    x: window.x + n * readColumns,
+    width: Math.min(readColumns, window.width - n * readColumns),
+  }));
+  const aligned = await readAlignedWindows(source, grid, pieces, { resample: 'bilinear', bands: [0] });
+  for (const [n, { width }] of pieces.entries()) {
+    const { data, valid } = aligned[n];
+    const x = n * readColumns;
     for (let row = 0; row < window.height; row++) {
-      for (let column = 0, i = row * width; column < width; column++, i++) heights[row * window.width + x + column] = aligned.valid[i] ? aligned.data[i] : Number.NaN;
+      for (let column = 0, i = row * width; column < width; column++, i++) heights[row * window.width + x + column] = valid[i] ? data[i] : Number.NaN;
     }
   }
   return heights;
