@@ -26,7 +26,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, cont
       schema: {
         summary: 'queue a detect or survey job on files the service can read',
         description:
-          'The body holds the keys of a `zhiwei detect` job spec, or with `"kind": "survey"` those of a `zhiwei survey` job spec. Jobs run one at a time, oldest first; poll the job for its progress.',
+          'The body holds the keys of a `zhiwei detect` job spec, or with `"kind": "survey"` those of a `zhiwei survey` job spec. On a PostgreSQL server jobs run on the queue shared by the services and workers; on the embedded database one at a time, oldest first. Poll the job for its progress.',
         body: JobSubmissionBody,
         response: { 202: Job },
       },
