@@ -55,7 +55,7 @@ export function planeResidual(surface: Float32Array, width: number, height: numb
         out[i] = Math.sqrt(Math.max(0, residual) / count);
       }
     }
-    if (y - radius >= 0) addRow((((y - radius) % side) * quantities * width), -1);
+    if (y - radius >= 0) addRow(((y - radius) % side) * quantities * width, -1);
   }
   return out;
 }
