@@ -75,10 +75,10 @@ export interface InferTimings {
 /**
  * Runs the model over tiles (one row of tiles, say) in batches, adding each tile's probabilities
  * to `rows`, and returns how many tiles it ran. Each orthophoto is read on its own grid (the
- * before epoch's shifted by the co-registration), all the tiles at once: neighbouring tiles
- * overlap, and their source pixels are decoded and averaged once. The next batch is prepared
- * while the model runs. A tile with no data in either orthophoto is not run; pixels without data
- * get probability 0.
+ * before epoch's shifted by the co-registration), a batch of tiles at once: neighbouring tiles
+ * overlap, and their source pixels are decoded and averaged once. The next batch is read and
+ * prepared while the model runs. A tile with no data in either orthophoto is not run; pixels
+ * without data get probability 0.
  */
 export async function inferTiles(
   model: ChangeModel,
@@ -89,37 +89,34 @@ export async function inferTiles(
   timings: InferTimings,
   batchSize = 8,
 ): Promise<number> {
-  const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
-  const windows = tiles.map((tile) => tile.window);
-  let started = performance.now();
-  const [befores, afters] = await Promise.all([
-    readAlignedWindows(orthophotos.before, grids.before, windows, read),
-    readAlignedWindows(orthophotos.after, grids.after, windows, read),
-  ]);
-  timings.readMs += performance.now() - started;
-  // batches of the tiles as planned, less those without data (the model's results depend, in
-  // their last bits, on how tiles are batched: a batch is the same whatever else a run reads)
-  const batches = Array.from({ length: Math.ceil(tiles.length / batchSize) }, (_, b) =>
-    tiles.slice(b * batchSize, (b + 1) * batchSize).flatMap((tile, i) => {
-      const [before, after] = [befores[b * batchSize + i], afters[b * batchSize + i]];
-      return before.valid.includes(1) && after.valid.includes(1) ? [{ tile, before, after }] : [];
-    }),
-  ).filter((batch) => batch.length > 0);
   const { manifest } = model;
-  const inputs = (batch: (typeof batches)[number]) => ({
-    before: toModelInput(batch.map(({ before, after }) => comparable(before.data as Uint8Array, after.data as Uint8Array, manifest)), manifest),
-    after: toModelInput(batch.map(({ after }) => after.data as Uint8Array), manifest),
-  });
+  const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
+  // a batch of the tiles as planned, less those without data (the model's results depend, in
+  // their last bits, on how tiles are batched: a batch is the same whatever else a run reads),
+  // with its model inputs
+  const readBatch = async (batch: Tile[]) => {
+    const windows = batch.map((tile) => tile.window);
+    const [befores, afters] = await Promise.all([
+      readAlignedWindows(orthophotos.before, grids.before, windows, read),
+      readAlignedWindows(orthophotos.after, grids.after, windows, read),
+    ]);
+    const withData = batch.flatMap((tile, i) => (befores[i].valid.includes(1) && afters[i].valid.includes(1) ? [{ tile, before: befores[i], after: afters[i] }] : []));
+    const before = toModelInput(withData.map(({ before, after }) => comparable(before.data as Uint8Array, after.data as Uint8Array, manifest)), manifest);
+    return { withData, before, after: toModelInput(withData.map(({ after }) => after.data as Uint8Array), manifest) };
+  };
   const plane = manifest.tile_size ** 2;
-  let next = batches.length > 0 ? inputs(batches[0]) : null;
-  for (const [b, batch] of batches.entries()) {
+  let ran = 0;
+  let next = readBatch(tiles.slice(0, batchSize));
+  for (let start = 0; start < tiles.length; start += batchSize) {
+    let started = performance.now();
+    const { withData, before, after } = await next;
+    timings.readMs += performance.now() - started;
+    next = readBatch(tiles.slice(start + batchSize, start + 2 * batchSize));
+    if (withData.length === 0) continue;
     started = performance.now();
-    const running = model.run(next!.before, next!.after, batch.length);
-    // the next batch is prepared while this one runs on the model's thread
-    next = b + 1 < batches.length ? inputs(batches[b + 1]) : null;
-    const probability = await running;
+    const probability = await model.run(before, after, withData.length);
     timings.inferMs += performance.now() - started;
-    batch.forEach(({ tile, before, after }, n) => {
+    withData.forEach(({ tile, before, after }, n) => {
       const tileProbability = probability.subarray(n * plane, (n + 1) * plane);
       for (let i = 0; i < plane; i++) if (!before.valid[i] || !after.valid[i]) tileProbability[i] = 0;
       // pixels without data are not green: they blend as 0, as their probability does
@@ -127,6 +124,8 @@ export async function inferTiles(
       for (let i = 0; i < plane; i++) if (greenness[i] !== greenness[i]) greenness[i] = 0;
       rows.add(tile, { probability: tileProbability, greenness });
     });
+    ran += withData.length;
   }
-  return batches.reduce((sum, batch) => sum + batch.length, 0);
+  await next;
+  return ran;
 }
