@@ -30,7 +30,8 @@ export interface JobRunner {
   submitted(job: { id: number; kind: JobKind }): Promise<void>;
   /**
    * Stops taking jobs. The in-process queue interrupts its job and puts it back in the queue;
-   * the queue's worker lets the step running end (its job goes on elsewhere or on the next start).
+   * the queue's worker lets the step running end, waiting up to the batch expiry as `zhiwei worker`
+   * does (the job's other steps go on elsewhere or on the next start).
    */
   stop(): Promise<void>;
 }
