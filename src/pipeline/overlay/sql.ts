@@ -96,7 +96,10 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
       JOIN plan_hits host_hit ON host_hit.plan_id = hit.plan_id AND host_hit.id <> r.id AND host_hit.change_kind = 'new_building'
         AND host_hit.share >= ${Number(rules.planShare)}
       JOIN c AS host ON host.id = host_hit.id
-      CROSS JOIN LATERAL (SELECT ST_Length(ST_Intersection(ST_Boundary(r.geom), ST_Buffer(host.geom, ${Number(builtAgainst.wallGapM)}))) AS wall) w
+      -- the length of wall shared: the overlap of both outlines widened by half the gap, a strip that wide along it (widened
+      -- outlines are valid, so GEOS intersects them in PGlite too; the outline's boundary against the widened other tripped it)
+      CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(ST_Buffer(r.geom, ${Number(builtAgainst.wallGapM / 2)}), ST_Buffer(host.geom, ${Number(builtAgainst.wallGapM / 2)})))
+        / ${Number(builtAgainst.wallGapM)} AS wall) w
       WHERE :survey AND r.change_kind = 'new_building' AND coalesce(pm.share, 0) < ${Number(rules.planShare)}
         AND r.area <= ${Number(builtAgainst.maxPlanAreaShare)} * ST_Area(hit.plan_geom)
         AND w.wall >= ${Number(builtAgainst.minWallShare)} * ST_Perimeter(r.geom)
