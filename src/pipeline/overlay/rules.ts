@@ -78,7 +78,7 @@ export const defaultOverlayRules: OverlayRules = Object.freeze({
  * built without a permit stands beside it, as large as it, sharing at most a short stretch of wall.
  */
 export const builtAgainst = Object.freeze({
-  /** Outlines this close (m) share a wall: about one cell of the analysis grid. */
+  /** Outlines closer than this (m) share a wall, fully where they touch: about one cell of the analysis grid. */
   wallGapM: 0.3,
   minWallShare: 0.25,
   maxPlanAreaShare: 0.5,
