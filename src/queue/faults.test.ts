@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/connect.js';
 import { findJob, insertQueuedJob, nextJobId, type JobRecord } from '../db/jobs.js';
 import { prepareDetectJob, resolveDetectJob, runDetectJob, type JobSpec } from '../pipeline/run/detect-job.js';
+import type { DetectSummary } from '../pipeline/run/run-detect.js';
 import { cliDatabase, openTestDatabase, type CliDatabase } from '../test-support/database.js';
 import { quietProgress } from '../test-support/progress.js';
 import { openQueue, submitDetect, type Queue } from './index.js';
@@ -100,6 +101,8 @@ describe.skipIf(!process.env.DATABASE_URL)('faults of a queued detect', () => {
   let queued: Database;
   let queue: Queue;
   const workers: Worker[] = [];
+  /** The single-process run's summary. */
+  let expected: DetectSummary;
   /** The workers' application name: their connections, and only theirs, are terminated. */
   const applicationName = `zhiwei-faults-${randomBytes(4).toString('hex')}`;
   const spec = async (root: string) => {
@@ -142,7 +145,12 @@ describe.skipIf(!process.env.DATABASE_URL)('faults of a queued detect', () => {
     url.searchParams.set('application_name', applicationName);
     // a step whose end pg-boss could not record (its connection gone) comes back after 20 or 30 s
     const env = { ...cli.env, DATABASE_URL: url.href, ZHIWEI_BATCH_EXPIRY_S: '20', ZHIWEI_STEP_EXPIRY_S: '30' };
+    // the single-process run while the workers start
+    const alone = runDetectJob(resolveDetectJob({ ...(await spec(scene)), out: join(dir, 'alone'), threads: 1 } as JobSpec, 'fields'), single, {
+      progress: quietProgress, evidenceDir: join(dir, 'evidence'), naming: 'fields',
+    });
     workers.push(...(await Promise.all([0, 1].map(() => startWorker(env)))));
+    expected = await alone;
   }, 180_000);
   afterAll(async () => {
     for (const worker of workers) worker.child.kill('SIGKILL');
@@ -155,9 +163,6 @@ describe.skipIf(!process.env.DATABASE_URL)('faults of a queued detect', () => {
   });
 
   it('finishes with the candidates and cases of a single-process run though every worker connection is terminated three times mid-job', async () => {
-    const expected = await runDetectJob(resolveDetectJob({ ...(await spec(scene)), out: join(dir, 'alone'), threads: 1 } as JobSpec, 'fields'), single, {
-      progress: quietProgress, evidenceDir: join(dir, 'evidence'), naming: 'fields',
-    });
     expect(expected.suspects).toBeGreaterThan(0);
 
     const id = await submit(scene, join(dir, 'restarted'));
