@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { dateText } from './read.js';
+import { overlapArea } from '../db/overlap.js';
 
 /** An evidence file as the history lists it. */
 export interface PlaceEvidence {
@@ -82,7 +83,7 @@ export interface PlaceHistory {
  * `grids` (an officer's), only those in these grids.
  */
 export async function placeHistory(knex: Knex, caseId: number, grids: string[] | null): Promise<PlaceHistory> {
-  const overlaps = (alias: string) => `ST_Intersects(${alias}.geom, here.geom) AND ST_Area(ST_Intersection(${alias}.geom, here.geom)) > 0`;
+  const overlaps = (alias: string) => `ST_Intersects(${alias}.geom, here.geom) AND ${overlapArea(`${alias}.geom`, 'here.geom')} > 0`;
   const inGrids = (alias: string) => (grids === null ? '' : grids.length === 0 ? ' AND false' : ` AND ${alias}.grid_id IN (${grids.map(() => '?').join(', ')})`);
   const candidates = await knex.raw(
     `SELECT s.id, s.job_id, j.after_date, j.model, s.change_kind, s.area_m2, s.height_change_m, s.suspect, s.violation, s.decision, s.case_id, k.state AS case_state

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { appendCaseEvent, outlineSha256Sql } from '../../cases/events.js';
 import { storeEvidenceFile } from '../../cases/evidence-store.js';
 import { OPEN_STATES, type CaseState } from '../../cases/states.js';
+import { overlapArea } from '../../db/overlap.js';
 
 /** Least overlap, as a share of the smaller outline, for a suspect to be the structure of a case. */
 export const sameStructureOverlap = 0.5;
@@ -106,8 +107,8 @@ async function matchedCandidates(trx: Knex.Transaction, jobId: number): Promise<
        SELECT k.id AS case_id, k.state
        FROM cases k
        WHERE ST_Intersects(s.geom, k.geom)
-         AND ST_Area(ST_Intersection(s.geom, k.geom)) >= ? * least(ST_Area(s.geom), ST_Area(k.geom))
-       ORDER BY ST_Area(ST_Intersection(s.geom, k.geom)) / (ST_Area(s.geom) + ST_Area(k.geom) - ST_Area(ST_Intersection(s.geom, k.geom))) DESC, k.id
+         AND ${overlapArea('s.geom', 'k.geom')} >= ? * least(ST_Area(s.geom), ST_Area(k.geom))
+       ORDER BY ${overlapArea('s.geom', 'k.geom')} / (ST_Area(s.geom) + ST_Area(k.geom) - ${overlapArea('s.geom', 'k.geom')}) DESC, k.id
        LIMIT 1) m ON true
      WHERE s.job_id = ? AND (s.suspect OR s.change_kind = 'demolition')
      ORDER BY s.suspect DESC, s.priority DESC, s.id`,

@@ -15,6 +15,7 @@ import type { Candidate } from '../candidate.js';
 import { defaultOverlayRules, recencyFactor, type OverlayRules } from './rules.js';
 import type { Violation } from '../../vocabulary.js';
 import type { AnalysisGrid } from '../../raster/types.js';
+import { overlapArea } from '../../db/overlap.js';
 
 /** A candidate's verdict from the overlay. */
 export interface OverlayVerdict {
@@ -108,7 +109,7 @@ async function linkBuildings(trx: Knex.Transaction, jobId: number, toleranceM: n
   await trx.raw(
     `UPDATE candidates s SET building_id = (
        SELECT b.id FROM buildings b WHERE ST_DWithin(s.geom, b.geom, ?)
-       ORDER BY ST_Area(ST_Intersection(s.geom, b.geom)) DESC, ST_Distance(s.geom, b.geom), b.id LIMIT 1)
+       ORDER BY ${overlapArea('s.geom', 'b.geom')} DESC, ST_Distance(s.geom, b.geom), b.id LIMIT 1)
      WHERE s.job_id = ?`,
     [toleranceM, jobId],
   );

@@ -8,6 +8,7 @@
  */
 import type { Knex } from 'knex';
 import { builtAgainst, defaultOverlayRules, violationWeights, type OverlayRules } from './rules.js';
+import { overlapArea } from '../../db/overlap.js';
 
 /** The overlay's inputs besides the candidates already stored for the job. */
 export interface OverlayContext {
@@ -39,7 +40,7 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
     ),
     zone_hits AS (
       SELECT c.id, z.zone_id, z.kind, z.priority, z.thresholds,
-        ST_Area(ST_Intersection(c.geom, z.geom)) / nullif(c.area, 0) AS share
+        ${overlapArea('c.geom', 'z.geom')} / nullif(c.area, 0) AS share
       FROM c JOIN zones z ON ST_Intersects(c.geom, z.geom)
     ),
     zone_facts AS (
@@ -61,7 +62,7 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
     grid_facts AS (
       SELECT DISTINCT ON (c.id) c.id, g.grid_id
       FROM c JOIN grids g ON ST_Intersects(c.geom, g.geom)
-      ORDER BY c.id, ST_Area(ST_Intersection(c.geom, g.geom)) DESC, g.grid_id
+      ORDER BY c.id, ${overlapArea('c.geom', 'g.geom')} DESC, g.grid_id
     ),
     r AS (
       SELECT c.*, coalesce(zf.zones, '{}') AS zones, coalesce(zf.weight, 1) AS weight, coalesce(zf.exempt_zone, he.exempt_zone) AS exempt_zone,
@@ -77,13 +78,13 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
         CASE WHEN p.valid_from > :afterDate::date THEN 'future' WHEN p.valid_to < :afterDate::date THEN 'expired' ELSE 'valid' END AS status,
         coalesce(p.permitted_height_m, p.permitted_floors * ${Number(rules.floorHeightM)}) AS permitted_height,
         p.geom AS plan_geom,
-        ST_Area(ST_Intersection(r.geom, ST_Buffer(p.geom, r.tolerance))) / nullif(r.area, 0) AS share
+        ${overlapArea('r.geom', 'ST_Buffer(p.geom, r.tolerance)')} / nullif(r.area, 0) AS share
       FROM r JOIN plans p ON ST_DWithin(r.geom, p.geom, r.tolerance)
     ),
     -- the valid plans widened together: buffering their collection unions them (ST_Union of the
     -- widened outlines returned an empty result, no error, for some outlines in PGlite's GEOS)
     permitted AS (
-      SELECT h.id, ST_Area(ST_Intersection(r.geom, ST_Buffer(ST_Collect(h.plan_geom), r.tolerance))) / nullif(r.area, 0) AS share
+      SELECT h.id, ${overlapArea('r.geom', 'ST_Buffer(ST_Collect(h.plan_geom), r.tolerance)')} / nullif(r.area, 0) AS share
       FROM plan_hits h JOIN r USING (id) WHERE h.status = 'valid' GROUP BY h.id, r.geom, r.area, r.tolerance
     ),
     -- a survey's building not itself half inside a valid plan, built against one of the survey's
@@ -98,7 +99,7 @@ export async function overlayCandidates(knex: Knex, context: OverlayContext): Pr
       JOIN c AS host ON host.id = host_hit.id
       -- the length of wall shared: the overlap of both outlines widened by half the gap, a strip that wide along it (widened
       -- outlines are valid, so GEOS intersects them in PGlite too; the outline's boundary against the widened other tripped it)
-      CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(ST_Buffer(r.geom, ${Number(builtAgainst.wallGapM / 2)}), ST_Buffer(host.geom, ${Number(builtAgainst.wallGapM / 2)})))
+      CROSS JOIN LATERAL (SELECT ${overlapArea(`ST_Buffer(r.geom, ${Number(builtAgainst.wallGapM / 2)})`, `ST_Buffer(host.geom, ${Number(builtAgainst.wallGapM / 2)})`)}
         / ${Number(builtAgainst.wallGapM)} AS wall) w
       WHERE :survey AND r.change_kind = 'new_building' AND coalesce(pm.share, 0) < ${Number(rules.planShare)}
         AND r.area <= ${Number(builtAgainst.maxPlanAreaShare)} * ST_Area(hit.plan_geom)

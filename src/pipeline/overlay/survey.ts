@@ -12,6 +12,7 @@ import { emitCases, sameStructureOverlap, type EmitResult } from './emit.js';
 import { projectCrsFor, readVerdicts, recordJob, storeCandidates, type OverlayJob, type OverlayVerdict, type StoredCandidate } from './index.js';
 import { overlayCandidates } from './sql.js';
 import type { Violation } from '../../vocabulary.js';
+import { overlapArea } from '../../db/overlap.js';
 
 /** What a survey's overlay did. */
 export interface SurveyOverlayResult {
@@ -211,7 +212,7 @@ async function registerMatches(trx: Knex.Transaction, jobId: number): Promise<Ma
   const pairs = await trx.raw(
     `SELECT s.local_id, b.id AS building_id
      FROM candidates s JOIN buildings b ON ST_Intersects(s.geom, b.geom)
-     CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(s.geom, b.geom)) AS shared) o
+     CROSS JOIN LATERAL (SELECT ${overlapArea('s.geom', 'b.geom')} AS shared) o
      WHERE s.job_id = ? AND s.change_kind = 'new_building' AND o.shared >= ? * least(ST_Area(s.geom), ST_Area(b.geom))
      ORDER BY o.shared / (ST_Area(s.geom) + ST_Area(b.geom) - o.shared) DESC, s.id, b.id`,
     [jobId, sameStructureOverlap],

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/connect.js';
 import { readGeoPackage } from '../../geo/geopackage.js';
@@ -12,6 +13,8 @@ import { cutOffAt, quietProgress } from '../../test-support/progress.js';
 import { writeSurveyDsm, writeSurveyOrtho } from '../../test-support/survey-scene.js';
 import { defaultSurveyThresholds } from '../survey/building.js';
 import type { ProgressFactory } from '../types.js';
+import { defaultThresholds } from '../thresholds.js';
+import { runDetect } from './run-detect.js';
 import { runSurvey } from './run-survey.js';
 
 let dir: string;
@@ -25,8 +28,6 @@ afterAll(async () => {
   await dsm?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-
 
 describe.each(testBackends())('a survey run against the register, on the %s backend', (backend) => {
   let db: Database;
@@ -79,5 +80,47 @@ describe.each(testBackends())('a survey run against the register, on the %s back
     } finally {
       await ortho.close();
     }
+  });
+});
+
+const fixture = (file: string) => fileURLToPath(new URL(`../../../fixtures/scene/${file}`, import.meta.url));
+
+// one backend is enough here: the register and the link are the same SQL on both (the overlay's tests run both)
+describe.each(testBackends().slice(-1))('a survey of the bundled scene, then a detect of its next flight, on the %s backend', (backend) => {
+  let db: Database;
+  const sources: RasterSource[] = [];
+  const open = async (file: string) => {
+    const source = await openGeoTiff(fixture(file));
+    sources.push(source);
+    return source;
+  };
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await Promise.all(sources.map((source) => source.close()));
+    await db?.close();
+  });
+
+  it('links each rooftop addition and height increase the detect finds to the register building it stands on', async () => {
+    const overlay = (afterDate: string) => ({ db, evidenceDir: join(dir, `${backend}-fixture-evidence`), afterDate });
+    const [ortho, dsm, dtm, afterDsm] = [await open('before/ortho.tif'), await open('before/dsm.tif'), await open('before/dtm.tif'), await open('after/dsm.tif')];
+    const survey = { ortho: ortho.name, dsm: dsm.name, dtm: dtm.name, date: '2024-05-11', out: join(dir, `${backend}-fixture-survey`), thresholds: defaultSurveyThresholds };
+    await runSurvey(survey, { ortho, dsm, dtm }, quietProgress, overlay('2024-05-11'));
+    const detect = { out: join(dir, `${backend}-fixture-detect`), model: 'zhiwei-cd-v1', thresholds: defaultThresholds, beforeDate: '2024-05-11', afterDate: '2024-10-01' };
+    const summary = await runDetect(detect, { beforeDsm: dsm, afterDsm, beforeDtm: dtm }, quietProgress, overlay('2024-10-01'));
+
+    const additions = await db
+      .knex('candidates as c')
+      .leftJoin('buildings as b', 'b.id', 'c.building_id')
+      .where({ 'c.job_id': summary.job_id as number })
+      .whereIn('c.change_kind', ['rooftop_addition', 'height_increase'])
+      .select('c.local_id', 'c.building_id', db.knex.raw('ST_DWithin(c.geom, b.geom, 1) AS at_building'));
+    // the scene has 3 rooftop additions and a height increase, each on a building standing in the before flight
+    expect(additions.length).toBeGreaterThanOrEqual(2);
+    for (const addition of additions) expect([addition.local_id, addition.building_id !== null, addition.at_building]).toEqual([addition.local_id, true, true]);
+    // a new building on open ground stands on no register building
+    const unlinked = await db.knex('candidates').where({ job_id: summary.job_id as number, change_kind: 'new_building' }).whereNull('building_id').count({ n: '*' });
+    expect(Number(unlinked[0].n)).toBeGreaterThanOrEqual(1);
   });
 });
