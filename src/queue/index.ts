@@ -111,6 +111,7 @@ export async function openQueue(db: Database, what: string, onError: (err: Error
     maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.floor(Math.min(expiry, stepExpiry) / 4))),
   });
   boss.on('error', onError);
+  survivePgBossCompletions(onError);
   await boss.start();
   try {
     await createQueues(db, boss);
@@ -119,6 +120,30 @@ export async function openQueue(db: Database, what: string, onError: (err: Error
     throw err;
   }
   return { boss, db, batchExpirySeconds: expiry, stepExpirySeconds: stepExpiry, close: () => boss.stop({ graceful: false }) };
+}
+
+/**
+ * pg-boss 10 records a step's end without awaiting it (`manager.js`: `this.complete(...)` in its
+ * work loop), so a connection dropped at that moment (a database restart) rejects unhandled and
+ * Node ends the process. Such a step comes back after its expiry, and steps are idempotent, so a
+ * dropped connection is told to `onError` and the process goes on; any other unhandled rejection
+ * still ends it, as it would without this.
+ */
+let survivingCompletions = false;
+function survivePgBossCompletions(onError: (err: Error) => void): void {
+  if (survivingCompletions) return;
+  survivingCompletions = true;
+  process.on('unhandledRejection', (reason) => {
+    if (!isDroppedConnection(reason)) throw reason;
+    onError(reason as Error);
+  });
+}
+
+/** A PostgreSQL error of the connection classes (57P: shutdown, 08: connection), or a socket gone. */
+function isDroppedConnection(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('57P') || code.startsWith('08') || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(code))) return true;
+  return err instanceof Error && /Connection terminated|Connection ended/.test(err.message);
 }
 
 /**
