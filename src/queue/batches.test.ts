@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fusionSegments } from '../pipeline/run/run-detect.js';
+import { fusionSegments } from '../pipeline/run/plan-detect.js';
 import type { AnalysisGrid } from '../raster/types.js';
 import { stripBatches } from './batches.js';
 

@@ -3,7 +3,7 @@
  * with a model, one per row of model tiles) grouped into about `batchRows` grid rows each, so a
  * batch is a whole number of tile rows and its strips are those of a single-process run.
  */
-import type { FusionSegment } from '../pipeline/run/run-detect.js';
+import type { FusionSegment } from '../pipeline/run/plan-detect.js';
 
 /** One batch: fusion segments [from, to), grid rows [y0, y1). */
 export interface StripBatch {

@@ -3,7 +3,7 @@
  * numbers survive JSON exactly (JavaScript writes the shortest text that reads back to the same
  * double); the coarse ground's heights go as base64 of their float32 bytes, NaN included.
  */
-import type { DetectPlan } from '../pipeline/run/run-detect.js';
+import type { DetectPlan } from '../pipeline/run/plan-detect.js';
 
 /** The plan as stored. */
 export function planToJson(plan: DetectPlan): Record<string, unknown> {

@@ -16,9 +16,10 @@ import {
 import { ZhiweiError } from '../errors.js';
 import { detectOutputFolder } from '../pipeline/outputs/index.js';
 import { detectRasterRoles, openRasters, prepareDetectJob, type ResolvedDetectJob } from '../pipeline/run/detect-job.js';
-import {
-  finishDetect, fusedStrips, fusionSegments, loadJobModel, planDetect, type DetectJob, type DetectPlan, type MissingRows,
-} from '../pipeline/run/run-detect.js';
+import { loadJobModel, type DetectJob, type MissingRows } from '../pipeline/run/run-detect.js';
+import { fusionSegments, planDetect, type DetectPlan } from '../pipeline/run/plan-detect.js';
+import { fusedStrips } from '../pipeline/run/fused-strips.js';
+import { finishDetect } from '../pipeline/run/finish-detect.js';
 import { runSurveyJob, type ResolvedSurveyJob } from '../pipeline/run/survey-job.js';
 import type { ChangeStrip, ProgressFactory } from '../pipeline/types.js';
 import type { IngestInputs } from '../pipeline/ingest.js';

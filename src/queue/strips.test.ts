@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DetectPlan } from '../pipeline/run/run-detect.js';
+import type { DetectPlan } from '../pipeline/run/plan-detect.js';
 import type { ChangeStrip } from '../pipeline/types.js';
 import { planFromJson, planToJson } from './plan-json.js';
 import { decodeStrips, encodeStrips } from './strips.js';
