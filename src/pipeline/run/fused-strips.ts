@@ -4,18 +4,15 @@
  * segments and give the strips a whole run gives for them.
  */
 import type { ChangeModel } from '../../model/types.js';
-import type { AnalysisGrid, PixelWindow } from '../../raster/types.js';
 import { shiftedGrid } from '../coregister.js';
-import { fuseStrip, fusionMargin, type FusionRule } from '../fuse.js';
-import { groundSurface, type GroundSurface } from '../ground.js';
-import { inferTiles, probabilityRows, type InferTimings, type TileValues } from '../infer.js';
+import { groundSurface } from '../ground.js';
+import { inferTiles, probabilityRows, type InferTimings } from '../infer.js';
 import type { IngestInputs } from '../ingest.js';
-import { readHeights } from '../../raster/read-aligned.js';
 import { planTiles } from '../tile-plan.js';
 import type { ChangeStrip, ProgressFactory } from '../types.js';
-import { offsetAt, type VerticalOffset } from '../../geo/vertical-offset.js';
-import { stageTimer, type StageTimer } from './stage-timer.js';
+import { stageTimer } from './stage-timer.js';
 import { fusionSegments, type DetectPlan } from './plan-detect.js';
+import { fuseChunks, type StripContext } from './fuse-chunks.js';
 
 /** What fusing a run of segments counted, for the summary. */
 export interface FusionTally {
@@ -94,59 +91,4 @@ export async function* fusedStrips(
   bar.done();
   run.stagesMs['read+align'] = (run.stagesMs['read+align'] ?? 0) + timings.readMs;
   run.stagesMs.infer = (run.stagesMs.infer ?? 0) + timings.inferMs;
-}
-
-interface StripContext {
-  sources: IngestInputs;
-  grid: AnalysisGrid;
-  /** The grid the before epoch is read on: the analysis grid moved by the co-registration shift. */
-  beforeGrid: AnalysisGrid;
-  offset: VerticalOffset | null;
-  ground: GroundSurface | null;
-  rule: FusionRule;
-  time: StageTimer;
-}
-
-/** Rows fused at once: fusion's working arrays grow with a strip's width times its rows. */
-const fuseRows = 64;
-
-/** Heights of rows [y0, y1) (with a margin for misregistration), then the fused strips a few rows at a time. */
-async function* fuseChunks(strips: StripContext, y0: number, y1: number, tiles: TileValues | undefined): AsyncGenerator<ChangeStrip> {
-  const { sources, grid, beforeGrid, offset, ground, rule, time } = strips;
-  const margin = fusionMargin(rule);
-  const { width } = grid;
-  const window: PixelWindow = { x: 0, y: y0 - margin, width, height: y1 - y0 + 2 * margin };
-  const heights: Partial<Record<'dsmBefore' | 'dsmAfter' | 'offset' | 'ground', Float32Array>> =
-    sources.beforeDsm && sources.afterDsm && offset
-      ? await time('height change', async () => {
-          // both DSMs at once: libvips decodes one off the main thread while the other is resampled
-          const [dsmBefore, dsmAfter] = await Promise.all([readHeights(sources.beforeDsm!, beforeGrid, window), readHeights(sources.afterDsm!, grid, window)]);
-          return { dsmBefore, dsmAfter, offset: offsetRaster(offset, grid, window), ground: ground?.groundAt(window) };
-        })
-      : {};
-  for (let a = y0; a < y1; a += fuseRows) {
-    const b = Math.min(y1, a + fuseRows);
-    // rows [a - margin, b + margin) of the arrays read for [y0 - margin, y1 + margin)
-    const rows = (values: Float32Array | undefined) => values?.subarray((a - y0) * width, (b - y0 + 2 * margin) * width);
-    const part = {
-      y0: a, width, height: b - a, margin,
-      probability: tiles?.probability.subarray((a - y0) * width, (b - y0) * width),
-      greenness: tiles?.greenness.subarray((a - y0) * width, (b - y0) * width),
-      dsmBefore: rows(heights.dsmBefore), dsmAfter: rows(heights.dsmAfter), offset: rows(heights.offset), ground: rows(heights.ground),
-    };
-    yield await time('fuse', async () => fuseStrip(part, rule));
-  }
-}
-
-/** The fitted vertical offset of the after DSM at every pixel of a grid window. */
-function offsetRaster(offset: VerticalOffset, grid: AnalysisGrid, window: PixelWindow): Float32Array {
-  const [originX, gsd, , originY] = grid.geoTransform;
-  const out = new Float32Array(window.width * window.height);
-  for (let row = 0; row < window.height; row++) {
-    const y = originY - (window.y + row + 0.5) * gsd;
-    for (let column = 0; column < window.width; column++) {
-      out[row * window.width + column] = offsetAt(offset, originX + (window.x + column + 0.5) * gsd, y);
-    }
-  }
-  return out;
 }
