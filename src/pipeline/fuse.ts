@@ -10,7 +10,7 @@
  * vouches for whole regions (see classify.ts). Without DSMs, a pixel changed when the model's
  * probability passes its threshold.
  */
-import { NO_HEIGHT, neighbourhoodMax, robustHeightChange, workingArray } from './height-change.js';
+import { NO_HEIGHT, keptArrays, neighbourhoodMax, robustHeightChange, workingArray, type KeptArrays } from './height-change.js';
 import type { ChangeStrip } from './types.js';
 import { planeResidual, roughSurfaceM } from './vegetation.js';
 
@@ -52,25 +52,31 @@ export function fusionMargin(rule: FusionRule): number {
   return Math.max(2 * rule.misregistrationPx, rule.roughnessRadiusPx);
 }
 
-/** Fuses one strip into changed pixels and the values the measurements need. */
-export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip {
+/**
+ * Fuses one strip into changed pixels and the values the measurements need. Its arrays come from
+ * `memory`: given memory kept from strip to strip, a strip's values last until the next strip is
+ * fused into the same memory (fresh arrays cost more in page faults and garbage collection than
+ * the fusion itself); by default, fresh arrays.
+ */
+export function fuseStrip(rasters: StripRasters, rule: FusionRule, memory: KeptArrays = keptArrays()): ChangeStrip {
   const { y0, width, height, margin, probability } = rasters;
   const size = width * height;
-  const change = new Uint8Array(size);
-  const heightChange = new Float32Array(size).fill(NO_HEIGHT);
-  const heightBefore = new Float32Array(size).fill(NO_HEIGHT);
-  const heightAfter = new Float32Array(size).fill(NO_HEIGHT);
-  const nearBuilding = new Uint8Array(size);
-  const roughness = new Float32Array(size).fill(NO_HEIGHT);
-  const topSurface = new Float32Array(size).fill(NO_HEIGHT);
+  const floats = (name: string) => memory(name, size, Float32Array);
+  const change = memory('change', size, Uint8Array);
+  const heightChange = floats('height change');
+  const heightBefore = floats('height before');
+  const heightAfter = floats('height after');
+  const nearBuilding = memory('near building', size, Uint8Array);
+  const roughness = floats('roughness');
+  const topSurface = floats('top surface');
   const { dsmBefore, dsmAfter, offset, ground } = rasters;
   if (dsmBefore && dsmAfter && offset) {
     const fullHeight = height + 2 * margin;
     const robust = robustHeightChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx);
     const rises = nearRise(robust, rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
     const skip = margin * width;
-    const roughBefore = planeResidual(dsmBefore, width, fullHeight, rule.roughnessRadiusPx);
-    const roughAfter = planeResidual(dsmAfter, width, fullHeight, rule.roughnessRadiusPx);
+    const roughBefore = planeResidual(dsmBefore, width, fullHeight, rule.roughnessRadiusPx, workingArray('fuse rough before', dsmBefore.length));
+    const roughAfter = planeResidual(dsmAfter, width, fullHeight, rule.roughnessRadiusPx, workingArray('fuse rough after', dsmAfter.length));
     for (let i = 0; i < size; i++) {
       const j = i + skip;
       const before = dsmBefore[j];
@@ -87,7 +93,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
       const plain = heightChange[i];
       const seen = probability !== undefined && probability[i] >= rule.probabilityThreshold;
       const grown = rises[j] > 0 && plain >= rule.heightThresholdM;
-      if (Math.abs(robust[j]) >= rule.heightThresholdM || grown || (seen && Math.abs(plain) >= rule.heightThresholdM)) change[i] = 1;
+      change[i] = Math.abs(robust[j]) >= rule.heightThresholdM || grown || (seen && Math.abs(plain) >= rule.heightThresholdM) ? 1 : 0;
     }
     if (ground) {
       // a building stood where the surface was high and smooth; a tree crown is high but rough
@@ -95,9 +101,16 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
       for (let j = 0; j < above.length; j++) above[j] = roughBefore[j] >= roughSurfaceM ? Number.NaN : dsmBefore[j] - ground[j];
       const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx, workingArray('fuse highest', above.length));
       for (let i = 0; i < size; i++) nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
+    } else {
+      heightBefore.fill(NO_HEIGHT);
+      heightAfter.fill(NO_HEIGHT);
+      nearBuilding.fill(0);
     }
-  } else if (probability) {
-    for (let i = 0; i < size; i++) if (probability[i] >= rule.probabilityThreshold) change[i] = 1;
+  } else {
+    for (const values of [heightChange, heightBefore, heightAfter, roughness, topSurface]) values.fill(NO_HEIGHT);
+    nearBuilding.fill(0);
+    if (probability) for (let i = 0; i < size; i++) change[i] = probability[i] >= rule.probabilityThreshold ? 1 : 0;
+    else change.fill(0);
   }
   return {
     y0,
@@ -108,10 +121,10 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule): ChangeStrip 
     heightBefore,
     heightAfter,
     nearBuilding,
-    probability: probability ?? new Float32Array(size).fill(Number.NaN),
+    probability: probability ?? floats('no probability').fill(Number.NaN),
     roughness,
     topSurface,
-    greenness: rasters.greenness ?? new Float32Array(size).fill(Number.NaN),
+    greenness: rasters.greenness ?? floats('no greenness').fill(Number.NaN),
   };
 }
 

@@ -8,8 +8,8 @@ import { neighbourhoodMax } from './height-change.js';
 
 /** Ground height (m) for any window of the analysis grid. */
 export interface GroundSurface {
-  /** Ground heights of the window's pixels, row-major; NaN where the ground is unknown. */
-  groundAt(window: PixelWindow): Float32Array;
+  /** Ground heights of the window's pixels, row-major (into `out` when given); NaN where the ground is unknown. */
+  groundAt(window: PixelWindow, out?: Float32Array): Float32Array;
   /** The coarse heights it upsamples (a queued detect stores them with its plan). */
   coarse: CoarseHeights;
 }
@@ -39,17 +39,23 @@ export function groundSurface(coarse: CoarseHeights): GroundSurface {
   const { width, height, values, scale } = coarse;
   return {
     coarse,
-    groundAt(window) {
-      const out = new Float32Array(window.width * window.height);
+    groundAt(window, out = new Float32Array(window.width * window.height)) {
+      // Pixel centres in coarse pixel coordinates, clamped so the edge pixels extend outwards;
+      // a column's position is the same on every row.
+      const columnX0 = new Int32Array(window.width);
+      const columnTx = new Float64Array(window.width);
+      for (let i = 0; i < window.width; i++) {
+        const u = Math.min(Math.max((window.x + i + 0.5) * scale - 0.5, 0), width - 1);
+        columnX0[i] = Math.min(Math.floor(u), Math.max(width - 2, 0));
+        columnTx[i] = u - columnX0[i];
+      }
       for (let j = 0; j < window.height; j++) {
-        // Pixel centres in coarse pixel coordinates, clamped so the edge pixels extend outwards.
         const v = Math.min(Math.max((window.y + j + 0.5) * scale - 0.5, 0), height - 1);
         const y0 = Math.min(Math.floor(v), Math.max(height - 2, 0));
         const ty = v - y0;
         for (let i = 0; i < window.width; i++) {
-          const u = Math.min(Math.max((window.x + i + 0.5) * scale - 0.5, 0), width - 1);
-          const x0 = Math.min(Math.floor(u), Math.max(width - 2, 0));
-          const tx = u - x0;
+          const x0 = columnX0[i];
+          const tx = columnTx[i];
           let sum = 0;
           let weight = 0;
           for (let dy = 0; dy < 2; dy++) {

@@ -13,7 +13,7 @@ export const NO_HEIGHT = Number.NaN;
  * Misregistration-tolerant height change (m): after − offset − (max of before within `radius`
  * px) where positive, (max of after within `radius`) − offset − before where negative, else 0.
  * `offset` is the fitted vertical offset of the after DSM at each pixel. Pixels where either DSM
- * has no data (NaN) are NaN.
+ * has no data (NaN) are NaN. In a working array.
  */
 export function robustHeightChange(
   before: Float32Array,
@@ -25,7 +25,7 @@ export function robustHeightChange(
 ): Float32Array {
   const beforeMax = neighbourhoodMax(before, width, height, radius, workingArray('robust before', before.length));
   const afterMax = neighbourhoodMax(after, width, height, radius, workingArray('robust after', after.length));
-  const change = new Float32Array(width * height);
+  const change = workingArray('robust change', width * height);
   for (let i = 0; i < change.length; i++) {
     const b = before[i];
     const a = after[i] - offset[i];
@@ -47,7 +47,8 @@ export function heightDifference(before: Float32Array, after: Float32Array, offs
 
 /**
  * Maximum over a (2r+1)² square, ignoring NaN (NaN only where the whole square is NaN); separable.
- * Into `out` when given (not `values`), else into a new array.
+ * Into `out` when given (not `values`), else into a new array. Both passes run along rows, which
+ * are contiguous in memory: the column pass takes the maximum of whole rows at a time.
  */
 export function neighbourhoodMax(values: Float32Array, width: number, height: number, radius: number, out: Float32Array = new Float32Array(values.length)): Float32Array {
   const rows = workingArray('neighbourhoodMax rows', values.length);
@@ -55,36 +56,53 @@ export function neighbourhoodMax(values: Float32Array, width: number, height: nu
     const row = y * width;
     for (let x = 0; x < width; x++) {
       let max = -Infinity;
-      for (let k = Math.max(0, x - radius); k <= Math.min(width - 1, x + radius); k++) {
+      const last = Math.min(width - 1, x + radius);
+      for (let k = Math.max(0, x - radius); k <= last; k++) {
         const v = values[row + k];
         if (v > max) max = v;
       }
       rows[row + x] = max;
     }
   }
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) {
-      let max = -Infinity;
-      for (let k = Math.max(0, y - radius); k <= Math.min(height - 1, y + radius); k++) {
-        const v = rows[k * width + x];
-        if (v > max) max = v;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const first = Math.max(0, y - radius) * width;
+    for (let x = 0; x < width; x++) out[row + x] = rows[first + x];
+    const last = Math.min(height - 1, y + radius);
+    for (let k = Math.max(0, y - radius) + 1; k <= last; k++) {
+      const from = k * width;
+      for (let x = 0; x < width; x++) {
+        const v = rows[from + x];
+        if (v > out[row + x]) out[row + x] = v;
       }
-      out[y * width + x] = max === -Infinity ? Number.NaN : max;
     }
+    for (let x = 0; x < width; x++) if (out[row + x] === -Infinity) out[row + x] = Number.NaN;
   }
   return out;
 }
 
 /**
- * Working arrays kept from call to call by name, for values that never leave the function using
- * them: fusion makes a dozen strip-sized arrays per strip, and fresh ones cost more in page faults
- * than the work on them. Their contents are whatever the last user left.
+ * Arrays kept from call to call by name: fusion makes a dozen strip-sized arrays per strip, and
+ * fresh ones cost more in page faults and garbage collection than the work on them. Their
+ * contents are whatever the last user left. Each `keptArrays()` is its own set.
  */
-const working = new Map<string, Float32Array>();
+export type KeptArrays = <T extends Float32Array | Float64Array | Uint8Array>(name: string, length: number, type: new (length: number) => T) => T;
 
-/** The working array `name`, `length` long. */
+export function keptArrays(): KeptArrays {
+  const kept = new Map<string, Float32Array | Float64Array | Uint8Array>();
+  return <T extends Float32Array | Float64Array | Uint8Array>(name: string, length: number, type: new (length: number) => T): T => {
+    let array = kept.get(name);
+    if (!(array instanceof type) || array.length < length) kept.set(name, (array = new type(length)));
+    return array.subarray(0, length) as T;
+  };
+}
+
+const working = keptArrays();
+
+/**
+ * The working array `name`, `length` long, for values that never leave the function using them
+ * (nothing may await between filling and reading it).
+ */
 export function workingArray(name: string, length: number): Float32Array {
-  let array = working.get(name);
-  if (!array || array.length < length) working.set(name, (array = new Float32Array(length)));
-  return array.subarray(0, length);
+  return working(name, length, Float32Array);
 }

@@ -4,6 +4,7 @@
  * reconstructs a crown differently on every flight; leaves are green. Both are measured per pixel
  * here and summed over regions by the vectorizer; classify.ts decides.
  */
+import { keptArrays } from './height-change.js';
 
 /**
  * Plane residual (m) from which a surface is rough: photogrammetric roofs stay near 0.05-0.1 m over
@@ -17,9 +18,9 @@ export const leafyExcessGreen = 0.1;
  * Residual of a plane fitted to the surface in a (2r+1)² window (m, root mean square): near 0 on
  * flat and pitched roofs and on ground, large on tree crowns and across building edges. NaN where
  * the window holds a pixel without data. Box sums over rows then columns, so the cost does not
- * grow with the window.
+ * grow with the window. Into `out` when given, else into a new array.
  */
-export function planeResidual(surface: Float32Array, width: number, height: number, radius: number): Float32Array {
+export function planeResidual(surface: Float32Array, width: number, height: number, radius: number, out: Float32Array = new Float32Array(width * height)): Float32Array {
   // Window sums of z, z², x·z, y·z and missing pixels, where Σ u·z over a window centred at x
   // (u the offset from the centre) is Σ x'·z − x·Σ z. Each row's sums along the row go into a ring
   // of the 2r+1 rows a column window spans; running column sums, updated a whole row at a time
@@ -29,21 +30,20 @@ export function planeResidual(surface: Float32Array, width: number, height: numb
   // Σ u² over the window (the same for v)
   const uu = side * ((radius * (radius + 1) * (2 * radius + 1)) / 3);
   const quantities = 5;
-  const ring = new Float64Array(side * quantities * width);
-  const columns = new Float64Array(quantities * width);
-  const out = new Float32Array(width * height).fill(Number.NaN);
+  const rowLength = quantities * width;
+  // every ring row is written before it is read
+  const ring = working('plane residual ring', side * rowLength, Float64Array);
+  const columns = working('plane residual columns', rowLength, Float64Array).fill(0);
+  out.fill(Number.NaN);
   const rowSums = (y: number) => {
-    const at = (y % side) * quantities * width;
-    windowSumsAlongRow(surface, y, width, radius, ring.subarray(at, at + quantities * width));
+    const at = (y % side) * rowLength;
+    windowSumsAlongRow(surface, y, width, radius, ring.subarray(at, at + rowLength));
     return at;
   };
-  const addRow = (at: number, sign: 1 | -1) => {
-    for (let q = 0; q < quantities * width; q++) columns[q] += sign * ring[at + q];
-  };
-  for (let y = 0; y < Math.min(radius, height); y++) addRow(rowSums(y), 1);
+  for (let y = 0; y < Math.min(radius, height); y++) addRow(columns, ring, rowSums(y));
   const [z, zz, xz, yz, missing] = [0, 1, 2, 3, 4].map((q) => q * width);
   for (let y = 0; y < height; y++) {
-    if (y + radius < height) addRow(rowSums(y + radius), 1);
+    if (y + radius < height) addRow(columns, ring, rowSums(y + radius));
     if (y >= radius && y < height - radius) {
       for (let x = radius, i = y * width + radius; x < width - radius; x++, i++) {
         if (columns[missing + x] > 0) continue;
@@ -55,9 +55,19 @@ export function planeResidual(surface: Float32Array, width: number, height: numb
         out[i] = Math.sqrt(Math.max(0, residual) / count);
       }
     }
-    if (y - radius >= 0) addRow(((y - radius) % side) * quantities * width, -1);
+    if (y - radius >= 0) {
+      const at = ((y - radius) % side) * rowLength;
+      for (let q = 0; q < rowLength; q++) columns[q] -= ring[at + q];
+    }
   }
   return out;
+}
+
+/** Memory planeResidual keeps from call to call (filled and read within one call). */
+const working = keptArrays();
+
+function addRow(columns: Float64Array, ring: Float64Array, at: number): void {
+  for (let q = 0; q < columns.length; q++) columns[q] += ring[at + q];
 }
 
 /**
@@ -67,26 +77,44 @@ export function planeResidual(surface: Float32Array, width: number, height: numb
 function windowSumsAlongRow(surface: Float32Array, y: number, width: number, radius: number, sums: Float64Array): void {
   const row = y * width;
   let z = 0, zz = 0, xz = 0, yz = 0, missing = 0;
-  const add = (x: number, sign: 1 | -1) => {
+  for (let x = 0; x < Math.min(radius, width); x++) {
     const v = surface[row + x];
-    if (v !== v) {
-      missing += sign;
-      return;
+    if (v !== v) missing++;
+    else {
+      z += v;
+      zz += v * v;
+      xz += x * v;
+      yz += y * v;
     }
-    z += sign * v;
-    zz += sign * (v * v);
-    xz += sign * (x * v);
-    yz += sign * (y * v);
-  };
-  for (let x = 0; x < Math.min(radius, width); x++) add(x, 1);
+  }
   for (let x = 0; x < width; x++) {
-    if (x + radius < width) add(x + radius, 1);
+    const entering = x + radius;
+    if (entering < width) {
+      const v = surface[row + entering];
+      if (v !== v) missing++;
+      else {
+        z += v;
+        zz += v * v;
+        xz += entering * v;
+        yz += y * v;
+      }
+    }
     sums[x] = z;
     sums[width + x] = zz;
     sums[2 * width + x] = xz;
     sums[3 * width + x] = yz;
     sums[4 * width + x] = missing;
-    if (x - radius >= 0) add(x - radius, -1);
+    const leaving = x - radius;
+    if (leaving >= 0) {
+      const v = surface[row + leaving];
+      if (v !== v) missing--;
+      else {
+        z -= v;
+        zz -= v * v;
+        xz -= leaving * v;
+        yz -= y * v;
+      }
+    }
   }
 }
 

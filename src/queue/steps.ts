@@ -28,7 +28,7 @@ import { stripBatches } from './batches.js';
 import { queueNames, type BatchData, type JobData, type PlanData, type Queue } from './index.js';
 import { planFromJson, planToJson } from './plan-json.js';
 import { rowProgress } from './progress.js';
-import { decodeStrips, encodeStrips } from './strips.js';
+import { copyStrip, decodeStrips, encodeStrips } from './strips.js';
 
 /** What the steps need from the worker running them. */
 export interface StepOptions {
@@ -109,7 +109,8 @@ export async function batchStep(queue: Queue, data: BatchData, options: StepOpti
     await withRasters(job, async (sources) => {
       const model = await loadJobModel(job, sources);
       try {
-        for await (const strip of fusedStrips(plan, sources, model, data, { progress: quietProgress, stagesMs, tally })) strips.push(strip);
+        // copies: a strip's arrays are reused by the next strip
+        for await (const strip of fusedStrips(plan, sources, model, data, { progress: quietProgress, stagesMs, tally })) strips.push(copyStrip(strip));
       } finally {
         await model?.close();
       }

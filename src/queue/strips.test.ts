@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DetectPlan } from '../pipeline/run/plan-detect.js';
 import type { ChangeStrip } from '../pipeline/types.js';
 import { planFromJson, planToJson } from './plan-json.js';
-import { decodeStrips, encodeStrips } from './strips.js';
+import { copyStrip, decodeStrips, encodeStrips } from './strips.js';
 
 /** A strip whose every array holds distinct values, NaN and negative zero among them. */
 function strip(y0: number, width: number, height: number): ChangeStrip {
@@ -30,6 +30,19 @@ describe('stored strips', () => {
         else expect(Buffer.from((got[name as keyof ChangeStrip] as Float32Array).buffer).equals(Buffer.from((values as Float32Array).buffer))).toBe(true);
       }
     });
+  });
+
+  it('are copied bit for bit into arrays of their own (a run reuses a strip\'s arrays for the next)', () => {
+    const original = strip(64, 5, 3);
+    const copy = copyStrip(original);
+    for (const [name, values] of Object.entries(original)) {
+      if (typeof values === 'number') expect(copy[name as keyof ChangeStrip]).toBe(values);
+      else {
+        const copied = copy[name as keyof ChangeStrip] as Float32Array;
+        expect(copied.buffer).not.toBe((values as Float32Array).buffer);
+        expect(Buffer.from(copied.buffer).equals(Buffer.from((values as Float32Array).buffer))).toBe(true);
+      }
+    }
   });
 
   it('refuses stored bytes cut short', async () => {

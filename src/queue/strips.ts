@@ -38,6 +38,13 @@ interface Header extends BatchTally {
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 
+/** A copy of a fused strip, whose arrays the next strip of its run reuses. */
+export function copyStrip(strip: ChangeStrip): ChangeStrip {
+  const copy: Record<string, unknown> = { ...strip };
+  for (const [name] of fields) copy[name] = strip[name].slice();
+  return copy as unknown as ChangeStrip;
+}
+
 /** A batch's strips and tally as the bytes stored for it. */
 export async function encodeStrips(strips: ChangeStrip[], tally: BatchTally): Promise<Buffer> {
   const header: Header = { ...tally, strips: strips.map(({ y0, width, height }) => ({ y0, width, height })) };

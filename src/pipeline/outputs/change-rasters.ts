@@ -14,6 +14,7 @@ import type { IngestMode } from '../ingest.js';
 import { openCogWriter, type CogWriter } from '../../raster/cog-writer.js';
 import type { AnalysisGrid } from '../../raster/types.js';
 import type { ChangeStrip } from '../types.js';
+import { keptArrays, type KeptArrays } from '../height-change.js';
 
 /** Nodata of `height-change.tif`. */
 export const HEIGHT_CHANGE_NODATA = -9999;
@@ -38,7 +39,8 @@ interface ChangeRasterKind {
   sampleType: 'float32' | 'uint8';
   nodata: number;
   verticalUnits?: number;
-  samples(strip: ChangeStrip): Float32Array | Uint8Array;
+  /** The strip's values as stored, in `memory` kept from strip to strip (the writer copies them). */
+  samples(strip: ChangeStrip, memory: KeptArrays): Float32Array | Uint8Array;
 }
 
 const heightChangeRaster: ChangeRasterKind = {
@@ -46,8 +48,8 @@ const heightChangeRaster: ChangeRasterKind = {
   sampleType: 'float32',
   nodata: HEIGHT_CHANGE_NODATA,
   verticalUnits: 9001, // metre
-  samples({ heightChange }) {
-    const out = new Float32Array(heightChange.length);
+  samples({ heightChange }, memory) {
+    const out = memory('height change', heightChange.length, Float32Array);
     for (let i = 0; i < out.length; i++) out[i] = heightChange[i] === heightChange[i] ? heightChange[i] : HEIGHT_CHANGE_NODATA;
     return out;
   },
@@ -57,9 +59,9 @@ const probabilityRaster: ChangeRasterKind = {
   name: 'change-probability.tif',
   sampleType: 'uint8',
   nodata: PROBABILITY_NODATA,
-  samples({ probability }) {
+  samples({ probability }, memory) {
     // plain loops: map and from with a callback cost more than the writing (0.9 s a 4096 px scene)
-    const out = new Uint8Array(probability.length);
+    const out = memory('probability', probability.length, Uint8Array);
     for (let i = 0; i < out.length; i++) {
       const p = probability[i];
       out[i] = p === p ? Math.round(Math.min(1, Math.max(0, p)) * 254) : PROBABILITY_NODATA;
@@ -84,11 +86,12 @@ export async function openChangeRasters(folder: string, grid: AnalysisGrid, mode
     throw err;
   }
   let nextRow = 0;
+  const memory = keptArrays();
   return {
     async addStrip(strip) {
       if (strip.y0 !== nextRow) throw new RangeError(`change rasters: a strip from row ${strip.y0}, expected row ${nextRow}`);
       nextRow += strip.height;
-      for (const { kind, writer } of rasters) await writer.writeRows(kind.samples(strip));
+      for (const { kind, writer } of rasters) await writer.writeRows(kind.samples(strip, memory));
     },
     async close() {
       for (const { writer } of rasters) await writer.close();

@@ -4,12 +4,13 @@
  */
 import type { AnalysisGrid, PixelWindow } from '../../raster/types.js';
 import { fuseStrip, fusionMargin, type FusionRule } from '../fuse.js';
+import { keptArrays, type KeptArrays } from '../height-change.js';
 import type { GroundSurface } from '../ground.js';
 import type { TileValues } from '../infer.js';
 import type { IngestInputs } from '../ingest.js';
 import { readHeights } from '../../raster/read-aligned.js';
 import type { ChangeStrip } from '../types.js';
-import { offsetAt, type VerticalOffset } from '../../geo/vertical-offset.js';
+import type { VerticalOffset } from '../../geo/vertical-offset.js';
 import type { StageTimer } from './stage-timer.js';
 
 /** What fusing any rows of a run needs. */
@@ -27,18 +28,41 @@ export interface StripContext {
 /** Rows fused at once: fusion's working arrays grow with a strip's width times its rows. */
 const fuseRows = 64;
 
-/** Heights of rows [y0, y1) (with a margin for misregistration), then the fused strips a few rows at a time. */
+/**
+ * Memory kept from segment to segment for each run's rows: the offset and ground of a segment,
+ * and the arrays of its fused strips. A run's strips are consumed one at a time, each before the
+ * next is asked for (the vectorizer and change rasters copy what they keep).
+ */
+const kept = new WeakMap<StripContext, KeptArrays>();
+
+function keptMemory(strips: StripContext): KeptArrays {
+  let memory = kept.get(strips);
+  if (!memory) kept.set(strips, (memory = keptArrays()));
+  return memory;
+}
+
+/**
+ * Heights of rows [y0, y1) (with a margin for misregistration), then the fused strips a few rows
+ * at a time. A strip's arrays are those of the next strip of the same run: keep a copy of what
+ * must outlive the next step of the iteration.
+ */
 export async function* fuseChunks(strips: StripContext, y0: number, y1: number, tiles: TileValues | undefined): AsyncGenerator<ChangeStrip> {
   const { sources, grid, beforeGrid, offset, ground, rule, time } = strips;
   const margin = fusionMargin(rule);
   const { width } = grid;
+  const memory = keptMemory(strips);
   const window: PixelWindow = { x: 0, y: y0 - margin, width, height: y1 - y0 + 2 * margin };
   const heights: Partial<Record<'dsmBefore' | 'dsmAfter' | 'offset' | 'ground', Float32Array>> =
     sources.beforeDsm && sources.afterDsm && offset
       ? await time('height change', async () => {
           // both DSMs at once: libvips decodes one off the main thread while the other is resampled
           const [dsmBefore, dsmAfter] = await Promise.all([readHeights(sources.beforeDsm!, beforeGrid, window), readHeights(sources.afterDsm!, grid, window)]);
-          return { dsmBefore, dsmAfter, offset: offsetRaster(offset, grid, window), ground: ground?.groundAt(window) };
+          const size = window.width * window.height;
+          return {
+            dsmBefore, dsmAfter,
+            offset: offsetRaster(offset, grid, window, memory('offset', size, Float32Array)),
+            ground: ground?.groundAt(window, memory('ground', size, Float32Array)),
+          };
         })
       : {};
   for (let a = y0; a < y1; a += fuseRows) {
@@ -51,19 +75,24 @@ export async function* fuseChunks(strips: StripContext, y0: number, y1: number, 
       greenness: tiles?.greenness.subarray((a - y0) * width, (b - y0) * width),
       dsmBefore: rows(heights.dsmBefore), dsmAfter: rows(heights.dsmAfter), offset: rows(heights.offset), ground: rows(heights.ground),
     };
-    yield await time('fuse', async () => fuseStrip(part, rule));
+    yield await time('fuse', async () => fuseStrip(part, rule, memory));
   }
 }
 
-/** The fitted vertical offset of the after DSM at every pixel of a grid window. */
-function offsetRaster(offset: VerticalOffset, grid: AnalysisGrid, window: PixelWindow): Float32Array {
+/**
+ * The fitted vertical offset of the after DSM at every pixel of a grid window, into `out`. The
+ * plane's terms are added in `offsetAt`'s order, the column's part computed once per column.
+ */
+function offsetRaster(offset: VerticalOffset, grid: AnalysisGrid, window: PixelWindow, out: Float32Array): Float32Array {
   const [originX, gsd, , originY] = grid.geoTransform;
-  const out = new Float32Array(window.width * window.height);
+  const columns = new Float64Array(window.width);
+  for (let column = 0; column < window.width; column++) {
+    columns[column] = offset.offset + offset.tiltX * (originX + (window.x + column + 0.5) * gsd - offset.centreX);
+  }
   for (let row = 0; row < window.height; row++) {
     const y = originY - (window.y + row + 0.5) * gsd;
-    for (let column = 0; column < window.width; column++) {
-      out[row * window.width + column] = offsetAt(offset, originX + (window.x + column + 0.5) * gsd, y);
-    }
+    const rowPart = offset.tiltY * (y - offset.centreY);
+    for (let column = 0; column < window.width; column++) out[row * window.width + column] = columns[column] + rowPart;
   }
   return out;
 }
