@@ -3,7 +3,8 @@
  * offset and ground beside them, and the model's blended rows fused a few rows at a time.
  */
 import type { AnalysisGrid, PixelWindow } from '../../raster/types.js';
-import { fuseStrip, fusionMargin, type FusionRule } from '../fuse.js';
+import { fusionMargin, type FusionRule, type StripRasters } from '../fuse.js';
+import { fuseOnWorker } from '../fuse-worker.js';
 import { keptArrays, type KeptArrays } from '../height-change.js';
 import type { GroundSurface } from '../ground.js';
 import type { TileValues } from '../infer.js';
@@ -28,11 +29,7 @@ export interface StripContext {
 /** Rows fused at once: fusion's working arrays grow with a strip's width times its rows. */
 const fuseRows = 64;
 
-/**
- * Memory kept from segment to segment for each run's rows: the offset and ground of a segment,
- * and the arrays of its fused strips. A run's strips are consumed one at a time, each before the
- * next is asked for (the vectorizer and change rasters copy what they keep).
- */
+/** Memory kept from segment to segment for each run's rows: the offset and ground of a segment. */
 const kept = new WeakMap<StripContext, KeptArrays>();
 
 function keptMemory(strips: StripContext): KeptArrays {
@@ -43,8 +40,9 @@ function keptMemory(strips: StripContext): KeptArrays {
 
 /**
  * Heights of rows [y0, y1) (with a margin for misregistration), then the fused strips a few rows
- * at a time. A strip's arrays are those of the next strip of the same run: keep a copy of what
- * must outlive the next step of the iteration.
+ * at a time, fused on the fusion thread (`fuse-worker.ts`). A strip's arrays are handed to a later
+ * strip once the next is asked for: keep a copy of what must outlive the next step of the
+ * iteration (the vectorizer and change rasters copy what they keep).
  */
 export async function* fuseChunks(strips: StripContext, y0: number, y1: number, tiles: TileValues | undefined): AsyncGenerator<ChangeStrip> {
   const { sources, grid, beforeGrid, offset, ground, rule, time } = strips;
@@ -65,6 +63,7 @@ export async function* fuseChunks(strips: StripContext, y0: number, y1: number, 
           };
         })
       : {};
+  const parts: StripRasters[] = [];
   for (let a = y0; a < y1; a += fuseRows) {
     const b = Math.min(y1, a + fuseRows);
     // rows [a - margin, b + margin) of the arrays read for [y0 - margin, y1 + margin)
@@ -75,7 +74,19 @@ export async function* fuseChunks(strips: StripContext, y0: number, y1: number, 
       greenness: tiles?.greenness.subarray((a - y0) * width, (b - y0) * width),
       dsmBefore: rows(heights.dsmBefore), dsmAfter: rows(heights.dsmAfter), offset: rows(heights.offset), ground: rows(heights.ground),
     };
-    yield await time('fuse', async () => fuseStrip(part, rule, memory));
+    parts.push(part);
+  }
+  // all the segment's strips go to the fusion thread at once: it fuses the next while this thread
+  // hands on the last and reads the next row of tiles
+  const fused = parts.map((part) => fuseOnWorker(part, rule));
+  for (const strip of fused) strip.catch(() => {});
+  for (const next of fused) {
+    const { strip, release } = await time('fuse', () => next);
+    try {
+      yield strip;
+    } finally {
+      release();
+    }
   }
 }
 
