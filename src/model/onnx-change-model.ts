@@ -27,6 +27,12 @@ export interface ModelOptions {
  * of its `.onnx` or `.json` (the other file sits beside it).
  */
 export async function loadChangeModel(nameOrPath: string, options: ModelOptions = {}): Promise<ChangeModel> {
+  const { onnxPath, manifest } = await findChangeModel(nameOrPath);
+  return openOnnxChangeModel(onnxPath, manifest, options);
+}
+
+/** A change model's `.onnx` file and its manifest, by name or path (see `loadChangeModel`), without opening it. */
+export async function findChangeModel(nameOrPath: string): Promise<{ onnxPath: string; manifest: ModelManifest }> {
   const isPath = /[\\/]/.test(nameOrPath) || /\.(onnx|json)$/.test(nameOrPath);
   const base = isPath ? nameOrPath.replace(/\.(onnx|json)$/, '') : `${modelsDir}${nameOrPath}`;
   for (const file of [`${base}.onnx`, `${base}.json`]) {
@@ -37,7 +43,7 @@ export async function loadChangeModel(nameOrPath: string, options: ModelOptions 
       );
     }
   }
-  return openOnnxChangeModel(`${base}.onnx`, await readManifest(`${base}.json`), options);
+  return { onnxPath: `${base}.onnx`, manifest: await readManifest(`${base}.json`) };
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 import { ZhiweiError } from '../errors.js';
 import { detectOutputFolder } from '../pipeline/outputs/index.js';
 import { detectRasterRoles, openRasters, prepareDetectJob, type ResolvedDetectJob } from '../pipeline/run/detect-job.js';
-import { loadJobModel, type DetectJob, type MissingRows } from '../pipeline/run/run-detect.js';
+import { findJobModel, loadJobModel, type DetectJob, type MissingRows } from '../pipeline/run/run-detect.js';
 import { fusionSegments, planDetect, type DetectPlan } from '../pipeline/run/plan-detect.js';
 import { fusedStrips } from '../pipeline/run/fused-strips.js';
 import { finishDetect } from '../pipeline/run/finish-detect.js';
@@ -51,12 +51,9 @@ export async function planStep(queue: Queue, data: PlanData, options: StepOption
     await prepareDetectJob(resolved, db, { naming: 'fields' });
     const progress = rowProgress(db, record.id, options.onError);
     const plan = await withRasters(resolved.job, async (sources) => {
-      const model = await loadJobModel(resolved.job, sources);
-      try {
-        return await planDetect(resolved.job, sources, model, progress.factory);
-      } finally {
-        await model?.close();
-      }
+      // planning needs the model's manifest, not its session
+      const found = await findJobModel(resolved.job, sources);
+      return planDetect(resolved.job, sources, found?.manifest ?? null, progress.factory);
     });
     await progress.flushed();
     stored = planToJson(plan);

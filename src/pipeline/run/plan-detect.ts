@@ -3,7 +3,7 @@
  * the co-registration and the fusion rule (`planDetect`), and the segments of the grid that are
  * fused one after another (`fusionSegments`).
  */
-import type { ChangeModel } from '../../model/types.js';
+import type { ModelManifest } from '../../model/types.js';
 import type { AnalysisGrid } from '../../raster/types.js';
 import { coarsePass } from '../coarse-pass.js';
 import { estimateShift, type EpochShift } from '../coregister.js';
@@ -48,10 +48,10 @@ export interface FusionSegment {
 }
 
 /** The global steps: ingest, the height offset and ground, the co-registration, and the fusion rule. */
-export async function planDetect(job: DetectJob, sources: IngestInputs, model: ChangeModel | null, progress: ProgressFactory): Promise<DetectPlan> {
+export async function planDetect(job: DetectJob, sources: IngestInputs, manifest: ModelManifest | null, progress: ProgressFactory): Promise<DetectPlan> {
   const stagesMs: Record<string, number> = {};
   const time = stageTimer(stagesMs);
-  const gsd = model?.manifest.gsd_m ?? 0.2;
+  const gsd = manifest?.gsd_m ?? 0.2;
   const ingested = await time('ingest', () => ingest(sources, { gsd }));
   const { grid, mode } = ingested;
   const { offset, ground, warnings } = await time('height offset', () => coarsePass(ingested, { progress }));
@@ -61,12 +61,11 @@ export async function planDetect(job: DetectJob, sources: IngestInputs, model: C
       : null;
   const rule: FusionRule = {
     heightThresholdM: effectiveHeightThreshold(job.thresholds, offset?.spread ?? 0),
-    probabilityThreshold: job.thresholds.probability ?? model?.manifest.threshold ?? 0.5,
+    probabilityThreshold: job.thresholds.probability ?? manifest?.threshold ?? 0.5,
     misregistrationPx: Math.ceil(job.thresholds.misregistrationM / gsd),
     buildingHeightM: job.thresholds.buildingHeightM,
     roughnessRadiusPx: Math.max(1, Math.round(0.4 / gsd)),
   };
-  const manifest = model?.manifest;
   return {
     mode, grid, gridCrsReason: ingested.gridCrsReason, offset, ground: ground?.coarse ?? null, shift, rule, warnings, stagesMs,
     model: manifest ? { name: manifest.name, version: manifest.version, tileSize: manifest.tile_size, overlap: manifest.overlap } : null,

@@ -7,7 +7,7 @@
  * (plan-detect.ts), `fusedStrips` (fused-strips.ts) and `finishDetect` (finish-detect.ts).
  */
 import { availableParallelism } from 'node:os';
-import { loadChangeModel } from '../../model/onnx-change-model.js';
+import { findChangeModel, openOnnxChangeModel } from '../../model/onnx-change-model.js';
 import type { ChangeModel } from '../../model/types.js';
 import type { IngestInputs, IngestResult } from '../ingest.js';
 import { detectOutputFolder } from '../outputs/index.js';
@@ -86,10 +86,14 @@ export interface MissingRows {
 export async function runDetect(job: DetectJob, sources: IngestInputs, progress: ProgressFactory, overlay?: OverlayTarget): Promise<DetectSummary> {
   const startedAt = Date.now();
   const output = await freshFolder(job.out, detectOutputFolder);
-  let model: ChangeModel | null = null;
+  let opening: Promise<ChangeModel> | null = null;
   try {
-    model = await loadJobModel(job, sources);
-    const plan = await planDetect(job, sources, model, progress);
+    const found = await findJobModel(job, sources);
+    // the model's session opens (a worker thread, onnxruntime) while the global steps run
+    opening = found && openJobModel(job, found);
+    opening?.catch(() => {});
+    const plan = await planDetect(job, sources, found?.manifest ?? null, progress);
+    const model = await opening;
     const stagesMs = { ...plan.stagesMs };
     const tally: FusionTally = { tilesInferred: 0 };
     const segments = fusionSegments(plan);
@@ -99,12 +103,24 @@ export async function runDetect(job: DetectJob, sources: IngestInputs, progress:
     await output.remove();
     throw err;
   } finally {
-    await model?.close();
+    await (await opening?.catch(() => null))?.close();
   }
 }
 
-/** The job's change model, when it has both orthophotos; null otherwise. */
+/** A change model found, not yet opened. */
+type FoundModel = Awaited<ReturnType<typeof findChangeModel>>;
+
+/** The job's change model (its file and manifest), when it has both orthophotos; null otherwise. */
+export async function findJobModel(job: DetectJob, sources: IngestInputs): Promise<FoundModel | null> {
+  return sources.beforeOrtho && sources.afterOrtho ? findChangeModel(job.model) : null;
+}
+
+function openJobModel(job: DetectJob, found: FoundModel): Promise<ChangeModel> {
+  return openOnnxChangeModel(found.onnxPath, found.manifest, { threads: job.threads ?? availableParallelism() });
+}
+
+/** The job's change model, opened, when it has both orthophotos; null otherwise. */
 export async function loadJobModel(job: DetectJob, sources: IngestInputs): Promise<ChangeModel | null> {
-  const needsModel = Boolean(sources.beforeOrtho && sources.afterOrtho);
-  return needsModel ? loadChangeModel(job.model, { threads: job.threads ?? availableParallelism() }) : null;
+  const found = await findJobModel(job, sources);
+  return found && openJobModel(job, found);
 }
