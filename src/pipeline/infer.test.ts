@@ -4,7 +4,7 @@ import { crsDefinition } from '../geo/crs.js';
 import { loadChangeModel } from '../model/onnx-change-model.js';
 import { memorySource } from '../raster/memory-source.js';
 import type { RasterInfo } from '../raster/types.js';
-import { inferTiles, probabilityRows } from './infer.js';
+import { inferTiles, probabilityRows, tileReaders } from './infer.js';
 import { planTiles } from './tile-plan.js';
 import type { AnalysisGrid } from '../raster/types.js';
 
@@ -49,7 +49,8 @@ describe('inferTiles', () => {
     const tiles = planTiles(grid, { tileSize: 32, overlap: 8 });
     const rows = probabilityRows(grid.width, 32, 8);
     const timings = { readMs: 0, inferMs: 0 };
-    const ran = await inferTiles(model, { before: orthophoto(96), after: orthophoto(48) }, { before: grid, after: grid }, tiles, rows, timings);
+    const readers = tileReaders({ before: orthophoto(96), after: orthophoto(48) }, { before: grid, after: grid }, tiles);
+    const ran = await inferTiles(model, readers, tiles, rows, timings);
     await model.close();
     // tiles whose window starts at columns -4, 20, 44, 68: the last has no after data
     expect(tiles.filter((tile) => tile.row === 0).map((tile) => tile.window.x)).toEqual([-4, 20, 44, 68]);

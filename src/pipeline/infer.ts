@@ -7,8 +7,8 @@
 import { blendWeights } from '../model/sliding-window.js';
 import { comparable, toModelInput } from '../model/preprocess.js';
 import type { ChangeModel } from '../model/types.js';
+import { alignedRows, type AlignedRows } from '../raster/read-rows.js';
 import type { RasterSource } from '../raster/types.js';
-import { readAlignedWindows } from '../raster/read-aligned.js';
 import type { Tile } from './tile-plan.js';
 import { excessGreen } from './vegetation.js';
 import type { AnalysisGrid } from '../raster/types.js';
@@ -72,34 +72,45 @@ export interface InferTimings {
   inferMs: number;
 }
 
+/** The two orthophotos' readers of model tiles, each on its own grid. */
+export interface TileReaders {
+  before: AlignedRows;
+  after: AlignedRows;
+}
+
+/**
+ * Readers of `tiles` (read top to bottom) from each orthophoto, on its own grid (the before
+ * epoch's shifted by the co-registration): each grid pixel is aligned once, however many tiles
+ * hold it.
+ */
+export function tileReaders(orthophotos: { before: RasterSource; after: RasterSource }, grids: { before: AnalysisGrid; after: AnalysisGrid }, tiles: Tile[]): TileReaders {
+  // tiles start as far left of the grid as above it (`planTiles`): the first tile's corner in
+  // both, whichever rows of tiles are read
+  const x0 = tiles.reduce((min, { window }) => Math.min(min, window.x), Infinity);
+  const x1 = tiles.reduce((max, { window }) => Math.max(max, window.x + window.width), -Infinity);
+  const span = { x0, x1, y0: x0 };
+  const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
+  return { before: alignedRows(orthophotos.before, grids.before, span, read), after: alignedRows(orthophotos.after, grids.after, span, read) };
+}
+
 /**
  * Runs the model over tiles (one row of tiles, say) in batches, adding each tile's probabilities
- * to `rows`, and returns how many tiles it ran. Each orthophoto is read on its own grid (the
- * before epoch's shifted by the co-registration), a batch of tiles at once: neighbouring tiles
- * overlap, and their source pixels are decoded and averaged once. The next batch is read and
- * prepared while the model runs. A tile with no data in either orthophoto is not run; pixels
- * without data get probability 0.
+ * to `rows`, and returns how many tiles it ran. The next batch is read and prepared while the
+ * model runs. A tile with no data in either orthophoto is not run; pixels without data get
+ * probability 0.
  */
-export async function inferTiles(
-  model: ChangeModel,
-  orthophotos: { before: RasterSource; after: RasterSource },
-  grids: { before: AnalysisGrid; after: AnalysisGrid },
-  tiles: Tile[],
-  rows: ProbabilityRows,
-  timings: InferTimings,
-  batchSize = 8,
-): Promise<number> {
+export async function inferTiles(model: ChangeModel, readers: TileReaders, tiles: Tile[], rows: ProbabilityRows, timings: InferTimings, batchSize = 8): Promise<number> {
   const { manifest } = model;
-  const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
   // a batch of the tiles as planned, less those without data (the model's results depend, in
   // their last bits, on how tiles are batched: a batch is the same whatever else a run reads),
   // with its model inputs
   const readBatch = async (batch: Tile[]) => {
-    const windows = batch.map((tile) => tile.window);
-    const [befores, afters] = await Promise.all([
-      readAlignedWindows(orthophotos.before, grids.before, windows, read),
-      readAlignedWindows(orthophotos.after, grids.after, windows, read),
-    ]);
+    const read = async (reader: AlignedRows) => {
+      const tiles = [];
+      for (const { window } of batch) tiles.push(await reader.read(window));
+      return tiles;
+    };
+    const [befores, afters] = await Promise.all([read(readers.before), read(readers.after)]);
     const withData = batch.flatMap((tile, i) => (befores[i].valid.includes(1) && afters[i].valid.includes(1) ? [{ tile, before: befores[i], after: afters[i] }] : []));
     const before = toModelInput(withData.map(({ before, after }) => comparable(before.data as Uint8Array, after.data as Uint8Array, manifest)), manifest);
     return { withData, before, after: toModelInput(withData.map(({ after }) => after.data as Uint8Array), manifest) };

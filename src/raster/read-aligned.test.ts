@@ -1,48 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { crsDefinition, crsTransform } from '../geo/crs.js';
+import { crsTransform } from '../geo/crs.js';
+import { grid, noise, raster, shiftedOrigins } from '../test-support/rasters.js';
 import { openGeoTiff } from './geotiff-source.js';
-import { memorySource } from './memory-source.js';
-import { allocateSamples } from './resample.js';
-import type { RasterSource, SampleType } from './types.js';
 import { ingest } from '../pipeline/ingest.js';
 import { readAligned, readAlignedWindows, readHeights } from './read-aligned.js';
-import type { AnalysisGrid } from './types.js';
-
-interface RasterSpec {
-  epsg: number;
-  /** Map coordinates of the top-left corner. */
-  origin: [number, number];
-  pixel: number;
-  width: number;
-  height: number;
-  bands?: number;
-  type?: SampleType;
-  nodata?: number | null;
-  /** Value of a band at a pixel centre, from its map coordinates and pixel position. */
-  value: (x: number, y: number, band: number, col: number, row: number) => number;
-}
-
-/** An in-memory north-up raster in `epsg`. */
-function raster(spec: RasterSpec): RasterSource {
-  const { epsg, origin, pixel, width, height, bands = 1, type = 'float32', nodata = null } = spec;
-  const data = allocateSamples(type, width * height * bands);
-  for (let row = 0; row < height; row++) {
-    for (let col = 0; col < width; col++) {
-      const x = origin[0] + (col + 0.5) * pixel;
-      const y = origin[1] - (row + 0.5) * pixel;
-      for (let b = 0; b < bands; b++) data[(row * width + col) * bands + b] = spec.value(x, y, b, col, row);
-    }
-  }
-  const info = {
-    width, height, bandCount: bands, sampleType: type, epsg, proj4: crsDefinition(epsg),
-    geoTransform: [origin[0], pixel, 0, origin[1], 0, -pixel] as [number, number, number, number, number, number], nodata,
-  };
-  return memorySource(info, { width, height, bandCount: bands, data }, `epsg${epsg}.tif`);
-}
-
-function grid(epsg: number, origin: [number, number], gsd: number, width: number, height: number): AnalysisGrid {
-  return { crs: crsDefinition(epsg), epsg, geoTransform: [origin[0], gsd, 0, origin[1], 0, -gsd], width, height };
-}
 
 const ramp = (x: number, y: number) => (x - 500000) * 10 + (y - 3349000) * 3;
 
@@ -181,12 +142,10 @@ describe('readAligned', () => {
 
 describe('readAlignedWindows', () => {
   it('reads overlapping windows together into the same pixels, to the last bit, as one at a time', async () => {
-    // 0.1 m RGB(A) noise averaged 2 x 2 (many means end in .5, so a position off by its last bit
-    // rounds the other way), on grids moved by a fraction of a pixel as a co-registration moves them
-    const noise = (_x: number, _y: number, b: number, col: number, row: number) => (b === 3 ? (col < 30 ? 0 : 255) : (col * 7919 + row * 104729 + b * 31) % 251);
+    // 0.1 m RGB(A) noise averaged 2 x 2, on grids moved by a fraction of a pixel
     for (const bands of [3, 4]) {
       const source = raster({ epsg: 4549, origin: [500000, 3350000], pixel: 0.1, width: 400, height: 300, bands, type: 'uint8', value: noise });
-      for (const origin of [[500000, 3350000], [499999.3763, 3350000.4099], [500000.0517, 3349999.9383]] as [number, number][]) {
+      for (const origin of shiftedOrigins) {
         const g = grid(4549, origin, 0.2, 200, 150);
         // a row of 48 px tiles overlapping by 8, the first and last reaching past the raster
         const windows = Array.from({ length: 6 }, (_, c) => ({ x: c * 40 - 4, y: 100 + (c % 2), width: 48, height: 48 }));

@@ -3,11 +3,9 @@
  * raster in any CRS and GSD. Only the source window under it is read; a source much finer than the
  * grid is block-averaged first so that it does not alias; nodata stays nodata.
  */
-import { BadInputError } from '../errors.js';
-import { crsTransform } from '../geo/crs.js';
-import { mapToPixels } from '../geo/geotransform.js';
 import { allocateSamples } from './resample.js';
-import { sampleMasked, type MaskedSource, type SamplePositions } from './sample.js';
+import { sampleMasked, type MaskedSource } from './sample.js';
+import { boundsOf, footprint, gridToSourcePixels, rowCoordinates, sourceLattice } from './source-positions.js';
 import type { PixelWindow, RasterData, RasterInfo, RasterSource } from './types.js';
 import type { AnalysisGrid } from './types.js';
 
@@ -23,22 +21,6 @@ export interface ReadAlignedOptions {
 export interface AlignedRaster extends RasterData {
   /** 1 where the pixel has data, 0 where it is nodata (outside the source, nodata, alpha 0). */
   valid: Uint8Array;
-}
-
-/** Grid pixels between the points transformed exactly when the source is in another CRS. */
-const latticeStep = 16;
-
-/**
- * The source coordinates of a window's grid pixels, a row at a time: points every `latticeStep`
- * pixels mapped exactly, and one row's coordinates (continuous pixel coordinates; NaN where unmapped).
- */
-interface SourceLattice {
-  window: PixelWindow;
-  columns: number;
-  lx: Float64Array;
-  ly: Float64Array;
-  x: Float64Array;
-  y: Float64Array;
 }
 
 /** Source pixels at a (possibly reduced) resolution: each covers `block` x `block` native pixels from (x0, y0). */
@@ -70,9 +52,9 @@ export async function readAligned(
 /**
  * Grid pixels of windows read together (read + align of a row of model tiles, overlapping each
  * other by a fifth) as `readAligned` reads them one at a time, to the last bit: each window is
- * sampled at its own positions, but the source pixels under windows side by side are decoded and
- * block-averaged once (blocks lie on multiples of their size in the source, so a block's mean is
- * the same in any read).
+ * sampled at its own positions (see `sourceLattice`), from the raster's origin, but the source
+ * pixels under windows side by side are decoded and block-averaged once (blocks lie on multiples
+ * of their size in the source, so a block's mean is the same in any read).
  */
 export async function readAlignedWindows(
   source: RasterSource,
@@ -102,10 +84,11 @@ export async function readAlignedWindows(
     return results;
   }
   const project = gridToSourcePixels(source, grid);
+  const sizes = blockSizes(footprint(project, grid));
   const reads = windows.flatMap((window, n) => {
     const lattice = sourceLattice(project, window);
     const bounds = boundsOf(lattice, info);
-    return bounds === null ? [] : [{ n, lattice, bounds, ...blockSizes(footprint(project, window)) }];
+    return bounds === null ? [] : [{ n, lattice, bounds, ...sizes }];
   });
   // a reduced read's resampling depends on its window, so those windows are read one at a time
   const groups = [...readGroups(reads.filter(({ q }) => q === 1)), ...reads.filter(({ q }) => q > 1).map((read) => [read])];
@@ -127,11 +110,7 @@ export async function readAlignedWindows(
   return results;
 }
 
-/**
- * The part of `image` that a read of `bounds` alone gives (with its margin of one block), with
- * that read's origin: positions are taken relative to it, so their arithmetic, last bits
- * included, is the same.
- */
+/** The part of `image` that a read of `bounds` alone gives (with its margin of one block). */
 function imageWindow(image: SourceImage, bounds: number[], block: number): MaskedSource {
   const [x0, y0, x1, y1] = sourceWindow(bounds, block, block);
   const first = ((y0 - image.y0) / block) * image.width + (x0 - image.x0) / block;
@@ -203,94 +182,13 @@ function pixelOffset(source: RasterSource, grid: AnalysisGrid): [number, number]
   return near(x) && near(y) ? [Math.round(x), Math.round(y)] : null;
 }
 
-/** Turns grid pixel coordinates (continuous, corner-based) into source pixel coordinates, in place. */
-type Projection = (cols: Float64Array, rows: Float64Array) => void;
-
-/** The projection from `grid` to `source` (through proj4 when their CRSs differ). */
-function gridToSourcePixels(source: RasterSource, grid: AnalysisGrid): Projection {
-  const { proj4, geoTransform } = source.info;
-  if (proj4 === null) {
-    throw new BadInputError(`${source.name} has an unknown CRS`, 'pass a proj string, or reproject it with gdalwarp -t_srs EPSG:4549');
-  }
-  const toSourceMap = proj4 === grid.crs ? null : crsTransform(grid.crs, proj4);
-  const gt = grid.geoTransform;
-  return (cols, rows) => {
-    for (let k = 0; k < cols.length; k++) {
-      const point: [number, number] = [gt[0] + cols[k] * gt[1] + rows[k] * gt[2], gt[3] + cols[k] * gt[4] + rows[k] * gt[5]];
-      [cols[k], rows[k]] = toSourceMap ? toSourceMap(point) : point;
-    }
-    mapToPixels(geoTransform, cols, rows);
-  };
-}
-
 /**
- * Source coordinates of a window's pixel centres: points every `latticeStep` pixels are mapped
- * exactly (through proj4 when the CRSs differ) and interpolated bilinearly in between, a row at a
- * time (`rowCoordinates`). Projections are smooth at this scale, so the error is far below a
- * millimetre; within one CRS the map is affine and the interpolation exact, with no rounding onto
- * the source grid.
+ * Whether `source` is read reduced onto `grid` (8 or more of its pixels to a grid pixel, see
+ * `blockSizes`): a reduced read's resampling depends on the window read, so such windows are read
+ * one at a time, each alike in any run.
  */
-function sourceLattice(project: Projection, window: PixelWindow): SourceLattice {
-  const columns = Math.ceil(window.width / latticeStep) + 1;
-  const rows = Math.ceil(window.height / latticeStep) + 1;
-  const lx = new Float64Array(columns * rows);
-  const ly = new Float64Array(columns * rows);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++) {
-      lx[r * columns + c] = window.x + c * latticeStep;
-      ly[r * columns + c] = window.y + r * latticeStep;
-    }
-  }
-  project(lx, ly);
-  return { window, columns, lx, ly, x: new Float64Array(window.width), y: new Float64Array(window.width) };
-}
-
-/** The source coordinates of row `j` of the lattice's window, in the lattice's row arrays (overwritten by the next row). */
-function rowCoordinates(lattice: SourceLattice, j: number): SamplePositions {
-  const { window, columns, lx, ly, x, y } = lattice;
-  const r = Math.floor((j + 0.5) / latticeStep);
-  const ty = (j + 0.5) / latticeStep - r;
-  for (let i = 0; i < window.width; i++) {
-    const c = Math.floor((i + 0.5) / latticeStep);
-    const tx = (i + 0.5) / latticeStep - c;
-    const a = r * columns + c;
-    const b = a + columns;
-    const top = lx[a] * (1 - tx) + lx[a + 1] * tx;
-    const bottom = lx[b] * (1 - tx) + lx[b + 1] * tx;
-    x[i] = top * (1 - ty) + bottom * ty;
-    const topY = ly[a] * (1 - tx) + ly[a + 1] * tx;
-    const bottomY = ly[b] * (1 - tx) + ly[b + 1] * tx;
-    y[i] = topY * (1 - ty) + bottomY * ty;
-  }
-  return { x, y };
-}
-
-/** How many source pixels one grid pixel spans, at the window's centre (the smaller axis). */
-function footprint(project: Projection, window: PixelWindow): number {
-  const col = window.x + window.width / 2;
-  const row = window.y + window.height / 2;
-  const x = Float64Array.of(col, col + 1, col);
-  const y = Float64Array.of(row, row, row + 1);
-  project(x, y);
-  return Math.min(Math.hypot(x[1] - x[0], y[1] - y[0]), Math.hypot(x[2] - x[0], y[2] - y[0]));
-}
-
-/** Bounding box of the window's source coordinates inside the source raster, or null when none fall in it. */
-function boundsOf(lattice: SourceLattice, info: RasterInfo): [number, number, number, number] | null {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let j = 0; j < lattice.window.height; j++) {
-    const coords = rowCoordinates(lattice, j);
-    for (let p = 0; p < coords.x.length; p++) {
-      const x = coords.x[p];
-      const y = coords.y[p];
-      if (!(x >= 0 && y >= 0 && x < info.width && y < info.height)) continue;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  }
-  return minX === Infinity ? null : [minX, minY, maxX, maxY];
+export function readsReduced(source: RasterSource, grid: AnalysisGrid): boolean {
+  return pixelOffset(source, grid) === null && blockSizes(footprint(gridToSourcePixels(source, grid), grid)).q > 1;
 }
 
 /**

@@ -130,4 +130,22 @@ describe('sampleMasked', () => {
       }
     }
   });
+
+  it('samples a position alike through any window holding it, whatever its block', () => {
+    // 30 x 20 pixels of 3 x 3 blocks from the raster's origin, and windows of it from blocks (3, 2) and (6, 5)
+    const width = 30, height = 20;
+    const values = Float64Array.from({ length: width * height }, (_, i) => ((i * 7919) % 251) + (i % 4) / 2);
+    const valid = new Uint8Array(width * height).fill(1);
+    const window = (bx: number, by: number) => ({ width: width - bx, height: height - by, bandCount: 1, values, valid, x0: bx * 3, y0: by * 3, block: 3, first: by * width + bx, stride: width });
+    const points = Array.from({ length: 200 }, (_, k) => [20 + (k % 20) * 1.37 + 1e-9 * k, 17 + Math.floor(k / 20) * 2.11]);
+    const positions = { x: Float64Array.from(points, (p) => p[0]), y: Float64Array.from(points, (p) => p[1]) };
+    const at = (source: ReturnType<typeof window>) => {
+      const out = { bandCount: 1, values: new Float64Array(points.length), valid: new Uint8Array(points.length) };
+      sampleMasked(source, positions, out, 'bilinear');
+      return out;
+    };
+    const a = at(window(3, 2));
+    expect(a.valid.every((v) => v === 1)).toBe(true);
+    expect(at(window(6, 5))).toEqual(a);
+  });
 });

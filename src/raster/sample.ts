@@ -141,7 +141,7 @@ export function sample(source: SampleSource, positions: SamplePositions, out: Sa
 /**
  * A window of a source image whose mask alone says which pixels have data (where `valid` is 1, no
  * band's value is NaN or nodata): `width` x `height` pixels from index `first` of `values` and
- * `valid`, whose rows are `stride` pixels apart.
+ * `valid`, whose rows are `stride` pixels apart. `x0` and `y0` are multiples of `block`.
  */
 export interface MaskedSource extends Omit<SampleSource, 'nodata' | 'valid'> {
   valid: Uint8Array;
@@ -151,9 +151,12 @@ export interface MaskedSource extends Omit<SampleSource, 'nodata' | 'valid'> {
 
 /**
  * `sample` for a masked source (read + align's, after its validity pass): the same values, the
- * blend done in the same order, without checking each band's values. Read + align samples every
- * grid pixel of a job through it, so it is written for speed: the four neighbours' weights and
- * use are settled once per position, not once per band.
+ * blend done in the same order, without checking each band's values. Positions are taken in
+ * blocks from the raster's origin, not the window's, so a position's weights are the same in any
+ * window holding it (and the same as `sample`'s where the block is a power of two). Read + align
+ * samples every grid pixel of a job through it, so it is written for speed: the four neighbours'
+ * weights and use are settled once per position, not once per band, and a position on a pixel's
+ * centre is a copy of it.
  */
 export function sampleMasked(source: MaskedSource, positions: SamplePositions, out: Samples, resample: 'nearest' | 'bilinear'): void {
   const { width, height, bandCount: m, values, valid, x0: originX, y0: originY, block, first, stride } = source;
@@ -163,11 +166,14 @@ export function sampleMasked(source: MaskedSource, positions: SamplePositions, o
   const outValid = out.valid;
   const bilinear = resample === 'bilinear';
   const round = !(outValues instanceof Float32Array || outValues instanceof Float64Array);
+  // the window's first pixel, in blocks from the raster's origin
+  const i0 = originX / block;
+  const j0 = originY / block;
   for (let p = 0; p < x.length; p++) {
-    const u = block === 1 ? x[p] - originX : (x[p] - originX) / block;
-    const v = block === 1 ? y[p] - originY : (y[p] - originY) / block;
-    const i = Math.floor(u);
-    const j = Math.floor(v);
+    const u = block === 1 ? x[p] : x[p] / block;
+    const v = block === 1 ? y[p] : y[p] / block;
+    const i = Math.floor(u) - i0;
+    const j = Math.floor(v) - j0;
     if (!(i >= 0 && j >= 0 && i < width && j < height)) continue;
     const nearest = first + j * stride + i;
     if (valid[nearest] !== 1) {
@@ -181,10 +187,20 @@ export function sampleMasked(source: MaskedSource, positions: SamplePositions, o
       for (let b = 0; b < n; b++) outValues[p * n + b] = round ? Math.round(values[nearest * m + b]) : values[nearest * m + b];
       continue;
     }
-    const xa = Math.floor(u - 0.5);
-    const ya = Math.floor(v - 0.5);
-    const tx = u - 0.5 - xa;
-    const ty = v - 0.5 - ya;
+    const xg = Math.floor(u - 0.5);
+    const yg = Math.floor(v - 0.5);
+    const tx = u - 0.5 - xg;
+    const ty = v - 0.5 - yg;
+    if (tx === 0 && ty === 0) {
+      // on the nearest pixel's centre: the blend of that pixel alone, with weight 1, from 0
+      for (let b = 0; b < n; b++) {
+        const value = 0 + values[nearest * m + b];
+        outValues[p * n + b] = round ? Math.round(value) : value;
+      }
+      continue;
+    }
+    const xa = xg - i0;
+    const ya = yg - j0;
     const w00 = (1 - tx) * (1 - ty);
     const w10 = tx * (1 - ty);
     const w01 = (1 - tx) * ty;

@@ -6,7 +6,7 @@
 import type { ChangeModel } from '../../model/types.js';
 import { shiftedGrid } from '../coregister.js';
 import { groundSurface } from '../ground.js';
-import { inferTiles, probabilityRows, type InferTimings } from '../infer.js';
+import { inferTiles, probabilityRows, tileReaders, type InferTimings } from '../infer.js';
 import type { IngestInputs } from '../ingest.js';
 import { planTiles } from '../tile-plan.js';
 import type { ChangeStrip, ProgressFactory } from '../types.js';
@@ -33,7 +33,7 @@ export interface FusionRun {
  * of tiles is read and runs (the model on its worker thread) while the strips of the row above are
  * fused and consumed, so the stages overlap and their times add up to more than the job's. Any
  * run of segments gives the strips the whole run gives for them, bit for bit: the same tiles in
- * the same batches, the same windows read.
+ * the same batches, each tile's pixels the same whichever row of tiles came first (`alignedRows`).
  */
 export async function* fusedStrips(
   plan: DetectPlan,
@@ -67,10 +67,10 @@ export async function* fusedStrips(
   const rows = probabilityRows(grid.width, model.manifest.tile_size, model.manifest.overlap);
   const timings: InferTimings = { readMs: 0, inferMs: 0 };
   const bar = run.progress('detect', tiles.length, 'tiles');
-  const orthophotos = { before: sources.beforeOrtho!, after: sources.afterOrtho! };
+  const readers = tileReaders({ before: sources.beforeOrtho!, after: sources.afterOrtho! }, { before: context.beforeGrid, after: grid }, tiles);
   const inferRow = async (row: number): Promise<number> => {
     const rowTiles = tiles.filter((tile) => tile.row === row);
-    const count = await inferTiles(model, orthophotos, { before: context.beforeGrid, after: grid }, rowTiles, rows, timings);
+    const count = await inferTiles(model, readers, rowTiles, rows, timings);
     bar.tick(rowTiles.length);
     return count;
   };
