@@ -191,20 +191,28 @@ function halve(rows: Samples, width: number, count: number, bandCount: number, n
   const outHeight = Math.ceil(count / 2);
   const out = allocateSamples(sampleType, outWidth * outHeight * bandCount) as Samples;
   const stored = nodata === null ? NaN : Math.fround(nodata);
+  const empty = nodata ?? NaN;
+  const round = sampleType === 'uint8';
   for (let j = 0; j < outHeight; j++) {
+    // the pixels of a 2 x 2 block, in row order; -1 past the last row or column
+    const top = 2 * j * width;
+    const bottom = 2 * j + 1 < count ? top + width : -1;
     for (let i = 0; i < outWidth; i++) {
+      const left = 2 * i;
+      const right = left + 1 < width ? left + 1 : -1;
       for (let b = 0; b < bandCount; b++) {
         let sum = 0;
         let n = 0;
-        for (let y = 2 * j; y < Math.min(2 * j + 2, count); y++) {
-          for (let x = 2 * i; x < Math.min(2 * i + 2, width); x++) {
-            const value = rows[(y * width + x) * bandCount + b];
-            if (value !== value || value === nodata || value === stored) continue;
-            sum += value;
-            n++;
-          }
+        for (let k = 0; k < 4; k++) {
+          const row = k < 2 ? top : bottom;
+          const column = k % 2 === 0 ? left : right;
+          if (row < 0 || column < 0) continue;
+          const value = rows[(row + column) * bandCount + b];
+          if (value !== value || value === nodata || value === stored) continue;
+          sum += value;
+          n++;
         }
-        out[(j * outWidth + i) * bandCount + b] = n === 0 ? (nodata ?? NaN) : sampleType === 'uint8' ? Math.round(sum / n) : sum / n;
+        out[(j * outWidth + i) * bandCount + b] = n === 0 ? empty : round ? Math.round(sum / n) : sum / n;
       }
     }
   }

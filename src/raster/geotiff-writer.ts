@@ -226,12 +226,18 @@ function applyPredictor(bytes: Uint8Array, tileSize: number, bandCount: number, 
     return bytes;
   }
   const out = new Uint8Array(bytes.length);
+  // each float's four bytes read at once (little-endian, as the tile was laid out)
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   const rowBytes = tileSize * 4;
   for (let y = 0; y < tileSize; y++) {
     const start = y * rowBytes;
-    // Little-endian float bytes: byte 3 is the most significant and goes in the first plane.
-    for (let x = 0; x < tileSize; x++) {
-      for (let b = 0; b < 4; b++) out[start + (3 - b) * tileSize + x] = bytes[start + x * 4 + b];
+    // byte 3 of a float is the most significant and goes in the first plane
+    for (let x = 0, w = y * tileSize; x < tileSize; x++, w++) {
+      const word = words[w];
+      out[start + x] = word >>> 24;
+      out[start + tileSize + x] = (word >>> 16) & 0xff;
+      out[start + 2 * tileSize + x] = (word >>> 8) & 0xff;
+      out[start + 3 * tileSize + x] = word & 0xff;
     }
     for (let i = start + rowBytes - 1; i > start; i--) out[i] = (out[i] - out[i - 1]) & 0xff;
   }
