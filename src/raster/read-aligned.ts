@@ -78,7 +78,7 @@ export async function readAlignedWindows(
   if (offset !== null) {
     // The source grid is the analysis grid shifted by whole pixels: its pixels are the answer.
     for (const group of readGroups(windows.map((window, n) => ({ n, bounds: windowBounds(window, offset), block: 1 })))) {
-      const image = await readSource(source, union(group), 1, 1, readBands, alphaIndex, 0);
+      const image = await readSource(source, union(group), 1, 1, readBands, bands.length, alphaIndex, 0);
       for (const { n } of group) copyWindow(image, windowBounds(windows[n], offset), bands.length, results[n]);
     }
     return results;
@@ -94,7 +94,7 @@ export async function readAlignedWindows(
   const groups = [...readGroups(reads.filter(({ q }) => q === 1)), ...reads.filter(({ q }) => q > 1).map((read) => [read])];
   for (const group of groups) {
     const { q, k, block } = group[0];
-    const image = await readSource(source, union(group), q, k, readBands, alphaIndex, block);
+    const image = await readSource(source, union(group), q, k, readBands, bands.length, alphaIndex, block);
     for (const { n, lattice, bounds } of group) {
       const view = imageWindow(image, bounds, block);
       const { width, height, data, valid } = results[n];
@@ -208,7 +208,8 @@ function blockSizes(factor: number): { q: number; k: number; block: number } {
 /**
  * Reads the source pixels under `bounds` with `margin` pixels around them (whole blocks: one block
  * for the bilinear neighbours when resampling, none for a copy), reduced by `q` and averaged over
- * `k` x `k` blocks, with its valid mask.
+ * `k` x `k` blocks, with its valid mask. Of `bands`, the first `asked` are the ones sampled: an
+ * alpha band after them is read for the mask alone, and its means are not made.
  */
 async function readSource(
   source: RasterSource,
@@ -216,6 +217,7 @@ async function readSource(
   q: number,
   k: number,
   bands: number[],
+  asked: number,
   alpha: number | null,
   margin: number,
 ): Promise<SourceImage> {
@@ -223,7 +225,7 @@ async function readSource(
   const window = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   const reduced = q === 1 ? {} : { outWidth: window.width / q, outHeight: window.height / q, resample: 'bilinear' as const };
   const read = await source.readWindow(window, { bands, ...reduced });
-  return averageBlocks({ ...read, x0, y0, block: q }, k, source.info, alpha);
+  return averageBlocks({ ...read, x0, y0, block: q }, k, source.info, alpha, asked);
 }
 
 /** The source pixels [x0, x1) x [y0, y1) read for `bounds` with `margin`, in whole blocks when there is one. */
@@ -288,9 +290,10 @@ function scratchMeans(length: number): Float64Array {
  * The source pixels of `read` (each covering `block` native pixels from (x0, y0)) as a
  * `SourceImage` with its valid mask (see `markValid`), averaged over `k` x `k` blocks of their
  * pixels with data when k > 1; a block with fewer than half has no data. The blocks are summed
- * in one pass over the rows, pixels in the same order as block by block, so the means are too.
+ * in one pass over the rows, pixels in the same order as block by block, so the means are too;
+ * only the first `summed` bands' (the rest hold whatever the kept means array held).
  */
-function averageBlocks(read: RasterData & { x0: number; y0: number; block: number }, k: number, info: RasterInfo, alpha: number | null): SourceImage {
+function averageBlocks(read: RasterData & { x0: number; y0: number; block: number }, k: number, info: RasterInfo, alpha: number | null, summed: number): SourceImage {
   const { x0, y0, block, bandCount: n, data: values } = read;
   if (k === 1) {
     const image = { x0, y0, block, width: read.width, height: read.height, bandCount: n, values, valid: new Uint8Array(read.width * read.height) };
@@ -304,8 +307,8 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
   const valid = new Uint8Array(width * height);
   const nodata = info.nodata === null ? Number.NaN : allocateSamples(info.sampleType, 1).fill(info.nodata)[0];
   const checkNodata = info.nodata !== null;
-  // integers are never NaN: without nodata and alpha, every pixel inside the raster has data
-  const checkEach = checkNodata || alpha !== null || info.sampleType === 'float32' || info.sampleType === 'float64';
+  // integers are never NaN: without nodata, a pixel inside the raster has data unless its alpha is 0
+  const checkValues = checkNodata || info.sampleType === 'float32' || info.sampleType === 'float64';
   // the native columns inside the raster, and each one's block
   const columnBlock = new Int32Array(nativeWidth);
   for (let i = 0; i < nativeWidth; i++) {
@@ -321,22 +324,31 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
     for (let j = J * k; j < (J + 1) * k; j++) {
       const y = y0 + (j + 0.5) * block;
       if (y < 0 || y >= info.height) continue;
-      for (let i = 0, p = j * nativeWidth * n; i < nativeWidth; i++, p += n) {
+      const row = j * nativeWidth * n;
+      if (!checkValues) {
+        // integers without nodata (an RGB(A) orthophoto): alpha alone says which pixels have data
+        for (let i = 0, p = row; i < nativeWidth; i++, p += n) {
+          const I = columnBlock[i];
+          if (I < 0 || (alpha !== null && values[p + alpha] === 0)) continue;
+          counts[I]++;
+          for (let b = 0, q = I * n; b < summed; b++, q++) sums[q] += values[p + b];
+        }
+        continue;
+      }
+      for (let i = 0, p = row; i < nativeWidth; i++, p += n) {
         const I = columnBlock[i];
         if (I < 0) continue;
-        if (checkEach) {
-          if (alpha !== null && values[p + alpha] === 0) continue;
-          let allNodata = checkNodata;
-          let nan = false;
-          for (let b = 0; b < n; b++) {
-            const v = values[p + b];
-            if (v !== nodata) allNodata = false;
-            if (v !== v) nan = true;
-          }
-          if (allNodata || nan) continue;
+        if (alpha !== null && values[p + alpha] === 0) continue;
+        let allNodata = checkNodata;
+        let nan = false;
+        for (let b = 0; b < n; b++) {
+          const v = values[p + b];
+          if (v !== nodata) allNodata = false;
+          if (v !== v) nan = true;
         }
+        if (allNodata || nan) continue;
         counts[I]++;
-        for (let b = 0; b < n; b++) sums[I * n + b] += values[p + b];
+        for (let b = 0, q = I * n; b < summed; b++, q++) sums[q] += values[p + b];
       }
     }
     for (let I = 0; I < width; I++) {
@@ -346,7 +358,7 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
         continue;
       }
       valid[J * width + I] = 1;
-      for (let b = 0; b < n; b++) means[(J * width + I) * n + b] = sums[I * n + b] / count;
+      for (let b = 0; b < summed; b++) means[(J * width + I) * n + b] = sums[I * n + b] / count;
     }
   }
   return { x0, y0, block: block * k, width, height, bandCount: n, values: means, valid };
