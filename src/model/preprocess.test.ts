@@ -16,6 +16,14 @@ describe('toModelInput', () => {
     expect(Array.from(toModelInput([rgba], manifest, 4))).toEqual([1, 0, -1, 0, 1, 0, -1, 2, 1, 0, 2, 0]);
   });
 
+  it('writes into the memory it is given, whatever was there', () => {
+    const a = Uint8Array.from([110, 55, 2, 100, 50, 0, 90, 45, 4, 100, 60, 0]);
+    const into = new Float32Array(12).fill(7);
+    expect(toModelInput([a], manifest, 3, into)).toBe(into);
+    expect(Array.from(into)).toEqual(Array.from(toModelInput([a], manifest)));
+    expect(() => toModelInput([a, a], manifest, 3, into)).toThrow('model input of 12 values for 2 tiles of 2x2x3');
+  });
+
   it('rejects a tile of the wrong size', () => {
     expect(() => toModelInput([new Uint8Array(9)], manifest)).toThrow('tile 0 has 9 bytes, expected 2x2x3 = 12');
   });

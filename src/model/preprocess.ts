@@ -3,13 +3,15 @@ import type { ModelManifest } from './types.js';
 
 /**
  * Packs pixel-interleaved uint8 tiles (tile x tile pixels of `bands` bytes each, R, G, B first;
- * a fourth alpha band is skipped) into one normalized N x 3 x tile x tile float32 batch.
+ * a fourth alpha band is skipped) into one normalized N x 3 x tile x tile float32 batch, written
+ * into `into` when given (memory kept from batch to batch) and returned.
  */
-export function toModelInput(tiles: readonly Uint8Array[], manifest: ModelManifest, bands = 3): Float32Array {
+export function toModelInput(tiles: readonly Uint8Array[], manifest: ModelManifest, bands = 3, into?: Float32Array): Float32Array {
   const size = manifest.tile_size;
   const plane = size * size;
   const { mean, std } = manifest.normalization;
-  const out = new Float32Array(tiles.length * 3 * plane);
+  const out = into ?? new Float32Array(tiles.length * 3 * plane);
+  if (out.length !== tiles.length * 3 * plane) throw new RangeError(`model input of ${out.length} values for ${tiles.length} tiles of ${size}x${size}x3`);
   tiles.forEach((tile, n) => {
     if (tile.length !== plane * bands) {
       throw new RangeError(`tile ${n} has ${tile.length} bytes, expected ${size}x${size}x${bands} = ${plane * bands}`);

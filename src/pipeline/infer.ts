@@ -72,10 +72,15 @@ export interface InferTimings {
   inferMs: number;
 }
 
-/** The two orthophotos' readers of model tiles, each on its own grid. */
+/** The two orthophotos' readers of model tiles, each on its own grid, and the memory of model inputs. */
 export interface TileReaders {
   before: AlignedRows;
   after: AlignedRows;
+  /**
+   * Both epochs' model inputs of a batch, kept from batch to batch (one per batch in flight): a
+   * fresh array's page faults cost more than filling it.
+   */
+  inputs: Float32Array[];
 }
 
 /**
@@ -90,7 +95,7 @@ export function tileReaders(orthophotos: { before: RasterSource; after: RasterSo
   const x1 = tiles.reduce((max, { window }) => Math.max(max, window.x + window.width), -Infinity);
   const span = { x0, x1, y0: x0 };
   const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
-  return { before: alignedRows(orthophotos.before, grids.before, span, read), after: alignedRows(orthophotos.after, grids.after, span, read) };
+  return { before: alignedRows(orthophotos.before, grids.before, span, read), after: alignedRows(orthophotos.after, grids.after, span, read), inputs: [] };
 }
 
 /**
@@ -101,6 +106,7 @@ export function tileReaders(orthophotos: { before: RasterSource; after: RasterSo
  */
 export async function inferTiles(model: ChangeModel, readers: TileReaders, tiles: Tile[], rows: ProbabilityRows, timings: InferTimings, batchSize = 8): Promise<number> {
   const { manifest } = model;
+  const plane = manifest.tile_size ** 2;
   // a batch of the tiles as planned, less those without data (the model's results depend, in
   // their last bits, on how tiles are batched: a batch is the same whatever else a run reads),
   // with its model inputs
@@ -112,20 +118,26 @@ export async function inferTiles(model: ChangeModel, readers: TileReaders, tiles
     };
     const [befores, afters] = await Promise.all([read(readers.before), read(readers.after)]);
     const withData = batch.flatMap((tile, i) => (befores[i].valid.includes(1) && afters[i].valid.includes(1) ? [{ tile, before: befores[i], after: afters[i] }] : []));
-    const before = toModelInput(withData.map(({ before, after }) => comparable(before.data as Uint8Array, after.data as Uint8Array, manifest)), manifest);
-    return { withData, before, after: toModelInput(withData.map(({ after }) => after.data as Uint8Array), manifest) };
+    const length = withData.length * 3 * plane;
+    const memory = readers.inputs.pop() ?? new Float32Array(2 * batchSize * 3 * plane);
+    const before = toModelInput(withData.map(({ before, after }) => comparable(before.data as Uint8Array, after.data as Uint8Array, manifest)), manifest, 3, memory.subarray(0, length));
+    const after = toModelInput(withData.map(({ after }) => after.data as Uint8Array), manifest, 3, memory.subarray(length, 2 * length));
+    return { withData, before, after, memory };
   };
-  const plane = manifest.tile_size ** 2;
   let ran = 0;
   let next = readBatch(tiles.slice(0, batchSize));
   for (let start = 0; start < tiles.length; start += batchSize) {
     let started = performance.now();
-    const { withData, before, after } = await next;
+    const { withData, before, after, memory } = await next;
     timings.readMs += performance.now() - started;
     next = readBatch(tiles.slice(start + batchSize, start + 2 * batchSize));
-    if (withData.length === 0) continue;
+    if (withData.length === 0) {
+      readers.inputs.push(memory);
+      continue;
+    }
     started = performance.now();
     const probability = await model.run(before, after, withData.length);
+    readers.inputs.push(memory);
     timings.inferMs += performance.now() - started;
     withData.forEach(({ tile, before, after }, n) => {
       const tileProbability = probability.subarray(n * plane, (n + 1) * plane);
@@ -137,6 +149,6 @@ export async function inferTiles(model: ChangeModel, readers: TileReaders, tiles
     });
     ran += withData.length;
   }
-  await next;
+  readers.inputs.push((await next).memory);
   return ran;
 }
