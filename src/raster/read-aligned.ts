@@ -96,7 +96,7 @@ export async function readAlignedWindows(
     const { q, k, block } = group[0];
     const image = await readSource(source, union(group), q, k, readBands, bands.length, alphaIndex, block);
     for (const { n, lattice, bounds } of group) {
-      const view = imageWindow(image, bounds, block);
+      const view = imageWindow(image, bounds, block, q === 1 ? info : null);
       const { width, height, data, valid } = results[n];
       const n0 = bands.length;
       for (let j = 0; j < height; j++) {
@@ -110,9 +110,9 @@ export async function readAlignedWindows(
   return results;
 }
 
-/** The part of `image` that a read of `bounds` alone gives (with its margin of one block). */
-function imageWindow(image: SourceImage, bounds: number[], block: number): MaskedSource {
-  const [x0, y0, x1, y1] = sourceWindow(bounds, block, block);
+/** The part of `image` that a read of `bounds` alone gives (with its margin of one block, cut at the raster's `edge` when given). */
+function imageWindow(image: SourceImage, bounds: number[], block: number, edge: RasterInfo | null): MaskedSource {
+  const [x0, y0, x1, y1] = sourceWindow(bounds, block, block, edge);
   const first = ((y0 - image.y0) / block) * image.width + (x0 - image.x0) / block;
   return { ...image, x0, y0, width: (x1 - x0) / block, height: (y1 - y0) / block, first, stride: image.width };
 }
@@ -221,21 +221,29 @@ async function readSource(
   alpha: number | null,
   margin: number,
 ): Promise<SourceImage> {
-  const [x0, y0, x1, y1] = sourceWindow(bounds, q * k, margin);
+  // a reduced read's resampling depends on its window: it is not cut at the edge
+  const edge = q === 1 && margin > 0 ? source.info : null;
+  const [x0, y0, x1, y1] = sourceWindow(bounds, q * k, margin, edge);
   const window = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   const reduced = q === 1 ? {} : { outWidth: window.width / q, outHeight: window.height / q, resample: 'bilinear' as const };
   const read = await source.readWindow(window, { bands, ...reduced });
   return averageBlocks({ ...read, x0, y0, block: q }, k, source.info, alpha, asked);
 }
 
-/** The source pixels [x0, x1) x [y0, y1) read for `bounds` with `margin`, in whole blocks when there is one. */
-function sourceWindow(bounds: number[], block: number, margin: number): [number, number, number, number] {
+/**
+ * The source pixels [x0, x1) x [y0, y1) read for `bounds` with `margin`, in whole blocks when
+ * there is one. A read at full resolution (given the raster's `info`) stops at the raster's edge,
+ * in whole blocks: the sampler leaves out a neighbour off the window as it leaves out one without
+ * data, so the values are the same, and the read is not padded with pixels past the edge.
+ */
+function sourceWindow(bounds: number[], block: number, margin: number, edge: RasterInfo | null = null): [number, number, number, number] {
   // aligned so that blocks match the reduced read
   const x0 = Math.floor((bounds[0] - margin) / block) * block;
   const y0 = Math.floor((bounds[1] - margin) / block) * block;
   const x1 = margin === 0 ? bounds[2] + 1 : Math.ceil((bounds[2] + margin) / block) * block;
   const y1 = margin === 0 ? bounds[3] + 1 : Math.ceil((bounds[3] + margin) / block) * block;
-  return [x0, y0, x1, y1];
+  if (edge === null) return [x0, y0, x1, y1];
+  return [Math.max(x0, 0), Math.max(y0, 0), Math.min(x1, Math.ceil(edge.width / block) * block), Math.min(y1, Math.ceil(edge.height / block) * block)];
 }
 
 /**
