@@ -5,7 +5,7 @@
  */
 import { allocateSamples } from './resample.js';
 import { sampleMasked, type MaskedSource } from './sample.js';
-import { boundsOf, footprint, gridToSourcePixels, rowCoordinates, sourceLattice } from './source-positions.js';
+import { affineBounds, boundsOf, footprint, gridToSourcePixels, rowCoordinates, sourceLattice } from './source-positions.js';
 import type { PixelWindow, RasterData, RasterInfo, RasterSource } from './types.js';
 import type { AnalysisGrid } from './types.js';
 
@@ -85,9 +85,12 @@ export async function readAlignedWindows(
   }
   const project = gridToSourcePixels(source, grid);
   const sizes = blockSizes(footprint(project, grid));
+  // a read at full resolution may be larger than the positions need (its values are the same),
+  // so within one CRS a box from the window's corners does
+  const affine = sizes.q === 1 && info.proj4 === grid.crs;
   const reads = windows.flatMap((window, n) => {
     const lattice = sourceLattice(project, window);
-    const bounds = boundsOf(lattice, info);
+    const bounds = affine ? affineBounds(lattice, info) : boundsOf(lattice, info);
     return bounds === null ? [] : [{ n, lattice, bounds, ...sizes }];
   });
   // a reduced read's resampling depends on its window, so those windows are read one at a time

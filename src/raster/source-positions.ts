@@ -109,6 +109,27 @@ export function boundsOf(lattice: SourceLattice, info: RasterInfo): [number, num
   return minX === Infinity ? null : [minX, minY, maxX, maxY];
 }
 
+/**
+ * A box holding the window's source coordinates inside the source raster (or null when none can
+ * fall in it) from its first and last rows alone, for a map within one CRS: affine, so its
+ * extremes are at the window's corners (give or take a last bit, which the box allows for).
+ */
+export function affineBounds(lattice: SourceLattice, info: RasterInfo): [number, number, number, number] | null {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const j of [0, lattice.window.height - 1]) {
+    const { x, y } = rowCoordinates(lattice, j);
+    for (const p of [0, x.length - 1]) {
+      minX = Math.min(minX, x[p]);
+      maxX = Math.max(maxX, x[p]);
+      minY = Math.min(minY, y[p]);
+      maxY = Math.max(maxY, y[p]);
+    }
+  }
+  const slack = 1e-6;
+  if (!(maxX + slack >= 0 && maxY + slack >= 0 && minX - slack < info.width && minY - slack < info.height)) return null;
+  return [Math.max(minX - slack, 0), Math.max(minY - slack, 0), Math.min(maxX + slack, info.width), Math.min(maxY + slack, info.height)];
+}
+
 /** How many source pixels one grid pixel spans, at the grid's centre (the smaller axis): one figure for every window. */
 export function footprint(project: Projection, grid: AnalysisGrid): number {
   const col = grid.width / 2;
