@@ -53,20 +53,21 @@ export function groundSurface(coarse: CoarseHeights): GroundSurface {
         const v = Math.min(Math.max((window.y + j + 0.5) * scale - 0.5, 0), height - 1);
         const y0 = Math.min(Math.floor(v), Math.max(height - 2, 0));
         const ty = v - y0;
+        const top = y0 * width;
+        const bottom = top + width;
         for (let i = 0; i < window.width; i++) {
           const x0 = columnX0[i];
           const tx = columnTx[i];
+          // the four neighbours row by row; a weight of 0 or a neighbour without a height adds nothing
           let sum = 0;
           let weight = 0;
-          for (let dy = 0; dy < 2; dy++) {
-            for (let dx = 0; dx < 2; dx++) {
-              const w = (dx ? tx : 1 - tx) * (dy ? ty : 1 - ty);
-              if (w === 0) continue;
-              const value = values[(y0 + dy) * width + x0 + dx];
-              if (value !== value) continue;
-              sum += w * value;
-              weight += w;
-            }
+          for (let k = 0; k < 4; k++) {
+            const w = (k % 2 ? tx : 1 - tx) * (k < 2 ? 1 - ty : ty);
+            if (w === 0) continue;
+            const value = values[(k < 2 ? top : bottom) + x0 + (k % 2)];
+            if (value !== value) continue;
+            sum += w * value;
+            weight += w;
           }
           out[j * window.width + i] = weight > 0 ? sum / weight : Number.NaN;
         }

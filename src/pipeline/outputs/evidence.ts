@@ -107,7 +107,9 @@ async function heightChip(
       const t = Math.max(-1, Math.min(1, (a.data[p] - b.data[p] - offset) / heightScaleM));
       if (!Number.isFinite(t)) continue;
       const fade = Math.round(255 * (1 - Math.abs(t)));
-      rgb.set(t >= 0 ? [255, fade, fade] : [fade, fade, 255], p * 3);
+      rgb[p * 3] = t >= 0 ? 255 : fade;
+      rgb[p * 3 + 1] = fade;
+      rgb[p * 3 + 2] = t >= 0 ? fade : 255;
     }
   }
   return rgb;
