@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fuseStrip, fusionMargin, type FusionRule } from './fuse.js';
+import { keptArrays } from './height-change.js';
 
 const rule: FusionRule = { heightThresholdM: 2, probabilityThreshold: 0.5, misregistrationPx: 2, buildingHeightM: 2.5, roughnessRadiusPx: 2 };
 const width = 12;
@@ -96,5 +97,33 @@ describe('fuseStrip across strip cuts', () => {
     };
     const whole = fuse(0, rows);
     for (const cut of [14, 15, 16, 17]) expect([...fuse(0, cut), ...fuse(cut, rows - cut)], `cut at row ${cut}`).toEqual(whole);
+  });
+});
+
+describe('fuseStrip into kept memory', () => {
+  it('gives each strip what fresh arrays give, whatever the strips before it left there', () => {
+    const memory = keptArrays();
+    const rows = 6;
+    // a house of 9 m before, beside which a shed of 6 m rose
+    const before = dsm(rows, 0, 5, 19);
+    const after = Float32Array.from(dsm(rows, 6, 9, 16), (h, i) => Math.max(h, before[i]));
+    const ground = new Float32Array(rows * width).fill(10);
+    const probability = Float32Array.from({ length: rows * width }, (_, i) => (i % 5) / 4);
+    const strips = [
+      { y0: 0, width, height: rows, margin: 0, probability, dsmBefore: before, dsmAfter: after, offset: new Float32Array(rows * width), ground },
+      // no ground, a shorter strip: rows of the first strip's values lie past its end
+      { y0: 6, width, height: 4, margin: 0, dsmBefore: dsm(4, 1, 4, 14), dsmAfter: dsm(4), offset: new Float32Array(4 * width) },
+      // the model alone
+      { y0: 10, width, height: rows, margin: 0, probability: probability.map((p) => 1 - p) },
+    ];
+    const bits = (values: Float32Array | Uint8Array) => [...new Uint8Array(values.buffer, values.byteOffset, values.byteLength)];
+    for (const rasters of strips) {
+      const kept = fuseStrip(rasters, rule, memory);
+      const fresh = fuseStrip(rasters, rule);
+      for (const [name, values] of Object.entries(fresh)) {
+        if (typeof values === 'number') expect(kept[name as keyof typeof kept]).toBe(values);
+        else expect(bits(kept[name as keyof typeof kept] as Float32Array), `${name} of the strip at row ${rasters.y0}`).toEqual(bits(values));
+      }
+    }
   });
 });
