@@ -11,19 +11,18 @@ describe('alignedRows', () => {
   const read = { resample: 'bilinear' as const, bands: [0, 1, 2] };
 
   it('cuts tiles from rows aligned once into the pixels readAligned gives each, to the last bit, from any first row of tiles', async () => {
-    for (const bands of [3, 4]) {
-      const source = raster({ epsg: 4549, origin: [500000, 3350000], pixel: 0.1, width: 400, height: 300, bands, type: 'uint8', value: noise });
-      for (const origin of shiftedOrigins) {
-        const g = grid(4549, origin, 0.2, 200, 150);
-        // a whole run from the first row of tiles, and a queued batch's from the third
-        for (const rows of [[0, 1, 2, 3, 4], [2, 3]]) {
-          const reader = alignedRows(source, g, span, read);
-          for (const window of tiles(rows)) {
-            const tile = await reader.read(window);
-            const alone = await readAligned(source, g, window, read);
-            expect(tile.data).toEqual(alone.data);
-            expect(tile.valid).toEqual(alone.valid);
-          }
+    // RGBA (alpha 0 in the west), on the raster's grid and on one moved by a fraction of a pixel
+    const source = raster({ epsg: 4549, origin: [500000, 3350000], pixel: 0.1, width: 400, height: 300, bands: 4, type: 'uint8', value: noise });
+    for (const origin of shiftedOrigins.slice(0, 2)) {
+      const g = grid(4549, origin, 0.2, 200, 150);
+      // a whole run from the first row of tiles, and a queued batch's from the third
+      for (const rows of [[0, 1, 2, 3, 4], [2, 3]]) {
+        const reader = alignedRows(source, g, span, read);
+        for (const window of tiles(rows)) {
+          const tile = await reader.read(window);
+          const alone = await readAligned(source, g, window, read);
+          expect(tile.data).toEqual(alone.data);
+          expect(tile.valid).toEqual(alone.valid);
         }
       }
     }
