@@ -169,9 +169,11 @@ export function sampleMasked(source: MaskedSource, positions: SamplePositions, o
   // the window's first pixel, in blocks from the raster's origin
   const i0 = originX / block;
   const j0 = originY / block;
+  // dividing by a power of two is multiplying by its inverse, exactly
+  const inverse = (block & (block - 1)) === 0 ? 1 / block : 0;
   for (let p = 0; p < x.length; p++) {
-    const u = block === 1 ? x[p] : x[p] / block;
-    const v = block === 1 ? y[p] : y[p] / block;
+    const u = inverse !== 0 ? x[p] * inverse : x[p] / block;
+    const v = inverse !== 0 ? y[p] * inverse : y[p] / block;
     const i = Math.floor(u) - i0;
     const j = Math.floor(v) - j0;
     if (!(i >= 0 && j >= 0 && i < width && j < height)) continue;
