@@ -16,16 +16,18 @@ export function regionJudge(thresholds: DetectionThresholds) {
   return {
     /** Rejected regions by rule (a reason without the region's measurements). */
     rejected,
-    /** Judges one region (`firstPixel`: its first pixel's grid index in scan order). */
-    judge(region: ChangeRegion, firstPixel: number): void {
+    /** Judges one region (`firstPixel`: its first pixel's grid index in scan order); returns the candidate it keeps, if any (numbered later). */
+    judge(region: ChangeRegion, firstPixel: number): Omit<Candidate, 'id'> | null {
       const m = regionMeasurements(region);
       const verdict = classifyRegion(m, thresholds);
       if (verdict.kind === null) {
         rejected[verdict.rule] = (rejected[verdict.rule] ?? 0) + 1;
-        return;
+        return null;
       }
       const { areaM2, heightChangeM, heightChangeMaxM, heightAfterM, confidence } = m;
-      found.push({ firstPixel, candidate: { changeKind: verdict.kind, polygons: region.polygons, areaM2, heightChangeM, heightChangeMaxM, heightAfterM, confidence, reason: verdict.reason } });
+      const candidate = { changeKind: verdict.kind, polygons: region.polygons, areaM2, heightChangeM, heightChangeMaxM, heightAfterM, confidence, reason: verdict.reason };
+      found.push({ firstPixel, candidate });
+      return candidate;
     },
     /** The candidates, numbered in scan order of their first pixel (top to bottom, left to right). */
     candidates(): Candidate[] {

@@ -5,7 +5,7 @@
  * plans; `results.gpkg` holds the same layers in the project CRS (the grid's when not judged).
  * The run writes them into a fresh folder (`freshFolder`) that it swaps in whole.
  */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReplaceableFolder } from '../../files.js';
 import { crsTransform, toWgs84, type CoordinateTransform } from '../../geo/crs.js';
@@ -52,6 +52,63 @@ export function checkIds(candidates: Candidate[]): void {
 /** Candidates whose chips are made at once: libvips decodes and encodes one's off the main thread while another's are resampled. */
 const concurrentCandidates = 4;
 
+/** Runs tasks at most `concurrentCandidates` at a time, in the order they come. */
+function candidateQueue() {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= concurrentCandidates) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * Evidence of candidates written as they are found, while the rest of the grid is still read:
+ * each candidate's chips go into a folder of their own (`evidence/.found-<n>`) as soon as it is
+ * judged, a few candidates at a time, and `finish` renames the folders to the candidates' ids,
+ * which follow the scan order of all of them and so are known only at the end.
+ */
+export function evidenceAsFound(folder: string, grid: AnalysisGrid, sources: EvidenceSources) {
+  const queue = candidateQueue();
+  // by the candidate's polygons, which its numbered copy shares
+  const writing = new Map<unknown, Promise<{ dir: string; names: string[] }>>();
+  /** Resolves once no chip is being written any more, whether all were written or not. */
+  const settled = async (): Promise<void> => {
+    await Promise.allSettled(writing.values());
+  };
+  return {
+    add(candidate: Pick<Candidate, 'polygons'>): void {
+      const dir = join(folder, 'evidence', `.found-${writing.size + 1}`);
+      const written = queue(async () => ({ dir, names: await writeCandidateEvidence(dir, grid, candidate, sources) }));
+      // awaited in `finish` or `settled`
+      written.catch(() => {});
+      writing.set(candidate.polygons, written);
+    },
+    /** Each candidate's evidence paths relative to the folder, by id, once its chips are in `evidence/<id>/`. */
+    async finish(candidates: Pick<Candidate, 'id' | 'polygons'>[], progress?: ProgressFactory): Promise<Map<string, string[]>> {
+      await settled();
+      const paths = new Map<string, string[]>();
+      const bar = progress?.('evidence', candidates.length, 'candidates');
+      for (const candidate of candidates) {
+        const { dir, names } = await writing.get(candidate.polygons)!;
+        // without rasters for any chip no folder was made
+        if (names.length > 0) await rename(dir, join(folder, 'evidence', candidate.id));
+        paths.set(candidate.id, names.map((name) => `evidence/${candidate.id}/${name}`));
+        bar?.tick();
+      }
+      bar?.done();
+      return paths;
+    },
+    settled,
+  };
+}
+
 /**
  * Writes each candidate's chips into `<folder>/evidence/<id>/`, a few candidates at a time;
  * returns their paths relative to the folder, by id, in the candidates' order. Without rasters no
@@ -67,14 +124,17 @@ export async function writeEvidence(
   const paths = new Map<string, string[]>();
   if (!evidence) return paths;
   const bar = progress?.('evidence', candidates.length, 'candidates');
-  for (let first = 0; first < candidates.length; first += concurrentCandidates) {
-    const some = candidates.slice(first, first + concurrentCandidates);
-    const written = await Promise.all(some.map((candidate) => writeCandidateEvidence(join(folder, 'evidence', candidate.id), grid, candidate, evidence)));
-    some.forEach((candidate, i) => {
-      paths.set(candidate.id, written[i].map((name) => `evidence/${candidate.id}/${name}`));
-      bar?.tick();
-    });
-  }
+  const queue = candidateQueue();
+  const written = await Promise.all(
+    candidates.map((candidate) =>
+      queue(async () => {
+        const names = await writeCandidateEvidence(join(folder, 'evidence', candidate.id), grid, candidate, evidence);
+        bar?.tick();
+        return names;
+      }),
+    ),
+  );
+  candidates.forEach((candidate, i) => paths.set(candidate.id, written[i].map((name) => `evidence/${candidate.id}/${name}`)));
   bar?.done();
   return paths;
 }

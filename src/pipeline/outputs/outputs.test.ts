@@ -12,7 +12,7 @@ import { openGeoTiff } from '../../raster/geotiff-source.js';
 import type { RasterSource } from '../../raster/types.js';
 import type { Candidate } from '../candidate.js';
 import { ingest } from '../ingest.js';
-import { checkIds, detectOutputFolder, writeEvidence, writeResults } from './index.js';
+import { checkIds, detectOutputFolder, evidenceAsFound, writeEvidence, writeResults } from './index.js';
 import { replaceFolder } from '../../files.js';
 import type { EvidenceSources } from './evidence.js';
 import type { ChangeKind } from '../../vocabulary.js';
@@ -148,6 +148,34 @@ describe('detect outputs', () => {
     const run = writeDetectOutputs(join(parent, 'out'), { grid, candidates: truthCandidates.slice(0, 2), summary: {}, evidence });
     await expect(run).rejects.toThrow('bad tile');
     expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('writes chips as candidates are found and files them under the ids given at the end, as writeEvidence does', async () => {
+    const [first, second, third] = truthCandidates;
+    const expected = join(dir, 'evidence-by-id');
+    const byId = await writeEvidence(expected, grid, [first, second, third], { beforeOrtho, afterOrtho });
+    const folder = join(dir, 'evidence-as-found');
+    const found = evidenceAsFound(folder, grid, { beforeOrtho, afterOrtho });
+    // found in another order than their ids', and numbered copies (as regionJudge gives them)
+    for (const c of [third, first, second]) found.add({ polygons: c.polygons });
+    const paths = await found.finish([first, second, third].map((c) => ({ ...c })));
+    expect(paths).toEqual(byId);
+    expect((await readdir(join(folder, 'evidence'))).sort()).toEqual([first.id, second.id, third.id].sort());
+    for (const c of [first, second, third]) {
+      for (const name of ['before.jpg', 'after.jpg']) expect(await readFile(join(folder, 'evidence', c.id, name))).toEqual(await readFile(join(expected, 'evidence', c.id, name)));
+    }
+  });
+
+  it('lets every chip of candidates found so far end before a failed run is given up', async () => {
+    const folder = join(dir, 'evidence-failing');
+    const found = evidenceAsFound(folder, grid, { beforeOrtho, afterOrtho: failingSource(afterOrtho) });
+    for (const c of truthCandidates.slice(0, 6)) found.add(c);
+    await found.settled();
+    await rm(folder, { recursive: true, force: true });
+    // nothing is written after settled: the folder stays removed
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(readdir(folder)).rejects.toThrow('ENOENT');
+    await expect(found.finish(truthCandidates.slice(0, 6))).rejects.toThrow('bad tile');
   });
 
   it('keeps an earlier output folder when a re-run fails and replaces it when a re-run succeeds', async () => {

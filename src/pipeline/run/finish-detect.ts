@@ -4,14 +4,14 @@
  */
 import type { IngestInputs } from '../ingest.js';
 import { regionJudge } from '../judge-regions.js';
-import { checkIds, writeEvidence, writeResults } from '../outputs/index.js';
+import { checkIds, evidenceAsFound, writeResults } from '../outputs/index.js';
 import { openChangeRasters } from '../outputs/change-rasters.js';
 import type { FreshFolder } from '../../files.js';
 import type { Database } from '../../db/connect.js';
 import { stageTimer } from './stage-timer.js';
 import { finishOutputs, judge, type Judgement } from './finish-outputs.js';
 import { planTiles } from '../tile-plan.js';
-import type { ChangeStrip } from '../types.js';
+import type { ChangeRegion, ChangeStrip } from '../types.js';
 import { createVectorizer } from '../vectorize.js';
 import { offsetAt, type VerticalOffset } from '../../geo/vertical-offset.js';
 import type { DetectJob, DetectSummary, MissingRows, OverlayTarget } from './run-detect.js';
@@ -49,10 +49,17 @@ export async function finishDetect(
     ...(run.missing ?? []).map(({ rows, extent, reason }) => `rows ${rows[0]}-${rows[1]} (${extent[0]},${extent[1]} - ${extent[2]},${extent[3]} in ${crs}) were not analysed: ${reason}`),
   ];
   const changeRasters = await openChangeRasters(output.path, grid, mode);
+  const evidenceSources = { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined };
+  // each candidate's chips are made as soon as it is found, beside the strips still to come
+  const found = evidenceAsFound(output.path, grid, evidenceSources);
   try {
     if (changeRasters.warning) warnings.push(changeRasters.warning);
     const regions = regionJudge(job.thresholds);
-    const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75, onRegion: regions.judge });
+    const onRegion = (region: ChangeRegion, firstPixel: number) => {
+      const candidate = regions.judge(region, firstPixel);
+      if (candidate) found.add(candidate);
+    };
+    const vectorizer = createVectorizer(grid, { simplifyTolerancePx: 0.75, onRegion });
     for await (const strip of strips) {
       await time('outputs', () => changeRasters.addStrip(strip));
       await time('vectorize', async () => vectorizer.addStrip(strip));
@@ -88,8 +95,7 @@ export async function finishDetect(
     // summary.json is written before the outputs stage ends, so it times everything but the writing
     summary.stagesMs = { ...stagesMs, total: Date.now() - startedAt };
     checkIds(candidates);
-    const evidenceSources = { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined };
-    const evidence = await time('outputs', () => writeEvidence(output.path, grid, candidates, evidenceSources, progress));
+    const evidence = await time('outputs', () => found.finish(candidates, progress));
     const results = (judged?: Judgement) =>
       time('outputs', () => writeResults(output.path, { grid, candidates, evidence, verdicts: judged?.verdicts, projectEpsg: judged?.projectEpsg, summary: { ...summary, ...judged?.summary } }));
     const judging = overlay && {
@@ -104,6 +110,8 @@ export async function finishDetect(
     return { ...summary, ...judgement?.summary, stagesMs: { ...stagesMs, total: Date.now() - startedAt } };
   } catch (err) {
     await changeRasters.abort();
+    // no chip is still being written into the folder the caller removes
+    await found.settled();
     throw err;
   }
 }
