@@ -7,6 +7,9 @@
  * Rasters and fused strips pass through slots of shared memory kept from strip to strip (on this
  * machine a fresh array costs more in page faults than copying into a kept one).
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { fuseStrip, type FusionRule, type StripRasters } from './fuse.js';
 import { keptArrays } from './height-change.js';
@@ -66,11 +69,22 @@ if (!isMainThread && workerData?.fusion) {
   });
 }
 
-/** The worker of a TypeScript module (development and tests): Node 20 does not hand a parent's module hooks (tsx) on to a worker. */
+/**
+ * The worker of a TypeScript module (development and tests): Node 20 does not hand a parent's
+ * module hooks (tsx) on to a worker. tsx is found from this module, not from the working folder.
+ */
 const tsWorker = `
 const { workerData } = require('node:worker_threads');
-import('tsx/esm/api').then(({ tsImport }) => tsImport(workerData.url, workerData.url));
+import(workerData.tsx).then(({ tsImport }) => tsImport(workerData.url, workerData.url));
 `;
+
+/** tsx's ESM API (the CommonJS one cannot load ES modules), by its package's exports. */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('tsx/package.json');
+  const { exports } = require(manifest) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(manifest), exports['./esm/api'].import.default)).href;
+}
 
 let worker: Worker | null = null;
 const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
@@ -87,7 +101,7 @@ function fusionWorker(): Worker {
   if (worker) return worker;
   const url = new URL(import.meta.url);
   const started = url.pathname.endsWith('.ts')
-    ? new Worker(tsWorker, { eval: true, workerData: { fusion: true, url: url.href } })
+    ? new Worker(tsWorker, { eval: true, workerData: { fusion: true, url: url.href, tsx: tsxEsmApi() } })
     : new Worker(url, { workerData: { fusion: true } });
   started.on('message', ({ id, error }: FuseReply) => {
     const request = pending.get(id);
