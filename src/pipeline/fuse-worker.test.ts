@@ -3,7 +3,8 @@ import { fuseStrip, type FusionRule, type StripRasters } from './fuse.js';
 import { fuseOnWorker } from './fuse-worker.js';
 
 const rule: FusionRule = { heightThresholdM: 2, probabilityThreshold: 0.5, misregistrationPx: 2, buildingHeightM: 2.5, roughnessRadiusPx: 2 };
-const width = 40;
+// odd, as a grid may be: a strip's pixel count need not be a multiple of 4
+const width = 41;
 
 /** A strip of rows [y0, y0 + height) with a 2-row margin: a shed rising `rise` m over columns [x0, x0 + 8), seen by the model. */
 function strip(y0: number, height: number, x0: number, rise: number): StripRasters {

@@ -17,10 +17,10 @@ import type { ChangeStrip } from './types.js';
 
 /** The rasters of `StripRasters` in a slot, in this order (those the strip has). */
 const rasterNames = ['probability', 'greenness', 'dsmBefore', 'dsmAfter', 'offset', 'ground'] as const;
-/** The arrays of a `ChangeStrip` in a slot, in this order. */
+/** The arrays of a `ChangeStrip` in a slot, in this order (floats first: a float array starts on a multiple of 4 bytes). */
 const stripArrays = [
-  ['change', Uint8Array], ['nearBuilding', Uint8Array], ['heightChange', Float32Array], ['heightBefore', Float32Array], ['heightAfter', Float32Array],
-  ['probability', Float32Array], ['roughness', Float32Array], ['topSurface', Float32Array], ['greenness', Float32Array],
+  ['heightChange', Float32Array], ['heightBefore', Float32Array], ['heightAfter', Float32Array], ['probability', Float32Array],
+  ['roughness', Float32Array], ['topSurface', Float32Array], ['greenness', Float32Array], ['change', Uint8Array], ['nearBuilding', Uint8Array],
 ] as const;
 /** Bytes a fused strip takes per pixel. */
 const stripBytesPerPixel = 2 + 7 * 4;
