@@ -8,7 +8,7 @@
 import { BadInputError } from '../errors.js';
 import { estimateGround, groundSurface, type GroundSurface } from './ground.js';
 import type { IngestResult } from './ingest.js';
-import { readHeights } from '../raster/read-aligned.js';
+import { readHeights } from '../raster/read-rows.js';
 import type { AnalysisGrid, RasterSource } from '../raster/types.js';
 import type { ProgressFactory } from './types.js';
 import { estimateVerticalOffset, type HeightSample, type VerticalOffset } from '../geo/vertical-offset.js';

@@ -4,7 +4,7 @@
  * before epoch is read shifted, and height edges of unchanged buildings no longer look like change.
  */
 import type { RasterSource } from '../raster/types.js';
-import { readHeights } from '../raster/read-aligned.js';
+import { readHeights } from '../raster/read-rows.js';
 import type { AnalysisGrid } from '../raster/types.js';
 
 /** Shift (m, map axes) to add to a position on the after epoch to find the same ground on the before epoch. */

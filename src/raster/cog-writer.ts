@@ -9,7 +9,8 @@
  * order under a temporary name, then renames the file.
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { checkLayout, compressTile, encodeDirectory, encodeHeader, type GeoTiffWriteOptions, type TiffImage, type TileMemory } from './geotiff-writer.js';
+import { checkLayout, encodeDirectory, encodeHeader, type GeoTiffWriteOptions, type TiffImage } from './geotiff-writer.js';
+import { compressTile, type TileMemory } from './tiff-tiles.js';
 import { allocateSamples } from './resample.js';
 
 type Samples = Float32Array | Uint8Array;

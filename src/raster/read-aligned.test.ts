@@ -3,7 +3,8 @@ import { crsTransform } from '../geo/crs.js';
 import { grid, noise, raster, shiftedOrigins } from '../test-support/rasters.js';
 import { openGeoTiff } from './geotiff-source.js';
 import { ingest } from '../pipeline/ingest.js';
-import { readAligned, readAlignedWindows, readHeights } from './read-aligned.js';
+import { readAligned, readAlignedWindows } from './read-aligned.js';
+import { readHeights } from './read-rows.js';
 
 const ramp = (x: number, y: number) => (x - 500000) * 10 + (y - 3349000) * 3;
 

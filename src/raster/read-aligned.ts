@@ -374,28 +374,3 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
   }
   return { x0, y0, block: block * k, width, height, bandCount: n, values: means, valid };
 }
-
-/**
- * Widest piece of a window sampled at once: full-width strips of a wide raster are sampled a piece
- * at a time (the pieces' source pixels are still read together, `widestGroup` at a time).
- */
-const readColumns = 1024;
-
-/** Heights (band 0) of a grid window from a DSM or DTM, bilinear, NaN where it has none. */
-export async function readHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
-  const heights = new Float32Array(window.width * window.height);
-  const pieces = Array.from({ length: Math.ceil(window.width / readColumns) }, (_, n) => ({
-    ...window,
-    x: window.x + n * readColumns,
-    width: Math.min(readColumns, window.width - n * readColumns),
-  }));
-  const aligned = await readAlignedWindows(source, grid, pieces, { resample: 'bilinear', bands: [0] });
-  for (const [n, { width }] of pieces.entries()) {
-    const { data, valid } = aligned[n];
-    const x = n * readColumns;
-    for (let row = 0; row < window.height; row++) {
-      for (let column = 0, i = row * width; column < width; column++, i++) heights[row * window.width + x + column] = valid[i] ? data[i] : Number.NaN;
-    }
-  }
-  return heights;
-}

@@ -1,5 +1,6 @@
 /**
- * Read + align of model tiles a row of tiles at a time: full-width rows of the analysis grid
+ * Read + align of wide windows in pieces: a DSM strip's heights (`readHeights`), and model tiles a
+ * row of tiles at a time (`alignedRows`): full-width rows of the analysis grid
  * aligned once each, and tiles cut from them. Tiles overlap their neighbours on every side, so
  * read one by one every grid pixel would be sampled about 1.5 times, and the source rows a row of
  * tiles shares with the next decoded and block-averaged twice. A pixel's value depends on its
@@ -20,8 +21,35 @@ export interface AlignedRows {
   read(window: PixelWindow): Promise<AlignedRaster>;
 }
 
-/** Widest piece of the rows aligned at once (their source pixels are still read together). */
+/**
+ * Widest piece of a wide window aligned at once: full-width rows of a wide raster are sampled a
+ * piece at a time (the pieces' source pixels are still read together, `widestGroup` at a time).
+ */
 const pieceColumns = 1024;
+
+/** `window` cut into pieces at most `pieceColumns` wide, left to right. */
+function columnPieces(window: PixelWindow): PixelWindow[] {
+  return Array.from({ length: Math.ceil(window.width / pieceColumns) }, (_, k) => ({
+    ...window,
+    x: window.x + k * pieceColumns,
+    width: Math.min(pieceColumns, window.width - k * pieceColumns),
+  }));
+}
+
+/** Heights (band 0) of a grid window from a DSM or DTM, bilinear, NaN where it has none. */
+export async function readHeights(source: RasterSource, grid: AnalysisGrid, window: PixelWindow): Promise<Float32Array> {
+  const heights = new Float32Array(window.width * window.height);
+  const pieces = columnPieces(window);
+  const aligned = await readAlignedWindows(source, grid, pieces, { resample: 'bilinear', bands: [0] });
+  for (const [n, { x, width }] of pieces.entries()) {
+    const { data, valid } = aligned[n];
+    const left = x - window.x;
+    for (let row = 0; row < window.height; row++) {
+      for (let column = 0, i = row * width; column < width; column++, i++) heights[row * window.width + left + column] = valid[i] ? data[i] : Number.NaN;
+    }
+  }
+  return heights;
+}
 
 /**
  * Windows of `grid` from `source` within columns [x0, x1) (the tiles' span, which may reach past
@@ -47,12 +75,7 @@ export function alignedRows(source: RasterSource, grid: AnalysisGrid, span: { x0
   const align = async (y1: number): Promise<void> => {
     // from a row on the lattice's phase: the few rows above `bottom` again, alike to the last bit
     const start = bottom - (((bottom - y0) % latticeStep) + latticeStep) % latticeStep;
-    const pieces = Array.from({ length: Math.ceil(width / pieceColumns) }, (_, k) => ({
-      x: x0 + k * pieceColumns,
-      y: start,
-      width: Math.min(pieceColumns, width - k * pieceColumns),
-      height: y1 - start,
-    }));
+    const pieces = columnPieces({ x: x0, y: start, width, height: y1 - start });
     const aligned = await readAlignedWindows(source, grid, pieces, options);
     if (valid.length < (y1 - top) * width) {
       const grown = allocateSamples(source.info.sampleType, (y1 - top) * width * n);

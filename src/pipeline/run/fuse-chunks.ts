@@ -9,7 +9,7 @@ import { keptArrays, type KeptArrays } from '../height-change.js';
 import type { GroundSurface } from '../ground.js';
 import type { TileValues } from '../infer.js';
 import type { IngestInputs } from '../ingest.js';
-import { readHeights } from '../../raster/read-aligned.js';
+import { readHeights } from '../../raster/read-rows.js';
 import type { ChangeStrip } from '../types.js';
 import type { VerticalOffset } from '../../geo/vertical-offset.js';
 import type { StageTimer } from './stage-timer.js';

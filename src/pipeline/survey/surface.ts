@@ -5,7 +5,8 @@
  * function serves the full-width strips of the survey and the window around each building, so both
  * see the same building pixels.
  */
-import { readAligned, readHeights } from '../../raster/read-aligned.js';
+import { readAligned } from '../../raster/read-aligned.js';
+import { readHeights } from '../../raster/read-rows.js';
 import type { AnalysisGrid, PixelWindow, RasterSource } from '../../raster/types.js';
 import type { GroundSurface } from '../ground.js';
 import { neighbourhoodMax } from '../height-change.js';
