@@ -118,12 +118,17 @@ describe.skipIf(!browserAvailable())('the field page', () => {
     await page.getByRole('button', { name: '误报' }).waitFor();
     await page.getByLabel('备注').fill('离线提交：车棚，非建筑');
     await scene.stop();
-    await page.getByRole('button', { name: '误报' }).click();
-    await eventually(() => page.locator('#submit-status').textContent()).toBe('网络不可用，已保存，恢复后自动提交');
-    expect(await page.locator('#outbox-status').textContent()).toBe('待提交 1 条');
-    await scene.start();
+    try {
+      await page.getByRole('button', { name: '误报' }).click();
+      await eventually(() => page.locator('#submit-status').textContent()).toBe('网络不可用，已保存，恢复后自动提交');
+      // the outbox line is written after its own IndexedDB read, which may end after the status line
+      await eventually(() => page.locator('#outbox-status').textContent()).toBe('待提交 1 条');
+    } finally {
+      // the later tests need the service whatever happened here
+      await scene.start();
+    }
     await expect.poll(() => page.locator('#submit-status').textContent(), { timeout: 120_000, interval: 1000 }).toBe('已提交：误报');
-    expect(await page.locator('#outbox-status').textContent()).toBe('');
+    await eventually(() => page.locator('#outbox-status').textContent()).toBe('');
     const detail = await call(scene.tokens.supervisor, `/cases/${id}`);
     expect(detail.state).toBe('false_positive');
     expect(detail.events.at(-1)).toMatchObject({ note: '离线提交：车棚，非建筑', data: { submission_id: expect.stringMatching(/^field-/) } });
