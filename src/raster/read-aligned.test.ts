@@ -39,6 +39,30 @@ describe('readAligned', () => {
     }
   });
 
+  it('gives each grid pixel the rounded mean of the 2 x 2 orthophoto pixels with data under it, up to a raster edge that cuts blocks', async () => {
+    const value = (col: number, row: number, band: number) => (col * 37 + row * 91 + band * 53) % 256;
+    // RGB, and RGBA with one transparent pixel
+    const transparent = (col: number, row: number) => col === 12 && row === 30;
+    for (const bands of [3, 4]) {
+      const pixel = (_x: number, _y: number, b: number, col: number, row: number) => (b === 3 ? (transparent(col, row) ? 0 : 255) : value(col, row, b));
+      const source = raster({ epsg: 4549, origin: [500000, 3350000], pixel: 0.1, width: 41, height: 41, bands, type: 'uint8', value: pixel });
+      const g = grid(4549, [500000, 3350000], 0.2, 21, 21);
+      // the window's last row of blocks holds source row 40 alone (row 41 is past the edge)
+      const out = await readAligned(source, g, { x: 5, y: 14, width: 10, height: 7 }, { resample: 'bilinear', bands: [0, 1, 2] });
+      for (let j = 0; j < 7; j++) {
+        for (let i = 0; i < 10; i++) {
+          const [col, row] = [2 * (5 + i), 2 * (14 + j)];
+          const under = [[col, row], [col + 1, row], [col, row + 1], [col + 1, row + 1]].filter(([c, r]) => r < 41 && !(bands === 4 && transparent(c, r)));
+          for (let b = 0; b < 3; b++) {
+            // a mean ending in .5 may round either way: positions carry the lattice's last bits
+            const mean = under.reduce((sum, [c, r]) => sum + value(c, r, b), 0) / under.length;
+            expect(Math.abs(out.data[(j * 10 + i) * 3 + b] - mean), `${bands} bands: ${i},${j} band ${b}`).toBeLessThanOrEqual(0.5);
+          }
+        }
+      }
+    }
+  });
+
   it('gives the same pixels from EPSG:4549 on a grid in EPSG:4528 (the zone-prefixed form)', async () => {
     const value = (_x: number, _y: number, b: number, col: number, row: number) => (col * 7 + row * 13 + b * 50) % 256;
     const source = raster({ epsg: 4549, origin: [512000, 3351000], pixel: 0.2, width: 64, height: 64, bands: 3, type: 'uint8', value });

@@ -326,10 +326,18 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
     const x = x0 + (i + 0.5) * block;
     columnBlock[i] = x >= 0 && x < info.width ? Math.floor(i / k) : -1;
   }
+  // integers without nodata, every column inside the raster: a row of blocks inside it whose
+  // alpha is nowhere 0 has data in every pixel
+  const wholeColumns = !checkValues && columnBlock.every((I) => I >= 0);
   // sums and counts of one row of blocks
   const sums = new Float64Array(width * n);
   const counts = new Int32Array(width);
   for (let J = 0; J < height; J++) {
+    const rowsInside = y0 + J * k * block >= 0 && y0 + (J + 1) * k * block <= info.height;
+    if (wholeColumns && rowsInside && (alpha === null || opaque(values, J * k * nativeWidth, (J + 1) * k * nativeWidth, n, alpha))) {
+      wholeBlocks(values, J, k, nativeWidth, n, summed, means, valid);
+      continue;
+    }
     sums.fill(0);
     counts.fill(0);
     for (let j = J * k; j < (J + 1) * k; j++) {
@@ -373,4 +381,31 @@ function averageBlocks(read: RasterData & { x0: number; y0: number; block: numbe
     }
   }
   return { x0, y0, block: block * k, width, height, bandCount: n, values: means, valid };
+}
+
+/** Whether pixels [first, last) of an image with `n` bands have a nonzero alpha band. */
+function opaque(values: ArrayLike<number>, first: number, last: number, n: number, alpha: number): boolean {
+  for (let p = first * n + alpha; p < last * n; p += n) if (values[p] === 0) return false;
+  return true;
+}
+
+/**
+ * The means of row `J` of k x k blocks whose every pixel has data: sums of integers, so the same
+ * in any order, and a tight loop without the general path's checks (half of read + align's time
+ * on a 0.1 m orthophoto went to them).
+ */
+function wholeBlocks(values: ArrayLike<number>, J: number, k: number, nativeWidth: number, n: number, summed: number, means: Float64Array, valid: Uint8Array): void {
+  const width = nativeWidth / k;
+  const area = k * k;
+  for (let I = 0; I < width; I++) {
+    const out = (J * width + I) * n;
+    for (let b = 0; b < summed; b++) {
+      let sum = 0;
+      for (let j = J * k; j < (J + 1) * k; j++) {
+        for (let i = I * k, p = (j * nativeWidth + i) * n + b; i < (I + 1) * k; i++, p += n) sum += values[p];
+      }
+      means[out + b] = sum / area;
+    }
+    valid[J * width + I] = 1;
+  }
 }
