@@ -1,8 +1,9 @@
 /**
- * The bundled scene cropped so that the analysis grid is 601 x 783 px: an odd width and height,
- * a last column of model tiles 153 px wide (stride 224) and a last fusion segment shorter than
- * the others. Real flights have arbitrary sizes; every other fixture and bench scene is even, and
- * an odd strip once broke the fusion thread (45829ef).
+ * The bundled scene cropped so that the analysis grid has an odd width and height, for the detect
+ * job (601 x 783 px: a last column of model tiles 153 px wide, stride 224, and a last fusion
+ * segment shorter than the others) and the survey (301 x 283 px: a last strip of 27 rows). Real
+ * flights have arbitrary sizes; every other fixture and bench scene is even, and an odd strip once
+ * broke the fusion thread (45829ef).
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,32 +13,41 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crsTransform } from '../../geo/crs.js';
 import { readPolygonCollection, transformPolygons, type PolygonRings } from '../../geo/geojson.js';
 import { polygonsArea } from '../../geo/measure.js';
+import polygonClipping from 'polygon-clipping';
 import { intersectionOverUnion } from '../../eval/objects.js';
 import { openGeoTiff } from '../../raster/geotiff-source.js';
 import { writeGeoTiff } from '../../raster/geotiff-writer.js';
 import { allocateSamples } from '../../raster/resample.js';
 import { quietProgress } from '../../test-support/progress.js';
 import { resolveDetectJob, runDetectJob, type JobSpec } from './detect-job.js';
+import { resolveSurveyJob, runSurveyJob } from './survey-job.js';
 
 const scene = fileURLToPath(new URL('../../../fixtures/scene/', import.meta.url));
-/** The crop, in pixels of the scene's 0.2 m orthophotos. */
-const crop = { col: 33, row: 101, width: 601, height: 783 };
-/** The scene's orthophotos' top-left corner (EPSG:4549). */
-const sceneCorner = [496594, 3350032.8];
-/** The crop's extent [minX, minY, maxX, maxY] (EPSG:4549). */
-const cropExtent = [
-  sceneCorner[0] + crop.col * 0.2,
-  sceneCorner[1] - (crop.row + crop.height) * 0.2,
-  sceneCorner[0] + (crop.col + crop.width) * 0.2,
-  sceneCorner[1] - crop.row * 0.2,
-];
+
+/** A box in pixels of the scene's 0.2 m orthophotos. */
+type Box = { col: number; row: number; width: number; height: number };
+/** The detect job's crop. */
+const crop: Box = { col: 33, row: 101, width: 601, height: 783 };
+/** The survey's crop, and the even box around it that it is compared with (a whole-scene survey takes 10 s). */
+const surveyCrop: Box = { col: 161, row: 289, width: 301, height: 283 };
+const surveyAround: Box = { col: 96, row: 224, width: 432, height: 416 };
+
+/** A box's extent [minX, minY, maxX, maxY] (EPSG:4549), from the orthophotos' top-left corner. */
+function extentOf({ col, row, width, height }: Box): number[] {
+  const [x0, y0] = [496594, 3350032.8];
+  return [x0 + col * 0.2, y0 - (row + height) * 0.2, x0 + (col + width) * 0.2, y0 - row * 0.2];
+}
+const cropExtent = extentOf(crop);
+
+/** An extent grown to the edges of the scene DSMs' 0.4 m pixels. */
+const onDsmPixels = (e: number[]) => [Math.floor(e[0] / 0.4) * 0.4, Math.floor(e[1] / 0.4) * 0.4, Math.ceil(e[2] / 0.4) * 0.4, Math.ceil(e[3] / 0.4) * 0.4];
 
 /**
  * Writes the pixels of `file` (a scene raster) under `extent` at `pixel` metres with the scene's
  * own GeoTIFF writer: cut from a window on the scene raster's pixel edges, read bilinear at
  * `pixel` (a no-op at its own pixel size).
  */
-async function cropRaster(file: string, out: string, extent: number[], pixel: number): Promise<string> {
+async function cropRaster(file: string, path: string, extent: number[], pixel: number): Promise<void> {
   const source = await openGeoTiff(join(scene, file));
   try {
     const { geoTransform, bandCount, nodata } = source.info;
@@ -51,33 +61,35 @@ async function cropRaster(file: string, out: string, extent: number[], pixel: nu
     const [x0, y0] = [Math.round((extent[0] - geoTransform[0]) / pixel - left * scale), Math.round((geoTransform[3] - extent[3]) / pixel - top * scale)];
     const data = allocateSamples(source.info.sampleType, width * height * bandCount);
     for (let row = 0; row < height; row++) data.set(read.data.subarray(((y0 + row) * read.width + x0) * bandCount, ((y0 + row) * read.width + x0 + width) * bandCount), row * width * bandCount);
-    const path = join(out, file.replace('/', '-'));
     const sampleType = source.info.sampleType as 'uint8' | 'float32';
     await writeGeoTiff(path, { width, height, bandCount, sampleType, epsg: 4549, geoTransform: [extent[0], pixel, 0, extent[3], 0, -pixel], nodata }, { width, height, bandCount, data });
-    return path;
   } finally {
     await source.close();
   }
 }
 
-type Found = { kind: string; polygons: PolygonRings[]; area: number };
+type Found = { kind: string; polygons: PolygonRings[]; area: number; properties: Record<string, unknown> };
 
-/** A run's candidates in EPSG:4549. */
-async function candidates(out: string): Promise<Found[]> {
+/** The features of a run's layer (`candidates`, `buildings`) in EPSG:4549, `kind` their property `kindKey`. */
+async function features(out: string, layer: string, kindKey: string): Promise<Found[]> {
   const toGrid = crsTransform(4326, 4549);
-  const { features } = JSON.parse(await readFile(join(out, 'candidates.geojson'), 'utf8')) as { features: { properties: { change_kind: string }; geometry: { type: string; coordinates: unknown } }[] };
-  return features.map((f) => {
-    const polygons = transformPolygons((f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates) as PolygonRings[], toGrid);
-    return { kind: f.properties.change_kind, polygons, area: polygonsArea(polygons) };
+  const collection = JSON.parse(await readFile(join(out, `${layer}.geojson`), 'utf8')) as { features: { properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } }[] };
+  return collection.features.map(({ properties, geometry }) => {
+    const polygons = transformPolygons((geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as PolygonRings[], toGrid);
+    return { kind: String(properties[kindKey]), polygons, area: polygonsArea(polygons), properties };
   });
 }
 
-const inside = (polygons: PolygonRings[], extent: number[], slack = 0) =>
-  polygons.flat(2).every(([x, y]) => x >= extent[0] - slack && x <= extent[2] + slack && y >= extent[1] - slack && y <= extent[3] + slack);
+const inside = (polygons: PolygonRings[], extent: number[], margin = 0) =>
+  polygons.flat(2).every(([x, y]) => x >= extent[0] + margin && x <= extent[2] - margin && y >= extent[1] + margin && y <= extent[3] - margin);
+
+/** The best outline overlap (IoU) of `feature` among `others` of its kind. */
+const bestOverlap = (feature: Found, others: Found[]) => Math.max(0, ...others.filter((o) => o.kind === feature.kind).map((o) => intersectionOverUnion(feature, o)));
 
 let dir: string;
+const cropped = (file: string) => join(dir, 'crop', file);
 /** The truth's changes wholly inside the crop, in EPSG:4549. */
-let truthInCrop: Found[];
+let truthInCrop: Pick<Found, 'polygons' | 'area'>[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'zhiwei-odd-grid-'));
   const truth = await readPolygonCollection(join(scene, 'truth.geojson'));
@@ -85,57 +97,63 @@ beforeAll(async () => {
   truthInCrop = truth.features
     .map((f) => {
       const polygons = transformPolygons(f.polygons, toGrid);
-      return { kind: String(f.properties.change_kind), polygons, area: polygonsArea(polygons) };
+      return { polygons, area: polygonsArea(polygons) };
     })
     .filter((t) => inside(t.polygons, cropExtent));
+  await mkdir(join(dir, 'crop'));
+  for (const flight of ['before', 'after']) {
+    await cropRaster(`${flight}/ortho.tif`, cropped(`${flight}-ortho.tif`), cropExtent, 0.2);
+    await cropRaster(`${flight}/dsm.tif`, cropped(`${flight}-dsm.tif`), onDsmPixels(cropExtent), 0.4);
+    await cropRaster(`${flight}/dsm.tif`, cropped(`${flight}-dsm-0.2.tif`), cropExtent, 0.2);
+  }
+  const [survey, around] = [extentOf(surveyCrop), extentOf(surveyAround)];
+  await cropRaster('after/ortho.tif', cropped('survey-ortho.tif'), survey, 0.2);
+  await cropRaster('after/dsm.tif', cropped('survey-dsm.tif'), onDsmPixels(survey), 0.4);
+  await cropRaster('after/dsm.tif', cropped('survey-dsm-0.2.tif'), survey, 0.2);
+  await cropRaster('after/ortho.tif', cropped('around-ortho.tif'), around, 0.2);
+  await cropRaster('after/dsm.tif', cropped('around-dsm.tif'), around, 0.4);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 /** A change raster, and when a pixel of the crop's agrees with the whole scene's. */
-const heightChange = { file: 'height-change.tif', agree: (a: number, b: number) => Math.abs(a - b) <= 0.5 };
-const probability = { file: 'change-probability.tif', agree: (a: number, b: number) => a >= 127 === b >= 127 }; // 0.5 x 254
+type ChangeRaster = { file: string; agree: (a: number, b: number) => boolean };
+const heightChange: ChangeRaster = { file: 'height-change.tif', agree: (a: number, b: number) => Math.abs(a - b) <= 0.5 };
+const probability: ChangeRaster = { file: 'change-probability.tif', agree: (a: number, b: number) => a >= 127 === b >= 127 }; // 0.5 x 254
 
-/** The cropped rasters of each mode: orthophotos cut at their own 0.2 m with the 0.4 m DSMs around them, or DSMs alone resampled to 0.2 m (at 0.4 m their grid would be even). */
-const modes = [
+/**
+ * The rasters of each mode, cropped and whole: orthophotos cut at their own 0.2 m with the 0.4 m
+ * DSMs around them, or DSMs alone resampled to 0.2 m (at 0.4 m their grid would be even).
+ */
+const modes: { mode: string; crop: Record<string, string>; scene: Record<string, string>; outputs: ChangeRaster[] }[] = [
   {
     mode: 'ortho_dsm',
-    rasters: async (out: string) => {
-      const around = [Math.floor(cropExtent[0] / 0.4) * 0.4, Math.floor(cropExtent[1] / 0.4) * 0.4, Math.ceil(cropExtent[2] / 0.4) * 0.4, Math.ceil(cropExtent[3] / 0.4) * 0.4];
-      return {
-        'before-ortho': await cropRaster('before/ortho.tif', out, cropExtent, 0.2),
-        'after-ortho': await cropRaster('after/ortho.tif', out, cropExtent, 0.2),
-        'before-dsm': await cropRaster('before/dsm.tif', out, around, 0.4),
-        'after-dsm': await cropRaster('after/dsm.tif', out, around, 0.4),
-      };
-    },
+    crop: { 'before-ortho': 'before-ortho.tif', 'after-ortho': 'after-ortho.tif', 'before-dsm': 'before-dsm.tif', 'after-dsm': 'after-dsm.tif' },
     scene: { 'before-ortho': 'before/ortho.tif', 'after-ortho': 'after/ortho.tif', 'before-dsm': 'before/dsm.tif', 'after-dsm': 'after/dsm.tif' },
     outputs: [probability, heightChange],
   },
   {
     mode: 'dsm',
-    rasters: async (out: string) => ({
-      'before-dsm': await cropRaster('before/dsm.tif', out, cropExtent, 0.2),
-      'after-dsm': await cropRaster('after/dsm.tif', out, cropExtent, 0.2),
-    }),
+    crop: { 'before-dsm': 'before-dsm-0.2.tif', 'after-dsm': 'after-dsm-0.2.tif' },
     scene: { 'before-dsm': 'before/dsm.tif', 'after-dsm': 'after/dsm.tif' },
     outputs: [heightChange],
   },
 ];
 
-describe.each(modes)('a detect run on an odd grid ($mode)', ({ mode, rasters, scene: files, outputs }) => {
+/** Paths of the cropped or whole rasters. */
+const paths = (files: Record<string, string>, folder: string) => Object.fromEntries(Object.entries(files).map(([key, file]) => [key, join(folder, file)]));
+
+describe.each(modes)('a detect run on an odd grid ($mode)', ({ mode, crop: cropFiles, scene: files, outputs }) => {
   const run = async (name: string, paths: Record<string, string>) => {
     const spec: JobSpec = { ...paths, out: join(dir, name) };
     return runDetectJob(resolveDetectJob(spec, 'fields'), null, { progress: quietProgress, evidenceDir: join(dir, 'evidence'), naming: 'fields' });
   };
 
   it('writes change rasters of the odd grid on the crop, and finds the changes inside it as the whole scene does', async () => {
-    const input = join(dir, `${mode}-input`);
-    await mkdir(input);
-    const summary = await run(`${mode}-crop`, await rasters(input));
+    const summary = await run(`${mode}-crop`, paths(cropFiles, join(dir, 'crop')));
     expect(summary.mode).toBe(mode);
-    await run(`${mode}-whole`, Object.fromEntries(Object.entries(files).map(([key, file]) => [key, join(scene, file)])));
+    await run(`${mode}-whole`, paths(files, scene));
     for (const { file, agree } of outputs) {
       const raster = await openGeoTiff(join(dir, `${mode}-crop`, file));
       const whole = await openGeoTiff(join(dir, `${mode}-whole`, file));
@@ -156,13 +174,41 @@ describe.each(modes)('a detect run on an odd grid ($mode)', ({ mode, rasters, sc
       }
     }
 
-    const cropped = await candidates(join(dir, `${mode}-crop`));
-    for (const found of cropped) expect(inside(found.polygons, cropExtent, 0.01)).toBe(true);
-    const expected = (await candidates(join(dir, `${mode}-whole`))).filter((c) => truthInCrop.some((t) => intersectionOverUnion(t, c) > 0));
+    const found = await features(join(dir, `${mode}-crop`), 'candidates', 'change_kind');
+    for (const candidate of found) expect(inside(candidate.polygons, cropExtent, -0.01)).toBe(true);
+    const expected = (await features(join(dir, `${mode}-whole`), 'candidates', 'change_kind')).filter((c) => truthInCrop.some((t) => intersectionOverUnion(t, c) > 0));
     expect(expected.length).toBeGreaterThanOrEqual(5);
-    for (const c of expected) {
-      const best = Math.max(0, ...cropped.filter((f) => f.kind === c.kind).map((f) => intersectionOverUnion(c, f)));
-      expect(best, `${c.kind} of ${c.area.toFixed(1)} m² found on the crop`).toBeGreaterThan(0.9);
+    for (const c of expected) expect(bestOverlap(c, found), `${c.kind} of ${c.area.toFixed(1)} m² found on the crop`).toBeGreaterThan(0.9);
+  });
+});
+
+describe('a survey on an odd grid', () => {
+  const run = async (name: string, files: Record<string, string>) => {
+    const spec = { ...paths(files, join(dir, 'crop')), date: '2024-10-01', out: join(dir, name) };
+    return runSurveyJob(resolveSurveyJob(spec, 'fields'), null, { progress: quietProgress, evidenceDir: join(dir, 'evidence'), naming: 'fields' });
+  };
+  const survey = extentOf(surveyCrop);
+  /** The buildings an ortho+DSM survey of the even box around the crop finds a metre or more inside the crop's edge. */
+  let expected: Found[];
+  beforeAll(async () => {
+    await run('survey-around', { ortho: 'around-ortho.tif', dsm: 'around-dsm.tif' });
+    expected = (await features(join(dir, 'survey-around'), 'buildings', 'roof_form')).filter((b) => inside(b.polygons, survey, 1));
+  });
+
+  it.each([
+    { mode: 'ortho_dsm', crop: { ortho: 'survey-ortho.tif', dsm: 'survey-dsm.tif' } },
+    { mode: 'dsm', crop: { dsm: 'survey-dsm-0.2.tif' } },
+  ] as { mode: string; crop: Record<string, string> }[])('finds and measures the buildings inside the crop as a survey of a larger, even grid does ($mode)', async ({ mode, crop: cropFiles }) => {
+    const summary = await run(`survey-${mode}`, cropFiles);
+    expect(summary).toMatchObject({ mode, grid: { width: surveyCrop.width, height: surveyCrop.height } });
+    const found = await features(join(dir, `survey-${mode}`), 'buildings', 'roof_form');
+    // a footprint the crop's edge cuts is regularised past it (as at any grid's edge), but lies mostly on it
+    const cropRing: PolygonRings = [[[survey[0], survey[1]], [survey[2], survey[1]], [survey[2], survey[3]], [survey[0], survey[3]], [survey[0], survey[1]]]];
+    for (const building of found) expect(polygonsArea(polygonClipping.intersection(building.polygons, [cropRing]) as PolygonRings[])).toBeGreaterThan(building.area / 2);
+    expect(expected.length).toBeGreaterThanOrEqual(10);
+    for (const building of expected) {
+      const match = found.find((f) => f.kind === building.kind && intersectionOverUnion(building, f) > 0.9);
+      expect(match?.properties.floors, `the ${building.kind} building of ${building.area.toFixed(1)} m² found on the crop`).toBe(building.properties.floors);
     }
   });
 });
