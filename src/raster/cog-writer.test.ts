@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fromFile } from 'geotiff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePythonModule, requireTool, systemPython } from '../test-support/tools.js';
 import { openCogWriter } from './cog-writer.js';
@@ -55,6 +56,28 @@ const gdalJson = (path: string) => JSON.parse(execFileSync('gdalinfo', ['-json',
 const gdalValue = (path: string, overview: number, x: number, y: number) =>
   Number(execFileSync('gdallocationinfo', ['-valonly', '-overview', String(overview), path, String(x), String(y)], { encoding: 'utf8' }));
 
+/**
+ * What an overview of `level` should hold, pixel by pixel: the mean of the (up to 2 x 2) pixels
+ * under it, band by band, nodata left out (all nodata gives nodata); rounded for bytes.
+ */
+function halved(level: { width: number; height: number; data: number[] }, bandCount: number, nodata: number | null, round: boolean) {
+  const [width, height] = [Math.ceil(level.width / 2), Math.ceil(level.height / 2)];
+  const data: number[] = [];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let b = 0; b < bandCount; b++) {
+        const under = [[2 * x, 2 * y], [2 * x + 1, 2 * y], [2 * x, 2 * y + 1], [2 * x + 1, 2 * y + 1]]
+          .filter(([col, row]) => col < level.width && row < level.height)
+          .map(([col, row]) => level.data[(row * level.width + col) * bandCount + b])
+          .filter((value) => value !== nodata);
+        const mean = under.reduce((sum, value) => sum + value, 0) / under.length;
+        data.push(under.length === 0 ? (nodata as number) : round ? Math.round(mean) : mean);
+      }
+    }
+  }
+  return { width, height, data };
+}
+
 describe('openCogWriter', () => {
   it('writes rows arriving in strips as a COG that reads back pixel for pixel, with 2 x 2 mean overviews that leave out nodata', async () => {
     const path = join(dir, 'heights.tif');
@@ -99,6 +122,50 @@ describe('openCogWriter', () => {
       expect(result.stdout).not.toContain('warnings');
       expect(result.status).toBe(0);
     }
+  });
+
+  it.each([
+    ['heights', 1, 'float32', -9999],
+    ['RGB', 3, 'uint8', null],
+  ] as const)('writes an odd-sized raster (%s, 1001 x 999) with overviews of ceil(n / 2) pixels, each the means of the pixels under it', async (name, bandCount, sampleType, nodata) => {
+    const [oddWidth, oddHeight] = [1001, 999];
+    const layout = { ...options, width: oddWidth, height: oddHeight, bandCount, sampleType, nodata, verticalUnits: undefined } satisfies GeoTiffWriteOptions;
+    const data = sampleType === 'uint8' ? new Uint8Array(oddWidth * oddHeight * bandCount) : new Float32Array(oddWidth * oddHeight);
+    for (let i = 0; i < data.length; i++) data[i] = sampleType === 'uint8' ? (i * 31 + Math.floor(i / 7)) % 256 : ((i * 7) % 101) - 40.25;
+    // heights: nodata in the last column's lower half, alone under the overviews' last column there
+    if (nodata !== null) for (let y = 500; y < oddHeight; y++) data[y * oddWidth + oddWidth - 1] = nodata;
+    const path = join(dir, `odd-${name}.tif`);
+    const writer = await openCogWriter(path, layout);
+    for (let y = 0; y < oddHeight; y += 37) await writer.writeRows(data.subarray(y * oddWidth * bandCount, Math.min(oddHeight, y + 37) * oddWidth * bandCount));
+    await writer.close();
+
+    const source = await openGeoTiff(path);
+    try {
+      expect(source.info).toMatchObject({ width: oddWidth, height: oddHeight, bandCount, nodata, geoTransform: options.geoTransform });
+      const read = await source.readWindow({ x: 0, y: 0, width: oddWidth, height: oddHeight });
+      expect(Buffer.compare(Buffer.from(read.data.buffer), Buffer.from(data.buffer))).toBe(0);
+    } finally {
+      await source.close();
+    }
+    const tiff = await fromFile(path);
+    try {
+      let above = { width: oddWidth, height: oddHeight, data: Array.from(data) };
+      for (const [level, [width, height]] of [[1, [501, 500]], [2, [251, 250]]] as const) {
+        const image = await tiff.getImage(level);
+        expect([image.getWidth(), image.getHeight()]).toEqual([width, height]);
+        const stored = Array.from((await image.readRasters({ interleave: true })) as unknown as ArrayLike<number>);
+        expect(stored).toEqual(halved(above, bandCount, nodata, sampleType === 'uint8').data.map((v) => (sampleType === 'uint8' ? v : Math.fround(v))));
+        above = { width, height, data: stored };
+      }
+      expect(await tiff.getImageCount()).toBe(3);
+    } finally {
+      tiff.close();
+    }
+    if (!hasValidator) return;
+    const result = spawnSync(systemPython, ['-m', 'osgeo_utils.samples.validate_cloud_optimized_geotiff', path], { encoding: 'utf8' });
+    expect(result.stdout).toContain('is a valid cloud optimized GeoTIFF');
+    expect(result.stdout).not.toContain('warnings');
+    expect(gdalJson(path).bands[0].overviews.map((o: { size: number[] }) => o.size)).toEqual([[501, 500], [251, 250]]);
   });
 
   it('refuses to close with rows missing, and leaves no file behind', async () => {
