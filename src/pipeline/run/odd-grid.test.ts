@@ -162,8 +162,8 @@ const wholeRuns = new Map<string, Promise<unknown>>();
 const paths = (files: Record<string, string>, folder: string) => Object.fromEntries(Object.entries(files).map(([key, file]) => [key, join(folder, file)]));
 
 describe.each(runs)('a detect run on an odd grid ($name)', ({ name, mode, crop: cropFiles, scene: files, outputs }) => {
-  const run = async (name: string, paths: Record<string, string>) => {
-    const spec: JobSpec = { ...paths, out: join(dir, name) };
+  const run = async (out: string, rasters: Record<string, string>) => {
+    const spec: JobSpec = { ...rasters, out: join(dir, out) };
     return runDetectJob(resolveDetectJob(spec, 'fields'), null, { progress: quietProgress, evidenceDir: join(dir, 'evidence'), naming: 'fields' });
   };
 
@@ -203,8 +203,8 @@ describe.each(runs)('a detect run on an odd grid ($name)', ({ name, mode, crop: 
 });
 
 describe('a survey on an odd grid', () => {
-  const run = async (name: string, files: Record<string, string>) => {
-    const spec = { ...paths(files, join(dir, 'crop')), date: '2024-10-01', out: join(dir, name) };
+  const run = async (out: string, files: Record<string, string>) => {
+    const spec = { ...paths(files, join(dir, 'crop')), date: '2024-10-01', out: join(dir, out) };
     return runSurveyJob(resolveSurveyJob(spec, 'fields'), null, { progress: quietProgress, evidenceDir: join(dir, 'evidence'), naming: 'fields' });
   };
   const survey = extentOf(surveyCrop);
