@@ -17,8 +17,10 @@ import { openGeoTiff } from '../src/raster/geotiff-source.js';
 import { runDetectJob } from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
+import { warnWithoutCliFlags } from './cli-flags.js';
 
 const { values: args } = parseArgs({ options: { threads: { type: 'string', default: '2' } } });
+warnWithoutCliFlags('detect-throughput');
 const threads = Number(args.threads);
 const scene = fileURLToPath(new URL('out/throughput-scene', import.meta.url));
 if (!existsSync(join(scene, 'truth.geojson'))) await generateScene({ outDir: scene, seed: 4001, size: 4096, gsd: 0.1 });

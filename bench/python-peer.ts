@@ -17,9 +17,11 @@ import { parseArgs } from 'node:util';
 import { runDetectJob } from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
+import { warnWithoutCliFlags } from './cli-flags.js';
 
 const python = '/usr/bin/python3';
 const { values: args } = parseArgs({ options: { size: { type: 'string', default: '4096' }, threads: { type: 'string', default: '2' } } });
+warnWithoutCliFlags('python-peer');
 const size = Number(args.size);
 const threads = Number(args.threads);
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ bench: 'python-peer', scene_px: size, ...line })}\n`);
