@@ -32,7 +32,7 @@ const notBenches = new Set(['scene-runs', 'service-load', 'cut-panels']);
  * read. A bench not listed runs as it is, after these.
  */
 const known = [
-  { name: 'detect-throughput', quick: [], figures: { ratio: ['pipeline/model', 'higher'] } },
+  { name: 'detect-throughput', quick: [], figures: { ratio: ['pipeline/model', 'higher'], times_limit: ['x', 'lower'], times_limit_cpu: ['x', 'lower'] } },
   { name: 'python-peer', quick: [], figures: { zhiwei_speedup: ['x', 'higher'] } },
   { name: 'model-throughput', quick: ['--seconds', '1', '--rounds', '1'] },
   { name: 'raster-read', quick: ['--windows', '20', '--passes', '1'], needs: () => (hasTool('gdal_translate') ? null : 'GDAL (gdal_translate) builds its inputs') },
