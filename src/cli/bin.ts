@@ -5,7 +5,7 @@
  *
  * V8 starts with a heap so small that a detect job, whose live heap stays at 15-50 MB while it
  * streams gigabytes of typed arrays, ran 38 full garbage collections on the 4096 px bench scene;
- * with a 128 MB initial heap it runs 6, for about 5 % less CPU and wall time and ~30 MB more
+ * with a 128 MB initial heap it runs 6, for 5-10 % less CPU and wall time and ~30 MB more
  * memory (bench/README.md). Benches that run the job read the flag from this line
  * (bench/cli-flags.js).
  */
