@@ -183,6 +183,17 @@ describe('readAlignedWindows', () => {
       }
     }
   });
+
+  it('gives reads of one source started at once the pixels each gives alone', async () => {
+    // reads of an in-memory source resolve in the same turn: the evidence chips and the model
+    // tiles read one orthophoto at once, and block means are made in one shared array
+    const source = raster({ epsg: 4549, origin: [500000, 3350000], pixel: 0.1, width: 400, height: 300, bands: 3, type: 'uint8', value: noise });
+    const g = grid(4549, shiftedOrigins[1], 0.2, 200, 150);
+    const windows = [{ x: 0, y: 0, width: 60, height: 40 }, { x: 100, y: 90, width: 50, height: 50 }, { x: 30, y: 60, width: 70, height: 20 }];
+    const options = { resample: 'bilinear' as const, bands: [0, 1, 2] };
+    const atOnce = await Promise.all(windows.map((window) => readAligned(source, g, window, options)));
+    for (const [n, window] of windows.entries()) expect(atOnce[n].data).toEqual((await readAligned(source, g, window, options)).data);
+  });
 });
 
 describe('readHeights', () => {

@@ -67,7 +67,7 @@ export async function readAlignedWindows(
   if (offset !== null) {
     // The source grid is the analysis grid shifted by whole pixels: its pixels are the answer.
     for (const group of readGroups(windows.map((window, n) => ({ n, bounds: windowBounds(window, offset), block: 1 })))) {
-      const image = await readSource(source, union(group), 1, 1, readBands, bands.length, alphaIndex, 0);
+      const image = averageBlocks(await readSource(source, union(group), 1, 1, readBands, 0), 1, info, alphaIndex, bands.length);
       for (const { n } of group) copyWindow(image, windowBounds(windows[n], offset), bands.length, results[n]);
     }
     return results;
@@ -86,7 +86,9 @@ export async function readAlignedWindows(
   const groups = [...readGroups(reads.filter(({ q }) => q === 1)), ...reads.filter(({ q }) => q > 1).map((read) => [read])];
   for (const group of groups) {
     const { q, k, block } = group[0];
-    const image = await readSource(source, union(group), q, k, readBands, bands.length, alphaIndex, block);
+    // averaged after the await, not in an async helper: the means array is shared by every read
+    // (block-means.ts), so no other read may resume between averaging and sampling
+    const image = averageBlocks(await readSource(source, union(group), q, k, readBands, block), k, info, alphaIndex, bands.length);
     for (const { n, lattice, bounds } of group) {
       const view = imageWindow(image, bounds, block, q === 1 ? info : null);
       const { width, height, data, valid } = results[n];
@@ -199,9 +201,8 @@ function blockSizes(factor: number): { q: number; k: number; block: number } {
 
 /**
  * Reads the source pixels under `bounds` with `margin` pixels around them (whole blocks: one block
- * for the bilinear neighbours when resampling, none for a copy), reduced by `q` and averaged over
- * `k` x `k` blocks, with its valid mask. Of `bands`, the first `asked` are the ones sampled: an
- * alpha band after them is read for the mask alone, and its means are not made.
+ * for the bilinear neighbours when resampling, none for a copy), reduced by `q`, in blocks of
+ * `q * k` for `averageBlocks`.
  */
 async function readSource(
   source: RasterSource,
@@ -209,17 +210,14 @@ async function readSource(
   q: number,
   k: number,
   bands: number[],
-  asked: number,
-  alpha: number | null,
   margin: number,
-): Promise<SourceImage> {
+): Promise<RasterData & { x0: number; y0: number; block: number }> {
   // a reduced read's resampling depends on its window: it is not cut at the edge
   const edge = q === 1 && margin > 0 ? source.info : null;
   const [x0, y0, x1, y1] = sourceWindow(bounds, q * k, margin, edge);
   const window = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   const reduced = q === 1 ? {} : { outWidth: window.width / q, outHeight: window.height / q, resample: 'bilinear' as const };
-  const read = await source.readWindow(window, { bands, ...reduced });
-  return averageBlocks({ ...read, x0, y0, block: q }, k, source.info, alpha, asked);
+  return { ...(await source.readWindow(window, { bands, ...reduced })), x0, y0, block: q };
 }
 
 /**
