@@ -59,73 +59,97 @@ export function fusionMargin(rule: FusionRule): number {
  * the fusion itself); by default, fresh arrays.
  */
 export function fuseStrip(rasters: StripRasters, rule: FusionRule, memory: KeptArrays = keptArrays()): ChangeStrip {
-  const { y0, width, height, margin, probability } = rasters;
+  const { y0, width, height, probability, dsmBefore, dsmAfter, offset } = rasters;
   const size = width * height;
   const floats = (name: string) => memory(name, size, Float32Array);
-  const change = memory('change', size, Uint8Array);
-  const heightChange = floats('height change');
-  const heightBefore = floats('height before');
-  const heightAfter = floats('height after');
-  const nearBuilding = memory('near building', size, Uint8Array);
-  const roughness = floats('roughness');
-  const topSurface = floats('top surface');
-  const { dsmBefore, dsmAfter, offset, ground } = rasters;
-  if (dsmBefore && dsmAfter && offset) {
-    const fullHeight = height + 2 * margin;
-    const robust = robustHeightChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx);
-    const rises = nearRise(robust, rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
-    const skip = margin * width;
-    const roughBefore = planeResidual(dsmBefore, width, fullHeight, rule.roughnessRadiusPx, workingArray('fuse rough before', dsmBefore.length));
-    const roughAfter = planeResidual(dsmAfter, width, fullHeight, rule.roughnessRadiusPx, workingArray('fuse rough after', dsmAfter.length));
-    for (let i = 0; i < size; i++) {
-      const j = i + skip;
-      const before = dsmBefore[j];
-      const after = dsmAfter[j] - offset[j];
-      heightChange[i] = after - before;
-      // the surface on top: what rose after, what fell before
-      const fell = heightChange[i] < 0;
-      roughness[i] = fell ? roughBefore[j] : roughAfter[j];
-      topSurface[i] = fell ? before : after;
-      if (ground) {
-        heightBefore[i] = before - ground[j];
-        heightAfter[i] = after - ground[j];
-      }
-      const plain = heightChange[i];
-      const seen = probability !== undefined && probability[i] >= rule.probabilityThreshold;
-      const grown = rises[j] > 0 && plain >= rule.heightThresholdM;
-      change[i] = Math.abs(robust[j]) >= rule.heightThresholdM || grown || (seen && Math.abs(plain) >= rule.heightThresholdM) ? 1 : 0;
-    }
-    if (ground) {
-      // a building stood where the surface was high and smooth; a tree crown is high but rough
-      const above = workingArray('fuse above', dsmBefore.length);
-      for (let j = 0; j < above.length; j++) above[j] = roughBefore[j] >= roughSurfaceM ? Number.NaN : dsmBefore[j] - ground[j];
-      const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx, workingArray('fuse highest', above.length));
-      for (let i = 0; i < size; i++) nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
-    } else {
-      heightBefore.fill(NO_HEIGHT);
-      heightAfter.fill(NO_HEIGHT);
-      nearBuilding.fill(0);
-    }
-  } else {
-    for (const values of [heightChange, heightBefore, heightAfter, roughness, topSurface]) values.fill(NO_HEIGHT);
-    nearBuilding.fill(0);
-    if (probability) for (let i = 0; i < size; i++) change[i] = probability[i] >= rule.probabilityThreshold ? 1 : 0;
-    else change.fill(0);
-  }
-  return {
+  const strip: ChangeStrip = {
     y0,
     width,
     height,
-    change,
-    heightChange,
-    heightBefore,
-    heightAfter,
-    nearBuilding,
+    change: memory('change', size, Uint8Array),
+    heightChange: floats('height change'),
+    heightBefore: floats('height before'),
+    heightAfter: floats('height after'),
+    nearBuilding: memory('near building', size, Uint8Array),
     probability: probability ?? floats('no probability').fill(Number.NaN),
-    roughness,
-    topSurface,
+    roughness: floats('roughness'),
+    topSurface: floats('top surface'),
     greenness: rasters.greenness ?? floats('no greenness').fill(Number.NaN),
   };
+  if (dsmBefore && dsmAfter && offset) {
+    fuseHeights(strip, { ...rasters, dsmBefore, dsmAfter, offset }, rule);
+    return strip;
+  }
+  for (const values of [strip.heightChange, strip.heightBefore, strip.heightAfter, strip.roughness, strip.topSurface]) values.fill(NO_HEIGHT);
+  strip.nearBuilding.fill(0);
+  if (probability) for (let i = 0; i < size; i++) strip.change[i] = probability[i] >= rule.probabilityThreshold ? 1 : 0;
+  else strip.change.fill(0);
+  return strip;
+}
+
+// Each loop of fusion is a function of its own: V8 optimises a long loop while it runs, and code
+// after it that had not run yet has no type feedback; reaching it threw the optimised code away
+// and the strip went on in the interpreter, strip after strip (110 times a job).
+
+/** Fusion with both DSMs: fills `strip` (its probability given or NaN) from the rasters, margin rows included. */
+function fuseHeights(strip: ChangeStrip, rasters: StripRasters & Required<Pick<StripRasters, 'dsmBefore' | 'dsmAfter' | 'offset'>>, rule: FusionRule): void {
+  const { width, margin, dsmBefore, dsmAfter, offset, ground } = rasters;
+  const fullHeight = strip.height + 2 * margin;
+  const robust = robustHeightChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx);
+  const rises = nearRise(robust, rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
+  const roughBefore = planeResidual(dsmBefore, width, fullHeight, rule.roughnessRadiusPx, workingArray('fuse rough before', dsmBefore.length));
+  const roughAfter = planeResidual(dsmAfter, width, fullHeight, rule.roughnessRadiusPx, workingArray('fuse rough after', dsmAfter.length));
+  changedPixels(strip, { ...rasters, robust, rises, roughBefore, roughAfter }, rule.heightThresholdM, rule.probabilityThreshold);
+  if (ground) {
+    // a building stood where the surface was high and smooth; a tree crown is high but rough
+    const above = aboveGround(dsmBefore, ground, roughBefore);
+    const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx, workingArray('fuse highest', above.length));
+    const skip = margin * width;
+    for (let i = 0; i < strip.nearBuilding.length; i++) strip.nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
+  } else {
+    strip.heightBefore.fill(NO_HEIGHT);
+    strip.heightAfter.fill(NO_HEIGHT);
+    strip.nearBuilding.fill(0);
+  }
+}
+
+/** The per-pixel part of `fuseHeights`: heights, the surface on top, and which pixels changed. */
+function changedPixels(
+  strip: ChangeStrip,
+  rasters: Pick<StripRasters, 'width' | 'margin' | 'probability' | 'ground'> & Record<'dsmBefore' | 'dsmAfter' | 'offset' | 'robust' | 'rises' | 'roughBefore' | 'roughAfter', Float32Array>,
+  threshold: number,
+  probabilityThreshold: number,
+): void {
+  const { width, margin, probability, ground, dsmBefore, dsmAfter, offset, robust, rises, roughBefore, roughAfter } = rasters;
+  const { change, heightChange, heightBefore, heightAfter, roughness, topSurface } = strip;
+  const skip = margin * width;
+  for (let i = 0; i < change.length; i++) {
+    const j = i + skip;
+    const before = dsmBefore[j];
+    const after = dsmAfter[j] - offset[j];
+    heightChange[i] = after - before;
+    // as stored: rounded to float32
+    const plain = heightChange[i];
+    // the surface on top: what rose after, what fell before
+    const fell = plain < 0;
+    roughness[i] = fell ? roughBefore[j] : roughAfter[j];
+    topSurface[i] = fell ? before : after;
+    if (ground) {
+      heightBefore[i] = before - ground[j];
+      heightAfter[i] = after - ground[j];
+    }
+    const seen = probability !== undefined && probability[i] >= probabilityThreshold;
+    const grown = rises[j] > 0 && plain >= threshold;
+    const tolerant = robust[j];
+    change[i] = tolerant >= threshold || tolerant <= -threshold || grown || (seen && (plain >= threshold || plain <= -threshold)) ? 1 : 0;
+  }
+}
+
+/** Height above ground before (m), NaN where the surface was rough (in a working array). */
+function aboveGround(dsmBefore: Float32Array, ground: Float32Array, roughBefore: Float32Array): Float32Array {
+  const above = workingArray('fuse above', dsmBefore.length);
+  for (let j = 0; j < above.length; j++) above[j] = roughBefore[j] >= roughSurfaceM ? Number.NaN : dsmBefore[j] - ground[j];
+  return above;
 }
 
 /** 1 within `radius` px of a pixel whose robust change rises past `threshold`, else 0 (in a working array). */

@@ -3,12 +3,14 @@
  * geotiff.js (local file, or HTTP range requests for a COG); pixels are decoded by libvips through
  * sharp for local RGB(A) orthophotos and float32 DSMs, by geotiff.js otherwise (see `pickDecoder`).
  * Only the tiles or strips a window touches are read, from the overview that suits the requested
- * output size. Heights stored in feet are read as metres.
+ * output size, and decoded blocks are kept for the next window (`block-cache.ts`). Heights stored
+ * in feet are read as metres.
  */
 import { open } from 'node:fs/promises';
 import { fromFile, fromUrl, type BlockedSourceOptions, type GeoTIFF, type GeoTIFFImage, type RemoteSourceOptions } from 'geotiff';
 import sharp from 'sharp';
 import { BadInputError, NotFoundError, ZhiweiError } from '../errors.js';
+import { cachedBlocks } from './block-cache.js';
 import { readRasterInfo } from './geotiff-info.js';
 import { checkRangeRequests, checkTiledForHttp, isRasterUrl } from './http-source.js';
 import { readWindowFrom, type LevelReader, type LevelSize } from './resample.js';
@@ -59,14 +61,17 @@ export async function openGeoTiff(pathOrUrl: string, options: OpenGeoTiffOptions
   }
   const { info, levels, ycbcr } = header;
   const decoder = pickDecoder(options.decoder ?? 'auto', header, remote, pathOrUrl);
-  const decoded = decoder === 'sharp' ? sharpReader(pathOrUrl, levels, info) : geotiffReader(levels, ycbcr);
-  const read = info.heightUnit ? inMetres(decoded, info.heightUnit.metres, info.nodata) : decoded;
   const sizes: LevelSize[] = levels.map(({ image }) => ({ width: image.getWidth(), height: image.getHeight() }));
+  const blocks = levels.map(({ image }, level) => ({ ...sizes[level], blockWidth: image.getTileWidth(), blockHeight: image.getTileHeight() }));
+  const reader = decoder === 'sharp' ? sharpReader(pathOrUrl, levels, info) : geotiffReader(levels, ycbcr);
+  const decoded = cachedBlocks(reader, blocks, info.bandCount, info.sampleType);
+  const read = info.heightUnit ? inMetres(decoded.read, info.heightUnit.metres, info.nodata) : decoded.read;
   return {
     name: pathOrUrl,
     info,
     readWindow: (window, readOptions) => readWindowFrom(info, sizes, withFileName(read, pathOrUrl), window, readOptions),
     close: async () => {
+      decoded.clear();
       await tiff.close();
     },
   };
