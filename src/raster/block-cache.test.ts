@@ -64,38 +64,49 @@ describe('cachedBlocks', () => {
     expect(decoded.slice(1)).toEqual([{ x: 0, y: 0, width: 64, height: 64 }]);
   });
 
+  // 8 x 8 px blocks, and room for eight of them
+  const small: BlockLayout = { width: 100, height: 70, blockWidth: 8, blockHeight: 8 };
+  const room = 8 * 8 * 8 * 3;
+  const block = (column: number) => ({ x: column * 8, y: 0, width: 8, height: 8 });
+
   it('drops the blocks used least recently beyond its capacity', async () => {
     const { read, decoded } = level();
-    // room for two 32 x 32 RGB tiles
-    const cached = cachedBlocks(read, [layout], 3, 'uint8', blockCache(2 * 32 * 32 * 3)).read;
-    const tile = (column: number) => ({ x: column * 32, y: 0, width: 32, height: 32 });
-    await cached(0, tile(0), [0]);
-    await cached(0, tile(1), [0]);
-    await cached(0, tile(0), [0]);
-    await cached(0, tile(2), [0]);
-    expect(decoded.length).toBe(3);
-    // tile 1 was used least recently: dropped; tile 0 is still there
-    await cached(0, tile(0), [0]);
-    expect(decoded.length).toBe(3);
-    await cached(0, tile(1), [0]);
-    expect(decoded.length).toBe(4);
+    const cached = cachedBlocks(read, [small], 3, 'uint8', blockCache(room)).read;
+    for (let column = 0; column < 8; column++) await cached(0, block(column), [0]);
+    await cached(0, block(0), [0]);
+    await cached(0, block(8), [0]);
+    expect(decoded.length).toBe(9);
+    // block 1 was used least recently: dropped; block 0 is still there
+    await cached(0, block(0), [0]);
+    expect(decoded.length).toBe(9);
+    await cached(0, block(1), [0]);
+    expect(decoded.length).toBe(10);
   });
 
   it('shares its capacity between sources, and forgets a source cleared', async () => {
-    const cache = blockCache(2 * 32 * 32 * 3);
+    const cache = blockCache(room);
     const [a, b] = [level(), level()];
-    const [cachedA, cachedB] = [cachedBlocks(a.read, [layout], 3, 'uint8', cache), cachedBlocks(b.read, [layout], 3, 'uint8', cache)];
-    const tile = { x: 0, y: 0, width: 32, height: 32 };
-    await cachedA.read(0, tile, [0]);
-    await cachedB.read(0, tile, [0]);
-    await cachedB.read(0, { ...tile, x: 32 }, [0]);
-    // b's two tiles fill the cache: a's is dropped
-    await cachedA.read(0, tile, [0]);
-    expect([a.decoded.length, b.decoded.length]).toEqual([2, 2]);
+    const [cachedA, cachedB] = [cachedBlocks(a.read, [small], 3, 'uint8', cache), cachedBlocks(b.read, [small], 3, 'uint8', cache)];
+    await cachedA.read(0, block(0), [0]);
+    // b's eight blocks, decoded together, fill the cache: a's is dropped
+    await cachedB.read(0, { x: 0, y: 0, width: 64, height: 8 }, [0]);
+    await cachedA.read(0, block(0), [0]);
+    expect([a.decoded.length, b.decoded.length]).toEqual([2, 1]);
+    // and a's again drops b's, whole
+    expect(cache.bytes).toBe(8 * 8 * 3);
     cachedA.clear();
-    expect(cache.bytes).toBe(32 * 32 * 3);
-    await cachedA.read(0, tile, [0]);
-    expect(a.decoded.length).toBe(3);
+    expect(cache.bytes).toBe(0);
+    await cachedB.read(0, block(3), [0]);
+    expect(b.decoded.length).toBe(2);
+  });
+
+  it('reads a file whose blocks are too large to keep window by window, as asked', async () => {
+    const { read, decoded, expected } = level();
+    // one strip of 100 x 70 RGB px: more than an eighth of a 100 kB cache
+    const cached = cachedBlocks(read, [{ width: 100, height: 70, blockWidth: 100, blockHeight: 70 }], 3, 'uint8', blockCache(100_000)).read;
+    const window = { x: 10, y: 20, width: 5, height: 5 };
+    expect(await cached(0, window, [1])).toEqual(expected(window, [1]));
+    expect(decoded).toEqual([window]);
   });
 
   it('decodes a block that failed again on the next read', async () => {

@@ -87,7 +87,12 @@ export function cachedBlocks(read: LevelReader, layouts: BlockLayout[], bandCoun
     return chunk;
   };
 
+  // a file in one strip, or in strips or tiles of many megabytes, is read window by window as
+  // before: whole blocks of it would be decoded for every window and crowd out everything else
+  const cacheable = layouts.map(({ blockWidth, blockHeight }) => blockWidth * blockHeight * bandCount * bytesPerSample[sampleType] <= cache.capacity / 8);
+
   const cachedRead: LevelReader = async (level, window, bands) => {
+    if (!cacheable[level]) return read(level, window, bands);
     const layout = layouts[level];
     const bx0 = Math.floor(window.x / layout.blockWidth);
     const by0 = Math.floor(window.y / layout.blockHeight);
