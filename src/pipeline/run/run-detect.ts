@@ -7,7 +7,8 @@
  * (plan-detect.ts), `fusedStrips` (fused-strips.ts) and `finishDetect` (finish-detect.ts).
  */
 import { availableParallelism } from 'node:os';
-import { findChangeModel, openOnnxChangeModel } from '../../model/onnx-change-model.js';
+import { findChangeModel } from '../../model/onnx-change-model.js';
+import { openKeptModel } from '../../model/kept-sessions.js';
 import type { ChangeModel } from '../../model/types.js';
 import type { IngestInputs, IngestResult } from '../ingest.js';
 import { detectOutputFolder } from '../outputs/index.js';
@@ -116,7 +117,7 @@ export async function findJobModel(job: DetectJob, sources: IngestInputs): Promi
 }
 
 function openJobModel(job: DetectJob, found: FoundModel): Promise<ChangeModel> {
-  return openOnnxChangeModel(found.onnxPath, found.manifest, { threads: job.threads ?? availableParallelism() });
+  return openKeptModel(found.onnxPath, found.manifest, { threads: job.threads ?? availableParallelism() });
 }
 
 /** The job's change model, opened, when it has both orthophotos; null otherwise. */
