@@ -62,9 +62,9 @@ export async function openGeoTiff(pathOrUrl: string, options: OpenGeoTiffOptions
   const { info, levels, ycbcr } = header;
   const decoder = pickDecoder(options.decoder ?? 'auto', header, remote, pathOrUrl);
   const sizes: LevelSize[] = levels.map(({ image }) => ({ width: image.getWidth(), height: image.getHeight() }));
-  const blocks = levels.map(({ image }, level) => ({ ...sizes[level], blockWidth: image.getTileWidth(), blockHeight: image.getTileHeight() }));
+  const layouts = levels.map(({ image }, level) => ({ ...sizes[level], blockWidth: image.getTileWidth(), blockHeight: image.getTileHeight() }));
   const reader = decoder === 'sharp' ? sharpReader(pathOrUrl, levels, info) : geotiffReader(levels, ycbcr);
-  const decoded = cachedBlocks(reader, blocks, info.bandCount, info.sampleType);
+  const decoded = cachedBlocks(reader, layouts, info.bandCount, info.sampleType);
   const read = info.heightUnit ? inMetres(decoded.read, info.heightUnit.metres, info.nodata) : decoded.read;
   return {
     name: pathOrUrl,
