@@ -14,8 +14,6 @@ export interface BlockLayout extends LevelSize {
   blockHeight: number;
 }
 
-const bytesPerSample: Record<SampleType, number> = { uint8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 };
-
 /** Pixels decoded together: a box of whole blocks of one level of one source, every band. */
 interface Chunk {
   box: PixelWindow;
@@ -61,6 +59,7 @@ function drop(cache: BlockCache, chunk: Chunk): void {
  */
 export function cachedBlocks(read: LevelReader, layouts: BlockLayout[], bandCount: number, sampleType: SampleType, cache = sharedBlockCache): { read: LevelReader; clear(): void } {
   const allBands = Array.from({ length: bandCount }, (_, i) => i);
+  const pixelBytes = bandCount * allocateSamples(sampleType, 0).BYTES_PER_ELEMENT;
   // the chunk holding each cached block of this source, by `level:column:row`
   const blocks = new Map<string, Chunk>();
 
@@ -73,7 +72,7 @@ export function cachedBlocks(read: LevelReader, layouts: BlockLayout[], bandCoun
     const width = Math.min((Math.max(...columns) + 1) * layout.blockWidth, layout.width) - x;
     const height = Math.min((Math.max(...rows) + 1) * layout.blockHeight, layout.height) - y;
     const keys = missing.map(([bx, by]) => `${level}:${bx}:${by}`);
-    const bytes = width * height * bandCount * bytesPerSample[sampleType];
+    const bytes = width * height * pixelBytes;
     const chunk: Chunk = { box: { x, y, width, height }, blocks, keys, pixels: read(level, { x, y, width, height }, allBands), bytes };
     // blocks that failed to decode are decoded again by the next read, which fails with its own reason
     chunk.pixels.catch(() => drop(cache, chunk));
@@ -89,7 +88,7 @@ export function cachedBlocks(read: LevelReader, layouts: BlockLayout[], bandCoun
 
   // a file in one strip, or in strips or tiles of many megabytes, is read window by window as
   // before: whole blocks of it would be decoded for every window and crowd out everything else
-  const cacheable = layouts.map(({ blockWidth, blockHeight }) => blockWidth * blockHeight * bandCount * bytesPerSample[sampleType] <= cache.capacity / 8);
+  const cacheable = layouts.map(({ blockWidth, blockHeight }) => blockWidth * blockHeight * pixelBytes <= cache.capacity / 8);
 
   const cachedRead: LevelReader = async (level, window, bands) => {
     if (!cacheable[level]) return read(level, window, bands);
