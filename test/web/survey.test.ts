@@ -34,6 +34,19 @@ describe.skipIf(!browserAvailable())('the review page after a survey', () => {
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
     errors = consoleErrors(page);
+    // software WebGL on a loaded machine can put a map's first frame off for seconds: the page's
+    // animation frames are held until the test lets them go, after the reviewer has chosen the job
+    await page.addInitScript(() => {
+      const request = window.requestAnimationFrame.bind(window);
+      let held: FrameRequestCallback[] | null = [];
+      window.requestAnimationFrame = (callback) => (held ? (held.push(callback), 0) : request(callback));
+      Object.assign(window, {
+        releaseFrames: () => {
+          for (const callback of held ?? []) request(callback);
+          held = null;
+        },
+      });
+    });
     page.on('response', (response) => {
       const url = new URL(response.url());
       if (response.status() === 200 && url.pathname.startsWith('/api/v1/tiles/')) tilesLoaded.push(`${url.pathname}${url.search}`);
@@ -60,6 +73,7 @@ describe.skipIf(!browserAvailable())('the review page after a survey', () => {
     const menu = page.getByLabel('飞行批次');
     await eventually(() => menu.locator('option').allTextContents()).toContain(`普查：${scene.flightDate}`);
     await menu.selectOption({ label: `普查：${scene.flightDate}` });
+    await page.evaluate(() => (window as unknown as { releaseFrames(): void }).releaseFrames());
     await eventually(() => page.locator('#case-list button').count()).toBe(1);
     // software WebGL on a loaded CI machine can take a while to ask for the first tiles
     await expect.poll(() => tilesLoaded.some((url) => url.startsWith('/api/v1/tiles/buildings/') && url.endsWith(`?job=${survey.id}`)), { timeout: 60_000 }).toBe(true);

@@ -90,6 +90,12 @@ export function createReviewMap(area, options) {
   document.addEventListener('zhiwei:language', () => overlay.getCanvas().setAttribute('aria-label', t('map.label')));
   watchIdle(area, [after, before, overlay], () => options.onIdle(casesInView(overlay)));
 
+  // MapLibre loads a style given as an object on the map's first animation frame, which software
+  // WebGL on a loaded machine can put off for seconds: what the page asks of the maps before then
+  // (a job chosen in the menu at once) is done once all three are styled, in the order asked
+  const styled = Promise.all([after, before, overlay].map((map) => new Promise((resolve) => map.once('style.load', resolve))));
+  const whenStyled = (/** @type {() => void} */ apply) => void styled.then(apply);
+
   /** @type {number | null} */
   let selected = null;
   /** @type {number | null} */
@@ -99,37 +105,45 @@ export function createReviewMap(area, options) {
   return {
     /** (Re)loads the case tiles with the case list's filters `query`. @param {URLSearchParams} query */
     showCases(query) {
-      /** @type {import('maplibre-gl').VectorTileSource} */ (overlay.getSource('cases')).setTiles([vectorTiles('cases', query)]);
+      whenStyled(() => /** @type {import('maplibre-gl').VectorTileSource} */ (overlay.getSource('cases')).setTiles([vectorTiles('cases', query)]));
     },
     /** (Re)loads the building tiles: those a survey job observed (`job` in `query`), else the whole register. @param {URLSearchParams} query */
     showBuildings(query) {
-      /** @type {import('maplibre-gl').VectorTileSource} */ (overlay.getSource('buildings')).setTiles([vectorTiles('buildings', query)]);
+      whenStyled(() => /** @type {import('maplibre-gl').VectorTileSource} */ (overlay.getSource('buildings')).setTiles([vectorTiles('buildings', query)]));
     },
     /** Highlights register building `id` (none for null). @param {number | null} id */
     selectBuilding(id) {
-      if (selectedBuilding !== null) overlay.setFeatureState(buildingFeature(selectedBuilding), { selected: false });
-      selectedBuilding = id;
-      if (id !== null) overlay.setFeatureState(buildingFeature(id), { selected: true });
+      whenStyled(() => {
+        if (selectedBuilding !== null) overlay.setFeatureState(buildingFeature(selectedBuilding), { selected: false });
+        selectedBuilding = id;
+        if (id !== null) overlay.setFeatureState(buildingFeature(id), { selected: true });
+      });
     },
     /** Replaces the imagery by another job's. @param {Imagery | null} imagery */
     showImagery(imagery) {
-      replaceRaster(after, 'after', imagerySource(imagery, 'after'));
-      replaceRaster(before, 'before', imagerySource(imagery, 'before'));
-      const visibility = options.visible.has('height-change') ? 'visible' : 'none';
-      replaceRaster(overlay, 'height-change', imagerySource(imagery, 'height-change'), 'zones-fill', { layout: { visibility }, paint: heightChangePaint });
+      whenStyled(() => {
+        replaceRaster(after, 'after', imagerySource(imagery, 'after'));
+        replaceRaster(before, 'before', imagerySource(imagery, 'before'));
+        const visibility = options.visible.has('height-change') ? 'visible' : 'none';
+        replaceRaster(overlay, 'height-change', imagerySource(imagery, 'height-change'), 'zones-fill', { layout: { visibility }, paint: heightChangePaint });
+      });
     },
     /** Highlights case `id` (none for null) and, given its outline, brings it into view. @param {number | null} id @param {{ coordinates: number[][][][] }} [outline] */
     select(id, outline) {
-      if (selected !== null) for (const feature of caseFeatures(selected)) overlay.setFeatureState(feature, { selected: false });
-      selected = id;
-      if (id !== null) for (const feature of caseFeatures(id)) overlay.setFeatureState(feature, { selected: true });
-      if (outline) overlay.fitBounds(outlineBounds(outline), { padding: 80, maxZoom: 20, duration: 500 });
+      whenStyled(() => {
+        if (selected !== null) for (const feature of caseFeatures(selected)) overlay.setFeatureState(feature, { selected: false });
+        selected = id;
+        if (id !== null) for (const feature of caseFeatures(id)) overlay.setFeatureState(feature, { selected: true });
+        if (outline) overlay.fitBounds(outlineBounds(outline), { padding: 80, maxZoom: 20, duration: 500 });
+      });
     },
     /** Shows or hides the layers behind a toggle of the layer menu. @param {string} name @param {boolean} visible */
     setVisible(name, visible) {
       if (visible) options.visible.add(name);
       else options.visible.delete(name);
-      for (const id of layersOf(name)) if (overlay.getLayer(id)) overlay.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+      whenStyled(() => {
+        for (const id of layersOf(name)) if (overlay.getLayer(id)) overlay.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+      });
     },
   };
 }
