@@ -1,18 +1,25 @@
 /**
- * The Node flags `zhiwei` runs with, as its shebang gives them (src/cli/bin.ts): benches that run
- * the job in their own process or a child run with them too, so that they measure what the CLI does.
+ * The Node flags and environment `zhiwei` runs with, as its shebang gives them (src/cli/bin.ts):
+ * benches that run the job in their own process or a child run with them too, so that they
+ * measure what the CLI does.
  */
 import { readFileSync } from 'node:fs';
 
-export const cliNodeFlags = readFileSync(new URL('../src/cli/bin.ts', import.meta.url), 'utf8')
-  .split('\n')[0]
-  .split(' ')
-  .filter((word) => word.startsWith('--'));
+const shebang = readFileSync(new URL('../src/cli/bin.ts', import.meta.url), 'utf8').split('\n')[0].split(' ');
+
+export const cliNodeFlags = shebang.filter((word) => word.startsWith('--'));
+
+/** The variables the shebang sets (`NAME=value` before `node`). */
+export const cliEnv = Object.fromEntries(shebang.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));
 
 /** Says so on stderr when this process runs without them (a bench started by hand with `npx tsx`). */
 export function warnWithoutCliFlags(bench) {
-  const missing = cliNodeFlags.filter((flag) => !process.execArgv.includes(flag));
+  const missing = [
+    ...cliNodeFlags.filter((flag) => !process.execArgv.includes(flag)),
+    ...Object.entries(cliEnv).filter(([name, value]) => process.env[name] !== value).map(([name, value]) => `${name}=${value}`),
+  ];
   if (missing.length > 0) {
-    console.error(`${bench}: running without the CLI's ${missing.join(' ')}; \`npm run bench\` or \`node ${cliNodeFlags.join(' ')} --import tsx bench/${bench}.ts\` runs as zhiwei does`);
+    const command = [...Object.entries(cliEnv).map(([name, value]) => `${name}=${value}`), 'node', ...cliNodeFlags].join(' ');
+    console.error(`${bench}: running without the CLI's ${missing.join(' ')}; \`npm run bench\` or \`${command} --import tsx bench/${bench}.ts\` runs as zhiwei does`);
   }
 }

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { runDetectJob } from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
-import { cliNodeFlags } from './cli-flags.js';
+import { cliEnv, cliNodeFlags } from './cli-flags.js';
 
 const { values: args } = parseArgs({ options: { scene: { type: 'string' }, sizes: { type: 'string', default: '4096,16384' } } });
 // --sizes 4096: the small scene only (a quick run, as `npm run bench` makes: the large one takes 20 minutes to generate)
@@ -46,7 +46,10 @@ if (args.scene) {
   const results = [];
   for (const { size, seed, dir } of scenes) {
     if (!existsSync(join(dir, 'truth.geojson'))) await generateScene({ outDir: dir, seed, size, gsd: 0.1 });
-    const line = execFileSync(process.execPath, [...cliNodeFlags, '--import', 'tsx', fileURLToPath(import.meta.url), '--scene', dir], { encoding: 'utf8' });
+    const line = execFileSync(process.execPath, [...cliNodeFlags, '--import', 'tsx', fileURLToPath(import.meta.url), '--scene', dir], {
+      encoding: 'utf8',
+      env: { ...process.env, ...cliEnv },
+    });
     const result = { scene_px: size, ...JSON.parse(line.trim().split('\n').at(-1)!) };
     results.push(result);
     console.log(JSON.stringify({ bench: 'detect-memory', ...result }));

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { runDetectJob } from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
-import { warnWithoutCliFlags } from './cli-flags.js';
+import { cliEnv, warnWithoutCliFlags } from './cli-flags.js';
 
 const python = '/usr/bin/python3';
 const { values: args } = parseArgs({ options: { size: { type: 'string', default: '4096' }, threads: { type: 'string', default: '2' } } });
@@ -55,13 +55,23 @@ const peer = spawnSync(python, [
   '--before-ortho', rasters.beforeOrtho, '--after-ortho', rasters.afterOrtho,
   '--before-dsm', rasters.beforeDsm, '--after-dsm', rasters.afterDsm,
   '--out', join(scene, 'python-peer.geojson'), '--threads', String(threads),
-], { encoding: 'utf8' });
+], { encoding: 'utf8', env: userEnv() });
 if (peer.status !== 0) throw new Error(`bench/python-peer.py failed: ${peer.stderr.trim()}`);
 const result = JSON.parse(peer.stdout.trim().split('\n').at(-1)!) as { candidates: number; seconds: number; steps_s: Record<string, number> };
 
 print({ runner: 'zhiwei', threads, seconds: round(zhiweiSeconds), candidates: summary.candidates });
 print({ runner: 'python', threads, seconds: round(result.seconds), candidates: result.candidates, steps_s: result.steps_s });
 print({ zhiwei_speedup: round(result.seconds / zhiweiSeconds), better: 'higher' });
+
+/**
+ * The environment less the variables zhiwei's command sets for itself (cli-flags.js): the peer
+ * runs as a user starts a Python script. With glibc's huge pages it ran faster too (bench/README.md).
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(cliEnv)) delete env[name];
+  return env;
+}
 
 function round(value: number): number {
   return Number(value.toFixed(3));

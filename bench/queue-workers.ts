@@ -26,6 +26,7 @@ import { findJob, insertQueuedJob, nextJobId, readBatchStrip } from '../src/db/j
 import { resolveDetectJob, type JobSpec } from '../src/pipeline/run/detect-job.js';
 import { openQueue, submitDetect } from '../src/queue/index.js';
 import { generateScene } from '../src/synth/index.js';
+import { cliEnv, cliNodeFlags } from './cli-flags.js';
 
 const { values: args } = parseArgs({ options: { workers: { type: 'string', default: '1,2,4' }, 'batch-rows': { type: 'string', default: '256' } } });
 if (!process.env.DATABASE_URL) {
@@ -49,9 +50,9 @@ interface Worker {
   exited: Promise<unknown>;
 }
 
-/** A `zhiwei worker --threads 1`, ready once it says it takes jobs. */
+/** A `zhiwei worker --threads 1` with the command's Node flags and environment, ready once it says it takes jobs. */
 async function startWorker(env: Record<string, string>): Promise<Worker> {
-  const child = spawn(process.execPath, ['--import', tsx, bin, 'worker', '--threads', '1'], { env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...cliNodeFlags, '--import', tsx, bin, 'worker', '--threads', '1'], { env: { ...process.env, ...cliEnv, ...env } });
   let output = '';
   const steps: Worker['steps'] = [];
   let pending = '';

@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cliNodeFlags } from './cli-flags.js';
+import { cliEnv, cliNodeFlags } from './cli-flags.js';
 import { figuresOf } from './figures.js';
 
 const { values: args } = parseArgs({ options: { full: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -57,7 +57,11 @@ function runBench(bench, emit) {
   const benchArgs = [...(bench.args?.() ?? []), ...(args.full ? [] : bench.quick)];
   const script = fileURLToPath(new URL(`${bench.name}.ts`, import.meta.url));
   // its own process group, so that a bench stopped for taking too long takes its children along
-  const child = spawn(process.execPath, [...cliNodeFlags, '--import', 'tsx', script, ...benchArgs], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn(process.execPath, [...cliNodeFlags, '--import', 'tsx', script, ...benchArgs], {
+    env: { ...process.env, ...cliEnv },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   const timer = args.full ? null : setTimeout(() => process.kill(-child.pid, 'SIGTERM'), quickLimitS * 1000);
   let pending = '';
   child.stdout.setEncoding('utf8');

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-heap-size=128
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1 node --initial-heap-size=128
 /**
  * The `zhiwei` command. Each subcommand lives in its own file and registers itself here; this
  * file only catches whatever they throw, prints one clear line (and a hint) and sets the exit code.
@@ -6,8 +6,11 @@
  * V8 starts with a heap so small that a detect job, whose live heap stays at 15-50 MB while it
  * streams gigabytes of typed arrays, ran 38 full garbage collections on the 4096 px bench scene;
  * with a 128 MB initial heap it runs 6, for 5-10 % less CPU and wall time and ~30 MB more
- * memory (bench/README.md). Benches that run the job read the flag from this line
- * (bench/cli-flags.js).
+ * memory. The job's large buffers (decoded blocks, strips, onnxruntime's arena) are fresh memory
+ * whose first touch costs a page fault per 4 KiB page: glibc's `hugetlb=1` asks the kernel for
+ * transparent huge pages where it allows them (THP `madvise`), 512 times fewer faults, which cut
+ * the job's CPU by about a tenth (bench/README.md). Benches that run the job read both from this
+ * line (bench/cli-flags.js).
  */
 import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';

@@ -149,6 +149,10 @@ export async function openOnnxChangeModel(onnxPath: string, manifest: ModelManif
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // A memory pattern (one block planned for a run's intermediates after watching the first)
+    // costs a second cold run in fresh memory: batches of 8 on a new session took 480, 510, then
+    // 120 ms with it; 140, then 110 ms without (2 threads, the 2-core machine).
+    enableMemPattern: false,
     // Spinning worker threads halve throughput as soon as anything else (tile decoding, another
     // job) wants a core: 2 threads, batch 4 on 2 busy cores ran 18-26 tiles/s spinning, 24-48 not.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
