@@ -5,7 +5,7 @@
  */
 import { averageBlocks, type SourceImage } from './block-means.js';
 import { allocateSamples } from './resample.js';
-import { sampleMasked, type MaskedSource } from './sample.js';
+import { sampleMasked, sampleMaskedRow, type MaskedSource } from './sample.js';
 import { affineBounds, boundsOf, footprint, gridToSourcePixels, rowCoordinates, sourceLattice } from './source-positions.js';
 import type { PixelWindow, RasterData, RasterInfo, RasterSource } from './types.js';
 import type { AnalysisGrid } from './types.js';
@@ -77,6 +77,7 @@ export async function readAlignedWindows(
   // a read at full resolution may be larger than the positions need (its values are the same),
   // so within one CRS a box from the window's corners does
   const affine = sizes.q === 1 && info.proj4 === grid.crs;
+  const centres = affine ? blockCentres(info, grid, sizes.block) : null;
   const reads = windows.flatMap((window, n) => {
     const lattice = sourceLattice(project, window);
     const bounds = affine ? affineBounds(lattice, info) : boundsOf(lattice, info);
@@ -96,7 +97,8 @@ export async function readAlignedWindows(
       for (let j = 0; j < height; j++) {
         // the validity pass has ruled out nodata values, so the mask alone says which pixels have data
         const at = { bandCount: n0, values: data.subarray(j * width * n0, (j + 1) * width * n0), valid: valid.subarray(j * width, (j + 1) * width) };
-        sampleMasked(view, rowCoordinates(lattice, j), at, options.resample);
+        if (centres) sampleMaskedRow(view, centres.column + windows[n].x, centres.row + windows[n].y + j, centres.fraction, at, options.resample);
+        else sampleMasked(view, rowCoordinates(lattice, j), at, options.resample);
       }
       fillWithoutData(results[n], fill);
     }
@@ -162,6 +164,23 @@ function copyWindow(image: SourceImage, bounds: number[], bandCount: number, out
       for (let b = 0; b < bandCount; b++) data[p * bandCount + b] = image.values[q * m + b];
     }
   }
+}
+
+/**
+ * Where grid pixel (0, 0)'s centre lies in the source, in blocks from its origin (whole column and
+ * row, and the fractions), when every grid pixel is one whole block (`block` source pixels on a
+ * side, both north-up): grid pixel (i, j) then lies (i, j) blocks further. Null otherwise. A
+ * millionth of a block off a whole number is floating-point noise in the origins, not a shift.
+ */
+function blockCentres(info: RasterInfo, grid: AnalysisGrid, block: number): { column: number; row: number; fraction: [number, number] } | null {
+  const gt = info.geoTransform;
+  const g = grid.geoTransform;
+  const same = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.abs(b);
+  if (gt[2] !== 0 || gt[4] !== 0 || g[2] !== 0 || g[4] !== 0 || !same(gt[1] * block, g[1]) || !same(gt[5] * block, g[5])) return null;
+  const snap = (v: number): number => (Math.abs(v - Math.round(v)) < 1e-6 ? Math.round(v) : v);
+  const x = snap((g[0] - gt[0]) / (gt[1] * block)) + 0.5;
+  const y = snap((g[3] - gt[3]) / (gt[5] * block)) + 0.5;
+  return { column: Math.floor(x), row: Math.floor(y), fraction: [x - Math.floor(x), y - Math.floor(y)] };
 }
 
 /** Whole-pixel offset of the grid's origin in the source, when both share CRS, pixel size and alignment. */

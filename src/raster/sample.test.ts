@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sample, sampleMasked, type SampleSource } from './sample.js';
+import { sample, sampleMasked, sampleMaskedRow, type SampleSource } from './sample.js';
 import type { SampleArray } from './types.js';
 
 /** A source of `width` pixels per row with the given values (pixel-interleaved), by default a raster's top-left window. */
@@ -147,5 +147,40 @@ describe('sampleMasked', () => {
     const a = at(window(3, 2));
     expect(a.valid.every((v) => v === 1)).toBe(true);
     expect(at(window(6, 5))).toEqual(a);
+  });
+});
+
+describe('sampleMaskedRow', () => {
+  it('gives what sampleMasked gives along a row of positions one block apart, off the window and on pixel centres too', () => {
+    // 12 x 9 pixels of 2 bands with a few masked; the window is its 8 x 6 pixels from (3, 2), block 2 from (100, 50), so blocks (50, 25) on
+    const width = 12, height = 9, bandCount = 2;
+    const values = Float64Array.from({ length: width * height * bandCount }, (_, i) => ((i * 7919) % 251) + (i % 4) / 2);
+    const valid = Uint8Array.from({ length: width * height }, (_, p) => (p % 11 === 3 ? 0 : 1));
+    const window = { x: 3, y: 2, width: 8, height: 6, bandCount, values, valid, x0: 100, y0: 50, block: 2, first: 2 * width + 3, stride: width };
+    let compared = 0;
+    // fractions that are sums of powers of two, so that sampleMasked's positions (in source pixels) are exact
+    for (const fraction of [[0.5, 0.5], [0.25, 0.75], [0.875, 0.5], [0, 0.125]] as [number, number][]) {
+      for (let row = 23; row <= 32; row++) {
+        for (const column of [46, 50, 53]) {
+          for (const resample of ['nearest', 'bilinear'] as const) {
+            for (const kind of [(n: number) => new Float32Array(n), (n: number) => new Uint8Array(n)]) {
+              const count = 9;
+              const fresh = () => ({ bandCount, values: kind(count * bandCount).fill(7), valid: new Uint8Array(count).fill(2) });
+              const positions = {
+                x: Float64Array.from({ length: count }, (_, p) => (column + p + fraction[0]) * 2),
+                y: new Float64Array(count).fill((row + fraction[1]) * 2),
+              };
+              const expected = fresh();
+              sampleMasked(window, positions, expected, resample);
+              const out = fresh();
+              sampleMaskedRow(window, column, row, fraction, out, resample);
+              expect(out).toEqual(expected);
+              compared += expected.valid.filter((v) => v !== 2).length;
+            }
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(500);
   });
 });

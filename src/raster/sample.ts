@@ -251,3 +251,107 @@ export function sampleMasked(source: MaskedSource, positions: SamplePositions, o
     }
   }
 }
+
+/**
+ * `sampleMasked` along one row of a grid whose pixels are whole blocks of the source (north-up,
+ * the grid's pixel a whole number of source pixels): position p of `out` is at (`column` + p +
+ * `fraction[0]`, `row` + `fraction[1]`) in blocks from the raster's origin, with whole `column`
+ * and `row`. Every position of the row has the same bilinear weights, settled once from the
+ * fractions alone (so alike whichever window the row is read for), and the neighbours are the next
+ * pixels along; on pixel centres (a grid aligned with the source's blocks) it is a copy.
+ */
+export function sampleMaskedRow(
+  source: MaskedSource,
+  column: number,
+  row: number,
+  fraction: [number, number],
+  out: Samples,
+  resample: 'nearest' | 'bilinear',
+): void {
+  const { width, height, bandCount: m, values, valid, x0: originX, y0: originY, block, first, stride } = source;
+  const n = out.bandCount;
+  const outValues = out.values;
+  const outValid = out.valid;
+  const round = !(outValues instanceof Float32Array || outValues instanceof Float64Array);
+  const [fx, fy] = fraction;
+  const i0 = originX / block;
+  const j0 = originY / block;
+  const j = row - j0;
+  if (!(j >= 0 && j < height)) return;
+  // position p's nearest pixel is column i + p of the window; only those in the window are sampled
+  const i = column - i0;
+  const pFirst = Math.max(0, -i);
+  const pEnd = Math.min(outValid.length, width - i);
+  const nearestRow = first + j * stride + i;
+  // the bilinear neighbours: the pixels whose centres surround the position, from the one at top left
+  const tx = fx >= 0.5 ? fx - 0.5 : fx + 0.5;
+  const ty = fy >= 0.5 ? fy - 0.5 : fy + 0.5;
+  const xa = i - (fx >= 0.5 ? 0 : 1);
+  const ya = j - (fy >= 0.5 ? 0 : 1);
+  const bilinear = resample === 'bilinear';
+  // on pixel centres (a grid aligned with the source's blocks) every position is a copy
+  const copy = !bilinear || (tx === 0 && ty === 0);
+  const w00 = (1 - tx) * (1 - ty);
+  const w10 = tx * (1 - ty);
+  const w01 = (1 - tx) * ty;
+  const w11 = tx * ty;
+  const top = ya >= 0;
+  const bottom = ya + 1 < height;
+  const upper = first + ya * stride;
+  const lower = upper + stride;
+  for (let p = pFirst; p < pEnd; p++) {
+    const nearest = nearestRow + p;
+    if (valid[nearest] !== 1) {
+      // a position whose nearest pixel has no data takes its values, as `sample` does
+      for (let b = 0; b < n; b++) outValues[p * n + b] = values[nearest * m + b];
+      outValid[p] = 0;
+      continue;
+    }
+    outValid[p] = 1;
+    if (copy) {
+      for (let b = 0; b < n; b++) {
+        // the blend of the one pixel, from 0, as `sampleMasked`'s
+        const value = bilinear ? 0 + values[nearest * m + b] : values[nearest * m + b];
+        outValues[p * n + b] = round ? Math.round(value) : value;
+      }
+      continue;
+    }
+    const left = xa + p >= 0;
+    const right = xa + p + 1 < width;
+    const q00 = upper + xa + p;
+    const q01 = lower + xa + p;
+    const use00 = w00 !== 0 && left && top && valid[q00] === 1;
+    const use10 = w10 !== 0 && right && top && valid[q00 + 1] === 1;
+    const use01 = w01 !== 0 && left && bottom && valid[q01] === 1;
+    const use11 = w11 !== 0 && right && bottom && valid[q01 + 1] === 1;
+    if (use00 && use10 && use01 && use11) {
+      const weight = w00 + w10 + w01 + w11;
+      for (let b = 0; b < n; b++) {
+        const sum = 0 + w00 * values[q00 * m + b] + w10 * values[(q00 + 1) * m + b] + w01 * values[q01 * m + b] + w11 * values[(q01 + 1) * m + b];
+        outValues[p * n + b] = round ? Math.round(sum / weight) : sum / weight;
+      }
+      continue;
+    }
+    for (let b = 0; b < n; b++) {
+      let sum = 0;
+      let weight = 0;
+      if (use00) {
+        sum += w00 * values[q00 * m + b];
+        weight += w00;
+      }
+      if (use10) {
+        sum += w10 * values[(q00 + 1) * m + b];
+        weight += w10;
+      }
+      if (use01) {
+        sum += w01 * values[q01 * m + b];
+        weight += w01;
+      }
+      if (use11) {
+        sum += w11 * values[(q01 + 1) * m + b];
+        weight += w11;
+      }
+      outValues[p * n + b] = round ? Math.round(sum / weight) : sum / weight;
+    }
+  }
+}
