@@ -154,6 +154,14 @@ function opaque(values: ArrayLike<number>, first: number, last: number, n: numbe
  */
 function wholeBlocks(values: ArrayLike<number>, J: number, k: number, nativeWidth: number, n: number, summed: number, means: Float64Array, valid: Uint8Array): void {
   const width = nativeWidth / k;
+  if (k === 2) {
+    // a 0.1 m orthophoto onto the 0.2 m grid: each block's four pixels added at once, in the same order
+    for (let I = 0, out = J * width * n, p = 2 * J * nativeWidth * n, q = p + nativeWidth * n; I < width; I++, out += n, p += 2 * n, q += 2 * n) {
+      for (let b = 0; b < summed; b++) means[out + b] = (values[p + b] + values[p + n + b] + values[q + b] + values[q + n + b]) / 4;
+      valid[J * width + I] = 1;
+    }
+    return;
+  }
   const area = k * k;
   for (let I = 0; I < width; I++) {
     const out = (J * width + I) * n;
