@@ -8,6 +8,7 @@ import { blendWeights } from '../model/sliding-window.js';
 import { comparable, toModelInput } from '../model/preprocess.js';
 import type { ChangeModel } from '../model/types.js';
 import { alignedRows, type AlignedRows } from '../raster/read-rows.js';
+import type { AlignedRaster } from '../raster/read-aligned.js';
 import type { RasterSource } from '../raster/types.js';
 import type { Tile } from './tile-plan.js';
 import { excessGreen } from './vegetation.js';
@@ -81,6 +82,16 @@ export interface TileReaders {
    * fresh array's page faults cost more than filling it.
    */
   inputs: Float32Array[];
+  /** The first batch of the next call's tiles, read while the last batch before it ran. */
+  ahead?: { first: Tile; batch: Promise<ReadBatch> };
+}
+
+/** A batch of tiles read: those with data in both orthophotos, and their model inputs in `memory`. */
+interface ReadBatch {
+  withData: { tile: Tile; before: AlignedRaster; after: AlignedRaster }[];
+  before: Float32Array;
+  after: Float32Array;
+  memory: Float32Array;
 }
 
 /**
@@ -99,38 +110,64 @@ export function tileReaders(orthophotos: { before: RasterSource; after: RasterSo
 }
 
 /**
+ * A batch of tiles as planned, less those without data (the model's results depend, in their last
+ * bits, on how tiles are batched: a batch is the same whatever else a run reads), with its model
+ * inputs.
+ */
+async function readBatch(readers: TileReaders, manifest: ChangeModel['manifest'], batch: Tile[], batchSize: number): Promise<ReadBatch> {
+  const plane = manifest.tile_size ** 2;
+  // asked for at once, so that a batch read after this one is read after it (readers read in the order asked)
+  const read = (reader: AlignedRows) => Promise.all(batch.map(({ window }) => reader.read(window)));
+  const [befores, afters] = await Promise.all([read(readers.before), read(readers.after)]);
+  const withData = batch.flatMap((tile, i) => (befores[i].valid.includes(1) && afters[i].valid.includes(1) ? [{ tile, before: befores[i], after: afters[i] }] : []));
+  const length = withData.length * 3 * plane;
+  const memory = readers.inputs.pop() ?? new Float32Array(2 * batchSize * 3 * plane);
+  const before = toModelInput(withData.map(({ before, after }) => comparable(before.data as Uint8Array, after.data as Uint8Array, manifest)), manifest, 3, memory.subarray(0, length));
+  const after = toModelInput(withData.map(({ after }) => after.data as Uint8Array), manifest, 3, memory.subarray(length, 2 * length));
+  return { withData, before, after, memory };
+}
+
+/**
  * Runs the model over tiles (one row of tiles, say) in batches, adding each tile's probabilities
  * to `rows`, and returns how many tiles it ran. The next batch is read and prepared while the
- * model runs. A tile with no data in either orthophoto is not run; pixels without data get
- * probability 0.
+ * model runs, and after the last, the first batch of `following` (the next call's tiles, none at
+ * the end of a run), which the next call then finds read. A tile with no data in either
+ * orthophoto is not run; pixels without data get probability 0.
  */
-export async function inferTiles(model: ChangeModel, readers: TileReaders, tiles: Tile[], rows: ProbabilityRows, timings: InferTimings, batchSize = 8): Promise<number> {
+export async function inferTiles(
+  model: ChangeModel,
+  readers: TileReaders,
+  tiles: Tile[],
+  rows: ProbabilityRows,
+  timings: InferTimings,
+  following: Tile[] = [],
+  batchSize = 8,
+): Promise<number> {
   const { manifest } = model;
   const plane = manifest.tile_size ** 2;
-  // a batch of the tiles as planned, less those without data (the model's results depend, in
-  // their last bits, on how tiles are batched: a batch is the same whatever else a run reads),
-  // with its model inputs
-  const readBatch = async (batch: Tile[]) => {
-    const read = async (reader: AlignedRows) => {
-      const tiles = [];
-      for (const { window } of batch) tiles.push(await reader.read(window));
-      return tiles;
-    };
-    const [befores, afters] = await Promise.all([read(readers.before), read(readers.after)]);
-    const withData = batch.flatMap((tile, i) => (befores[i].valid.includes(1) && afters[i].valid.includes(1) ? [{ tile, before: befores[i], after: afters[i] }] : []));
-    const length = withData.length * 3 * plane;
-    const memory = readers.inputs.pop() ?? new Float32Array(2 * batchSize * 3 * plane);
-    const before = toModelInput(withData.map(({ before, after }) => comparable(before.data as Uint8Array, after.data as Uint8Array, manifest)), manifest, 3, memory.subarray(0, length));
-    const after = toModelInput(withData.map(({ after }) => after.data as Uint8Array), manifest, 3, memory.subarray(length, 2 * length));
-    return { withData, before, after, memory };
+  const batches = Array.from({ length: Math.ceil(tiles.length / batchSize) }, (_, k) => tiles.slice(k * batchSize, (k + 1) * batchSize));
+  const ahead = readers.ahead;
+  readers.ahead = undefined;
+  if (batches.length === 0) return 0;
+  // the first batch of `following` is read right after the last of these, so that it is ready
+  // when the next call starts, whatever the main thread does meanwhile
+  const readAhead = () => {
+    if (following.length === 0) return;
+    readers.ahead = { first: following[0], batch: readBatch(readers, manifest, following.slice(0, batchSize), batchSize) };
+    // awaited by the next call; should this run stop first, its failure is not the one reported
+    readers.ahead.batch.catch(() => {});
   };
+  let next = ahead?.first === tiles[0] ? ahead.batch : readBatch(readers, manifest, batches[0], batchSize);
+  if (batches.length === 1) readAhead();
   let ran = 0;
-  let next = readBatch(tiles.slice(0, batchSize));
-  for (let start = 0; start < tiles.length; start += batchSize) {
+  for (let k = 0; k < batches.length; k++) {
     let started = performance.now();
     const { withData, before, after, memory } = await next;
     timings.readMs += performance.now() - started;
-    next = readBatch(tiles.slice(start + batchSize, start + 2 * batchSize));
+    if (k + 1 < batches.length) {
+      next = readBatch(readers, manifest, batches[k + 1], batchSize);
+      if (k + 2 === batches.length) readAhead();
+    }
     if (withData.length === 0) {
       readers.inputs.push(memory);
       continue;
@@ -149,6 +186,5 @@ export async function inferTiles(model: ChangeModel, readers: TileReaders, tiles
     });
     ran += withData.length;
   }
-  readers.inputs.push((await next).memory);
   return ran;
 }

@@ -68,10 +68,12 @@ export async function* fusedStrips(
   const timings: InferTimings = { readMs: 0, inferMs: 0 };
   const bar = run.progress('detect', tiles.length, 'tiles');
   const readers = tileReaders({ before: sources.beforeOrtho!, after: sources.afterOrtho! }, { before: context.beforeGrid, after: grid }, tiles);
+  const rowTiles = (row: number) => tiles.filter((tile) => tile.row === row);
   const inferRow = async (row: number): Promise<number> => {
-    const rowTiles = tiles.filter((tile) => tile.row === row);
-    const count = await inferTiles(model, readers, rowTiles, rows, timings);
-    bar.tick(rowTiles.length);
+    const these = rowTiles(row);
+    // the next row's first batch is read while this row's last runs
+    const count = await inferTiles(model, readers, these, rows, timings, row + 1 < range.to ? rowTiles(row + 1) : []);
+    bar.tick(these.length);
     return count;
   };
   let inferring = inferRow(first);
