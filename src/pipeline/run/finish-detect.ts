@@ -9,6 +9,7 @@ import { openChangeRasters } from '../outputs/change-rasters.js';
 import type { FreshFolder } from '../../files.js';
 import type { Database } from '../../db/connect.js';
 import { stageTimer } from './stage-timer.js';
+import { prepareGeoPackages } from '../../geo/geopackage.js';
 import { finishOutputs, judge, type Judgement } from './finish-outputs.js';
 import { planTiles } from '../tile-plan.js';
 import type { ChangeRegion, ChangeStrip } from '../types.js';
@@ -48,6 +49,7 @@ export async function finishDetect(
     ...plan.warnings,
     ...(run.missing ?? []).map(({ rows, extent, reason }) => `rows ${rows[0]}-${rows[1]} (${extent[0]},${extent[1]} - ${extent[2]},${extent[3]} in ${crs}) were not analysed: ${reason}`),
   ];
+  prepareGeoPackages();
   const changeRasters = await openChangeRasters(output.path, grid, mode);
   const evidenceSources = { ...sources, verticalOffset: offset ? (x: number, y: number) => offsetAt(offset, x, y) : undefined };
   // each candidate's chips are made as soon as it is found, beside the strips still to come
