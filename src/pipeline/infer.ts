@@ -82,7 +82,7 @@ export interface TileReaders {
    * fresh array's page faults cost more than filling it.
    */
   inputs: Float32Array[];
-  /** The first batch of the next call's tiles, read while the last batch before it ran. */
+  /** The first batch of the next call's tiles, read right after the last batch before it. */
   ahead?: { first: Tile; batch: Promise<ReadBatch> };
 }
 

@@ -71,7 +71,7 @@ export async function* fusedStrips(
   const rowTiles = (row: number) => tiles.filter((tile) => tile.row === row);
   const inferRow = async (row: number): Promise<number> => {
     const these = rowTiles(row);
-    // the next row's first batch is read while this row's last runs
+    // the next row's first batch is read right after this row's last, to be ready when this row is done
     const count = await inferTiles(model, readers, these, rows, timings, row + 1 < range.to ? rowTiles(row + 1) : []);
     bar.tick(these.length);
     return count;
