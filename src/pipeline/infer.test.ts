@@ -64,4 +64,37 @@ describe('inferTiles', () => {
     expect(taken.greenness[10]).toBeCloseTo((2 * 123 - 90 - 80) / (90 + 123 + 80), 1);
     expect(taken.greenness[60]).toBe(0);
   });
+  it("reads the next row's first batch after a row's last, and gives the probabilities a row-by-row run gives", async () => {
+    const model = await loadChangeModel(fileURLToPath(new URL('../model/testdata/tiny-cd.onnx', import.meta.url)), { threads: 1 });
+    const grid: AnalysisGrid = { crs: crsDefinition(4549), epsg: 4549, geoTransform: [500000, 0.2, 0, 3350000, 0, -0.2], width: 96, height: 72 };
+    const orthophoto = (shade: number) => {
+      const info: RasterInfo = { width: 96, height: 72, bandCount: 3, sampleType: 'uint8', epsg: 4549, proj4: crsDefinition(4549), geoTransform: grid.geoTransform, nodata: null };
+      const data = Uint8Array.from({ length: 96 * 72 * 3 }, (_, i) => (shade + ((i * 7919) % 97)) % 256);
+      return memorySource(info, { width: 96, height: 72, bandCount: 3, data });
+    };
+    const tiles = planTiles(grid, { tileSize: 32, overlap: 8 });
+    const tileRows = [...new Set(tiles.map((tile) => tile.row))];
+    expect(tileRows.length).toBeGreaterThanOrEqual(3);
+    // row by row in batches of 3 (two batches a row), with and without reading ahead
+    const run = async (ahead: boolean) => {
+      const rows = probabilityRows(grid.width, 32, 8);
+      const readers = tileReaders({ before: orthophoto(10), after: orthophoto(60) }, { before: grid, after: grid }, tiles);
+      const found: boolean[] = [];
+      for (const row of tileRows) {
+        const these = tiles.filter((tile) => tile.row === row);
+        const following = ahead ? tiles.filter((tile) => tile.row === row + 1) : [];
+        found.push(readers.ahead?.first === these[0]);
+        await inferTiles(model, readers, these, rows, { readMs: 0, inferMs: 0 }, following, 3);
+      }
+      return { taken: rows.take(0, grid.height), found };
+    };
+    const alone = await run(false);
+    const ahead = await run(true);
+    await model.close();
+    expect(alone.found.every((f) => !f)).toBe(true);
+    expect(ahead.found).toEqual(tileRows.map((_, i) => i > 0));
+    expect(ahead.taken.probability).toEqual(alone.taken.probability);
+    expect(ahead.taken.greenness).toEqual(alone.taken.greenness);
+    expect(alone.taken.probability.every((p) => Number.isFinite(p))).toBe(true);
+  });
 });
