@@ -316,6 +316,8 @@ export function sampleMaskedRow(
       }
       continue;
     }
+    // the blend of `sampleMasked`, written out again: one function for both, called per position,
+    // ran the bilinear rows at half the speed (20 → 36 ns a pixel of RGB)
     const left = xa + p >= 0;
     const right = xa + p + 1 < width;
     const q00 = upper + xa + p;
