@@ -1,6 +1,6 @@
 /**
  * Change model sessions kept between the jobs and batches of one process. A fresh onnxruntime
- * session runs its first two batches about three times as slowly as the rest (bench/README.md),
+ * session runs its first batch up to three times as slowly as the rest (bench/README.md),
  * and a `zhiwei worker` runs batch after batch, the service job after job. Closing a model opened
  * here keeps its session, idle, for the next open of the same model file, version and thread count
  * (one idle session each); an idle session's thread does not keep the process alive.
