@@ -10,9 +10,9 @@
  * vouches for whole regions (see classify.ts). Without DSMs, a pixel changed when the model's
  * probability passes its threshold.
  */
-import { NO_HEIGHT, keptArrays, neighbourhoodMax, robustHeightChange, workingArray, type KeptArrays } from './height-change.js';
+import { NO_HEIGHT, TOLERANT_RISE, keptArrays, tolerantChange, type KeptArrays } from './height-change.js';
 import type { ChangeStrip } from './types.js';
-import { planeResidual, roughSurfaceM } from './vegetation.js';
+import { planeResidualAt, roughSurfaceM } from './vegetation.js';
 
 /** The rasters of one strip on the analysis grid, `margin` extra rows above and below. */
 export interface StripRasters {
@@ -77,7 +77,7 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule, memory: KeptA
     greenness: rasters.greenness ?? floats('no greenness').fill(Number.NaN),
   };
   if (dsmBefore && dsmAfter && offset) {
-    fuseHeights(strip, { ...rasters, dsmBefore, dsmAfter, offset }, rule);
+    fuseHeights(strip, { ...rasters, dsmBefore, dsmAfter, offset }, rule, memory);
     return strip;
   }
   for (const values of [strip.heightChange, strip.heightBefore, strip.heightAfter, strip.roughness, strip.topSurface]) values.fill(NO_HEIGHT);
@@ -92,36 +92,39 @@ export function fuseStrip(rasters: StripRasters, rule: FusionRule, memory: KeptA
 // and the strip went on in the interpreter, strip after strip (110 times a job).
 
 /** Fusion with both DSMs: fills `strip` (its probability given or NaN) from the rasters, margin rows included. */
-function fuseHeights(strip: ChangeStrip, rasters: StripRasters & Required<Pick<StripRasters, 'dsmBefore' | 'dsmAfter' | 'offset'>>, rule: FusionRule): void {
+function fuseHeights(strip: ChangeStrip, rasters: StripRasters & Required<Pick<StripRasters, 'dsmBefore' | 'dsmAfter' | 'offset'>>, rule: FusionRule, memory: KeptArrays): void {
   const { width, margin, dsmBefore, dsmAfter, offset, ground } = rasters;
   const fullHeight = strip.height + 2 * margin;
-  const robust = robustHeightChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx);
-  const rises = nearRise(robust, rule.heightThresholdM, width, fullHeight, rule.misregistrationPx);
-  const roughBefore = planeResidual(dsmBefore, width, fullHeight, rule.roughnessRadiusPx, workingArray('fuse rough before', dsmBefore.length));
-  const roughAfter = planeResidual(dsmAfter, width, fullHeight, rule.roughnessRadiusPx, workingArray('fuse rough after', dsmAfter.length));
-  changedPixels(strip, { ...rasters, robust, rises, roughBefore, roughAfter }, rule.heightThresholdM, rule.probabilityThreshold);
-  if (ground) {
-    // a building stood where the surface was high and smooth; a tree crown is high but rough
-    const above = aboveGround(dsmBefore, ground, roughBefore);
-    const highest = neighbourhoodMax(above, width, fullHeight, rule.misregistrationPx, workingArray('fuse highest', above.length));
-    const skip = margin * width;
-    for (let i = 0; i < strip.nearBuilding.length; i++) strip.nearBuilding[i] = highest[i + skip] > rule.buildingHeightM ? 1 : 0;
-  } else {
+  const tolerant = tolerantChange(dsmBefore, dsmAfter, offset, width, fullHeight, rule.misregistrationPx, rule.heightThresholdM, memory('tolerant', dsmBefore.length, Uint8Array));
+  changedPixels(strip, { ...rasters, tolerant }, rule);
+  // the before DSM's roughness, measured where first needed (at most once a pixel)
+  const roughBefore = memory('rough before', dsmBefore.length, Float32Array).fill(notMeasured);
+  const roughBeforeAt = (j: number) => {
+    if (roughBefore[j] === notMeasured) roughBefore[j] = planeResidualAt(dsmBefore, width, fullHeight, j % width, Math.floor(j / width), rule.roughnessRadiusPx);
+    return roughBefore[j];
+  };
+  measureChanged(strip, { ...rasters, roughBeforeAt }, rule);
+  if (ground) markNearBuildings(strip, { ...rasters, ground, roughBeforeAt }, rule, memory('near building seen', strip.change.length, Uint8Array));
+  else {
     strip.heightBefore.fill(NO_HEIGHT);
     strip.heightAfter.fill(NO_HEIGHT);
     strip.nearBuilding.fill(0);
   }
 }
 
+/** Marks a roughness not yet measured (a plane residual is 0 or more, or NaN). */
+const notMeasured = -1;
+
 /** The per-pixel part of `fuseHeights`: heights, the surface on top, and which pixels changed. */
 function changedPixels(
   strip: ChangeStrip,
-  rasters: Pick<StripRasters, 'width' | 'margin' | 'probability' | 'ground'> & Record<'dsmBefore' | 'dsmAfter' | 'offset' | 'robust' | 'rises' | 'roughBefore' | 'roughAfter', Float32Array>,
-  threshold: number,
-  probabilityThreshold: number,
+  rasters: Pick<StripRasters, 'width' | 'margin' | 'probability' | 'ground'> & Record<'dsmBefore' | 'dsmAfter' | 'offset', Float32Array> & { tolerant: Uint8Array },
+  rule: FusionRule,
 ): void {
-  const { width, margin, probability, ground, dsmBefore, dsmAfter, offset, robust, rises, roughBefore, roughAfter } = rasters;
-  const { change, heightChange, heightBefore, heightAfter, roughness, topSurface } = strip;
+  const { width, margin, probability, ground, dsmBefore, dsmAfter, offset, tolerant } = rasters;
+  const { change, heightChange, heightBefore, heightAfter, topSurface } = strip;
+  const { heightThresholdM: threshold, probabilityThreshold, misregistrationPx } = rule;
+  const fullHeight = strip.height + 2 * margin;
   const skip = margin * width;
   for (let i = 0; i < change.length; i++) {
     const j = i + skip;
@@ -131,31 +134,92 @@ function changedPixels(
     // as stored: rounded to float32
     const plain = heightChange[i];
     // the surface on top: what rose after, what fell before
-    const fell = plain < 0;
-    roughness[i] = fell ? roughBefore[j] : roughAfter[j];
-    topSurface[i] = fell ? before : after;
+    topSurface[i] = plain < 0 ? before : after;
     if (ground) {
       heightBefore[i] = before - ground[j];
       heightAfter[i] = after - ground[j];
     }
+    const passes = plain >= threshold || plain <= -threshold;
     const seen = probability !== undefined && probability[i] >= probabilityThreshold;
-    const grown = rises[j] > 0 && plain >= threshold;
-    const tolerant = robust[j];
-    change[i] = tolerant >= threshold || tolerant <= -threshold || grown || (seen && (plain >= threshold || plain <= -threshold)) ? 1 : 0;
+    change[i] =
+      tolerant[j] !== 0 || (passes && seen) || (plain >= threshold && riseWithin(tolerant, width, fullHeight, j, misregistrationPx)) ? 1 : 0;
   }
 }
 
-/** Height above ground before (m), NaN where the surface was rough (in a working array). */
-function aboveGround(dsmBefore: Float32Array, ground: Float32Array, roughBefore: Float32Array): Float32Array {
-  const above = workingArray('fuse above', dsmBefore.length);
-  for (let j = 0; j < above.length; j++) above[j] = roughBefore[j] >= roughSurfaceM ? Number.NaN : dsmBefore[j] - ground[j];
-  return above;
+/** Whether a tolerant rise lies within `radius` px of pixel `j`. */
+function riseWithin(tolerant: Uint8Array, width: number, height: number, j: number, radius: number): boolean {
+  const x = j % width;
+  const y = (j - x) / width;
+  const left = Math.max(0, x - radius);
+  const right = Math.min(width - 1, x + radius);
+  for (let row = Math.max(0, y - radius); row <= Math.min(height - 1, y + radius); row++) {
+    for (let k = row * width + left, end = row * width + right; k <= end; k++) if (tolerant[k] === TOLERANT_RISE) return true;
+  }
+  return false;
 }
 
-/** 1 within `radius` px of a pixel whose robust change rises past `threshold`, else 0 (in a working array). */
-function nearRise(robust: Float32Array, threshold: number, width: number, height: number, radius: number): Float32Array {
-  // a plain loop: Float32Array.from with a map function calls it through the iterator, many times slower
-  const risen = workingArray('fuse risen', robust.length);
-  for (let j = 0; j < robust.length; j++) risen[j] = robust[j] >= threshold ? 1 : 0;
-  return neighbourhoodMax(risen, width, height, radius, workingArray('fuse near rise', robust.length));
+type Roughness = { roughBeforeAt: (j: number) => number };
+
+/** The roughness of the surface on top at the changed pixels (regions are measured there alone), NaN elsewhere. */
+function measureChanged(strip: ChangeStrip, rasters: Pick<StripRasters, 'width' | 'margin'> & Record<'dsmAfter', Float32Array> & Roughness, rule: FusionRule): void {
+  const { width, margin, dsmAfter, roughBeforeAt } = rasters;
+  const { change, heightChange, roughness } = strip;
+  const fullHeight = strip.height + 2 * margin;
+  const skip = margin * width;
+  roughness.fill(Number.NaN);
+  for (let i = 0; i < change.length; i++) {
+    if (!change[i]) continue;
+    const j = i + skip;
+    roughness[i] = heightChange[i] < 0 ? roughBeforeAt(j) : planeResidualAt(dsmAfter, width, fullHeight, j % width, Math.floor(j / width), rule.roughnessRadiusPx);
+  }
+}
+
+/**
+ * `nearBuilding` where the vectorizer reads it: at and beside the changed pixels (a region's ring),
+ * and along the strip's first and last rows (where a region in the next strip meets this one);
+ * 0 elsewhere. A building stood where the surface was high and smooth (a tree crown is high but
+ * rough) within the misregistration tolerance.
+ */
+function markNearBuildings(
+  strip: ChangeStrip,
+  rasters: Pick<StripRasters, 'width' | 'margin'> & Record<'dsmBefore' | 'ground', Float32Array> & Roughness,
+  rule: FusionRule,
+  seen: Uint8Array,
+): void {
+  const { width, margin, dsmBefore, ground, roughBeforeAt } = rasters;
+  const { change, nearBuilding } = strip;
+  const fullHeight = strip.height + 2 * margin;
+  const skip = margin * width;
+  const radius = rule.misregistrationPx;
+  const mark = (i: number) => {
+    if (seen[i]) return;
+    seen[i] = 1;
+    const j = i + skip;
+    const x = j % width;
+    const y = (j - x) / width;
+    const left = Math.max(0, x - radius);
+    const right = Math.min(width - 1, x + radius);
+    for (let row = Math.max(0, y - radius); row <= Math.min(fullHeight - 1, y + radius); row++) {
+      for (let k = row * width + left, end = row * width + right; k <= end; k++) {
+        // as stored before: heights above ground rounded to float32
+        if (Math.fround(dsmBefore[k] - ground[k]) > rule.buildingHeightM && !(roughBeforeAt(k) >= roughSurfaceM)) {
+          nearBuilding[i] = 1;
+          return;
+        }
+      }
+    }
+  };
+  nearBuilding.fill(0);
+  seen.fill(0);
+  const last = change.length - width;
+  for (let i = 0; i < change.length; i++) {
+    if (i < width || i >= last) mark(i);
+    if (!change[i]) continue;
+    mark(i);
+    const x = i % width;
+    if (x > 0) mark(i - 1);
+    if (x < width - 1) mark(i + 1);
+    if (i >= width) mark(i - width);
+    if (i < last) mark(i + width);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heightDifference, neighbourhoodMax, robustHeightChange } from './height-change.js';
+import { TOLERANT_FALL, TOLERANT_RISE, neighbourhoodMax, tolerantChange } from './height-change.js';
 
 const size = 40;
 
@@ -14,41 +14,50 @@ function dsm(boxes: [number, number, number, number, number][]): Float32Array {
 
 const noOffset = new Float32Array(size * size);
 
-describe('robustHeightChange', () => {
+/** `tolerantChange` of the whole square at `threshold`. */
+function tolerant(before: Float32Array, after: Float32Array, offset: Float32Array, radius: number, threshold: number): Uint8Array {
+  return tolerantChange(before, after, offset, size, size, radius, threshold, new Uint8Array(size * size));
+}
+
+describe('tolerantChange', () => {
   it('sees no change at the edges of an unchanged building shifted by 3 px', () => {
     const before = dsm([[10, 10, 20, 20, 25]]);
     const after = dsm([[13, 12, 23, 22, 25]]);
-    const plain = heightDifference(before, after, noOffset);
-    expect(Math.max(...plain)).toBe(15);
-    const robust = robustHeightChange(before, after, noOffset, size, size, 3);
-    expect(robust.every((dh) => dh === 0)).toBe(true);
+    expect(Math.max(...after.map((h, i) => h - before[i]))).toBe(15);
+    expect(tolerant(before, after, noOffset, 3, 0.5).every((mark) => mark === 0)).toBe(true);
   });
 
   it('finds a new building and a demolished one at their full heights despite the shift', () => {
     const before = dsm([[25, 25, 35, 35, 19]]); // demolished later
-    const after = dsm([[5, 5, 15, 15, 16]]); // new
-    const shiftedAfter = dsm([[7, 6, 17, 16, 16]]);
-    const robust = robustHeightChange(before, shiftedAfter, noOffset, size, size, 3);
-    expect(robust[10 * size + 11]).toBeCloseTo(6, 5);
-    expect(robust[30 * size + 30]).toBeCloseTo(-9, 5);
-    expect(after.length).toBe(size * size);
+    const after = dsm([[7, 6, 17, 16, 16]]); // new, 2 px off where it stands
+    const at = (threshold: number) => {
+      const marks = tolerant(before, after, noOffset, 3, threshold);
+      return [marks[10 * size + 11], marks[30 * size + 30]];
+    };
+    expect(at(5.9)).toEqual([TOLERANT_RISE, TOLERANT_FALL]);
+    expect(at(8.9)).toEqual([0, TOLERANT_FALL]);
+    expect(at(9.1)).toEqual([0, 0]);
   });
 
   it('removes the vertical offset between the flights', () => {
     const before = dsm([]);
     const after = dsm([[5, 5, 15, 15, 13]]).map((h) => h + 0.5);
     const offset = new Float32Array(size * size).fill(0.5);
-    const robust = robustHeightChange(before, after, offset, size, size, 2);
-    expect(robust[10 * size + 10]).toBeCloseTo(3, 5);
-    expect(robust[30 * size + 30]).toBeCloseTo(0, 5);
+    const marks = (threshold: number) => tolerant(before, after, offset, 2, threshold);
+    expect(marks(2.9)[10 * size + 10]).toBe(TOLERANT_RISE);
+    expect(marks(3.1)[10 * size + 10]).toBe(0);
+    expect(marks(0.4)[30 * size + 30]).toBe(0);
   });
 
-  it('gives no height where either DSM has none', () => {
+  it('marks nothing where either DSM has no data, and looks past a neighbour without data', () => {
     const before = dsm([]);
     before[0] = Number.NaN;
-    const robust = robustHeightChange(before, dsm([]), noOffset, size, size, 2);
-    expect(Number.isNaN(robust[0])).toBe(true);
-    expect(robust[1]).toBe(0);
+    before[11 * size + 11] = Number.NaN;
+    const after = dsm([[0, 0, 15, 15, 16]]);
+    const marks = tolerant(before, after, noOffset, 2, 5);
+    expect(marks[0]).toBe(0);
+    expect(marks[11 * size + 11]).toBe(0);
+    expect(marks[10 * size + 10]).toBe(TOLERANT_RISE);
   });
 });
 

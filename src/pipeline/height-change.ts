@@ -9,40 +9,64 @@
 /** Nodata marker in the height-change rasters. */
 export const NO_HEIGHT = Number.NaN;
 
+/** `tolerantChange`'s marks: the pixel rose or fell past the threshold despite misregistration. */
+export const TOLERANT_RISE = 1;
+export const TOLERANT_FALL = 2;
+
 /**
- * Misregistration-tolerant height change (m): after − offset − (max of before within `radius`
- * px) where positive, (max of after within `radius`) − offset − before where negative, else 0.
- * `offset` is the fitted vertical offset of the after DSM at each pixel. Pixels where either DSM
- * has no data (NaN) are NaN. In a working array.
+ * Where the misregistration-tolerant height change passes `threshold` (m), into `out`:
+ * `TOLERANT_RISE` where the pixel (after − offset) stands `threshold` or more above every before
+ * height within `radius` px, `TOLERANT_FALL` where the before height lies `threshold` or more
+ * below every after height (− offset) within it, else 0 (also where either DSM has no data, NaN).
+ * `offset` is the fitted vertical offset of the after DSM at each pixel. Differences are taken as
+ * float32, as the height change is stored.
+ *
+ * A pixel's own height is in its window, so only a pixel whose plain change passes the threshold
+ * can pass it tolerantly: only there (a few pixels in a hundred) is the window looked at, and only
+ * until a height in it falls short.
  */
-export function robustHeightChange(
+export function tolerantChange(
   before: Float32Array,
   after: Float32Array,
   offset: Float32Array,
   width: number,
   height: number,
   radius: number,
-): Float32Array {
-  const beforeMax = neighbourhoodMax(before, width, height, radius, workingArray('robust before', before.length));
-  const afterMax = neighbourhoodMax(after, width, height, radius, workingArray('robust after', after.length));
-  const change = workingArray('robust change', width * height);
-  for (let i = 0; i < change.length; i++) {
-    const b = before[i];
-    const a = after[i] - offset[i];
-    if (Number.isNaN(a) || Number.isNaN(b)) {
-      change[i] = NO_HEIGHT;
-      continue;
+  threshold: number,
+  out: Uint8Array,
+): Uint8Array {
+  for (let y = 0, i = 0; y < height; y++) {
+    const top = Math.max(0, y - radius);
+    const bottom = Math.min(height - 1, y + radius);
+    for (let x = 0; x < width; x++, i++) {
+      const b = before[i];
+      const o = offset[i];
+      const a = after[i] - o;
+      const plain = Math.fround(a - b);
+      const left = Math.max(0, x - radius);
+      const right = Math.min(width - 1, x + radius);
+      if (plain >= threshold) out[i] = standsAbove(before, a, threshold, width, left, right, top, bottom) ? TOLERANT_RISE : 0;
+      else if (plain <= -threshold) out[i] = liesBelow(after, o, b, threshold, width, left, right, top, bottom) ? TOLERANT_FALL : 0;
+      else out[i] = 0;
     }
-    const rise = a - beforeMax[i];
-    const fall = afterMax[i] - offset[i] - b;
-    change[i] = rise > 0 ? rise : fall < 0 ? fall : 0;
   }
-  return change;
+  return out;
 }
 
-/** Plain height change (m): after − offset − before, NaN where either has no data. */
-export function heightDifference(before: Float32Array, after: Float32Array, offset: Float32Array): Float32Array {
-  return Float32Array.from(before, (b, i) => after[i] - offset[i] - b);
+/** Whether `a` stands `threshold` above every height of `before` in the window (NaN ignored). */
+function standsAbove(before: Float32Array, a: number, threshold: number, width: number, left: number, right: number, top: number, bottom: number): boolean {
+  for (let y = top; y <= bottom; y++) {
+    for (let k = y * width + left, end = y * width + right; k <= end; k++) if (Math.fround(a - before[k]) < threshold) return false;
+  }
+  return true;
+}
+
+/** Whether `b` lies `threshold` below every height of `after` − `o` in the window (NaN ignored). */
+function liesBelow(after: Float32Array, o: number, b: number, threshold: number, width: number, left: number, right: number, top: number, bottom: number): boolean {
+  for (let y = top; y <= bottom; y++) {
+    for (let k = y * width + left, end = y * width + right; k <= end; k++) if (Math.fround(after[k] - o - b) > -threshold) return false;
+  }
+  return true;
 }
 
 /**

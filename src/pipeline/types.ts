@@ -20,14 +20,16 @@ export interface ChangeStrip {
   heightAfter: Float32Array;
   /**
    * 1 where a building stood before within the misregistration tolerance: a change's outline
-   * touching such pixels is built against that building (an extension).
+   * touching such pixels is built against that building (an extension). Marked only where it is
+   * read: at and beside changed pixels and along the strip's first and last rows; 0 elsewhere.
    */
   nearBuilding: Uint8Array;
   /** Model change probability 0-1; NaN in DSM-only runs. */
   probability: Float32Array;
   /**
    * Plane residual (m) of the surface on top: the after DSM where the surface rose, the before DSM
-   * where it fell; NaN without heights. See vegetation.ts.
+   * where it fell; NaN without heights, and at unchanged pixels (regions are measured on changed
+   * pixels alone). See vegetation.ts.
    */
   roughness: Float32Array;
   /** Height (m) of that surface on top, the after DSM's offset removed; NaN without heights. */

@@ -63,6 +63,34 @@ export function planeResidual(surface: Float32Array, width: number, height: numb
   return out;
 }
 
+/**
+ * `planeResidual` at one pixel (x, y): for fusion, which needs it only at the few pixels that
+ * changed. Sums taken directly over the window, heights relative to the centre's, so the result
+ * can differ from `planeResidual`'s running sums in the last digits.
+ */
+export function planeResidualAt(surface: Float32Array, width: number, height: number, x: number, y: number, radius: number): number {
+  if (x < radius || y < radius || x >= width - radius || y >= height - radius) return Number.NaN;
+  const centre = surface[y * width + x];
+  let z = 0, zz = 0, uz = 0, vz = 0;
+  for (let v = -radius; v <= radius; v++) {
+    for (let u = -radius, k = (y + v) * width + x - radius; u <= radius; u++, k++) {
+      const h = surface[k] - centre;
+      if (h !== h) return Number.NaN;
+      z += h;
+      zz += h * h;
+      uz += u * h;
+      vz += v * h;
+    }
+  }
+  const side = 2 * radius + 1;
+  const count = side * side;
+  const uu = side * ((radius * (radius + 1) * (2 * radius + 1)) / 3);
+  const mean = z / count;
+  const b = uz / uu;
+  const c = vz / uu;
+  return Math.sqrt(Math.max(0, zz - count * mean * mean - b * b * uu - c * c * uu) / count);
+}
+
 /** Memory planeResidual keeps from call to call (filled and read within one call). */
 const working = keptArrays();
 
