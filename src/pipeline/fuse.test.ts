@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fuseStrip, fusionMargin, type FusionRule } from './fuse.js';
-import { keptArrays } from './height-change.js';
+import { fuseStrip, fusionMargin, type FusionRule, type StripRasters } from './fuse.js';
+import { keptArrays, neighbourhoodMax } from './height-change.js';
+import { planeResidual, roughSurfaceM } from './vegetation.js';
 
 const rule: FusionRule = { heightThresholdM: 2, probabilityThreshold: 0.5, misregistrationPx: 2, buildingHeightM: 2.5, roughnessRadiusPx: 2 };
 const width = 12;
@@ -123,6 +124,83 @@ describe('fuseStrip into kept memory', () => {
       for (const [name, values] of Object.entries(fresh)) {
         if (typeof values === 'number') expect(kept[name as keyof typeof kept]).toBe(values);
         else expect(bits(kept[name as keyof typeof kept] as Float32Array), `${name} of the strip at row ${rasters.y0}`).toEqual(bits(values));
+      }
+    }
+  });
+});
+
+describe('fuseStrip against the whole-raster definitions', () => {
+  /** Fusion as the module doc defines it, every raster computed at every pixel: `change` and, where the vectorizer reads them, `roughness` and `nearBuilding`. */
+  function definition(r: Required<Pick<StripRasters, 'dsmBefore' | 'dsmAfter' | 'offset' | 'ground' | 'probability'>> & StripRasters) {
+    const { width, height, margin, dsmBefore, dsmAfter, offset, ground, probability } = r;
+    const full = height + 2 * margin;
+    const radius = rule.misregistrationPx;
+    const t = rule.heightThresholdM;
+    const beforeMax = neighbourhoodMax(dsmBefore, width, full, radius);
+    const afterMax = neighbourhoodMax(dsmAfter, width, full, radius);
+    const robust = Float32Array.from(dsmBefore, (b, j) => {
+      if (Number.isNaN(b) || Number.isNaN(dsmAfter[j])) return Number.NaN;
+      const rise = dsmAfter[j] - offset[j] - beforeMax[j];
+      const fall = afterMax[j] - offset[j] - b;
+      return rise > 0 ? rise : fall < 0 ? fall : 0;
+    });
+    const rises = neighbourhoodMax(robust.map((v) => (v >= t ? 1 : 0)), width, full, radius);
+    const roughBefore = planeResidual(dsmBefore, width, full, rule.roughnessRadiusPx);
+    const roughAfter = planeResidual(dsmAfter, width, full, rule.roughnessRadiusPx);
+    const above = dsmBefore.map((h, j) => (roughBefore[j] >= roughSurfaceM ? Number.NaN : h - ground[j]));
+    const highest = neighbourhoodMax(above, width, full, radius);
+    const skip = margin * width;
+    const change = Array.from(probability, (p, i) => {
+      const j = i + skip;
+      const plain = Math.fround(dsmAfter[j] - offset[j] - dsmBefore[j]);
+      const passes = plain >= t || plain <= -t;
+      return robust[j] >= t || robust[j] <= -t || (rises[j] > 0 && plain >= t) || (p >= rule.probabilityThreshold && passes) ? 1 : 0;
+    });
+    const roughness = change.map((c, i) => (c ? (Math.fround(dsmAfter[i + skip] - offset[i + skip] - dsmBefore[i + skip]) < 0 ? roughBefore : roughAfter)[i + skip] : Number.NaN));
+    const nearBuilding = change.map((_, i) => (highest[i + skip] > rule.buildingHeightM ? 1 : 0));
+    return { change, roughness, nearBuilding };
+  }
+
+  it('gives the same changes, and the same roughness and near-building marks where the vectorizer reads them', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let trial = 0; trial < 20; trial++) {
+      const [w, height, margin] = [40 + Math.floor(random() * 30), 8 + Math.floor(random() * 12), fusionMargin(rule)];
+      const n = w * (height + 2 * margin);
+      const dsmBefore = Float32Array.from({ length: n }, () => 10 + 0.3 * random());
+      const dsmAfter = Float32Array.from({ length: n }, () => 10 + 0.3 * random());
+      // houses, sheds and crowns: before only, after only, or moved 2 px
+      for (let box = 0; box < 8; box++) {
+        const [x0, y0, bw, bh, top, kind, rough] = [random() * w, random() * n / w, 2 + random() * 12, 2 + random() * 12, 10 + 9 * random(), random(), random() < 0.3];
+        for (let y = Math.floor(y0); y < Math.min(n / w, y0 + bh); y++) {
+          for (let x = Math.floor(x0); x < Math.min(w - 2, x0 + bw); x++) {
+            const h = top + (rough ? 2 * random() : 0);
+            if (kind < 0.4) dsmBefore[y * w + x] = h;
+            else if (kind < 0.8) dsmAfter[y * w + x] = h;
+            else [dsmBefore[y * w + x], dsmAfter[y * w + x + 2]] = [h, h];
+          }
+        }
+      }
+      for (let j = 0; j < n; j++) if (random() < 0.01) (random() < 0.5 ? dsmBefore : dsmAfter)[j] = Number.NaN;
+      const rasters = {
+        y0: 0, width: w, height, margin, dsmBefore, dsmAfter,
+        offset: new Float32Array(n).fill(0.5 * random()),
+        ground: new Float32Array(n).fill(10),
+        probability: Float32Array.from({ length: w * height }, () => random()),
+      };
+      const strip = fuseStrip(rasters, rule);
+      const expected = definition(rasters);
+      expect([...strip.change], `trial ${trial}`).toEqual(expected.change);
+      for (let i = 0; i < strip.change.length; i++) {
+        if (strip.change[i]) {
+          if (Number.isNaN(expected.roughness[i])) expect(strip.roughness[i]).toBeNaN();
+          else expect(strip.roughness[i], `roughness at ${i}, trial ${trial}`).toBeCloseTo(expected.roughness[i], 4);
+        }
+        const x = i % w;
+        const changedBeside = (x > 0 && strip.change[i - 1]) || (x < w - 1 && strip.change[i + 1]) || strip.change[i - w] || strip.change[i + w];
+        if (strip.change[i] || changedBeside || i < w || i >= strip.change.length - w) {
+          expect(strip.nearBuilding[i], `near building at ${i}, trial ${trial}`).toBe(expected.nearBuilding[i]);
+        }
       }
     }
   });

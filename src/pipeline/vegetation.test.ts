@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excessGreen, planeResidual } from './vegetation.js';
+import { excessGreen, planeResidual, planeResidualAt } from './vegetation.js';
 
 const size = 20;
 
@@ -35,6 +35,21 @@ describe('planeResidual', () => {
     const residual = planeResidual(holed, size, size, 2);
     expect(Number.isNaN(residual[10 * size + 10])).toBe(true);
     expect(residual[10 * size + 15]).toBeCloseTo(0, 4);
+  });
+});
+
+describe('planeResidualAt', () => {
+  it('gives planeResidual at every pixel, NaN where planeResidual is NaN', () => {
+    const heights = surface((x, y) => 8 + 0.2 * x + (x > 9 ? 3 * noise(x, y) : 0.05 * noise(x, y)));
+    heights[4 * size + 13] = Number.NaN;
+    for (const radius of [1, 2, 3]) {
+      const whole = planeResidual(heights, size, size, radius);
+      for (let i = 0; i < whole.length; i++) {
+        const at = planeResidualAt(heights, size, size, i % size, Math.floor(i / size), radius);
+        if (Number.isNaN(whole[i])) expect(at, `pixel ${i}, radius ${radius}`).toBeNaN();
+        else expect(at, `pixel ${i}, radius ${radius}`).toBeCloseTo(whole[i], 5);
+      }
+    }
   });
 });
 
