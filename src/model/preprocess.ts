@@ -16,11 +16,14 @@ export function toModelInput(tiles: readonly Uint8Array[], manifest: ModelManife
     if (tile.length !== plane * bands) {
       throw new RangeError(`tile ${n} has ${tile.length} bytes, expected ${size}x${size}x${bands} = ${plane * bands}`);
     }
-    for (let c = 0; c < 3; c++) {
-      const base = (n * 3 + c) * plane;
-      const scale = 1 / std[c];
-      const offset = mean[c];
-      for (let i = 0, j = c; i < plane; i++, j += bands) out[base + i] = (tile[j] - offset) * scale;
+    // one pass over the pixels, writing the three planes
+    const [red, green, blue] = [n * 3 * plane, (n * 3 + 1) * plane, (n * 3 + 2) * plane];
+    const [r0, g0, b0] = mean;
+    const [rScale, gScale, bScale] = [1 / std[0], 1 / std[1], 1 / std[2]];
+    for (let i = 0, j = 0; i < plane; i++, j += bands) {
+      out[red + i] = (tile[j] - r0) * rScale;
+      out[green + i] = (tile[j + 1] - g0) * gScale;
+      out[blue + i] = (tile[j + 2] - b0) * bScale;
     }
   });
   return out;
@@ -37,32 +40,42 @@ export function comparable(before: Uint8Array, after: Uint8Array, manifest: Mode
  * the readers fill it. Alpha, when `bands` is 4, is copied.
  */
 export function matchBeforeToAfter(before: Uint8Array, after: Uint8Array, bands = 3): Uint8Array {
-  const out = Uint8Array.from(before);
-  for (let c = 0; c < 3; c++) {
-    let n = 0, sumBefore = 0, sumAfter = 0, squaresBefore = 0, squaresAfter = 0;
-    for (let p = 0; p < before.length; p += bands) {
-      if (isEmpty(before, p) || isEmpty(after, p)) continue;
-      const b = before[p + c];
-      const a = after[p + c];
-      n++;
-      sumBefore += b;
-      sumAfter += a;
-      squaresBefore += b * b;
-      squaresAfter += a * a;
-    }
-    if (n < 2) return out;
-    const meanBefore = sumBefore / n;
-    const meanAfter = sumAfter / n;
-    const spreadBefore = Math.sqrt(Math.max(0, squaresBefore / n - meanBefore * meanBefore));
-    const spreadAfter = Math.sqrt(Math.max(0, squaresAfter / n - meanAfter * meanAfter));
-    // a flat tile (water, a roof filling it) keeps its own contrast rather than being blown up
-    const gain = spreadBefore >= 1 ? spreadAfter / spreadBefore : 1;
-    for (let p = 0; p < before.length; p += bands) {
-      if (isEmpty(before, p)) continue;
-      out[p + c] = Math.min(255, Math.max(0, Math.round((before[p + c] - meanBefore) * gain + meanAfter)));
-    }
+  const out = before.slice();
+  // one pass for the three channels' sums: integers, so exact in any order
+  let n = 0, b0 = 0, b1 = 0, b2 = 0, a0 = 0, a1 = 0, a2 = 0, bb0 = 0, bb1 = 0, bb2 = 0, aa0 = 0, aa1 = 0, aa2 = 0;
+  for (let p = 0; p < before.length; p += bands) {
+    const r = before[p], g = before[p + 1], b = before[p + 2];
+    const ar = after[p], ag = after[p + 1], ab = after[p + 2];
+    if ((r | g | b) === 0 || (ar | ag | ab) === 0) continue;
+    n++;
+    b0 += r; b1 += g; b2 += b;
+    a0 += ar; a1 += ag; a2 += ab;
+    bb0 += r * r; bb1 += g * g; bb2 += b * b;
+    aa0 += ar * ar; aa1 += ag * ag; aa2 += ab * ab;
+  }
+  if (n < 2) return out;
+  const red = matchedValues(n, b0, bb0, a0, aa0);
+  const green = matchedValues(n, b1, bb1, a1, aa1);
+  const blue = matchedValues(n, b2, bb2, a2, aa2);
+  for (let p = 0; p < before.length; p += bands) {
+    const r = before[p], g = before[p + 1], b = before[p + 2];
+    if ((r | g | b) === 0) continue;
+    out[p] = red[r];
+    out[p + 1] = green[g];
+    out[p + 2] = blue[b];
   }
   return out;
+}
+
+/** Each value 0-255 of a channel given the after tile's mean and spread, from the channel's sums over `n` pixels. */
+function matchedValues(n: number, sumBefore: number, squaresBefore: number, sumAfter: number, squaresAfter: number): Uint8Array {
+  const meanBefore = sumBefore / n;
+  const meanAfter = sumAfter / n;
+  const spreadBefore = Math.sqrt(Math.max(0, squaresBefore / n - meanBefore * meanBefore));
+  const spreadAfter = Math.sqrt(Math.max(0, squaresAfter / n - meanAfter * meanAfter));
+  // a flat tile (water, a roof filling it) keeps its own contrast rather than being blown up
+  const gain = spreadBefore >= 1 ? spreadAfter / spreadBefore : 1;
+  return Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.max(0, Math.round((v - meanBefore) * gain + meanAfter))));
 }
 
 function isEmpty(tile: Uint8Array, p: number): boolean {
