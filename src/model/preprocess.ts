@@ -77,7 +77,3 @@ function matchedValues(n: number, sumBefore: number, squaresBefore: number, sumA
   const gain = spreadBefore >= 1 ? spreadAfter / spreadBefore : 1;
   return Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.max(0, Math.round((v - meanBefore) * gain + meanAfter))));
 }
-
-function isEmpty(tile: Uint8Array, p: number): boolean {
-  return tile[p] === 0 && tile[p + 1] === 0 && tile[p + 2] === 0;
-}
