@@ -4,16 +4,17 @@
  * peak RSS is its own, and their ratio. Scenes are kept in bench/out/ (the 16384 px one takes
  * about 20 minutes to generate on 2 cores).
  *
- *   npx tsx bench/detect-memory.ts [--sizes 4096,16384]
+ *   npm run build && npx tsx bench/detect-memory.ts [--sizes 4096,16384]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runDetectJob } from '../src/pipeline/run/detect-job.js';
+import type * as DetectJob from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
+import { builtPath } from './built.js';
 import { cliEnv, cliNodeFlags } from './cli-flags.js';
 
 const { values: args } = parseArgs({ options: { scene: { type: 'string' }, sizes: { type: 'string', default: '4096,16384' } } });
@@ -24,7 +25,8 @@ const scenes = [
 ].filter(({ size }) => args.sizes.split(',').includes(String(size)));
 
 if (args.scene) {
-  // child: one detect run, then its peak RSS
+  // child: one detect run as the command runs it (built.js), then its peak RSS
+  const { runDetectJob } = (await import(builtPath('pipeline/run/detect-job.js'))) as typeof DetectJob;
   const scene = args.scene;
   const started = performance.now();
   const summary = await runDetectJob(

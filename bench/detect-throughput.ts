@@ -6,18 +6,24 @@
  * generated 4096 px scene at 0.1 m (seed 4001; 2048 x 2048 px on the 0.2 m analysis grid), kept
  * in bench/out/throughput-scene.
  *
- *   npx tsx bench/detect-throughput.ts [--threads 2]
+ *   npm run build && npx tsx bench/detect-throughput.ts [--threads 2]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadChangeModel } from '../src/model/onnx-change-model.js';
-import { openGeoTiff } from '../src/raster/geotiff-source.js';
-import { runDetectJob } from '../src/pipeline/run/detect-job.js';
+import type * as ChangeModel from '../src/model/onnx-change-model.js';
+import type * as DetectJob from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
+import type * as GeoTiffSource from '../src/raster/geotiff-source.js';
 import { generateScene } from '../src/synth/index.js';
+import { builtPath } from './built.js';
 import { warnWithoutCliFlags } from './cli-flags.js';
+
+// the job, the model and the decoding as the command runs them (built.js)
+const { runDetectJob } = (await import(builtPath('pipeline/run/detect-job.js'))) as typeof DetectJob;
+const { loadChangeModel } = (await import(builtPath('model/onnx-change-model.js'))) as typeof ChangeModel;
+const { openGeoTiff } = (await import(builtPath('raster/geotiff-source.js'))) as typeof GeoTiffSource;
 
 const { values: args } = parseArgs({ options: { threads: { type: 'string', default: '2' } } });
 warnWithoutCliFlags('detect-throughput');

@@ -7,17 +7,21 @@
  * torch (its own clock), as zhiwei's excludes starting Node. Skipped, with a line saying so, when
  * /usr/bin/python3 lacks rasterio, torch or scipy (Debian: python3-rasterio python3-torch python3-scipy).
  *
- *   npx tsx bench/python-peer.ts [--size 4096] [--threads 2]
+ *   npm run build && npx tsx bench/python-peer.ts [--size 4096] [--threads 2]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runDetectJob } from '../src/pipeline/run/detect-job.js';
+import type * as DetectJob from '../src/pipeline/run/detect-job.js';
 import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
+import { builtPath } from './built.js';
 import { cliEnv, warnWithoutCliFlags } from './cli-flags.js';
+
+// the job as the command runs it (built.js)
+const { runDetectJob } = (await import(builtPath('pipeline/run/detect-job.js'))) as typeof DetectJob;
 
 const python = '/usr/bin/python3';
 const { values: args } = parseArgs({ options: { size: { type: 'string', default: '4096' }, threads: { type: 'string', default: '2' } } });

@@ -11,21 +11,21 @@
  * finish step does; timed from this process) and the strips' size. Without a server:
  * `{"skipped": "needs DATABASE_URL"}`.
  *
- *   DATABASE_URL=postgres://... npx tsx bench/queue-workers.ts [--workers 1,2,4] [--batch-rows 256]
+ *   npm run build && DATABASE_URL=postgres://... npx tsx bench/queue-workers.ts [--workers 1,2,4] [--batch-rows 256]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../src/db/connect.js';
 import { findJob, insertQueuedJob, nextJobId, readBatchStrip } from '../src/db/jobs.js';
 import { resolveDetectJob, type JobSpec } from '../src/pipeline/run/detect-job.js';
 import { openQueue, submitDetect } from '../src/queue/index.js';
 import { generateScene } from '../src/synth/index.js';
+import { builtPath } from './built.js';
 import { cliEnv, cliNodeFlags } from './cli-flags.js';
 
 const { values: args } = parseArgs({ options: { workers: { type: 'string', default: '1,2,4' }, 'batch-rows': { type: 'string', default: '256' } } });
@@ -37,8 +37,8 @@ const counts = args.workers.split(',').map(Number);
 const batchRows = Number(args['batch-rows']);
 const scene = fileURLToPath(new URL('out/throughput-scene', import.meta.url));
 if (!existsSync(join(scene, 'truth.geojson'))) await generateScene({ outDir: scene, seed: 4001, size: 4096, gsd: 0.1 });
-const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// the command as built (built.js)
+const bin = builtPath('cli/bin.js');
 /** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
 const ticksPerS = 100;
 
@@ -52,7 +52,7 @@ interface Worker {
 
 /** A `zhiwei worker --threads 1` with the command's Node flags and environment, ready once it says it takes jobs. */
 async function startWorker(env: Record<string, string>): Promise<Worker> {
-  const child = spawn(process.execPath, [...cliNodeFlags, '--import', tsx, bin, 'worker', '--threads', '1'], { env: { ...process.env, ...cliEnv, ...env } });
+  const child = spawn(process.execPath, [...cliNodeFlags, bin, 'worker', '--threads', '1'], { env: { ...process.env, ...cliEnv, ...env } });
   let output = '';
   const steps: Worker['steps'] = [];
   let pending = '';
