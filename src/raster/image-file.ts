@@ -14,6 +14,8 @@ export async function writeImage(path: string, raster: RasterData, quality = 90)
   });
   // without this, libvips writes one band as three grey RGB bands
   const image = raster.bandCount === 1 ? pixels.toColourspace('b-w') : pixels;
-  const encoded = /\.jpe?g$/i.test(path) ? image.jpeg({ quality, mozjpeg: true }) : image.png({ compressionLevel: 6 });
+  // plain libjpeg-turbo: mozjpeg's settings took 3 times as long on evidence chips (2.9 against
+  // 1 ms a 100 px chip) to make them a tenth smaller (401 against 441 KiB for 130 chips)
+  const encoded = /\.jpe?g$/i.test(path) ? image.jpeg({ quality }) : image.png({ compressionLevel: 6 });
   await writeAtomically(path, (partial) => encoded.toFile(partial));
 }
