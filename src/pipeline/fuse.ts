@@ -175,9 +175,9 @@ function measureChanged(strip: ChangeStrip, rasters: Pick<StripRasters, 'width' 
 }
 
 /**
- * `nearBuilding` where the vectorizer reads it: at and beside the changed pixels (a region's ring),
- * and along the strip's first and last rows (where a region in the next strip meets this one);
- * 0 elsewhere. A building stood where the surface was high and smooth (a tree crown is high but
+ * `nearBuilding` where the vectorizer reads it: at the unchanged pixels beside changed ones (a
+ * region's ring), and along the strip's first and last rows (where a region in the next strip
+ * meets this one); 0 elsewhere. A building stood where the surface was high and smooth (a tree crown is high but
  * rough) within the misregistration tolerance.
  */
 function markNearBuildings(
@@ -215,11 +215,10 @@ function markNearBuildings(
   for (let i = 0; i < change.length; i++) {
     if (i < width || i >= last) mark(i);
     if (!change[i]) continue;
-    mark(i);
     const x = i % width;
-    if (x > 0) mark(i - 1);
-    if (x < width - 1) mark(i + 1);
-    if (i >= width) mark(i - width);
-    if (i < last) mark(i + width);
+    if (x > 0 && !change[i - 1]) mark(i - 1);
+    if (x < width - 1 && !change[i + 1]) mark(i + 1);
+    if (i >= width && !change[i - width]) mark(i - width);
+    if (i < last && !change[i + width]) mark(i + width);
   }
 }

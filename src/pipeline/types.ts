@@ -21,7 +21,8 @@ export interface ChangeStrip {
   /**
    * 1 where a building stood before within the misregistration tolerance: a change's outline
    * touching such pixels is built against that building (an extension). Marked only where it is
-   * read: at and beside changed pixels and along the strip's first and last rows; 0 elsewhere.
+   * read: at unchanged pixels beside changed ones and along the strip's first and last rows; 0
+   * elsewhere.
    */
   nearBuilding: Uint8Array;
   /** Model change probability 0-1; NaN in DSM-only runs. */
