@@ -43,11 +43,12 @@ export function tolerantChange(
       const o = offset[i];
       const a = after[i] - o;
       const plain = Math.fround(a - b);
+      out[i] = 0;
+      if (!(plain >= threshold || plain <= -threshold)) continue;
       const left = Math.max(0, x - radius);
       const right = Math.min(width - 1, x + radius);
       if (plain >= threshold) out[i] = standsAbove(before, a, threshold, width, left, right, top, bottom) ? TOLERANT_RISE : 0;
-      else if (plain <= -threshold) out[i] = liesBelow(after, o, b, threshold, width, left, right, top, bottom) ? TOLERANT_FALL : 0;
-      else out[i] = 0;
+      else out[i] = liesBelow(after, o, b, threshold, width, left, right, top, bottom) ? TOLERANT_FALL : 0;
     }
   }
   return out;
