@@ -3,9 +3,11 @@
  * time jobs run the code the command runs. Under tsx every module is compiled from TypeScript as
  * it loads, in each worker thread again: 0.35 s of a 5.5 s detect job, and 0.5 CPU s.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliEnv, cliNodeFlags } from './cli-flags.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -27,4 +29,20 @@ export function builtPath(relative) {
     throw new Error('dist/ is missing or older than src/: run `npm run build` first (`npm run bench` does)');
   }
   return join(root, 'dist', relative);
+}
+
+/**
+ * Runs `job` (the rasters, `out` and `threads` of a detect with the default thresholds) in a
+ * process of its own as the command runs it (bench/detect-child.js): its wall and CPU seconds,
+ * peak RSS and summary.
+ *
+ * @returns {{ seconds: number, cpu_s: number, peak_rss_mib: number, summary: { candidates: number, tiles: { inferred: number }, grid: { width: number, height: number }, stagesMs: Record<string, number> } }}
+ */
+export function detectAsCommand(job) {
+  const child = spawnSync(process.execPath, [...cliNodeFlags, fileURLToPath(new URL('detect-child.js', import.meta.url)), JSON.stringify(job)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...cliEnv },
+  });
+  if (child.status !== 0) throw new Error(`bench/detect-child.js failed: ${child.stderr.trim()}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1));
 }

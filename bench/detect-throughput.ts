@@ -13,15 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type * as ChangeModel from '../src/model/onnx-change-model.js';
-import type * as DetectJob from '../src/pipeline/run/detect-job.js';
-import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import type * as GeoTiffSource from '../src/raster/geotiff-source.js';
 import { generateScene } from '../src/synth/index.js';
-import { builtPath } from './built.js';
+import { builtPath, detectAsCommand } from './built.js';
 import { warnWithoutCliFlags } from './cli-flags.js';
 
-// the job, the model and the decoding as the command runs them (built.js)
-const { runDetectJob } = (await import(builtPath('pipeline/run/detect-job.js'))) as typeof DetectJob;
+// the model and the decoding as the command runs them (built.js)
 const { loadChangeModel } = (await import(builtPath('model/onnx-change-model.js'))) as typeof ChangeModel;
 const { openGeoTiff } = (await import(builtPath('raster/geotiff-source.js'))) as typeof GeoTiffSource;
 
@@ -31,28 +28,22 @@ const threads = Number(args.threads);
 const scene = fileURLToPath(new URL('out/throughput-scene', import.meta.url));
 if (!existsSync(join(scene, 'truth.geojson'))) await generateScene({ outDir: scene, seed: 4001, size: 4096, gsd: 0.1 });
 
-const quiet = () => ({ tick() {}, done() {} });
-// CPU seconds of the process (all its threads), steadier than wall time on a shared machine
+// CPU seconds of this process (all its threads), steadier than wall time on a shared machine
 const cpuSeconds = (since: NodeJS.CpuUsage) => {
   const { user, system } = process.cpuUsage(since);
   return (user + system) / 1e6;
 };
-const detectCpu = process.cpuUsage();
-const summary = await runDetectJob(
-  { layers: [], job: {
-    beforeOrtho: join(scene, 'before/ortho.tif'),
-    afterOrtho: join(scene, 'after/ortho.tif'),
-    beforeDsm: join(scene, 'before/dsm.tif'),
-    afterDsm: join(scene, 'after/dsm.tif'),
-    out: join(scene, 'detect'),
-    model: 'zhiwei-cd-v1',
-    threads,
-    thresholds: defaultThresholds,
-  } },
-  null,
-  { progress: quiet, evidenceDir: '', naming: 'flags' },
-);
-const detectCpuS = cpuSeconds(detectCpu);
+// the job in a process of its own, as the command runs it (built.js)
+const job = detectAsCommand({
+  beforeOrtho: join(scene, 'before/ortho.tif'),
+  afterOrtho: join(scene, 'after/ortho.tif'),
+  beforeDsm: join(scene, 'before/dsm.tif'),
+  afterDsm: join(scene, 'after/dsm.tif'),
+  out: join(scene, 'detect'),
+  threads,
+});
+const { summary } = job;
+const detectCpuS = job.cpu_s;
 const tiles = summary.tiles.inferred;
 const pipelineTilesPerS = tiles / (summary.stagesMs.total / 1000);
 

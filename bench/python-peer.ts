@@ -14,18 +14,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type * as DetectJob from '../src/pipeline/run/detect-job.js';
-import { defaultThresholds } from '../src/pipeline/thresholds.js';
 import { generateScene } from '../src/synth/index.js';
-import { builtPath } from './built.js';
-import { cliEnv, warnWithoutCliFlags } from './cli-flags.js';
-
-// the job as the command runs it (built.js)
-const { runDetectJob } = (await import(builtPath('pipeline/run/detect-job.js'))) as typeof DetectJob;
+import { detectAsCommand } from './built.js';
+import { cliEnv } from './cli-flags.js';
 
 const python = '/usr/bin/python3';
 const { values: args } = parseArgs({ options: { size: { type: 'string', default: '4096' }, threads: { type: 'string', default: '2' } } });
-warnWithoutCliFlags('python-peer');
 const size = Number(args.size);
 const threads = Number(args.threads);
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ bench: 'python-peer', scene_px: size, ...line })}\n`);
@@ -45,14 +39,9 @@ const rasters = {
   afterDsm: join(scene, 'after/dsm.tif'),
 };
 
-const started = performance.now();
-const quiet = () => ({ tick() {}, done() {} });
-const summary = await runDetectJob(
-  { layers: [], job: { ...rasters, out: join(scene, 'detect-peer'), model: 'zhiwei-cd-v1', threads, thresholds: defaultThresholds } },
-  null,
-  { progress: quiet, evidenceDir: '', naming: 'flags' },
-);
-const zhiweiSeconds = (performance.now() - started) / 1000;
+// the job in a process of its own, as the command runs it (built.js); timed by itself, not
+// counting Node's start, as the peer times itself after Python's
+const { seconds: zhiweiSeconds, summary } = detectAsCommand({ ...rasters, out: join(scene, 'detect-peer'), threads });
 
 const peer = spawnSync(python, [
   fileURLToPath(new URL('python-peer.py', import.meta.url)),
