@@ -177,8 +177,8 @@ function measureChanged(strip: ChangeStrip, rasters: Pick<StripRasters, 'width' 
 /**
  * `nearBuilding` where the vectorizer reads it: at the unchanged pixels beside changed ones (a
  * region's ring), and along the strip's first and last rows (where a region in the next strip
- * meets this one); 0 elsewhere. A building stood where the surface was high and smooth (a tree crown is high but
- * rough) within the misregistration tolerance.
+ * meets this one); 0 elsewhere. A building stood where the surface was high and smooth (a tree
+ * crown is high but rough) within the misregistration tolerance.
  */
 function markNearBuildings(
   strip: ChangeStrip,
