@@ -128,6 +128,6 @@ const working = keptArrays();
  * The working array `name`, `length` long, for values that never leave the function using them
  * (nothing may await between filling and reading it).
  */
-export function workingArray(name: string, length: number): Float32Array {
+function workingArray(name: string, length: number): Float32Array {
   return working(name, length, Float32Array);
 }
