@@ -1,5 +1,6 @@
 /**
- * The Node flags and environment `zhiwei` runs with, as its shebang gives them (src/cli/bin.ts):
+ * The Node flags and environment `zhiwei` runs with, as its shebang gives them (src/cli/bin.ts),
+ * and the V8 flags it sets first thing (src/cli/v8-flags.ts), passed here on the command line:
  * benches that run the job in their own process or a child run with them too, so that they
  * measure what the CLI does.
  */
@@ -7,7 +8,9 @@ import { readFileSync } from 'node:fs';
 
 const shebang = readFileSync(new URL('../src/cli/bin.ts', import.meta.url), 'utf8').split('\n')[0].split(' ');
 
-export const cliNodeFlags = shebang.filter((word) => word.startsWith('--'));
+const v8Flags = [...readFileSync(new URL('../src/cli/v8-flags.ts', import.meta.url), 'utf8').matchAll(/setFlagsFromString\('([^']+)'\)/g)].map((match) => match[1]);
+
+export const cliNodeFlags = [...shebang.filter((word) => word.startsWith('--')), ...v8Flags];
 
 /** The variables the shebang sets (`NAME=value` before `node`). */
 export const cliEnv = Object.fromEntries(shebang.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));

@@ -13,8 +13,10 @@
  * malloc heap rather than handing it back to the kernel at once: buffers freed and taken again
  * (libvips' and onnxruntime's, a strip's) fault a third as often (28 against 84 thousand faults a
  * job). Benches that run the job read both from this line (bench/cli-flags.js). The line stays
- * under 128 characters, where kernels before 5.1 cut a shebang.
+ * under 128 characters, where kernels before 5.1 cut a shebang; V8's own settings are set by the
+ * first import (v8-flags.ts).
  */
+import './v8-flags.js';
 import { Command } from 'commander';
 import { errorKinds, errorKindOf, ZhiweiError } from '../errors.js';
 import { registerCases } from './cases.js';
