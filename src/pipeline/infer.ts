@@ -176,15 +176,20 @@ export async function inferTiles(
     const probability = await model.run(before, after, withData.length);
     readers.inputs.push(memory);
     timings.inferMs += performance.now() - started;
-    withData.forEach(({ tile, before, after }, n) => {
-      const tileProbability = probability.subarray(n * plane, (n + 1) * plane);
-      for (let i = 0; i < plane; i++) if (!before.valid[i] || !after.valid[i]) tileProbability[i] = 0;
-      // pixels without data are not green: they blend as 0, as their probability does
-      const greenness = excessGreen(after.data, after.valid);
-      for (let i = 0; i < plane; i++) if (greenness[i] !== greenness[i]) greenness[i] = 0;
-      rows.add(tile, { probability: tileProbability, greenness });
-    });
+    for (const [n, { tile, before, after }] of withData.entries()) rows.add(tile, tileValues(probability.subarray(n * plane, (n + 1) * plane), before, after));
     ran += withData.length;
   }
   return ran;
+}
+
+/**
+ * A tile's values as they are blended: its `probability` (changed in place) and the after
+ * orthophoto's greenness, both 0 where either orthophoto has no data.
+ */
+function tileValues(probability: Float32Array, before: AlignedRaster, after: AlignedRaster): TileValues {
+  for (let i = 0; i < probability.length; i++) if (!before.valid[i] || !after.valid[i]) probability[i] = 0;
+  // pixels without data are not green: they blend as 0, as their probability does
+  const greenness = excessGreen(after.data, after.valid);
+  for (let i = 0; i < greenness.length; i++) if (greenness[i] !== greenness[i]) greenness[i] = 0;
+  return { probability, greenness };
 }
