@@ -87,10 +87,10 @@ for (let k = 0; k < rounds; k++) {
 }
 await model.close();
 const jobSeconds = jobs.map(({ summary }) => summary.stagesMs.total / 1000);
-const best = <T extends { seconds: number }>(runs: T[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-const { summary, cpu_s: detectCpuS } = jobs[jobSeconds.indexOf(Math.min(...jobSeconds))];
-const { seconds: modelS, cpu_s: modelCpuS } = best(models);
-const { seconds: decodeS, cpu_s: decodeCpuS } = best(decodes);
+const best = <T>(runs: T[], seconds: (run: T) => number) => runs.reduce((a, b) => (seconds(b) < seconds(a) ? b : a));
+const { summary, cpu_s: detectCpuS } = best(jobs, (job) => job.summary.stagesMs.total);
+const { seconds: modelS, cpu_s: modelCpuS } = best(models, (run) => run.seconds);
+const { seconds: decodeS, cpu_s: decodeCpuS } = best(decodes, (run) => run.seconds);
 const tiles = summary.tiles.inferred;
 const totalS = summary.stagesMs.total / 1000;
 const pipelineTilesPerS = tiles / totalS;
